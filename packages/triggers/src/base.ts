@@ -1,0 +1,80 @@
+/**
+ * What the built-in triggers share: jitter, and the two sequence queries the combining triggers
+ * use to intersect and merge their children without re-running the call protocol step by step.
+ */
+import { TriggerConfigError, show } from './errors.js';
+import type { Trigger, TriggerOptions, TriggerSpec } from './interfaces.js';
+
+/** Largest number of plain steps a generic sequence walk takes before giving up. */
+const WALK_LIMIT = 1_000_000;
+
+/** Validates a jitter value (seconds, ≥ 0, or null for none). */
+export function checkJitter(trigger: string, jitter: unknown): number | null {
+  if (jitter === undefined || jitter === null) return null;
+  if (typeof jitter !== 'number' || !Number.isFinite(jitter) || jitter < 0) {
+    throw new TriggerConfigError(
+      trigger,
+      'jitter',
+      jitter,
+      `${show(jitter)} must be a number of seconds ≥ 0`,
+    );
+  }
+  return jitter === 0 ? null : jitter;
+}
+
+/** The base of the built-in triggers. */
+export abstract class BaseTrigger implements Trigger {
+  /** {@inheritDoc Trigger.type} */
+  abstract get type(): TriggerSpec['type'];
+  /** Maximum random delay in seconds, or null. */
+  readonly jitter: number | null;
+  /** Latest fire time (epoch ms, inclusive), or null. Jitter never pushes a fire time past it. */
+  protected readonly endLimit: number | null;
+  private readonly random: () => number;
+
+  protected constructor(
+    type: string,
+    jitter: unknown,
+    endLimit: number | null,
+    options: TriggerOptions,
+  ) {
+    this.jitter = checkJitter(type, jitter);
+    this.endLimit = endLimit;
+    this.random = options.random ?? Math.random;
+  }
+
+  /** {@inheritDoc Trigger.getNextFireTime} */
+  getNextFireTime(previous: Date | null, now: Date): Date | null {
+    const next = this.nextFireTime(previous === null ? null : previous.getTime(), now.getTime());
+    if (next === null) return null;
+    if (this.jitter === null) return new Date(next);
+    const jittered = next + this.random() * this.jitter * 1000;
+    return new Date(this.endLimit === null ? jittered : Math.min(jittered, this.endLimit));
+  }
+
+  /** The next fire time without jitter, in epoch ms (the call protocol of this trigger type). */
+  abstract nextFireTime(previous: number | null, now: number): number | null;
+
+  /**
+   * The first fire time ≥ `target` of the sequence that continues from `current`, one of this
+   * trigger's own fire times. The default walks the call protocol; triggers override it with a jump.
+   */
+  advance(current: number, target: number): number | null {
+    let value: number | null = current;
+    for (let steps = 0; value !== null && value < target; steps++) {
+      if (steps >= WALK_LIMIT)
+        throw new Error(`${this.toString()}: gave up after ${WALK_LIMIT} steps`);
+      value = this.nextFireTime(value, value);
+    }
+    return value;
+  }
+
+  /**
+   * The first fire time ≥ `lowerBound` of the trigger's own sequence from its start (what an OR
+   * needs to ask each child without passing it another child's fire time as `previous`).
+   */
+  abstract firstAtOrAfter(lowerBound: number): number | null;
+
+  abstract toJSON(): TriggerSpec;
+  abstract toString(): string;
+}

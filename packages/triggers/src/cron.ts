@@ -1,0 +1,213 @@
+/**
+ * CronTrigger: fires at the wall-clock times a cron expression matches, in a time zone, under
+ * the wall-clock model across DST (every matching wall time fires once, a repeated one at both
+ * instants, one inside a spring-forward gap shifted forward by the gap).
+ */
+import { BaseTrigger } from './base.js';
+import { SECOND_MS } from './calendar.js';
+import {
+  CRON_FIELD_NAMES,
+  type CronFieldName,
+  type GivenCronFields,
+  normaliseCronFields,
+  parseCronFields,
+} from './cron-fields.js';
+import { CronSchedule } from './cron-schedule.js';
+import { parseCrontab } from './crontab.js';
+import { resolveZone, toInstant } from './dates.js';
+import { TriggerConfigError } from './errors.js';
+import type {
+  BoundedSpecFields,
+  CronFields,
+  CronTriggerSpec,
+  CrontabTriggerSpec,
+  DateInput,
+  TriggerOptions,
+} from './interfaces.js';
+import type { ZoneRules } from './zone.js';
+
+/**
+ * Where a search continues after `previous` (APScheduler): `min(now, previous + 1 µs)`, so missed
+ * fire times come one by one, and never `previous` itself.
+ */
+export function searchStartAfter(previous: number, now: number): number {
+  const from = Math.min(now, previous + 0.001);
+  return from === previous ? previous + 0.001 : from;
+}
+
+/** Constructor fields of a {@link CronTrigger}: the keyword cron fields plus bounds, zone and jitter. */
+export interface CronTriggerFields extends CronFields, BoundedSpecFields {}
+
+/** Options of {@link CronTrigger.fromCrontab} besides the expression and time zone. */
+export interface CrontabOptions extends TriggerOptions {
+  startDate?: DateInput;
+  endDate?: DateInput;
+  jitter?: number | null;
+}
+
+const CRONTAB = Symbol('crontab');
+
+const CAMEL_NAMES: Record<CronFieldName, keyof CronFields> = {
+  year: 'year',
+  month: 'month',
+  day: 'day',
+  week: 'week',
+  day_of_week: 'dayOfWeek',
+  hour: 'hour',
+  minute: 'minute',
+  second: 'second',
+};
+
+/**
+ * Fires when the wall clock in `timezone` matches every given field (APScheduler's keyword form),
+ * or a crontab expression ({@link CronTrigger.fromCrontab}).
+ *
+ * @example new CronTrigger({ dayOfWeek: 'mon-fri', hour: 9, timezone: 'Europe/Paris' })
+ */
+export class CronTrigger extends BaseTrigger {
+  /** The IANA time zone the fields are read in. */
+  readonly timezone: string;
+  /** Earliest fire time, or null. */
+  readonly startDate: Date | null;
+  /** Latest fire time, or null. */
+  readonly endDate: Date | null;
+  private readonly zone: ZoneRules;
+  private readonly schedule: CronSchedule;
+  private readonly start: number | null;
+  private readonly fields: GivenCronFields | null;
+  private readonly crontab: string | null;
+
+  /**
+   * @param fields keyword fields as in APScheduler (`dayOfWeek` 0 = Monday), bounds, zone, jitter
+   * @throws TriggerConfigError naming the field and the bad value
+   */
+  constructor(fields: CronTriggerFields = {}, options: TriggerOptions = {}) {
+    const crontab = (fields as { [CRONTAB]?: string })[CRONTAB] ?? null;
+    const kind = crontab === null ? 'cron' : 'crontab';
+    const zone = resolveZone(kind, fields.timezone, options.timezone);
+    const start =
+      fields.startDate === undefined || fields.startDate === null
+        ? null
+        : toInstant(kind, 'start_date', fields.startDate, zone);
+    const end =
+      fields.endDate === undefined || fields.endDate === null
+        ? null
+        : toInstant(kind, 'end_date', fields.endDate, zone);
+    if (start !== null && end !== null && start > end) {
+      throw new TriggerConfigError(
+        kind,
+        'end_date',
+        fields.endDate,
+        `${new Date(end).toISOString()} is before start_date ${new Date(start).toISOString()}`,
+      );
+    }
+    super(kind, fields.jitter, end, options);
+    this.zone = zone;
+    this.timezone = zone.name;
+    this.start = start;
+    this.startDate = start === null ? null : new Date(start);
+    this.endDate = end === null ? null : new Date(end);
+    this.crontab = crontab;
+    if (crontab === null) {
+      this.fields = normaliseCronFields({
+        year: fields.year,
+        month: fields.month,
+        day: fields.day,
+        week: fields.week,
+        day_of_week: fields.dayOfWeek,
+        hour: fields.hour,
+        minute: fields.minute,
+        second: fields.second,
+      });
+      this.schedule = new CronSchedule(parseCronFields(this.fields));
+    } else {
+      this.fields = null;
+      this.schedule = new CronSchedule(parseCrontab(crontab));
+    }
+  }
+
+  /**
+   * A trigger from a crontab expression with standard (Vixie) meaning: `minute hour day-of-month
+   * month day-of-week`, an optional leading seconds field, 0 and 7 = Sunday, names, macros
+   * (`@hourly` … `@yearly`), day-of-month OR day-of-week when both are restricted, and the
+   * extensions `L`, `<weekday>L`, `<weekday>#n` and `?`.
+   *
+   * @example CronTrigger.fromCrontab('0 9 * * 1-5', 'America/New_York')
+   */
+  static fromCrontab(expr: string, timezone?: string, options: CrontabOptions = {}): CronTrigger {
+    const { startDate, endDate, jitter, ...triggerOptions } = options;
+    const fields = { timezone, startDate, endDate, jitter, [CRONTAB]: expr } as CronTriggerFields;
+    return new CronTrigger(fields, triggerOptions);
+  }
+
+  /** `'cron'`, or `'crontab'` for a trigger built from a crontab string. */
+  get type(): 'cron' | 'crontab' {
+    return this.crontab === null ? 'cron' : 'crontab';
+  }
+
+  /** @internal */
+  nextFireTime(previous: number | null, now: number): number | null {
+    if (previous === null)
+      return this.search(this.start === null ? now : Math.max(now, this.start));
+    return this.search(searchStartAfter(previous, now));
+  }
+
+  /** @internal */
+  override advance(current: number, target: number): number | null {
+    return target <= current ? current : this.search(target);
+  }
+
+  /** @internal */
+  firstAtOrAfter(lowerBound: number): number | null {
+    return this.search(this.start === null ? lowerBound : Math.max(lowerBound, this.start));
+  }
+
+  /** The first fire time at or after `from` (rounded up to the second), within `end_date`. */
+  private search(from: number): number | null {
+    let at = Math.ceil(from / SECOND_MS) * SECOND_MS;
+    const end = this.endLimit;
+    let segment = this.zone.segmentAt(at);
+    for (;;) {
+      if (end !== null && at > end) return null;
+      let best = Infinity;
+      // Wall times skipped by a spring-forward at the segment's start fire shifted by the gap.
+      const gap = segment.offset - segment.previousOffset;
+      if (gap > 0 && at < segment.start + gap) {
+        const wall = this.schedule.next(Math.max(at, segment.start) + segment.previousOffset);
+        if (wall !== null && wall < segment.start + segment.offset)
+          best = wall - segment.previousOffset;
+      }
+      const wall = this.schedule.next(Math.max(at, segment.start) + segment.offset);
+      if (wall !== null && wall - segment.offset < segment.end)
+        best = Math.min(best, wall - segment.offset);
+      if (best !== Infinity) return end !== null && best > end ? null : best;
+      if (wall === null) return null;
+      at = segment.end;
+      segment = this.zone.nextSegment(segment);
+    }
+  }
+
+  /** {@inheritDoc Trigger.toJSON} */
+  toJSON(): CronTriggerSpec | CrontabTriggerSpec {
+    const bounds: BoundedSpecFields = { timezone: this.timezone };
+    if (this.startDate) bounds.startDate = this.startDate.toISOString();
+    if (this.endDate) bounds.endDate = this.endDate.toISOString();
+    if (this.jitter !== null) bounds.jitter = this.jitter;
+    if (this.crontab !== null) return { type: 'crontab', expr: this.crontab, ...bounds };
+    const spec: CronTriggerSpec = { type: 'cron' };
+    for (const name of CRON_FIELD_NAMES) {
+      const value = this.fields?.[name];
+      if (value !== undefined) spec[CAMEL_NAMES[name]] = value;
+    }
+    return { ...spec, ...bounds };
+  }
+
+  /** APScheduler's form: the given fields, e.g. `cron[day_of_week='mon-fri', hour='9']`. */
+  override toString(): string {
+    if (this.crontab !== null) return `crontab['${this.crontab}']`;
+    const fields = CRON_FIELD_NAMES.filter((name) => this.fields?.[name] !== undefined).map(
+      (name) => `${name}='${this.fields?.[name] ?? ''}'`,
+    );
+    return `cron[${fields.join(', ')}]`;
+  }
+}

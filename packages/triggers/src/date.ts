@@ -1,0 +1,85 @@
+/** DateTrigger: fires once, at a given instant. */
+import { BaseTrigger } from './base.js';
+import { resolveZone, toInstant } from './dates.js';
+import type { DateInput, DateTriggerSpec, TriggerOptions } from './interfaces.js';
+
+/** Constructor fields of a {@link DateTrigger}. */
+export interface DateTriggerFields {
+  /** When to fire (default: now). Naive strings are wall times in `timezone`. */
+  runDate?: DateInput;
+  timezone?: string;
+}
+
+/**
+ * Fires once at `runDate`, even when that is already past on the first call (the scheduler's
+ * misfire grace decides whether a late run still happens).
+ *
+ * @example new DateTrigger({ runDate: '2030-01-01T09:00:00', timezone: 'Europe/Paris' })
+ */
+export class DateTrigger extends BaseTrigger {
+  /** The fire time. */
+  readonly runDate: Date;
+  /** Time zone used for a naive `runDate` string. */
+  readonly timezone: string;
+  private readonly run: number;
+
+  /** @throws TriggerConfigError naming the field and the bad value */
+  constructor(fields: DateTriggerFields = {}, options: TriggerOptions = {}) {
+    const zone = resolveZone('date', fields.timezone, options.timezone);
+    const run =
+      fields.runDate === undefined || fields.runDate === null
+        ? (options.now ?? Date.now)()
+        : toInstant('date', 'run_date', fields.runDate, zone);
+    super('date', null, null, options);
+    this.run = run;
+    this.runDate = new Date(run);
+    this.timezone = zone.name;
+  }
+
+  /** {@inheritDoc Trigger.type} */
+  get type(): 'date' {
+    return 'date';
+  }
+
+  /** @internal */
+  nextFireTime(previous: number | null): number | null {
+    return previous === null ? this.run : null;
+  }
+
+  /** @internal */
+  override advance(current: number, target: number): number | null {
+    return target <= current ? current : null;
+  }
+
+  /** @internal */
+  firstAtOrAfter(lowerBound: number): number | null {
+    return this.run >= lowerBound ? this.run : null;
+  }
+
+  /** {@inheritDoc Trigger.toJSON} */
+  toJSON(): DateTriggerSpec {
+    return { type: 'date', runDate: this.runDate.toISOString(), timezone: this.timezone };
+  }
+
+  /** APScheduler's form, e.g. `date[2030-01-01 09:00:00 Europe/Paris]`. */
+  override toString(): string {
+    return `date[${formatWall(this.run, this.timezone)}]`;
+  }
+}
+
+/** `YYYY-MM-DD HH:MM:SS <zone>` of an instant, as APScheduler's `datetime_repr`. */
+export function formatWall(instant: number, timezone: string): string {
+  const parts = new Intl.DateTimeFormat('en-CA', {
+    timeZone: timezone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  }).formatToParts(instant);
+  const get = (type: Intl.DateTimeFormatPartTypes): string =>
+    parts.find((part) => part.type === type)?.value ?? '';
+  return `${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')}:${get('second')} ${timezone}`;
+}

@@ -1,0 +1,191 @@
+/**
+ * Turning user-given instants, dates and time zones into epoch milliseconds, with errors that
+ * name the field. Strings follow APScheduler's `convert_to_datetime`; naive ones are wall times.
+ */
+import { DateTime } from 'luxon';
+import {
+  DAY_MS,
+  HOUR_MS,
+  MINUTE_MS,
+  SECOND_MS,
+  daysFromCivil,
+  daysInMonth,
+  weekdayOfDays,
+} from './calendar.js';
+import { TriggerConfigError, show } from './errors.js';
+import { ZoneRules } from './zone.js';
+
+const DATE_TIME =
+  /^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{1,2}):(\d{1,2})(?:\.(\d{1,6}))?(Z|[+-]\d\d:\d\d)?)?$/;
+
+/** Resolves a time-zone name, or throws naming the trigger and field. */
+export function resolveZone(
+  trigger: string,
+  name: unknown,
+  fallback: string | undefined,
+): ZoneRules {
+  const zoneName = name ?? fallback ?? ZoneRules.hostZoneName();
+  if (typeof zoneName !== 'string' || zoneName === '') {
+    throw new TriggerConfigError(
+      trigger,
+      'timezone',
+      zoneName,
+      `${show(zoneName)} is not a time zone name`,
+    );
+  }
+  const zone = ZoneRules.get(zoneName);
+  if (!zone) {
+    throw new TriggerConfigError(
+      trigger,
+      'timezone',
+      zoneName,
+      `${show(zoneName)} is not a known IANA time zone (for example 'UTC', 'Europe/Paris', 'America/New_York')`,
+    );
+  }
+  return zone;
+}
+
+/** Converts a {@link DateInput} to epoch ms; naive strings are wall times in `zone`. */
+export function toInstant(trigger: string, field: string, value: unknown, zone: ZoneRules): number {
+  if (value instanceof Date) {
+    const ms = value.getTime();
+    if (Number.isNaN(ms)) throw new TriggerConfigError(trigger, field, value, 'is an invalid Date');
+    return ms;
+  }
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) {
+      throw new TriggerConfigError(
+        trigger,
+        field,
+        value,
+        `${show(value)} is not a finite epoch-milliseconds number`,
+      );
+    }
+    return value;
+  }
+  if (DateTime.isDateTime(value)) {
+    if (!value.isValid)
+      throw new TriggerConfigError(
+        trigger,
+        field,
+        value,
+        `is an invalid Luxon DateTime (${value.invalidReason ?? 'unknown reason'})`,
+      );
+    return value.toMillis();
+  }
+  if (typeof value === 'string') return parseDateTimeString(trigger, field, value, zone);
+  throw new TriggerConfigError(
+    trigger,
+    field,
+    value,
+    `${show(value)} is not a Date, epoch milliseconds, Luxon DateTime or ISO-8601 string`,
+  );
+}
+
+function parseDateTimeString(
+  trigger: string,
+  field: string,
+  text: string,
+  zone: ZoneRules,
+): number {
+  const match = DATE_TIME.exec(text.trim());
+  if (!match) {
+    throw new TriggerConfigError(
+      trigger,
+      field,
+      text,
+      `${show(text)} is not a date-time; write YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS with an optional fraction and Z or ±HH:MM`,
+    );
+  }
+  const [, y, mo, d, h, mi, s, fraction, offset] = match;
+  const year = Number(y);
+  const month = Number(mo);
+  const day = Number(d);
+  const hour = Number(h ?? 0);
+  const minute = Number(mi ?? 0);
+  const second = Number(s ?? 0);
+  if (
+    month < 1 ||
+    month > 12 ||
+    day < 1 ||
+    day > daysInMonth(year, month) ||
+    hour > 23 ||
+    minute > 59 ||
+    second > 59
+  ) {
+    throw new TriggerConfigError(
+      trigger,
+      field,
+      text,
+      `${show(text)} is not a real calendar date and time`,
+    );
+  }
+  // The fraction is a decimal fraction of a second (APScheduler reads it as whole microseconds).
+  const fractionMs = fraction ? Number(`0.${fraction}`) * SECOND_MS : 0;
+  const wall =
+    daysFromCivil(year, month, day) * DAY_MS +
+    hour * HOUR_MS +
+    minute * MINUTE_MS +
+    second * SECOND_MS +
+    fractionMs;
+  if (offset === undefined) return zone.wallToInstant(wall);
+  if (offset === 'Z') return wall;
+  const sign = offset.startsWith('-') ? -1 : 1;
+  return (
+    wall - sign * (Number(offset.slice(1, 3)) * HOUR_MS + Number(offset.slice(4, 6)) * MINUTE_MS)
+  );
+}
+
+/**
+ * Parses a calendar date as Python 3.11's `date.fromisoformat` does (`YYYY-MM-DD`, `YYYYMMDD`,
+ * ISO week dates `YYYY-Www[-D]`), or takes the date of a `Date`/`DateTime`/epoch ms in `zone`.
+ * Returns days since 1970-01-01.
+ */
+export function toCalendarDay(
+  trigger: string,
+  field: string,
+  value: unknown,
+  zone: ZoneRules,
+): number {
+  if (typeof value !== 'string') {
+    const instant = toInstant(trigger, field, value, zone);
+    return Math.floor(zone.wallOf(instant) / DAY_MS);
+  }
+  const text = value.trim();
+  let match = /^(\d{4})-?(\d{2})-?(\d{2})$/.exec(text);
+  if (match && (text.length === 8 || text.length === 10)) {
+    const [, y, m, d] = match;
+    const year = Number(y);
+    const month = Number(m);
+    const day = Number(d);
+    if (month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month))
+      return daysFromCivil(year, month, day);
+  }
+  match = /^(\d{4})-?W(\d{2})(?:-?([1-7]))?$/.exec(text);
+  if (match) {
+    const [, y, w, d] = match;
+    const year = Number(y);
+    const week = Number(w);
+    const weekday = Number(d ?? 1);
+    const jan4 = daysFromCivil(year, 1, 4);
+    const week1Monday = jan4 - weekdayOfDays(jan4);
+    const days = week1Monday + (week - 1) * 7 + (weekday - 1);
+    const weeksInYear =
+      weekdayOfDays(daysFromCivil(year, 1, 1)) === 3 ||
+      weekdayOfDays(daysFromCivil(year, 12, 31)) === 3
+        ? 53
+        : 52;
+    if (week >= 1 && week <= weeksInYear) return days;
+  }
+  throw new TriggerConfigError(
+    trigger,
+    field,
+    value,
+    `${show(value)} is not a calendar date; write YYYY-MM-DD`,
+  );
+}
+
+/** Formats a day number as `YYYY-MM-DD`. */
+export function formatCalendarDay(days: number): string {
+  return new Date(days * DAY_MS).toISOString().slice(0, 10);
+}

@@ -1,0 +1,45 @@
+/** A trigger was given a field it cannot use. Thrown by constructors and `triggerFromSpec`. */
+export class TriggerConfigError extends Error {
+  /** The offending field, e.g. `minute`, `timezone`, `start_date`, `triggers[1].hour`. */
+  readonly field: string;
+  /** The value that was given. */
+  readonly value: unknown;
+
+  constructor(trigger: string, field: string, value: unknown, problem: string) {
+    super(`${trigger} trigger: ${field}: ${problem}`);
+    this.name = 'TriggerConfigError';
+    this.field = field;
+    this.value = value;
+  }
+}
+
+/** A combining trigger searched longer than its iteration bound without finding a fire time. */
+export class TriggerIterationLimitError extends Error {
+  /** The bound that was reached. */
+  readonly maxIterations: number;
+
+  constructor(trigger: string, maxIterations: number, from: Date) {
+    super(
+      `${trigger}: no common fire time found after ${maxIterations} iterations searching from ` +
+        `${from.toISOString()}; the children may never agree. Raise maxIterations if they do, ` +
+        `but rarely.`,
+    );
+    this.name = 'TriggerIterationLimitError';
+    this.maxIterations = maxIterations;
+  }
+}
+
+/** Quotes a user-given value for an error message. */
+export function show(value: unknown): string {
+  if (typeof value === 'string') return `'${value}'`;
+  if (value instanceof Date)
+    return Number.isNaN(value.getTime()) ? 'Invalid Date' : value.toISOString();
+  if (typeof value === 'object' && value !== null) {
+    try {
+      return JSON.stringify(value);
+    } catch {
+      return Object.prototype.toString.call(value);
+    }
+  }
+  return String(value);
+}

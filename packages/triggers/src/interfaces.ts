@@ -1,0 +1,129 @@
+/**
+ * The public shapes of @kairos/triggers: the {@link Trigger} contract every trigger implements,
+ * the plain specs they serialise to, and the options shared by all constructors.
+ */
+import type { DateTime } from 'luxon';
+
+/**
+ * An instant given to a trigger: a `Date`, epoch milliseconds, a Luxon `DateTime`, or a string.
+ * Strings are `YYYY-MM-DD` or `YYYY-MM-DD[ T]HH:MM:SS[.fraction][Z|±HH:MM]`; without an offset
+ * they are wall times in the trigger's time zone (the earlier one when a fall-back repeats it,
+ * shifted forward by the gap when a spring-forward skips it).
+ */
+export type DateInput = Date | number | string | DateTime;
+
+/**
+ * Scheduling logic: "given the previous fire time and now, when next?". Triggers are immutable
+ * after construction and serialise to a plain spec with {@link Trigger.toJSON}.
+ */
+export interface Trigger {
+  /** The spec `type` of this trigger (`'cron'`, `'interval'`, …). */
+  readonly type: TriggerSpec['type'];
+  /**
+   * The next fire time, or null when the trigger will never fire again.
+   * @param previous the previous fire time, or null on the first call
+   * @param now the current time
+   */
+  getNextFireTime(previous: Date | null, now: Date): Date | null;
+  /** A plain spec that {@link triggerFromSpec} turns back into an equal trigger. */
+  toJSON(): TriggerSpec;
+  /** APScheduler-style description, e.g. `cron[hour='9', minute='0']` or `interval[0:05:00]`. */
+  toString(): string;
+}
+
+/** Options every trigger constructor and `triggerFromSpec` accept. */
+export interface TriggerOptions {
+  /** Time zone used when the spec names none. Default: the host's zone. */
+  timezone?: string;
+  /** Random source for jitter, returning a number in [0, 1). Default: `Math.random`. */
+  random?: () => number;
+  /** Clock for defaults that depend on "now" (interval start, date run time). Default: `Date.now`. */
+  now?: () => number;
+  /** AND triggers: how many search steps before giving up with an error. Default: 10,000. */
+  maxIterations?: number;
+}
+
+/** Fields shared by triggers that have a time zone, bounds and jitter. */
+export interface BoundedSpecFields {
+  /** Earliest fire time (inclusive). */
+  startDate?: DateInput;
+  /** Latest fire time (inclusive). */
+  endDate?: DateInput;
+  /** IANA time zone name, e.g. `Europe/Paris`. */
+  timezone?: string;
+  /** Delay each fire time by up to this many seconds, chosen uniformly. */
+  jitter?: number | null;
+}
+
+/** A cron field value: a number or an expression string such as `'*\/5'` or `'mon-fri'`. */
+export type CronFieldValue = number | string;
+
+/** APScheduler's keyword cron fields. */
+export interface CronFields {
+  year?: CronFieldValue;
+  month?: CronFieldValue;
+  day?: CronFieldValue;
+  week?: CronFieldValue;
+  /** 0 = Monday … 6 = Sunday, or names `mon`..`sun`. */
+  dayOfWeek?: CronFieldValue;
+  hour?: CronFieldValue;
+  minute?: CronFieldValue;
+  second?: CronFieldValue;
+}
+
+/** Spec of a {@link CronTrigger} in APScheduler's keyword form. */
+export interface CronTriggerSpec extends CronFields, BoundedSpecFields {
+  type: 'cron';
+}
+
+/** Spec of a {@link CronTrigger} built from a crontab string. */
+export interface CrontabTriggerSpec extends BoundedSpecFields {
+  type: 'crontab';
+  /** A crontab expression: 5 fields, or 6 with leading seconds, or a macro such as `@daily`. */
+  expr: string;
+}
+
+/** Spec of an {@link IntervalTrigger}. */
+export interface IntervalTriggerSpec extends BoundedSpecFields {
+  type: 'interval';
+  weeks?: number;
+  days?: number;
+  hours?: number;
+  minutes?: number;
+  seconds?: number;
+}
+
+/** Spec of a {@link CalendarIntervalTrigger}. Its dates are calendar dates (`YYYY-MM-DD`). */
+export interface CalendarIntervalTriggerSpec extends BoundedSpecFields {
+  type: 'calendarinterval';
+  years?: number;
+  months?: number;
+  weeks?: number;
+  days?: number;
+  hour?: number;
+  minute?: number;
+  second?: number;
+}
+
+/** Spec of a {@link DateTrigger}. */
+export interface DateTriggerSpec {
+  type: 'date';
+  runDate?: DateInput;
+  timezone?: string;
+}
+
+/** Spec of an {@link AndTrigger} or {@link OrTrigger}. */
+export interface CombiningTriggerSpec {
+  type: 'and' | 'or';
+  triggers: (TriggerSpec | Trigger)[];
+  jitter?: number | null;
+}
+
+/** Any trigger spec, discriminated by `type`. */
+export type TriggerSpec =
+  | CronTriggerSpec
+  | CrontabTriggerSpec
+  | IntervalTriggerSpec
+  | CalendarIntervalTriggerSpec
+  | DateTriggerSpec
+  | CombiningTriggerSpec;

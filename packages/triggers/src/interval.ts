@@ -1,0 +1,156 @@
+/**
+ * IntervalTrigger: fires every fixed amount of elapsed time, on a grid anchored at `startDate`.
+ * Elapsed time, not wall time: a daily interval keeps 24 h between fires across DST.
+ */
+import { BaseTrigger } from './base.js';
+import { DAY_MS, HOUR_MS, MINUTE_MS, SECOND_MS } from './calendar.js';
+import { resolveZone, toInstant } from './dates.js';
+import { formatDuration } from './duration.js';
+import { TriggerConfigError, show } from './errors.js';
+import type { BoundedSpecFields, IntervalTriggerSpec, TriggerOptions } from './interfaces.js';
+
+/** Constructor fields of an {@link IntervalTrigger}. */
+export interface IntervalTriggerFields extends BoundedSpecFields {
+  weeks?: number;
+  days?: number;
+  hours?: number;
+  minutes?: number;
+  seconds?: number;
+}
+
+const UNITS = [
+  ['weeks', 7 * DAY_MS],
+  ['days', DAY_MS],
+  ['hours', HOUR_MS],
+  ['minutes', MINUTE_MS],
+  ['seconds', SECOND_MS],
+] as const;
+
+/**
+ * Fires every `weeks/days/hours/minutes/seconds` from `startDate` (default: now + the interval)
+ * until `endDate`. With no unit given at all it fires every second, as APScheduler does.
+ *
+ * @example new IntervalTrigger({ minutes: 5 })
+ */
+export class IntervalTrigger extends BaseTrigger {
+  /** The interval in milliseconds. */
+  readonly intervalMs: number;
+  /** The grid origin: the first fire time. */
+  readonly startDate: Date;
+  /** Latest fire time, or null. */
+  readonly endDate: Date | null;
+  /** Time zone used for naive date strings. */
+  readonly timezone: string;
+  private readonly start: number;
+  private readonly units: Partial<Record<(typeof UNITS)[number][0], number>>;
+
+  /** @throws TriggerConfigError naming the field and the bad value */
+  constructor(fields: IntervalTriggerFields = {}, options: TriggerOptions = {}) {
+    const zone = resolveZone('interval', fields.timezone, options.timezone);
+    const units: Partial<Record<(typeof UNITS)[number][0], number>> = {};
+    let intervalMs = 0;
+    let anyUnit = false;
+    for (const [unit, ms] of UNITS) {
+      const value: unknown = fields[unit];
+      if (value === undefined || value === null) continue;
+      if (typeof value !== 'number' || !Number.isFinite(value)) {
+        throw new TriggerConfigError(
+          'interval',
+          unit,
+          value,
+          `${show(value)} must be a finite number`,
+        );
+      }
+      anyUnit = true;
+      units[unit] = value;
+      intervalMs += value * ms;
+    }
+    if (!anyUnit) intervalMs = SECOND_MS;
+    if (intervalMs === 0) {
+      throw new TriggerConfigError(
+        'interval',
+        'seconds',
+        fields,
+        'the interval adds up to 0; give at least one non-zero unit (for example {minutes: 5})',
+      );
+    }
+    const end =
+      fields.endDate === undefined || fields.endDate === null
+        ? null
+        : toInstant('interval', 'end_date', fields.endDate, zone);
+    const start =
+      fields.startDate === undefined || fields.startDate === null
+        ? (options.now ?? Date.now)() + intervalMs
+        : toInstant('interval', 'start_date', fields.startDate, zone);
+    if (end !== null && start > end) {
+      throw new TriggerConfigError(
+        'interval',
+        'end_date',
+        fields.endDate,
+        `${new Date(end).toISOString()} is before start_date ${new Date(start).toISOString()}`,
+      );
+    }
+    super('interval', fields.jitter, end, options);
+    this.intervalMs = intervalMs;
+    this.units = units;
+    this.start = start;
+    this.startDate = new Date(start);
+    this.endDate = end === null ? null : new Date(end);
+    this.timezone = zone.name;
+  }
+
+  /** {@inheritDoc Trigger.type} */
+  get type(): 'interval' {
+    return 'interval';
+  }
+
+  /** @internal */
+  nextFireTime(previous: number | null, now: number): number | null {
+    let next: number;
+    if (previous !== null) next = previous + this.intervalMs;
+    else if (this.start > now) next = this.start;
+    else next = this.start + Math.ceil((now - this.start) / this.intervalMs) * this.intervalMs;
+    return this.withinEnd(roundToMicros(next));
+  }
+
+  /** @internal */
+  override advance(current: number, target: number): number | null {
+    if (target <= current) return current;
+    if (this.intervalMs < 0) return null;
+    return this.withinEnd(
+      roundToMicros(current + Math.ceil((target - current) / this.intervalMs) * this.intervalMs),
+    );
+  }
+
+  /** @internal */
+  firstAtOrAfter(lowerBound: number): number | null {
+    return this.intervalMs < 0 ? null : this.advance(this.start, lowerBound);
+  }
+
+  private withinEnd(next: number): number | null {
+    return this.endLimit !== null && next > this.endLimit ? null : next;
+  }
+
+  /** {@inheritDoc Trigger.toJSON} */
+  toJSON(): IntervalTriggerSpec {
+    const spec: IntervalTriggerSpec = {
+      type: 'interval',
+      ...this.units,
+      startDate: this.startDate.toISOString(),
+    };
+    if (this.endDate) spec.endDate = this.endDate.toISOString();
+    spec.timezone = this.timezone;
+    if (this.jitter !== null) spec.jitter = this.jitter;
+    return spec;
+  }
+
+  /** APScheduler's form, e.g. `interval[0:05:00]`. */
+  override toString(): string {
+    return `interval[${formatDuration(this.intervalMs)}]`;
+  }
+}
+
+/** APScheduler computes with float seconds rounded to the microsecond. */
+function roundToMicros(ms: number): number {
+  return Math.round(ms * 1000) / 1000;
+}

@@ -1,0 +1,143 @@
+/**
+ * `triggerFromSpec`: any trigger from a plain spec object, accepting APScheduler's snake_case
+ * keyword names and their camelCase forms, rejecting unknown keys by name.
+ */
+import { CalendarIntervalTrigger } from './calendar-interval.js';
+import { AndTrigger, OrTrigger } from './combining.js';
+import { CronTrigger } from './cron.js';
+import { DateTrigger } from './date.js';
+import { TriggerConfigError, show } from './errors.js';
+import type { Trigger, TriggerOptions, TriggerSpec } from './interfaces.js';
+import { IntervalTrigger } from './interval.js';
+
+const BOUNDS = ['startDate', 'endDate', 'timezone', 'jitter'];
+const KEYS: Record<TriggerSpec['type'], readonly string[]> = {
+  cron: ['year', 'month', 'day', 'week', 'dayOfWeek', 'hour', 'minute', 'second', ...BOUNDS],
+  crontab: ['expr', ...BOUNDS],
+  interval: ['weeks', 'days', 'hours', 'minutes', 'seconds', ...BOUNDS],
+  calendarinterval: ['years', 'months', 'weeks', 'days', 'hour', 'minute', 'second', ...BOUNDS],
+  date: ['runDate', 'timezone'],
+  and: ['triggers', 'jitter'],
+  or: ['triggers', 'jitter'],
+};
+
+/** The spec `type`s `triggerFromSpec` understands. */
+export const TRIGGER_TYPES = Object.keys(KEYS) as readonly TriggerSpec['type'][];
+
+function camel(key: string): string {
+  return key.replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase());
+}
+
+function snake(key: string): string {
+  return key.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
+}
+
+/** Whether a value is a trigger instance (anything with `getNextFireTime`). */
+export function isTrigger(value: unknown): value is Trigger {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as Trigger).getNextFireTime === 'function'
+  );
+}
+
+/**
+ * Builds a trigger from a spec such as `{type: 'cron', day_of_week: 'mon-fri', hour: 9}`.
+ * Keys may be snake_case (APScheduler) or camelCase; a trigger instance is returned as is.
+ *
+ * @param options defaults (time zone, random source, clock) for the trigger and its children
+ * @throws TriggerConfigError naming the key and the bad value
+ */
+export function triggerFromSpec(
+  spec: TriggerSpec | Trigger | Record<string, unknown>,
+  options: TriggerOptions = {},
+): Trigger {
+  if (isTrigger(spec)) return spec;
+  if (typeof spec !== 'object' || spec === null || Array.isArray(spec)) {
+    throw new TriggerConfigError(
+      'unknown',
+      'spec',
+      spec,
+      `${show(spec)} is not a trigger spec object such as {type: 'cron', hour: 9}`,
+    );
+  }
+  const type = (spec as { type?: unknown }).type;
+  if (typeof type !== 'string' || !(type in KEYS)) {
+    throw new TriggerConfigError(
+      'unknown',
+      'type',
+      type,
+      `${show(type)} is not a trigger type; known types are ${TRIGGER_TYPES.join(', ')}`,
+    );
+  }
+  const kind = type as TriggerSpec['type'];
+  const allowed = KEYS[kind];
+  const fields: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(spec)) {
+    if (key === 'type') continue;
+    const name = camel(key);
+    if (!allowed.includes(name)) {
+      throw new TriggerConfigError(
+        kind,
+        key,
+        value,
+        `unknown key for a ${kind} trigger; allowed keys are ${allowed.map(snake).join(', ')} (or their camelCase forms)`,
+      );
+    }
+    if (name in fields)
+      throw new TriggerConfigError(
+        kind,
+        key,
+        value,
+        `given twice (as ${snake(name)} and ${name}); keep one`,
+      );
+    fields[name] = value;
+  }
+  switch (kind) {
+    case 'cron':
+      return new CronTrigger(fields, options);
+    case 'crontab': {
+      const { expr, timezone, startDate, endDate, jitter } = fields;
+      return CronTrigger.fromCrontab(
+        expr as string,
+        timezone as string | undefined,
+        { ...options, startDate, endDate, jitter } as never,
+      );
+    }
+    case 'interval':
+      return new IntervalTrigger(fields, options);
+    case 'calendarinterval':
+      return new CalendarIntervalTrigger(fields, options);
+    case 'date':
+      return new DateTrigger(fields, options);
+    case 'and':
+    case 'or': {
+      const children: unknown = fields.triggers;
+      if (!Array.isArray(children)) {
+        throw new TriggerConfigError(
+          kind,
+          'triggers',
+          children,
+          'must be an array of trigger specs or triggers',
+        );
+      }
+      const built = children.map((child: unknown, index) => {
+        try {
+          return triggerFromSpec(child as TriggerSpec, options);
+        } catch (error) {
+          if (error instanceof TriggerConfigError) {
+            throw new TriggerConfigError(
+              kind,
+              `triggers[${index}].${error.field}`,
+              error.value,
+              error.message,
+            );
+          }
+          throw error;
+        }
+      });
+      const combined = { triggers: built, jitter: fields.jitter as number | null | undefined };
+      return kind === 'and' ? new AndTrigger(combined, options) : new OrTrigger(combined, options);
+    }
+  }
+}
