@@ -200,7 +200,7 @@ function grammarHint(field: CronFieldName, item: string): string {
   if (item.includes('#'))
     return `'#' is crontab syntax: use CronTrigger.fromCrontab(), or write day='3rd fri' here`;
   if (/^[a-z]+(?:-[a-z]+)?\//.test(item))
-    return 'a step cannot follow names; list the values instead (for example mon,wed,fri)';
+    return `a step cannot follow names; list the values instead (for example ${field === 'month' ? 'feb,apr' : 'mon,wed,fri'})`;
   const forms = '*, */n, a, a-b, a-b/n, a/n, or a comma-separated list of those';
   if (field === 'month') return `expected ${forms}, with month names jan..dec`;
   if (field === 'day_of_week') return `expected ${forms}, with 0 = Monday or names mon..sun`;
