@@ -4,6 +4,7 @@
 //   node packages/triggers/scripts/oracle.mjs <vectors.json> [--verbose]
 // Prints one line per failing vector and finally `N passed, M failed, K skipped`; exits 1 on any failure.
 import { readFileSync } from 'node:fs';
+import * as api from '../dist/index.js';
 import { runVector } from './oracle-vector.mjs';
 
 const [file, flag] = process.argv.slice(2);
@@ -22,7 +23,7 @@ let passed = 0;
 let failed = 0;
 let skipped = 0;
 for (const vector of vectors) {
-  const result = runVector(vector);
+  const result = runVector(vector, api);
   if (result.status === 'pass') passed++;
   else if (result.status === 'skip') {
     skipped++;

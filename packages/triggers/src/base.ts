@@ -70,10 +70,11 @@ export abstract class BaseTrigger implements Trigger {
   }
 
   /**
-   * The first fire time ≥ `lowerBound` of the trigger's own sequence from its start (what an OR
-   * needs to ask each child without passing it another child's fire time as `previous`).
+   * The first fire time ≥ `lowerBound` (> when `exclusive`) of the trigger's own sequence from
+   * its start: what an OR asks each child, instead of passing it another child's fire time as
+   * `previous`.
    */
-  abstract firstAtOrAfter(lowerBound: number): number | null;
+  abstract firstAtOrAfter(lowerBound: number, exclusive?: boolean): number | null;
 
   abstract toJSON(): TriggerSpec;
   abstract toString(): string;

@@ -150,9 +150,10 @@ export class CalendarIntervalTrigger extends BaseTrigger {
   }
 
   /** @internal */
-  firstAtOrAfter(lowerBound: number): number | null {
+  firstAtOrAfter(lowerBound: number, exclusive = false): number | null {
     const first = this.fireOnOrAfter(this.startDay);
-    return first === null ? null : this.advance(first, lowerBound);
+    const next = first === null ? null : this.advance(first, lowerBound);
+    return exclusive && next === lowerBound ? this.nextFireTime(next) : next;
   }
 
   /** The fire time on `day`, or on the next date of the sequence if a DST gap skips that one. */

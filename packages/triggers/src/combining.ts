@@ -4,7 +4,6 @@
  */
 import { BaseTrigger } from './base.js';
 import { DAY_MS } from './calendar.js';
-import { searchStartAfter } from './cron.js';
 import { TriggerConfigError, TriggerIterationLimitError } from './errors.js';
 import type { CombiningTriggerSpec, Trigger, TriggerOptions } from './interfaces.js';
 
@@ -23,7 +22,7 @@ export interface CombiningTriggerFields {
 interface Sequence {
   next(previous: number | null, now: number): number | null;
   advance(current: number, target: number): number | null;
-  firstAtOrAfter(lowerBound: number): number | null;
+  firstAtOrAfter(lowerBound: number, exclusive: boolean): number | null;
 }
 
 function sequenceOf(trigger: Trigger): Sequence {
@@ -31,7 +30,7 @@ function sequenceOf(trigger: Trigger): Sequence {
     return {
       next: (previous, now) => trigger.nextFireTime(previous, now),
       advance: (current, target) => trigger.advance(current, target),
-      firstAtOrAfter: (lowerBound) => trigger.firstAtOrAfter(lowerBound),
+      firstAtOrAfter: (lowerBound, exclusive) => trigger.firstAtOrAfter(lowerBound, exclusive),
     };
   }
   // A foreign trigger only has getNextFireTime: walk it.
@@ -50,7 +49,10 @@ function sequenceOf(trigger: Trigger): Sequence {
   return {
     next: call,
     advance: walk,
-    firstAtOrAfter: (lowerBound) => walk(call(null, lowerBound), lowerBound),
+    firstAtOrAfter: (lowerBound, exclusive) => {
+      const first = walk(call(null, lowerBound), lowerBound);
+      return exclusive && first === lowerBound ? call(first, first) : first;
+    },
   };
 }
 
@@ -157,9 +159,9 @@ export class AndTrigger extends CombiningTrigger {
   }
 
   /** @internal */
-  firstAtOrAfter(lowerBound: number): number | null {
+  firstAtOrAfter(lowerBound: number, exclusive = false): number | null {
     return this.intersect(
-      this.sequences.map((child) => child.firstAtOrAfter(lowerBound)),
+      this.sequences.map((child) => child.firstAtOrAfter(lowerBound, exclusive)),
       lowerBound,
     );
   }
@@ -205,8 +207,9 @@ export class OrTrigger extends CombiningTrigger {
   /** @internal */
   nextFireTime(previous: number | null, now: number): number | null {
     if (previous === null) return earliest(this.sequences.map((child) => child.next(null, now)));
-    // Ask each child for its own next fire time, never passing another child's fire time as its previous.
-    return this.firstAtOrAfter(searchStartAfter(previous, now));
+    // Ask each child for its own first fire time after min(now, previous + 1 µs), never passing
+    // another child's fire time to it as its previous.
+    return now < previous ? this.firstAtOrAfter(now) : this.firstAtOrAfter(previous, true);
   }
 
   /** @internal */
@@ -215,8 +218,8 @@ export class OrTrigger extends CombiningTrigger {
   }
 
   /** @internal */
-  firstAtOrAfter(lowerBound: number): number | null {
-    return earliest(this.sequences.map((child) => child.firstAtOrAfter(lowerBound)));
+  firstAtOrAfter(lowerBound: number, exclusive = false): number | null {
+    return earliest(this.sequences.map((child) => child.firstAtOrAfter(lowerBound, exclusive)));
   }
 }
 

@@ -26,15 +26,6 @@ import type {
 } from './interfaces.js';
 import type { ZoneRules } from './zone.js';
 
-/**
- * Where a search continues after `previous` (APScheduler): `min(now, previous + 1 µs)`, so missed
- * fire times come one by one, and never `previous` itself.
- */
-export function searchStartAfter(previous: number, now: number): number {
-  const from = Math.min(now, previous + 0.001);
-  return from === previous ? previous + 0.001 : from;
-}
-
 /** Constructor fields of a {@link CronTrigger}: the keyword cron fields plus bounds, zone and jitter. */
 export interface CronTriggerFields extends CronFields, BoundedSpecFields {}
 
@@ -149,7 +140,8 @@ export class CronTrigger extends BaseTrigger {
   nextFireTime(previous: number | null, now: number): number | null {
     if (previous === null)
       return this.search(this.start === null ? now : Math.max(now, this.start));
-    return this.search(searchStartAfter(previous, now));
+    // APScheduler searches from min(now, previous + 1 µs): missed fire times come one by one.
+    return now < previous ? this.search(now) : this.search(previous, true);
   }
 
   /** @internal */
@@ -158,13 +150,16 @@ export class CronTrigger extends BaseTrigger {
   }
 
   /** @internal */
-  firstAtOrAfter(lowerBound: number): number | null {
-    return this.search(this.start === null ? lowerBound : Math.max(lowerBound, this.start));
+  firstAtOrAfter(lowerBound: number, exclusive = false): number | null {
+    if (this.start !== null && this.start > lowerBound) return this.search(this.start);
+    return this.search(lowerBound, exclusive);
   }
 
-  /** The first fire time at or after `from` (rounded up to the second), within `end_date`. */
-  private search(from: number): number | null {
-    let at = Math.ceil(from / SECOND_MS) * SECOND_MS;
+  /** The first fire time at (or strictly after) `from`, on a whole second, within `end_date`. */
+  private search(from: number, exclusive = false): number | null {
+    let at = exclusive
+      ? Math.floor(from / SECOND_MS) * SECOND_MS + SECOND_MS
+      : Math.ceil(from / SECOND_MS) * SECOND_MS;
     const end = this.endLimit;
     let segment = this.zone.segmentAt(at);
     for (;;) {

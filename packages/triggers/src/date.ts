@@ -52,8 +52,8 @@ export class DateTrigger extends BaseTrigger {
   }
 
   /** @internal */
-  firstAtOrAfter(lowerBound: number): number | null {
-    return this.run >= lowerBound ? this.run : null;
+  firstAtOrAfter(lowerBound: number, exclusive = false): number | null {
+    return this.run > lowerBound || (!exclusive && this.run === lowerBound) ? this.run : null;
   }
 
   /** {@inheritDoc Trigger.toJSON} */

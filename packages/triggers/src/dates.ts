@@ -120,8 +120,9 @@ function parseDateTimeString(
       `${show(text)} is not a real calendar date and time`,
     );
   }
-  // The fraction is a decimal fraction of a second (APScheduler reads it as whole microseconds).
-  const fractionMs = fraction ? Number(`0.${fraction}`) * SECOND_MS : 0;
+  // The fraction is a decimal fraction of a second (APScheduler reads it as whole microseconds),
+  // kept to the millisecond that a Date holds.
+  const fractionMs = fraction ? Math.floor(Number(`0.${fraction}`) * SECOND_MS) : 0;
   const wall =
     daysFromCivil(year, month, day) * DAY_MS +
     hour * HOUR_MS +

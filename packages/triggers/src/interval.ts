@@ -123,8 +123,10 @@ export class IntervalTrigger extends BaseTrigger {
   }
 
   /** @internal */
-  firstAtOrAfter(lowerBound: number): number | null {
-    return this.intervalMs < 0 ? null : this.advance(this.start, lowerBound);
+  firstAtOrAfter(lowerBound: number, exclusive = false): number | null {
+    if (this.intervalMs < 0) return null;
+    // Strictly after a Date (whole ms) means the next whole millisecond or later.
+    return this.advance(this.start, exclusive ? Math.floor(lowerBound) + 1 : lowerBound);
   }
 
   private withinEnd(next: number): number | null {
