@@ -1,4 +1,6 @@
 /** Types of scripts/oracle-vector.mjs, for the vitest suite. */
+import type * as Triggers from '../src/index.js';
+
 export interface OracleVector {
   id: string;
   group?: string;
@@ -16,4 +18,4 @@ export type VectorResult =
   | { status: 'skip'; reason: string }
   | { status: 'fail'; expected: string; got: string };
 
-export function runVector(vector: OracleVector, api: typeof import('../src/index.js')): VectorResult;
+export function runVector(vector: OracleVector, api: typeof Triggers): VectorResult;

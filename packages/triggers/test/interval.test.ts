@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import { IntervalTrigger, TriggerConfigError, triggerFromSpec } from '../src/index.js';
+import { errorOf, fireTimes } from './helpers.js';
+
+describe('IntervalTrigger', () => {
+  it('fires on the grid anchored at start_date (APScheduler first-fire rule)', () => {
+    const trigger = new IntervalTrigger({ minutes: 10, startDate: '2024-01-01T00:03:00Z' });
+    expect(fireTimes(trigger, '2024-01-01T01:00:00Z', 3)).toEqual([
+      '2024-01-01T01:03:00.000Z',
+      '2024-01-01T01:13:00.000Z',
+      '2024-01-01T01:23:00.000Z',
+    ]);
+    // Before the start: the start itself.
+    expect(fireTimes(trigger, '2023-12-31T00:00:00Z', 1)).toEqual(['2024-01-01T00:03:00.000Z']);
+    // Exactly on a grid point: that point.
+    expect(fireTimes(trigger, '2024-01-01T00:13:00Z', 1)).toEqual(['2024-01-01T00:13:00.000Z']);
+  });
+
+  it('adds the interval to an off-grid previous fire time', () => {
+    const trigger = new IntervalTrigger({ hours: 1, startDate: '2024-01-01T00:00:00Z' });
+    expect(
+      trigger
+        .getNextFireTime(new Date('2024-01-01T05:17:00Z'), new Date('2024-01-01T05:17:00Z'))
+        ?.toISOString(),
+    ).toBe('2024-01-01T06:17:00.000Z');
+  });
+
+  it('counts elapsed time: a daily interval moves by an hour of wall time across DST', () => {
+    const trigger = new IntervalTrigger({
+      days: 1,
+      startDate: '2024-03-09T12:00:00',
+      timezone: 'America/New_York',
+    });
+    expect(fireTimes(trigger, '2024-03-09T00:00:00Z', 2)).toEqual([
+      '2024-03-09T17:00:00.000Z',
+      '2024-03-10T17:00:00.000Z',
+    ]);
+  });
+
+  it('defaults the start to now + interval from the injected clock, and no unit to one second', () => {
+    const now = Date.parse('2024-01-01T00:00:00Z');
+    const trigger = new IntervalTrigger({ minutes: 5 }, { now: () => now });
+    expect(trigger.startDate.toISOString()).toBe('2024-01-01T00:05:00.000Z');
+    const everySecond = new IntervalTrigger({ startDate: '2024-01-01T00:00:00Z' });
+    expect(everySecond.intervalMs).toBe(1000);
+    expect(everySecond.toString()).toBe('interval[0:00:01]');
+  });
+
+  it('stops after end_date (inclusive)', () => {
+    const trigger = new IntervalTrigger({
+      hours: 12,
+      startDate: '2024-01-01T00:00:00Z',
+      endDate: '2024-01-02T00:00:00Z',
+    });
+    expect(fireTimes(trigger, '2023-01-01T00:00:00Z', 5)).toEqual([
+      '2024-01-01T00:00:00.000Z',
+      '2024-01-01T12:00:00.000Z',
+      '2024-01-02T00:00:00.000Z',
+    ]);
+  });
+
+  it('describes itself like a Python timedelta and round-trips', () => {
+    expect(new IntervalTrigger({ minutes: 5, startDate: 0 }).toString()).toBe('interval[0:05:00]');
+    expect(new IntervalTrigger({ days: 2, hours: 3, startDate: 0 }).toString()).toBe(
+      'interval[2 days, 3:00:00]',
+    );
+    expect(new IntervalTrigger({ seconds: 0.5, startDate: 0 }).toString()).toBe(
+      'interval[0:00:00.500000]',
+    );
+    const trigger = new IntervalTrigger({
+      hours: 2,
+      startDate: '2024-01-01T00:00:00Z',
+      timezone: 'UTC',
+      jitter: 1,
+    });
+    expect(trigger.toJSON()).toEqual({
+      type: 'interval',
+      hours: 2,
+      startDate: '2024-01-01T00:00:00.000Z',
+      timezone: 'UTC',
+      jitter: 1,
+    });
+    expect(triggerFromSpec(trigger.toJSON()).toJSON()).toEqual(trigger.toJSON());
+  });
+
+  it.each([
+    [{ seconds: 0 }, 'seconds', /adds up to 0/],
+    [{ hours: 1, minutes: -60 }, 'seconds', /adds up to 0/],
+    [{ weeks: 'x' }, 'weeks', /must be a finite number/],
+    [{ hours: Number.NaN }, 'hours', /must be a finite number/],
+    [{ hours: 1, startDate: 'yesterday' }, 'start_date', /not a date-time/],
+    [{ hours: 1, startDate: '2024-01-02', endDate: '2024-01-01' }, 'end_date', /before start_date/],
+  ])('rejects %j', (fields, field, message) => {
+    const error = errorOf(() => new IntervalTrigger({ timezone: 'UTC', ...(fields as object) }));
+    expect(error).toBeInstanceOf(TriggerConfigError);
+    expect((error as TriggerConfigError).field).toBe(field);
+    expect(error.message).toMatch(message);
+  });
+});

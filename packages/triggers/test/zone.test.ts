@@ -1,0 +1,76 @@
+import fc from 'fast-check';
+import { DateTime } from 'luxon';
+import { describe, expect, it } from 'vitest';
+import { ZoneRules } from '../src/zone.js';
+
+const ZONES = [
+  'UTC',
+  'America/New_York',
+  'Europe/London',
+  'Australia/Lord_Howe',
+  'Pacific/Chatham',
+  'America/Santiago',
+  'Pacific/Apia',
+  'Europe/Dublin',
+  'Africa/Casablanca',
+  'Asia/Kathmandu',
+  'America/St_Johns',
+];
+const instant = fc.integer({
+  min: Date.parse('1950-01-01T00:00:00Z'),
+  max: Date.parse('2100-01-01T00:00:00Z'),
+});
+
+function rules(name: string): ZoneRules {
+  const zone = ZoneRules.get(name);
+  if (!zone) throw new Error(`no zone ${name}`);
+  return zone;
+}
+
+describe('ZoneRules', () => {
+  it('agrees with Luxon on the offset at any instant', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...ZONES), instant, (name, at) => {
+        const luxonOffsetMs = DateTime.fromMillis(at, { zone: name }).offset * 60_000;
+        expect(rules(name).offsetAt(at)).toBe(luxonOffsetMs);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('finds every wall time once, twice in an overlap, or gap-shifted', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...ZONES), instant, (name, at) => {
+        const zone = rules(name);
+        const wall = zone.wallOf(at);
+        const resolved = zone.resolveWall(wall);
+        // A real instant's wall time resolves to it (as the first or second occurrence).
+        expect(resolved.inGap).toBe(false);
+        expect([resolved.first, resolved.second]).toContain(at);
+        for (const candidate of [resolved.first, resolved.second])
+          if (candidate !== null) expect(zone.wallOf(candidate)).toBe(wall);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('shifts a wall time in a spring-forward gap forward by the gap', () => {
+    const newYork = rules('America/New_York');
+    const wall = Date.parse('2024-03-10T02:30:00Z'); // 02:30 written as wall ms
+    expect(newYork.resolveWall(wall)).toEqual({
+      first: Date.parse('2024-03-10T07:30:00Z'),
+      second: null,
+      inGap: true,
+    });
+    const overlap = newYork.resolveWall(Date.parse('2024-11-03T01:30:00Z'));
+    expect(overlap).toEqual({
+      first: Date.parse('2024-11-03T05:30:00Z'),
+      second: Date.parse('2024-11-03T06:30:00Z'),
+      inGap: false,
+    });
+  });
+
+  it('knows unknown zones are unknown', () => {
+    expect(ZoneRules.get('Mars/Olympus')).toBeNull();
+  });
+});
