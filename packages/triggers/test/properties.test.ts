@@ -286,7 +286,7 @@ describe('wall-clock model across real DST transitions', () => {
         fc.integer({ min: -36, max: 12 }),
         fc.uniqueArray(fc.integer({ min: 0, max: 4 }), { minLength: 1, maxLength: 3 }),
         values(23),
-        fc.uniqueArray(fc.constantFrom(0, 15, 30, 45, 59), { minLength: 1, maxLength: 3 }),
+        fc.uniqueArray(fc.constantFrom<number>(0, 15, 30, 45, 59), { minLength: 1, maxLength: 3 }),
         fc.option(values(6), { nil: null }),
         ({ name, at }, hoursBefore, lowHours, moreHours, minutes, weekdays) => {
           const hours = [...new Set([...lowHours, ...moreHours])].sort((a, b) => a - b);
