@@ -102,14 +102,16 @@ describe(`examples in ${relative(join(packageDir, '..', '..'), docPath)}`, () =>
       const env = { ...process.env };
       // Keep loaders or flags of the test runner out of the example's process.
       delete env.NODE_OPTIONS;
-      const result = spawnSync(
-        process.execPath,
-        ['--input-type=module', '--eval', example.code],
-        { cwd: packageDir, env, encoding: 'utf8', timeout: 25_000 },
-      );
+      const result = spawnSync(process.execPath, ['--input-type=module', '--eval', example.code], {
+        cwd: packageDir,
+        env,
+        encoding: 'utf8',
+        timeout: 25_000,
+      });
       const report =
         `docs/triggers.md:${example.line} (${example.name}) exited with ` +
         `${result.status ?? result.signal ?? 'no status'}` +
+        ` (line n of [eval1] below is line ${example.line}+n of the page)` +
         (result.error ? `\n${String(result.error)}` : '') +
         (result.stdout ? `\n--- stdout ---\n${result.stdout}` : '') +
         (result.stderr ? `\n--- stderr ---\n${result.stderr}` : '');
