@@ -15,6 +15,7 @@ import {
 } from './calendar.js';
 import { formatCalendarDay, resolveZone, toCalendarDay } from './dates.js';
 import { TriggerConfigError, show } from './errors.js';
+import { checkFieldNames } from './keys.js';
 import type { CalendarIntervalTriggerSpec, DateInput, TriggerOptions } from './interfaces.js';
 import type { ZoneRules } from './zone.js';
 
@@ -60,6 +61,7 @@ export class CalendarIntervalTrigger extends BaseTrigger {
 
   /** @throws TriggerConfigError naming the field and the bad value */
   constructor(fields: CalendarIntervalTriggerFields = {}, options: TriggerOptions = {}) {
+    checkFieldNames('calendarinterval', fields);
     const zone = resolveZone('calendarinterval', fields.timezone, options.timezone);
     const count = (name: 'years' | 'months' | 'weeks' | 'days'): number =>
       wholeNumber(name, fields[name], 0, Infinity, 0);

@@ -5,6 +5,7 @@
 import { BaseTrigger } from './base.js';
 import { DAY_MS } from './calendar.js';
 import { TriggerConfigError, TriggerIterationLimitError } from './errors.js';
+import { checkFieldNames } from './keys.js';
 import type { CombiningTriggerSpec, Trigger, TriggerOptions } from './interfaces.js';
 
 /** How far ahead an AND looks for a common fire time: 100 years (36,525 days). */
@@ -66,6 +67,7 @@ abstract class CombiningTrigger extends BaseTrigger {
     fields: CombiningTriggerFields,
     options: TriggerOptions,
   ) {
+    checkFieldNames(kind, fields);
     super(kind, fields.jitter, null, options);
     const children: unknown = fields.triggers;
     if (!Array.isArray(children) || children.length === 0) {

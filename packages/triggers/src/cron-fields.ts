@@ -185,7 +185,7 @@ function parseItem(field: CronFieldName, item: string, expression: string): DayI
     if (item === 'last') return { kind: 'last' };
     match = POSITION.exec(item);
     if (match?.[1] !== undefined && match[2] !== undefined) {
-      const weekday = nameIndex('day_of_week', WEEKDAY_NAMES, match[2], expression);
+      const weekday = nameIndex(field, WEEKDAY_NAMES, match[2], expression);
       return {
         kind: 'weekday',
         weekday,
@@ -217,7 +217,7 @@ function nameIndex(
 ): number {
   const index = names.indexOf(name);
   if (index < 0) {
-    const kind = field === 'month' ? 'month' : 'weekday';
+    const kind = names === MONTH_NAMES ? 'month' : 'weekday';
     fail(field, expression, `'${name}' is not a ${kind} name (${names.join(', ')})`);
   }
   return index;

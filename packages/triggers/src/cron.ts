@@ -15,6 +15,7 @@ import {
 import { CronSchedule } from './cron-schedule.js';
 import { parseCrontab } from './crontab.js';
 import { resolveZone, toInstant } from './dates.js';
+import { checkFieldNames } from './keys.js';
 import { TriggerConfigError } from './errors.js';
 import type {
   BoundedSpecFields,
@@ -75,6 +76,7 @@ export class CronTrigger extends BaseTrigger {
   constructor(fields: CronTriggerFields = {}, options: TriggerOptions = {}) {
     const crontab = (fields as { [CRONTAB]?: string })[CRONTAB] ?? null;
     const kind = crontab === null ? 'cron' : 'crontab';
+    checkFieldNames(kind, fields);
     const zone = resolveZone(kind, fields.timezone, options.timezone);
     const start =
       fields.startDate === undefined || fields.startDate === null

@@ -1,6 +1,7 @@
 /** DateTrigger: fires once, at a given instant. */
 import { BaseTrigger } from './base.js';
 import { resolveZone, toInstant } from './dates.js';
+import { checkFieldNames } from './keys.js';
 import type { DateInput, DateTriggerSpec, TriggerOptions } from './interfaces.js';
 
 /** Constructor fields of a {@link DateTrigger}. */
@@ -25,6 +26,7 @@ export class DateTrigger extends BaseTrigger {
 
   /** @throws TriggerConfigError naming the field and the bad value */
   constructor(fields: DateTriggerFields = {}, options: TriggerOptions = {}) {
+    checkFieldNames('date', fields);
     const zone = resolveZone('date', fields.timezone, options.timezone);
     const run =
       fields.runDate === undefined || fields.runDate === null

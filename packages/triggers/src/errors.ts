@@ -4,12 +4,15 @@ export class TriggerConfigError extends Error {
   readonly field: string;
   /** The value that was given. */
   readonly value: unknown;
+  /** What is wrong with it, without the trigger and field prefix. */
+  readonly problem: string;
 
   constructor(trigger: string, field: string, value: unknown, problem: string) {
     super(`${trigger} trigger: ${field}: ${problem}`);
     this.name = 'TriggerConfigError';
     this.field = field;
     this.value = value;
+    this.problem = problem;
   }
 }
 

@@ -3,10 +3,11 @@
  * Elapsed time, not wall time: a daily interval keeps 24 h between fires across DST.
  */
 import { BaseTrigger } from './base.js';
-import { DAY_MS, HOUR_MS, MINUTE_MS, SECOND_MS } from './calendar.js';
+import { DAY_MS, HOUR_MS, MAX_WALL_MS, MINUTE_MS, SECOND_MS } from './calendar.js';
 import { resolveZone, toInstant } from './dates.js';
 import { formatDuration } from './duration.js';
 import { TriggerConfigError, show } from './errors.js';
+import { checkFieldNames } from './keys.js';
 import type { BoundedSpecFields, IntervalTriggerSpec, TriggerOptions } from './interfaces.js';
 
 /** Constructor fields of an {@link IntervalTrigger}. */
@@ -46,6 +47,7 @@ export class IntervalTrigger extends BaseTrigger {
 
   /** @throws TriggerConfigError naming the field and the bad value */
   constructor(fields: IntervalTriggerFields = {}, options: TriggerOptions = {}) {
+    checkFieldNames('interval', fields);
     const zone = resolveZone('interval', fields.timezone, options.timezone);
     const units: Partial<Record<(typeof UNITS)[number][0], number>> = {};
     let intervalMs = 0;
@@ -69,8 +71,8 @@ export class IntervalTrigger extends BaseTrigger {
     if (intervalMs === 0) {
       throw new TriggerConfigError(
         'interval',
-        'seconds',
-        fields,
+        'interval',
+        units,
         'the interval adds up to 0; give at least one non-zero unit (for example {minutes: 5})',
       );
     }
@@ -129,7 +131,9 @@ export class IntervalTrigger extends BaseTrigger {
     return this.advance(this.start, exclusive ? Math.floor(lowerBound) + 1 : lowerBound);
   }
 
+  /** `next`, or null past `end_date` or past the year 9999 (as the other triggers). */
   private withinEnd(next: number): number | null {
+    if (next > MAX_WALL_MS) return null;
     return this.endLimit !== null && next > this.endLimit ? null : next;
   }
 

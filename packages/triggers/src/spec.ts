@@ -9,28 +9,10 @@ import { DateTrigger } from './date.js';
 import { TriggerConfigError, show } from './errors.js';
 import type { Trigger, TriggerOptions, TriggerSpec } from './interfaces.js';
 import { IntervalTrigger } from './interval.js';
-
-const BOUNDS = ['startDate', 'endDate', 'timezone', 'jitter'];
-const KEYS: Record<TriggerSpec['type'], readonly string[]> = {
-  cron: ['year', 'month', 'day', 'week', 'dayOfWeek', 'hour', 'minute', 'second', ...BOUNDS],
-  crontab: ['expr', ...BOUNDS],
-  interval: ['weeks', 'days', 'hours', 'minutes', 'seconds', ...BOUNDS],
-  calendarinterval: ['years', 'months', 'weeks', 'days', 'hour', 'minute', 'second', ...BOUNDS],
-  date: ['runDate', 'timezone'],
-  and: ['triggers', 'jitter'],
-  or: ['triggers', 'jitter'],
-};
+import { TRIGGER_KEYS, camelCase, snakeCase } from './keys.js';
 
 /** The spec `type`s `triggerFromSpec` understands. */
-export const TRIGGER_TYPES = Object.keys(KEYS) as readonly TriggerSpec['type'][];
-
-function camel(key: string): string {
-  return key.replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase());
-}
-
-function snake(key: string): string {
-  return key.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
-}
+export const TRIGGER_TYPES = Object.keys(TRIGGER_KEYS) as readonly TriggerSpec['type'][];
 
 /** Whether a value is a trigger instance (anything with `getNextFireTime`). */
 export function isTrigger(value: unknown): value is Trigger {
@@ -62,7 +44,7 @@ export function triggerFromSpec(
     );
   }
   const type = (spec as { type?: unknown }).type;
-  if (typeof type !== 'string' || !(type in KEYS)) {
+  if (typeof type !== 'string' || !(type in TRIGGER_KEYS)) {
     throw new TriggerConfigError(
       'unknown',
       'type',
@@ -71,17 +53,17 @@ export function triggerFromSpec(
     );
   }
   const kind = type as TriggerSpec['type'];
-  const allowed = KEYS[kind];
+  const allowed = TRIGGER_KEYS[kind];
   const fields: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(spec)) {
     if (key === 'type') continue;
-    const name = camel(key);
+    const name = camelCase(key);
     if (!allowed.includes(name)) {
       throw new TriggerConfigError(
         kind,
         key,
         value,
-        `unknown key for a ${kind} trigger; allowed keys are ${allowed.map(snake).join(', ')} (or their camelCase forms)`,
+        `unknown key for a ${kind} trigger; allowed keys are ${allowed.map(snakeCase).join(', ')} (or their camelCase forms)`,
       );
     }
     if (name in fields)
@@ -89,7 +71,7 @@ export function triggerFromSpec(
         kind,
         key,
         value,
-        `given twice (as ${snake(name)} and ${name}); keep one`,
+        `given twice (as ${snakeCase(name)} and ${name}); keep one`,
       );
     fields[name] = value;
   }
@@ -130,7 +112,7 @@ export function triggerFromSpec(
               kind,
               `triggers[${index}].${error.field}`,
               error.value,
-              error.message,
+              error.problem,
             );
           }
           throw error;

@@ -71,9 +71,13 @@ export class ZoneRules {
     return rules;
   }
 
-  /** The host's zone name, as Node reports it. */
+  /**
+   * The host's zone name, as Node reports it; `UTC` when the host's `TZ` is blank or unknown
+   * (Node then reports `Etc/Unknown` or nothing, and its own `Date` uses UTC too).
+   */
   static hostZoneName(): string {
-    return Intl.DateTimeFormat().resolvedOptions().timeZone;
+    const name = Intl.DateTimeFormat().resolvedOptions().timeZone as string | undefined;
+    return name && name !== 'Etc/Unknown' && ZoneRules.get(name) ? name : 'UTC';
   }
 
   private readonly years = new Map<number, YearRules>();

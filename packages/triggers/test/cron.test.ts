@@ -148,6 +148,7 @@ describe('CronTrigger bad input', () => {
     [{ day_of_week: 'mon fri' }, 'day_of_week', /not a valid expression/],
     [{ day_of_week: 'mon-5' }, 'day_of_week', /not a valid expression/],
     [{ day: 'lastday' }, 'day', /not a valid expression/],
+    [{ day: '1st monday' }, 'day', /'monday' is not a weekday name/],
     [
       { hour: 1, timezone: 'Mars/Olympus' },
       'timezone',

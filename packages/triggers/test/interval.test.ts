@@ -59,6 +59,11 @@ describe('IntervalTrigger', () => {
     ]);
   });
 
+  it('returns null instead of running past the year 9999', () => {
+    const trigger = new IntervalTrigger({ weeks: 60_000, startDate: '9000-01-01T00:00:00Z' });
+    expect(fireTimes(trigger, '2024-01-01T00:00:00Z', 3)).toEqual(['9000-01-01T00:00:00.000Z']);
+  });
+
   it('describes itself like a Python timedelta and round-trips', () => {
     expect(new IntervalTrigger({ minutes: 5, startDate: 0 }).toString()).toBe('interval[0:05:00]');
     expect(new IntervalTrigger({ days: 2, hours: 3, startDate: 0 }).toString()).toBe(
@@ -84,8 +89,8 @@ describe('IntervalTrigger', () => {
   });
 
   it.each([
-    [{ seconds: 0 }, 'seconds', /adds up to 0/],
-    [{ hours: 1, minutes: -60 }, 'seconds', /adds up to 0/],
+    [{ seconds: 0 }, 'interval', /adds up to 0/],
+    [{ hours: 1, minutes: -60 }, 'interval', /adds up to 0/],
     [{ weeks: 'x' }, 'weeks', /must be a finite number/],
     [{ hours: Number.NaN }, 'hours', /must be a finite number/],
     [{ hours: 1, startDate: 'yesterday' }, 'start_date', /not a date-time/],

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { CronTrigger, TRIGGER_TYPES, TriggerConfigError, triggerFromSpec } from '../src/index.js';
+import {
+  CronTrigger,
+  IntervalTrigger,
+  TRIGGER_TYPES,
+  TriggerConfigError,
+  triggerFromSpec,
+} from '../src/index.js';
+import { ZoneRules } from '../src/zone.js';
 import { errorOf } from './helpers.js';
 
 describe('triggerFromSpec', () => {
@@ -34,6 +41,41 @@ describe('triggerFromSpec', () => {
         { timezone: 'Asia/Tokyo' },
       ).toJSON(),
     ).toMatchObject({ timezone: 'UTC' });
+  });
+
+  it('makes constructors reject fields they do not take, with the camelCase name to use', () => {
+    const snake = errorOf(() => new CronTrigger({ day_of_week: 'mon', hour: 9 } as never));
+    expect(snake).toBeInstanceOf(TriggerConfigError);
+    expect(snake.message).toBe(
+      'cron trigger: day_of_week: unknown field for this trigger; write dayOfWeek (snake_case keys are for triggerFromSpec specs)',
+    );
+    const typo = errorOf(() => new IntervalTrigger({ minute: 5 } as never));
+    expect(typo.message).toMatch(
+      /interval trigger: minute: unknown field for this trigger; allowed fields are weeks, days/,
+    );
+  });
+
+  it('names the nested field once in a child trigger error', () => {
+    const error = errorOf(() =>
+      triggerFromSpec({ type: 'or', triggers: [{ type: 'cron', hour: 25, timezone: 'UTC' }] }),
+    );
+    expect(error.message).toBe('or trigger: triggers[0].hour: 25 is outside 0..23');
+  });
+
+  it('falls back to UTC when the host TZ is blank or unknown', () => {
+    const saved = process.env.TZ;
+    try {
+      for (const tz of ['', 'Foo/Bar']) {
+        process.env.TZ = tz;
+        expect(ZoneRules.hostZoneName()).toBe('UTC');
+        expect(new CronTrigger({ hour: 9 }).timezone).toBe('UTC');
+      }
+      process.env.TZ = 'Asia/Tokyo';
+      expect(new CronTrigger({ hour: 9 }).timezone).toBe('Asia/Tokyo');
+    } finally {
+      if (saved === undefined) delete process.env.TZ;
+      else process.env.TZ = saved;
+    }
   });
 
   it('knows every built-in type', () => {

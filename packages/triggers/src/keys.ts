@@ -1,0 +1,42 @@
+/**
+ * The keys each trigger type takes, so that a misspelt or snake_case key fails at construction
+ * instead of being silently ignored (`{day_of_week: 'mon'}` would otherwise fire every day).
+ */
+import { TriggerConfigError } from './errors.js';
+import type { TriggerSpec } from './interfaces.js';
+
+const BOUNDS = ['startDate', 'endDate', 'timezone', 'jitter'];
+
+/** The camelCase keys of each trigger type's constructor fields and spec (besides `type`). */
+export const TRIGGER_KEYS: Record<TriggerSpec['type'], readonly string[]> = {
+  cron: ['year', 'month', 'day', 'week', 'dayOfWeek', 'hour', 'minute', 'second', ...BOUNDS],
+  crontab: ['expr', ...BOUNDS],
+  interval: ['weeks', 'days', 'hours', 'minutes', 'seconds', ...BOUNDS],
+  calendarinterval: ['years', 'months', 'weeks', 'days', 'hour', 'minute', 'second', ...BOUNDS],
+  date: ['runDate', 'timezone'],
+  and: ['triggers', 'jitter'],
+  or: ['triggers', 'jitter'],
+};
+
+/** `day_of_week` → `dayOfWeek`. */
+export function camelCase(key: string): string {
+  return key.replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase());
+}
+
+/** `dayOfWeek` → `day_of_week`. */
+export function snakeCase(key: string): string {
+  return key.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
+}
+
+/** Throws for a constructor field that the trigger type does not take. */
+export function checkFieldNames(kind: TriggerSpec['type'], fields: object): void {
+  const allowed = TRIGGER_KEYS[kind];
+  for (const [key, value] of Object.entries(fields)) {
+    if (allowed.includes(key)) continue;
+    const camel = camelCase(key);
+    const hint = allowed.includes(camel)
+      ? `write ${camel} (snake_case keys are for triggerFromSpec specs)`
+      : `allowed fields are ${allowed.join(', ')}`;
+    throw new TriggerConfigError(kind, key, value, `unknown field for this trigger; ${hint}`);
+  }
+}
