@@ -4,7 +4,7 @@
  * instants, one inside a spring-forward gap shifted forward by the gap).
  */
 import { BaseTrigger } from './base.js';
-import { SECOND_MS } from './calendar.js';
+import { DAY_MS, SECOND_MS } from './calendar.js';
 import {
   CRON_FIELD_NAMES,
   type CronFieldName,
@@ -25,7 +25,7 @@ import type {
   DateInput,
   TriggerOptions,
 } from './interfaces.js';
-import type { ZoneRules } from './zone.js';
+import { MAX_OFFSET_MS, type ZoneRules } from './zone.js';
 
 /** Constructor fields of a {@link CronTrigger}: the keyword cron fields plus bounds, zone and jitter. */
 export interface CronTriggerFields extends CronFields, BoundedSpecFields {}
@@ -164,6 +164,12 @@ export class CronTrigger extends BaseTrigger {
       : Math.ceil(from / SECOND_MS) * SECOND_MS;
     const end = this.endLimit;
     let segment = this.zone.segmentAt(at);
+    // A sparse schedule (year=9999) must not walk every DST segment up to its match. With `first`
+    // the first matching wall time at or after this segment's, no instant t in
+    // [safeFrom, skipTo) can match or be gap-shifted onto: its wall time lies in
+    // [t - 15 h, t + 15 h], inside the stretch of wall times already searched and found empty.
+    const safeFrom = segment.end + 2 * DAY_MS;
+    let skipTo = -Infinity;
     for (;;) {
       if (end !== null && at > end) return null;
       let best = Infinity;
@@ -179,8 +185,13 @@ export class CronTrigger extends BaseTrigger {
         best = Math.min(best, wall - segment.offset);
       if (best !== Infinity) return end !== null && best > end ? null : best;
       if (wall === null) return null;
+      if (skipTo === -Infinity) skipTo = wall - MAX_OFFSET_MS - DAY_MS;
       at = segment.end;
       segment = this.zone.nextSegment(segment);
+      if (at >= safeFrom && skipTo > at) {
+        at = skipTo;
+        segment = this.zone.segmentAt(at);
+      }
     }
   }
 

@@ -33,8 +33,8 @@ export interface ResolvedWallTime {
 // Probing step when scanning for transitions. Transitions closer together than this that return
 // to the same offset would be missed; the tz database has none in the range Kairos schedules.
 const PROBE_STEP_MS = 4 * DAY_MS;
-// No zone's offset is outside ±15 h, so a wall time's instants lie within this distance of it.
-const MAX_OFFSET_MS = 15 * 60 * 60 * 1000;
+/** No zone's offset is outside ±15 h, so a wall time's instants lie within this distance of it. */
+export const MAX_OFFSET_MS = 15 * 60 * 60 * 1000;
 
 interface YearRules {
   readonly segments: OffsetSegment[];

@@ -314,3 +314,52 @@ describe('wall-clock model across real DST transitions', () => {
     );
   }, 60_000);
 });
+
+describe('sparse schedules far ahead', () => {
+  it('match the wall times found in UTC, placed in the zone by Luxon', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(
+          'America/New_York',
+          'Europe/London',
+          'Australia/Lord_Howe',
+          'America/Santiago',
+          'Pacific/Chatham',
+        ),
+        fc.integer({ min: 2030, max: 2400 }),
+        fc.integer({ min: 0, max: 300 }),
+        fc.integer({ min: 1, max: 12 }),
+        fc.integer({ min: 1, max: 28 }),
+        fc.integer({ min: 10, max: 14 }), // midday: never inside a DST transition
+        now,
+        (timezone, firstYear, span, month, day, hour, start) => {
+          const fields = { year: `${firstYear}-${firstYear + span}`, month, day, hour };
+          const inZone = new CronTrigger({ ...fields, timezone });
+          const walls = run(
+            new CronTrigger({ ...fields, timezone: 'UTC' }),
+            start - 2 * DAY,
+            null,
+            6,
+          );
+          const expected = walls
+            .map((wall) => {
+              const w = new Date(wall);
+              return DateTime.fromObject(
+                {
+                  year: w.getUTCFullYear(),
+                  month: w.getUTCMonth() + 1,
+                  day: w.getUTCDate(),
+                  hour: w.getUTCHours(),
+                },
+                { zone: timezone },
+              ).toMillis();
+            })
+            .filter((at) => at >= start)
+            .slice(0, 3);
+          expect(run(inZone, start, null, expected.length)).toEqual(expected);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  }, 60_000);
+});
