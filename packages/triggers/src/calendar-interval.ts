@@ -16,26 +16,12 @@ import {
 import { formatCalendarDay, resolveZone, toCalendarDay } from './dates.js';
 import { TriggerConfigError, show } from './errors.js';
 import { checkFieldNames } from './keys.js';
-import type { CalendarIntervalTriggerSpec, DateInput, TriggerOptions } from './interfaces.js';
+import type {
+  CalendarIntervalTriggerFields,
+  CalendarIntervalTriggerSpec,
+  TriggerOptions,
+} from './interfaces.js';
 import type { ZoneRules } from './zone.js';
-
-/** Constructor fields of a {@link CalendarIntervalTrigger}. */
-export interface CalendarIntervalTriggerFields {
-  years?: number;
-  months?: number;
-  weeks?: number;
-  days?: number;
-  /** Time of day: hour 0..23 (default 0). */
-  hour?: number;
-  minute?: number;
-  second?: number;
-  /** First date (a calendar date; default: today in `timezone`). */
-  startDate?: DateInput;
-  /** Last date (inclusive). */
-  endDate?: DateInput;
-  timezone?: string;
-  jitter?: number | null;
-}
 
 const LAST_DAY = daysFromCivil(9999, 12, 31);
 

@@ -6,18 +6,16 @@ import { BaseTrigger } from './base.js';
 import { DAY_MS } from './calendar.js';
 import { TriggerConfigError, TriggerIterationLimitError } from './errors.js';
 import { checkFieldNames } from './keys.js';
-import type { CombiningTriggerSpec, Trigger, TriggerOptions } from './interfaces.js';
+import type {
+  CombiningTriggerFields,
+  CombiningTriggerSpec,
+  Trigger,
+  TriggerOptions,
+} from './interfaces.js';
 
 /** How far ahead an AND looks for a common fire time: 100 years (36,525 days). */
 const AND_HORIZON_MS = 36_525 * DAY_MS;
 const DEFAULT_MAX_ITERATIONS = 10_000;
-
-/** Fields of an {@link AndTrigger} or {@link OrTrigger}. */
-export interface CombiningTriggerFields {
-  /** The children: trigger instances (a third party's too). Use `triggerFromSpec` for specs. */
-  triggers: Trigger[];
-  jitter?: number | null;
-}
 
 /** A child's sequence operations: native for built-in triggers, by calling protocol otherwise. */
 interface Sequence {

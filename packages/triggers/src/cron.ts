@@ -20,22 +20,13 @@ import { TriggerConfigError } from './errors.js';
 import type {
   BoundedSpecFields,
   CronFields,
+  CronTriggerFields,
   CronTriggerSpec,
+  CrontabOptions,
   CrontabTriggerSpec,
-  DateInput,
   TriggerOptions,
 } from './interfaces.js';
 import { MAX_OFFSET_MS, type ZoneRules } from './zone.js';
-
-/** Constructor fields of a {@link CronTrigger}: the keyword cron fields plus bounds, zone and jitter. */
-export interface CronTriggerFields extends CronFields, BoundedSpecFields {}
-
-/** Options of {@link CronTrigger.fromCrontab} besides the expression and time zone. */
-export interface CrontabOptions extends TriggerOptions {
-  startDate?: DateInput;
-  endDate?: DateInput;
-  jitter?: number | null;
-}
 
 const CRONTAB = Symbol('crontab');
 

@@ -2,14 +2,7 @@
 import { BaseTrigger } from './base.js';
 import { resolveZone, toInstant } from './dates.js';
 import { checkFieldNames } from './keys.js';
-import type { DateInput, DateTriggerSpec, TriggerOptions } from './interfaces.js';
-
-/** Constructor fields of a {@link DateTrigger}. */
-export interface DateTriggerFields {
-  /** When to fire (default: now). Naive strings are wall times in `timezone`. */
-  runDate?: DateInput;
-  timezone?: string;
-}
+import type { DateTriggerFields, DateTriggerSpec, TriggerOptions } from './interfaces.js';
 
 /**
  * Fires once at `runDate`, even when that is already past on the first call (the scheduler's

@@ -3,28 +3,31 @@
  * previous fire time and now, when next?", serialises to a plain spec, and follows the
  * wall-clock model across DST.
  */
-export {
-  CalendarIntervalTrigger,
-  type CalendarIntervalTriggerFields,
-} from './calendar-interval.js';
-export { AndTrigger, OrTrigger, type CombiningTriggerFields } from './combining.js';
-export { CronTrigger, type CronTriggerFields, type CrontabOptions } from './cron.js';
-export { DateTrigger, type DateTriggerFields } from './date.js';
+export { CalendarIntervalTrigger } from './calendar-interval.js';
+export { AndTrigger, OrTrigger } from './combining.js';
+export { CronTrigger } from './cron.js';
+export { DateTrigger } from './date.js';
 export { TriggerConfigError, TriggerIterationLimitError } from './errors.js';
 export type {
   BoundedSpecFields,
+  CalendarIntervalTriggerFields,
   CalendarIntervalTriggerSpec,
+  CombiningTriggerFields,
   CombiningTriggerSpec,
   CronFieldValue,
   CronFields,
+  CronTriggerFields,
   CronTriggerSpec,
+  CrontabOptions,
   CrontabTriggerSpec,
   DateInput,
+  DateTriggerFields,
   DateTriggerSpec,
+  IntervalTriggerFields,
   IntervalTriggerSpec,
   Trigger,
   TriggerOptions,
   TriggerSpec,
 } from './interfaces.js';
-export { IntervalTrigger, type IntervalTriggerFields } from './interval.js';
+export { IntervalTrigger } from './interval.js';
 export { TRIGGER_TYPES, isTrigger, triggerFromSpec } from './spec.js';

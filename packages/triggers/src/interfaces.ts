@@ -93,21 +93,28 @@ export interface IntervalTriggerSpec extends BoundedSpecFields {
   seconds?: number;
 }
 
-/** Spec of a {@link CalendarIntervalTrigger}. Its dates are calendar dates (`YYYY-MM-DD`). */
+/**
+ * Spec of a {@link CalendarIntervalTrigger}: every `years/months/weeks/days` at `hour:minute:second`
+ * wall time. Its `startDate` (default: today) and `endDate` are calendar dates (`YYYY-MM-DD`).
+ */
 export interface CalendarIntervalTriggerSpec extends BoundedSpecFields {
   type: 'calendarinterval';
   years?: number;
   months?: number;
   weeks?: number;
   days?: number;
+  /** Time of day: hour 0..23 (default 0). */
   hour?: number;
+  /** Minute 0..59 (default 0). */
   minute?: number;
+  /** Second 0..59 (default 0). */
   second?: number;
 }
 
 /** Spec of a {@link DateTrigger}. */
 export interface DateTriggerSpec {
   type: 'date';
+  /** When to fire (default: now). Naive strings are wall times in `timezone`. */
   runDate?: DateInput;
   timezone?: string;
 }
@@ -116,6 +123,29 @@ export interface DateTriggerSpec {
 export interface CombiningTriggerSpec {
   type: 'and' | 'or';
   triggers: (TriggerSpec | Trigger)[];
+  jitter?: number | null;
+}
+
+/** Options of {@link CronTrigger.fromCrontab} besides the expression and time zone. */
+export interface CrontabOptions extends TriggerOptions {
+  startDate?: DateInput;
+  endDate?: DateInput;
+  jitter?: number | null;
+}
+
+/** Constructor fields of a {@link CronTrigger} (keyword form): its spec without `type`. */
+export type CronTriggerFields = Omit<CronTriggerSpec, 'type'>;
+/** Constructor fields of an {@link IntervalTrigger}. */
+export type IntervalTriggerFields = Omit<IntervalTriggerSpec, 'type'>;
+/** Constructor fields of a {@link CalendarIntervalTrigger}. */
+export type CalendarIntervalTriggerFields = Omit<CalendarIntervalTriggerSpec, 'type'>;
+/** Constructor fields of a {@link DateTrigger}. */
+export type DateTriggerFields = Omit<DateTriggerSpec, 'type'>;
+
+/** Fields of an {@link AndTrigger} or {@link OrTrigger}. */
+export interface CombiningTriggerFields {
+  /** The children: trigger instances (a third party's too). Use `triggerFromSpec` for specs. */
+  triggers: Trigger[];
   jitter?: number | null;
 }
 

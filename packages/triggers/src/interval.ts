@@ -8,16 +8,7 @@ import { resolveZone, toInstant } from './dates.js';
 import { formatDuration } from './duration.js';
 import { TriggerConfigError, show } from './errors.js';
 import { checkFieldNames } from './keys.js';
-import type { BoundedSpecFields, IntervalTriggerSpec, TriggerOptions } from './interfaces.js';
-
-/** Constructor fields of an {@link IntervalTrigger}. */
-export interface IntervalTriggerFields extends BoundedSpecFields {
-  weeks?: number;
-  days?: number;
-  hours?: number;
-  minutes?: number;
-  seconds?: number;
-}
+import type { IntervalTriggerFields, IntervalTriggerSpec, TriggerOptions } from './interfaces.js';
 
 const UNITS = [
   ['weeks', 7 * DAY_MS],
