@@ -8,6 +8,25 @@ import type { Trigger, TriggerOptions, TriggerSpec } from './interfaces.js';
 /** Largest number of plain steps a generic sequence walk takes before giving up. */
 const WALK_LIMIT = 1_000_000;
 
+/**
+ * Steps a trigger's own sequence from `from` with `next` until it reaches `target` (or ends), at
+ * most {@link WALK_LIMIT} steps: the generic `advance` of triggers that cannot jump.
+ */
+export function walkSequence(
+  trigger: Trigger,
+  next: (value: number) => number | null,
+  from: number | null,
+  target: number,
+): number | null {
+  let value = from;
+  for (let steps = 0; value !== null && value < target; steps++) {
+    if (steps >= WALK_LIMIT)
+      throw new Error(`${trigger.toString()}: gave up after ${WALK_LIMIT} steps`);
+    value = next(value);
+  }
+  return value;
+}
+
 /** Validates a jitter value (seconds, ≥ 0, or null for none). */
 export function checkJitter(trigger: string, jitter: unknown): number | null {
   if (jitter === undefined || jitter === null) return null;
@@ -52,27 +71,26 @@ export abstract class BaseTrigger implements Trigger {
     return new Date(this.endLimit === null ? jittered : Math.min(jittered, this.endLimit));
   }
 
-  /** The next fire time without jitter, in epoch ms (the call protocol of this trigger type). */
+  /**
+   * The next fire time without jitter, in epoch ms (the call protocol of this trigger type).
+   * @internal
+   */
   abstract nextFireTime(previous: number | null, now: number): number | null;
 
   /**
    * The first fire time ≥ `target` of the sequence that continues from `current`, one of this
    * trigger's own fire times. The default walks the call protocol; triggers override it with a jump.
+   * @internal
    */
   advance(current: number, target: number): number | null {
-    let value: number | null = current;
-    for (let steps = 0; value !== null && value < target; steps++) {
-      if (steps >= WALK_LIMIT)
-        throw new Error(`${this.toString()}: gave up after ${WALK_LIMIT} steps`);
-      value = this.nextFireTime(value, value);
-    }
-    return value;
+    return walkSequence(this, (value) => this.nextFireTime(value, value), current, target);
   }
 
   /**
    * The first fire time ≥ `lowerBound` (> when `exclusive`) of the trigger's own sequence from
    * its start: what an OR asks each child, instead of passing it another child's fire time as
    * `previous`.
+   * @internal
    */
   abstract firstAtOrAfter(lowerBound: number, exclusive?: boolean): number | null;
 

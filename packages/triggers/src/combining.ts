@@ -2,7 +2,7 @@
  * AndTrigger and OrTrigger. Each child keeps its own fire-time sequence; AND fires at the
  * instants common to all of them (searching with an iteration bound), OR at the union of them.
  */
-import { BaseTrigger } from './base.js';
+import { BaseTrigger, walkSequence } from './base.js';
 import { DAY_MS } from './calendar.js';
 import { TriggerConfigError, TriggerIterationLimitError } from './errors.js';
 import { checkFieldNames } from './keys.js';
@@ -37,14 +37,8 @@ function sequenceOf(trigger: Trigger): Sequence {
     trigger
       .getNextFireTime(previous === null ? null : new Date(previous), new Date(now))
       ?.getTime() ?? null;
-  const walk = (from: number | null, target: number): number | null => {
-    let value = from;
-    for (let steps = 0; value !== null && value < target; steps++) {
-      if (steps >= 1_000_000) throw new Error(`${trigger.toString()}: gave up after 1000000 steps`);
-      value = call(value, value);
-    }
-    return value;
-  };
+  const walk = (from: number | null, target: number): number | null =>
+    walkSequence(trigger, (value) => call(value, value), from, target);
   return {
     next: call,
     advance: walk,

@@ -14,9 +14,8 @@ import {
 } from './cron-fields.js';
 import { CronSchedule } from './cron-schedule.js';
 import { parseCrontab } from './crontab.js';
-import { resolveZone, toInstant } from './dates.js';
+import { resolveZone, toBounds } from './dates.js';
 import { checkFieldNames } from './keys.js';
-import { TriggerConfigError } from './errors.js';
 import type {
   BoundedSpecFields,
   CronFields,
@@ -69,22 +68,7 @@ export class CronTrigger extends BaseTrigger {
     const kind = crontab === null ? 'cron' : 'crontab';
     checkFieldNames(kind, fields);
     const zone = resolveZone(kind, fields.timezone, options.timezone);
-    const start =
-      fields.startDate === undefined || fields.startDate === null
-        ? null
-        : toInstant(kind, 'start_date', fields.startDate, zone);
-    const end =
-      fields.endDate === undefined || fields.endDate === null
-        ? null
-        : toInstant(kind, 'end_date', fields.endDate, zone);
-    if (start !== null && end !== null && start > end) {
-      throw new TriggerConfigError(
-        kind,
-        'end_date',
-        fields.endDate,
-        `${new Date(end).toISOString()} is before start_date ${new Date(start).toISOString()}`,
-      );
-    }
+    const { start, end } = toBounds(kind, fields, zone, null);
     super(kind, fields.jitter, end, options);
     this.zone = zone;
     this.timezone = zone.name;

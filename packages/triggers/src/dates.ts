@@ -13,6 +13,7 @@ import {
   weekdayOfDays,
 } from './calendar.js';
 import { TriggerConfigError, show } from './errors.js';
+import type { DateInput } from './interfaces.js';
 import { ZoneRules } from './zone.js';
 
 const DATE_TIME =
@@ -43,6 +44,32 @@ export function resolveZone(
     );
   }
   return zone;
+}
+
+/**
+ * A trigger's `start_date` and `end_date` as epoch ms (null when not given; `defaultStart` for a
+ * missing start), rejecting an end before the start.
+ */
+export function toBounds<Start extends number | null>(
+  trigger: string,
+  fields: { startDate?: DateInput | null; endDate?: DateInput | null },
+  zone: ZoneRules,
+  defaultStart: Start,
+): { start: number | Start; end: number | null } {
+  const given = (value: unknown): boolean => value !== undefined && value !== null;
+  const start = given(fields.startDate)
+    ? toInstant(trigger, 'start_date', fields.startDate, zone)
+    : defaultStart;
+  const end = given(fields.endDate) ? toInstant(trigger, 'end_date', fields.endDate, zone) : null;
+  if (start !== null && end !== null && start > end) {
+    throw new TriggerConfigError(
+      trigger,
+      'end_date',
+      fields.endDate,
+      `${new Date(end).toISOString()} is before start_date ${new Date(start).toISOString()}`,
+    );
+  }
+  return { start, end };
 }
 
 /** Converts a {@link DateInput} to epoch ms; naive strings are wall times in `zone`. */

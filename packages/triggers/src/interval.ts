@@ -4,7 +4,7 @@
  */
 import { BaseTrigger } from './base.js';
 import { DAY_MS, HOUR_MS, MAX_WALL_MS, MINUTE_MS, SECOND_MS } from './calendar.js';
-import { resolveZone, toInstant } from './dates.js';
+import { resolveZone, toBounds } from './dates.js';
 import { formatDuration } from './duration.js';
 import { TriggerConfigError, show } from './errors.js';
 import { checkFieldNames } from './keys.js';
@@ -67,22 +67,13 @@ export class IntervalTrigger extends BaseTrigger {
         'the interval adds up to 0; give at least one non-zero unit (for example {minutes: 5})',
       );
     }
-    const end =
-      fields.endDate === undefined || fields.endDate === null
-        ? null
-        : toInstant('interval', 'end_date', fields.endDate, zone);
-    const start =
-      fields.startDate === undefined || fields.startDate === null
-        ? (options.now ?? Date.now)() + intervalMs
-        : toInstant('interval', 'start_date', fields.startDate, zone);
-    if (end !== null && start > end) {
-      throw new TriggerConfigError(
-        'interval',
-        'end_date',
-        fields.endDate,
-        `${new Date(end).toISOString()} is before start_date ${new Date(start).toISOString()}`,
-      );
-    }
+    // APScheduler's default start: now + one interval.
+    const { start, end } = toBounds(
+      'interval',
+      fields,
+      zone,
+      (options.now ?? Date.now)() + intervalMs,
+    );
     super('interval', fields.jitter, end, options);
     this.intervalMs = intervalMs;
     this.units = units;
