@@ -123,7 +123,8 @@ export class CalendarIntervalTrigger extends BaseTrigger {
     if (target <= current) return current;
     let day = Math.floor(this.zone.wallOf(current) / DAY_MS);
     if (this.years === 0 && this.months === 0) {
-      // A fixed number of days apart: jump close to the target instead of walking.
+      // A fixed number of days apart: jump close to the target instead of walking. (A whole-day
+      // gap between the two, like Apia's in 2011, would shift the real sequence by a day.)
       const stride = this.weeks * 7 + this.days;
       const targetDay = Math.floor(this.zone.wallOf(target) / DAY_MS);
       const strides = Math.max(0, Math.floor((targetDay - day) / stride) - 1);
@@ -144,13 +145,20 @@ export class CalendarIntervalTrigger extends BaseTrigger {
     return exclusive && next === lowerBound ? this.nextFireTime(next) : next;
   }
 
-  /** The fire time on `day`, or on the next date of the sequence if a DST gap skips that one. */
+  /**
+   * The fire time on `day`, or on the next date of the sequence if a DST gap skips that one. A
+   * gap of whole days (Apia skipped 2011-12-30) moves the fire to the same time on the next date,
+   * which the sequence then continues from, as APScheduler does.
+   */
   private fireOnOrAfter(startDay: number | null): number | null {
     let day = startDay;
     while (day !== null) {
       if (this.endDay !== null && day > this.endDay) return null;
       const resolved = this.zone.resolveWall(day * DAY_MS + this.timeOfDay);
       if (!resolved.inGap) return resolved.first;
+      const shiftedWall = this.zone.wallOf(resolved.first);
+      if (shiftedWall - Math.floor(shiftedWall / DAY_MS) * DAY_MS === this.timeOfDay)
+        return resolved.first;
       day = this.step(day);
     }
     return null;

@@ -65,6 +65,21 @@ describe('CalendarIntervalTrigger', () => {
     ]);
   });
 
+  it('moves a date Apia skipped (2011-12-30) to the same time next day, shifting the weekday for good', () => {
+    const weekly = new CalendarIntervalTrigger({
+      weeks: 1,
+      hour: 10,
+      startDate: '2011-12-16',
+      timezone: 'Pacific/Apia',
+    });
+    expect(fireTimes(weekly, '2011-12-01T00:00:00Z', 4)).toEqual([
+      '2011-12-16T20:00:00.000Z', // Fri 10:00 -10:00
+      '2011-12-23T20:00:00.000Z',
+      '2011-12-30T20:00:00.000Z', // Sat 2011-12-31 10:00 +14:00: Friday 30th did not exist
+      '2012-01-06T20:00:00.000Z', // Sat 2012-01-07 10:00 +14:00
+    ]);
+  });
+
   it('returns start_date on the first call whatever now is, and stops after end_date', () => {
     const trigger = new CalendarIntervalTrigger({
       weeks: 1,
