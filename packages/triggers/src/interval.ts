@@ -91,7 +91,7 @@ export class IntervalTrigger extends BaseTrigger {
   /** @internal */
   nextFireTime(previous: number | null, now: number): number | null {
     let next: number;
-    if (previous !== null) next = previous + this.intervalMs;
+    if (previous !== null) next = this.onGrid(previous) + this.intervalMs;
     else if (this.start > now) next = this.start;
     else next = this.start + Math.ceil((now - this.start) / this.intervalMs) * this.intervalMs;
     return this.withinEnd(roundToMicros(next));
@@ -111,6 +111,18 @@ export class IntervalTrigger extends BaseTrigger {
     if (this.intervalMs < 0) return null;
     // Strictly after a Date (whole ms) means the next whole millisecond or later.
     return this.advance(this.start, exclusive ? Math.floor(lowerBound) + 1 : lowerBound);
+  }
+
+  /**
+   * A previous fire time less than 1 ms from a grid point is that grid point: a `Date` cut its
+   * fraction of a millisecond off, and adding the interval to the cut value would drift. An
+   * off-grid previous (a jittered or manual one) stays as it is, as in APScheduler.
+   */
+  private onGrid(previous: number): number {
+    const point = roundToMicros(
+      this.start + Math.round((previous - this.start) / this.intervalMs) * this.intervalMs,
+    );
+    return Math.abs(previous - point) < 1 ? point : previous;
   }
 
   /** `next`, or null past `end_date` or past the year 9999 (as the other triggers). */

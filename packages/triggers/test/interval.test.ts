@@ -59,6 +59,15 @@ describe('IntervalTrigger', () => {
     ]);
   });
 
+  it('does not drift when the interval has a fraction of a millisecond', () => {
+    const trigger = new IntervalTrigger({ seconds: 0.0015, startDate: '2024-01-01T00:00:00Z' });
+    const fires = fireTimes(trigger, '2024-01-01T00:00:00Z', 9);
+    // 0, 1.5, 3, 4.5, … ms: each Date holds the grid point cut to the millisecond.
+    expect(fires.map((iso) => Date.parse(iso) - Date.parse('2024-01-01T00:00:00Z'))).toEqual([
+      0, 1, 3, 4, 6, 7, 9, 10, 12,
+    ]);
+  });
+
   it('returns null instead of running past the year 9999', () => {
     const trigger = new IntervalTrigger({ weeks: 60_000, startDate: '9000-01-01T00:00:00Z' });
     expect(fireTimes(trigger, '2024-01-01T00:00:00Z', 3)).toEqual(['9000-01-01T00:00:00.000Z']);
