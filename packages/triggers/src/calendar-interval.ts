@@ -13,7 +13,7 @@ import {
   daysFromCivil,
   daysInMonth,
 } from './calendar.js';
-import { formatCalendarDay, resolveZone, toCalendarDay } from './dates.js';
+import { formatCalendarDay, resolveZone, toCalendarDay } from './date-input.js';
 import { TriggerConfigError, show } from './errors.js';
 import { checkFieldNames } from './keys.js';
 import type {

@@ -14,7 +14,7 @@ import {
 } from './cron-fields.js';
 import { CronSchedule } from './cron-schedule.js';
 import { parseCrontab } from './crontab.js';
-import { resolveZone, toBounds } from './dates.js';
+import { resolveZone, toBounds } from './date-input.js';
 import { checkFieldNames } from './keys.js';
 import type {
   BoundedSpecFields,

@@ -1,6 +1,6 @@
 /** DateTrigger: fires once, at a given instant. */
 import { BaseTrigger } from './base.js';
-import { resolveZone, toInstant } from './dates.js';
+import { resolveZone, toInstant } from './date-input.js';
 import { checkFieldNames } from './keys.js';
 import type { DateTriggerFields, DateTriggerSpec, TriggerOptions } from './interfaces.js';
 

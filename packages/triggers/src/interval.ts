@@ -4,7 +4,7 @@
  */
 import { BaseTrigger } from './base.js';
 import { DAY_MS, HOUR_MS, MAX_WALL_MS, MINUTE_MS, SECOND_MS } from './calendar.js';
-import { resolveZone, toBounds } from './dates.js';
+import { resolveZone, toBounds } from './date-input.js';
 import { formatDuration } from './duration.js';
 import { TriggerConfigError, show } from './errors.js';
 import { checkFieldNames } from './keys.js';
