@@ -27,6 +27,15 @@ export function walkSequence(
   return value;
 }
 
+/** Whether a value is a trigger instance (anything with `getNextFireTime`). */
+export function isTrigger(value: unknown): value is Trigger {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as Trigger).getNextFireTime === 'function'
+  );
+}
+
 /** Validates a jitter value (seconds, ≥ 0, or null for none). */
 export function checkJitter(trigger: string, jitter: unknown): number | null {
   if (jitter === undefined || jitter === null) return null;

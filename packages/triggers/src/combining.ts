@@ -2,7 +2,7 @@
  * AndTrigger and OrTrigger. Each child keeps its own fire-time sequence; AND fires at the
  * instants common to all of them (searching with an iteration bound), OR at the union of them.
  */
-import { BaseTrigger, walkSequence } from './base.js';
+import { BaseTrigger, isTrigger, walkSequence } from './base.js';
 import { DAY_MS } from './calendar.js';
 import { TriggerConfigError, TriggerIterationLimitError } from './errors.js';
 import { checkFieldNames } from './keys.js';
@@ -71,11 +71,7 @@ abstract class CombiningTrigger extends BaseTrigger {
       );
     }
     children.forEach((child: unknown, index) => {
-      if (
-        typeof child !== 'object' ||
-        child === null ||
-        typeof (child as Trigger).getNextFireTime !== 'function'
-      ) {
+      if (!isTrigger(child)) {
         throw new TriggerConfigError(
           kind,
           `triggers[${index}]`,

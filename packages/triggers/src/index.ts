@@ -30,4 +30,5 @@ export type {
   TriggerSpec,
 } from './interfaces.js';
 export { IntervalTrigger } from './interval.js';
-export { TRIGGER_TYPES, isTrigger, triggerFromSpec } from './spec.js';
+export { isTrigger } from './base.js';
+export { TRIGGER_TYPES, triggerFromSpec } from './spec.js';

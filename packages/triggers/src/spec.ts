@@ -3,6 +3,7 @@
  * keyword names and their camelCase forms, rejecting unknown keys by name.
  */
 import { CalendarIntervalTrigger } from './calendar-interval.js';
+import { isTrigger } from './base.js';
 import { AndTrigger, OrTrigger } from './combining.js';
 import { CronTrigger } from './cron.js';
 import { DateTrigger } from './date.js';
@@ -13,15 +14,6 @@ import { TRIGGER_KEYS, camelCase, snakeCase } from './keys.js';
 
 /** The spec `type`s `triggerFromSpec` understands. */
 export const TRIGGER_TYPES = Object.keys(TRIGGER_KEYS) as readonly TriggerSpec['type'][];
-
-/** Whether a value is a trigger instance (anything with `getNextFireTime`). */
-export function isTrigger(value: unknown): value is Trigger {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as Trigger).getNextFireTime === 'function'
-  );
-}
 
 /**
  * Builds a trigger from a spec such as `{type: 'cron', day_of_week: 'mon-fri', hour: 9}`.
