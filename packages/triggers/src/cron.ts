@@ -49,10 +49,6 @@ const CAMEL_NAMES: Record<CronFieldName, keyof CronFields> = {
 export class CronTrigger extends BaseTrigger {
   /** The IANA time zone the fields are read in. */
   readonly timezone: string;
-  /** Earliest fire time, or null. */
-  readonly startDate: Date | null;
-  /** Latest fire time, or null. */
-  readonly endDate: Date | null;
   private readonly zone: ZoneRules;
   private readonly schedule: CronSchedule;
   private readonly start: number | null;
@@ -73,8 +69,6 @@ export class CronTrigger extends BaseTrigger {
     this.zone = zone;
     this.timezone = zone.name;
     this.start = start;
-    this.startDate = start === null ? null : new Date(start);
-    this.endDate = end === null ? null : new Date(end);
     this.crontab = crontab;
     if (crontab === null) {
       this.fields = normaliseCronFields({
@@ -106,6 +100,16 @@ export class CronTrigger extends BaseTrigger {
     const { startDate, endDate, jitter, ...triggerOptions } = options;
     const fields = { timezone, startDate, endDate, jitter, [CRONTAB]: expr } as CronTriggerFields;
     return new CronTrigger(fields, triggerOptions);
+  }
+
+  /** Earliest fire time, or null. */
+  get startDate(): Date | null {
+    return this.start === null ? null : new Date(this.start);
+  }
+
+  /** Latest fire time, or null. */
+  get endDate(): Date | null {
+    return this.endLimit === null ? null : new Date(this.endLimit);
   }
 
   /** `'cron'`, or `'crontab'` for a trigger built from a crontab string. */
@@ -173,8 +177,8 @@ export class CronTrigger extends BaseTrigger {
   /** {@inheritDoc Trigger.toJSON} */
   toJSON(): CronTriggerSpec | CrontabTriggerSpec {
     const bounds: BoundedSpecFields = { timezone: this.timezone };
-    if (this.startDate) bounds.startDate = this.startDate.toISOString();
-    if (this.endDate) bounds.endDate = this.endDate.toISOString();
+    if (this.start !== null) bounds.startDate = new Date(this.start).toISOString();
+    if (this.endLimit !== null) bounds.endDate = new Date(this.endLimit).toISOString();
     if (this.jitter !== null) bounds.jitter = this.jitter;
     if (this.crontab !== null) return { type: 'crontab', expr: this.crontab, ...bounds };
     const spec: CronTriggerSpec = { type: 'cron' };

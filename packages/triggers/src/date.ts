@@ -11,8 +11,6 @@ import type { DateTriggerFields, DateTriggerSpec, TriggerOptions } from './inter
  * @example new DateTrigger({ runDate: '2030-01-01T09:00:00', timezone: 'Europe/Paris' })
  */
 export class DateTrigger extends BaseTrigger {
-  /** The fire time. */
-  readonly runDate: Date;
   /** Time zone used for a naive `runDate` string. */
   readonly timezone: string;
   private readonly run: number;
@@ -27,8 +25,12 @@ export class DateTrigger extends BaseTrigger {
         : toInstant('date', 'run_date', fields.runDate, zone);
     super('date', null, null, options);
     this.run = run;
-    this.runDate = new Date(run);
     this.timezone = zone.name;
+  }
+
+  /** The fire time. */
+  get runDate(): Date {
+    return new Date(this.run);
   }
 
   /** {@inheritDoc Trigger.type} */
@@ -53,7 +55,7 @@ export class DateTrigger extends BaseTrigger {
 
   /** {@inheritDoc Trigger.toJSON} */
   toJSON(): DateTriggerSpec {
-    return { type: 'date', runDate: this.runDate.toISOString(), timezone: this.timezone };
+    return { type: 'date', runDate: new Date(this.run).toISOString(), timezone: this.timezone };
   }
 
   /** APScheduler's form, e.g. `date[2030-01-01 09:00:00 Europe/Paris]`. */

@@ -27,10 +27,6 @@ const UNITS = [
 export class IntervalTrigger extends BaseTrigger {
   /** The interval in milliseconds. */
   readonly intervalMs: number;
-  /** The grid origin: the first fire time. */
-  readonly startDate: Date;
-  /** Latest fire time, or null. */
-  readonly endDate: Date | null;
   /** Time zone used for naive date strings. */
   readonly timezone: string;
   private readonly start: number;
@@ -78,9 +74,17 @@ export class IntervalTrigger extends BaseTrigger {
     this.intervalMs = intervalMs;
     this.units = units;
     this.start = start;
-    this.startDate = new Date(start);
-    this.endDate = end === null ? null : new Date(end);
     this.timezone = zone.name;
+  }
+
+  /** The grid origin: the first fire time. */
+  get startDate(): Date {
+    return new Date(this.start);
+  }
+
+  /** Latest fire time, or null. */
+  get endDate(): Date | null {
+    return this.endLimit === null ? null : new Date(this.endLimit);
   }
 
   /** {@inheritDoc Trigger.type} */
@@ -136,9 +140,9 @@ export class IntervalTrigger extends BaseTrigger {
     const spec: IntervalTriggerSpec = {
       type: 'interval',
       ...this.units,
-      startDate: this.startDate.toISOString(),
+      startDate: new Date(this.start).toISOString(),
     };
-    if (this.endDate) spec.endDate = this.endDate.toISOString();
+    if (this.endLimit !== null) spec.endDate = new Date(this.endLimit).toISOString();
     spec.timezone = this.timezone;
     if (this.jitter !== null) spec.jitter = this.jitter;
     return spec;
