@@ -80,6 +80,12 @@ export abstract class BaseTrigger implements Trigger {
     return new Date(this.endLimit === null ? jittered : Math.min(jittered, this.endLimit));
   }
 
+  /** {@inheritDoc Trigger.skipTo} */
+  skipTo(previous: Date, target: Date): Date | null {
+    const next = this.advance(previous.getTime(), target.getTime());
+    return next === null ? null : new Date(next);
+  }
+
   /**
    * The next fire time without jitter, in epoch ms (the call protocol of this trigger type).
    * @internal

@@ -32,3 +32,4 @@ export type {
 export { IntervalTrigger } from './interval.js';
 export { isTrigger } from './base.js';
 export { TRIGGER_TYPES, triggerFromSpec } from './spec.js';
+export { hostTimezone, isTimeZone } from './zone.js';

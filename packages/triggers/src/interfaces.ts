@@ -25,6 +25,13 @@ export interface Trigger {
    * @param now the current time
    */
   getNextFireTime(previous: Date | null, now: Date): Date | null;
+  /**
+   * Optional: the first fire time at or after `target` (without jitter) of the sequence that
+   * continues from `previous`, or null when the trigger ends first. Lets a scheduler skip a long
+   * gap, such as a clock jump of years, without stepping through every missed fire time; a
+   * trigger without it is stepped with {@link Trigger.getNextFireTime}.
+   */
+  skipTo?(previous: Date, target: Date): Date | null;
   /** A plain spec that {@link triggerFromSpec} turns back into an equal trigger. */
   toJSON(): TriggerSpec;
   /** APScheduler-style description, e.g. `cron[hour='9', minute='0']` or `interval[0:05:00]`. */

@@ -76,9 +76,18 @@ export class ZoneRules {
    * (Node then reports `Etc/Unknown` or nothing, and its own `Date` uses UTC too).
    */
   static hostZoneName(): string {
-    const name = Intl.DateTimeFormat().resolvedOptions().timeZone as string | undefined;
-    return name && name !== 'Etc/Unknown' && ZoneRules.get(name) ? name : 'UTC';
+    // Asking Intl costs microseconds, and every trigger without a zone asks: remember the answer
+    // for as long as `TZ` (the only way a running process changes its zone) stays the same.
+    const tz = process.env.TZ;
+    if (ZoneRules.host === null || ZoneRules.host.tz !== tz) {
+      const name = Intl.DateTimeFormat().resolvedOptions().timeZone as string | undefined;
+      const zone = name && name !== 'Etc/Unknown' && ZoneRules.get(name) ? name : 'UTC';
+      ZoneRules.host = { tz, zone };
+    }
+    return ZoneRules.host.zone;
   }
+
+  private static host: { tz: string | undefined; zone: string } | null = null;
 
   private readonly years = new Map<number, YearRules>();
   private readonly fixed: OffsetSegment | null;
@@ -265,4 +274,17 @@ export class ZoneRules {
       daysFromCivil(year, month, day) * DAY_MS + ((hour * 60 + minute) * 60 + second) * SECOND_MS;
     return wall - at;
   }
+}
+
+/**
+ * The host's IANA time zone: what triggers without a zone use. `UTC` when the host's `TZ` is
+ * blank or unknown (Node's own `Date` uses UTC then too).
+ */
+export function hostTimezone(): string {
+  return ZoneRules.hostZoneName();
+}
+
+/** Whether `name` is an IANA time zone this Node (its ICU data) knows. */
+export function isTimeZone(name: string): boolean {
+  return ZoneRules.get(name) !== null;
 }

@@ -1,0 +1,132 @@
+/**
+ * Clocks: the system clock, and a fake clock that tests move by hand so scheduling logic runs
+ * deterministically and without sleeping.
+ */
+import type { Clock, ClockTimer } from './interfaces.js';
+
+/** Node's limit for a timer delay; longer ones fire at once. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** The real clock: `Date.now()` and Node timers. */
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  setTimer(callback, delayMs) {
+    const handle = setTimeout(callback, Math.min(Math.max(delayMs, 0), MAX_TIMER_MS));
+    return {
+      cancel: () => clearTimeout(handle),
+      unref: () => void handle.unref(),
+    };
+  },
+};
+
+interface FakeTimer {
+  at: number;
+  seq: number;
+  callback: () => void;
+}
+
+/**
+ * A clock that only moves when told. Timers run on its monotonic time; `advance` moves wall and
+ * monotonic time together and fires the timers it passes, letting pending promises settle after
+ * each one; `jump` changes only the wall time, like a system clock change or a laptop waking
+ * from suspend, so the timers already set fire when their own delay is up.
+ *
+ * @example
+ * const clock = new FakeClock('2030-01-01T00:00:00Z');
+ * const scheduler = new BackgroundScheduler({ clock });
+ * await clock.advance(5_000); // five seconds pass, every timer due fires
+ */
+export class FakeClock implements Clock {
+  #wall: number;
+  #monotonic = 0;
+  #seq = 0;
+  #timers: FakeTimer[] = [];
+
+  /** @param start the initial wall time (default 2030-01-01T00:00:00Z) */
+  constructor(start: Date | number | string = '2030-01-01T00:00:00Z') {
+    this.#wall = new Date(start).getTime();
+    if (Number.isNaN(this.#wall)) throw new RangeError(`FakeClock: invalid start ${String(start)}`);
+  }
+
+  /** {@inheritDoc Clock.now} */
+  now(): number {
+    return this.#wall;
+  }
+
+  /** {@inheritDoc Clock.setTimer} */
+  setTimer(callback: () => void, delayMs: number): ClockTimer {
+    const timer: FakeTimer = {
+      at: this.#monotonic + Math.min(Math.max(delayMs, 0), MAX_TIMER_MS),
+      seq: this.#seq++,
+      callback,
+    };
+    this.#timers.push(timer);
+    return {
+      cancel: () => {
+        const index = this.#timers.indexOf(timer);
+        if (index >= 0) this.#timers.splice(index, 1);
+      },
+      unref: () => undefined,
+    };
+  }
+
+  /** How many timers are pending. */
+  get pendingTimers(): number {
+    return this.#timers.length;
+  }
+
+  /** The delays (ms from now) of the pending timers, soonest first. */
+  get timerDelays(): number[] {
+    return this.#timers.map((timer) => timer.at - this.#monotonic).sort((a, b) => a - b);
+  }
+
+  /**
+   * Moves time forward by `ms`, firing each timer at its own time, in order, and letting the
+   * promises it starts settle before the next one.
+   */
+  async advance(ms: number): Promise<void> {
+    const target = this.#monotonic + ms;
+    await settle();
+    for (;;) {
+      const next = this.#earliest();
+      if (next === undefined || next.at > target) break;
+      this.#timers.splice(this.#timers.indexOf(next), 1);
+      this.#wall += next.at - this.#monotonic;
+      this.#monotonic = next.at;
+      next.callback();
+      await settle();
+    }
+    this.#wall += target - this.#monotonic;
+    this.#monotonic = target;
+    await settle();
+  }
+
+  /** Moves to a wall time (forward) by {@link FakeClock.advance}. */
+  async advanceTo(time: Date | number | string): Promise<void> {
+    await this.advance(Math.max(0, new Date(time).getTime() - this.#wall));
+  }
+
+  /** Changes the wall time by `ms` (may be negative) without moving timers: a clock change. */
+  jump(ms: number): void {
+    this.#wall += ms;
+  }
+
+  /** Lets pending promises and immediates settle without moving time. */
+  async settle(): Promise<void> {
+    await settle();
+  }
+
+  #earliest(): FakeTimer | undefined {
+    let best: FakeTimer | undefined;
+    for (const timer of this.#timers) {
+      if (best === undefined || timer.at < best.at || (timer.at === best.at && timer.seq < best.seq))
+        best = timer;
+    }
+    return best;
+  }
+}
+
+/** Several macrotask turns, so chains of awaits started by a timer run to their end. */
+async function settle(): Promise<void> {
+  for (let i = 0; i < 10; i++) await new Promise<void>((resolve) => setImmediate(resolve));
+}

@@ -1,0 +1,160 @@
+/**
+ * The errors @kairos/core throws. Each message names the job, store, executor or key involved
+ * and says what to do about it.
+ */
+
+/** No job with this id exists (in the given job store, when one was named). */
+export class JobLookupError extends Error {
+  /** The id that was looked up. */
+  readonly jobId: string;
+
+  constructor(jobId: string, jobstore?: string) {
+    super(
+      `No job by the id of '${jobId}' was found` +
+        (jobstore === undefined ? '' : ` in job store '${jobstore}'`),
+    );
+    this.name = 'JobLookupError';
+    this.jobId = jobId;
+  }
+}
+
+/** A job with this id already exists; pass `replaceExisting: true` to replace it. */
+export class ConflictingIdError extends Error {
+  /** The id that is already taken. */
+  readonly jobId: string;
+
+  constructor(jobId: string, jobstore?: string) {
+    super(
+      `Job identifier '${jobId}' conflicts with an existing job` +
+        (jobstore === undefined ? '' : ` in job store '${jobstore}'`) +
+        `; choose another id or pass replaceExisting: true`,
+    );
+    this.name = 'ConflictingIdError';
+    this.jobId = jobId;
+  }
+}
+
+/** The call needs a stopped scheduler (configure), and this one is running. */
+export class SchedulerAlreadyRunningError extends Error {
+  constructor(action = 'This operation') {
+    super(`${action} cannot be done while the scheduler is running; call shutdown() first`);
+    this.name = 'SchedulerAlreadyRunningError';
+  }
+}
+
+/** The call needs a running scheduler, and this one is stopped. */
+export class SchedulerNotRunningError extends Error {
+  constructor(action = 'This operation') {
+    super(`${action} needs a running scheduler; call start() first`);
+    this.name = 'SchedulerNotRunningError';
+  }
+}
+
+/** A run was refused because the job already has `maxInstances` runs in progress. */
+export class MaxInstancesReachedError extends Error {
+  /** The job whose run was refused. */
+  readonly jobId: string;
+  /** Its `maxInstances`. */
+  readonly maxInstances: number;
+
+  constructor(jobName: string, jobId: string, maxInstances: number) {
+    super(
+      `Job "${jobName}" (id ${jobId}) has reached its maximum number of concurrently running ` +
+        `instances (${maxInstances}); raise maxInstances if overlapping runs are fine`,
+    );
+    this.name = 'MaxInstancesReachedError';
+    this.jobId = jobId;
+    this.maxInstances = maxInstances;
+  }
+}
+
+/** A job run went past its `timeout` and was aborted; the run is reported as a JOB_ERROR. */
+export class JobTimeoutError extends Error {
+  /** The job whose run timed out. */
+  readonly jobId: string;
+  /** Its timeout in seconds. */
+  readonly timeout: number;
+
+  constructor(jobName: string, jobId: string, timeout: number) {
+    super(`Job "${jobName}" (id ${jobId}) timed out after ${timeout} s and was aborted`);
+    this.name = 'JobTimeoutError';
+    this.jobId = jobId;
+    this.timeout = timeout;
+  }
+}
+
+/** A configuration key or value (scheduler, job store, executor, plugin) is not usable. */
+export class ConfigurationError extends Error {
+  /** The key at fault, e.g. `kairos.executors.default.max_workers` or `misfireGraceTime`. */
+  readonly key: string;
+
+  constructor(key: string, problem: string) {
+    super(`${key}: ${problem}`);
+    this.name = 'ConfigurationError';
+    this.key = key;
+  }
+}
+
+/** A job option passed to `addJob`/`modifyJob` is invalid. */
+export class JobOptionError extends Error {
+  /** The option at fault, e.g. `maxInstances`. */
+  readonly option: string;
+  /** The value that was given. */
+  readonly value: unknown;
+
+  constructor(job: string, option: string, value: unknown, problem: string) {
+    super(`${job}: ${option}: ${problem}`);
+    this.name = 'JobOptionError';
+    this.option = option;
+    this.value = value;
+  }
+}
+
+/** A job cannot be turned into (or back from) its stored JSON form. */
+export class SerializationError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SerializationError';
+  }
+}
+
+/** A task reference (registered name or `module#export`) cannot be resolved to a function. */
+export class TaskLookupError extends Error {
+  /** The reference that failed. */
+  readonly task: string;
+
+  constructor(task: string, problem: string) {
+    super(`Task '${task}': ${problem}`);
+    this.name = 'TaskLookupError';
+    this.task = task;
+  }
+}
+
+/** No job store or executor is registered under this alias on the scheduler. */
+export class ComponentLookupError extends Error {
+  constructor(kind: 'job store' | 'executor', alias: string, known: Iterable<string>) {
+    const names = [...known].map((name) => `'${name}'`);
+    super(
+      `No ${kind} named '${alias}'; ` +
+        (names.length === 0 ? `none is configured` : `configured: ${names.join(', ')}`),
+    );
+    this.name = 'ComponentLookupError';
+  }
+}
+
+/** Quotes a user-given value for an error message. */
+export function show(value: unknown): string {
+  if (typeof value === 'string') return `'${value}'`;
+  if (typeof value === 'function') return `function ${value.name || '(anonymous)'}`;
+  if (typeof value === 'bigint') return `${value}n`;
+  if (value instanceof Date)
+    return Number.isNaN(value.getTime()) ? 'Invalid Date' : value.toISOString();
+  if (typeof value === 'object' && value !== null) {
+    try {
+      return JSON.stringify(value);
+    } catch {
+      return Object.prototype.toString.call(value);
+    }
+  }
+  return String(value);
+}

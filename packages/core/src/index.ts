@@ -1,0 +1,46 @@
+/**
+ * @kairos/core: APScheduler's scheduler for TypeScript. A scheduler binds job stores,
+ * executors and triggers, runs jobs at the right times with misfire grace, coalescing and max
+ * instances, and reports what happens as events.
+ */
+export { BackgroundScheduler } from './background.js';
+export { BlockingScheduler } from './blocking.js';
+export { defaultRegistry } from './builtins.js';
+export { FakeClock, MAX_TIMER_MS, systemClock } from './clock.js';
+export type { ComponentRequest, ParsedConfig, SchedulerConfig } from './config.js';
+export {
+  ComponentLookupError,
+  ConfigurationError,
+  ConflictingIdError,
+  JobLookupError,
+  JobOptionError,
+  JobTimeoutError,
+  MaxInstancesReachedError,
+  SchedulerAlreadyRunningError,
+  SchedulerNotRunningError,
+  SerializationError,
+  TaskLookupError,
+} from './errors.js';
+export * from './events.js';
+export { AsyncExecutor, type AsyncExecutorOptions } from './executors/async.js';
+export { BaseExecutor } from './executors/base.js';
+export type * from './interfaces.js';
+export { Job, type JobFields } from './job.js';
+export { currentJob, type JobContext } from './job-context.js';
+export { consoleLogger, silentLogger, type LogLevel } from './logger.js';
+export { MemoryJobStore } from './memory-store.js';
+export { booleanLike, parseOptions, positiveInteger, seconds } from './options.js';
+export {
+  PluginRegistry,
+  type ComponentPlugin,
+  type PluginKind,
+  type TriggerPlugin,
+} from './registry.js';
+export {
+  BaseScheduler,
+  type PrintJobsOptions,
+  type SchedulerSetup,
+  type ShutdownOptions,
+  type StartOptions,
+} from './scheduler.js';
+export { decodeArgs, encodeArgs, type JobsExport } from './serialize.js';

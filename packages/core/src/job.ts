@@ -1,0 +1,152 @@
+/**
+ * The Job: an immutable snapshot of a scheduled task (what, when, under which policies) that is
+ * also a handle to act on it through its scheduler. Changing a job makes a new snapshot; the
+ * job store keeps the current one.
+ */
+import type { Trigger } from '@kairos/triggers';
+import type { JobChanges, JobHost, Task, TriggerInput } from './interfaces.js';
+import { formatInstant } from './time-format.js';
+
+/** The fields of a job snapshot. */
+export interface JobFields {
+  readonly id: string;
+  readonly name: string;
+  readonly task: Task;
+  readonly args: readonly unknown[];
+  readonly trigger: Trigger;
+  readonly executor: string;
+  readonly jobstore: string;
+  readonly misfireGraceTime: number | null;
+  readonly coalesce: boolean;
+  readonly maxInstances: number;
+  readonly timeout: number | null;
+  readonly nextRunTimeMs: number | null;
+}
+
+/** A scheduled job. Read its fields; change it through its methods (or the scheduler's). */
+export class Job implements JobFields {
+  /** The job's id (unique within the scheduler). */
+  readonly id: string;
+  /** A readable name, used in log lines. */
+  readonly name: string;
+  /** What runs: a function, a registered task name or a module reference. */
+  readonly task: Task;
+  /** Arguments passed to the task. */
+  readonly args: readonly unknown[];
+  /** When it runs. */
+  readonly trigger: Trigger;
+  /** Alias of the executor that runs it. */
+  readonly executor: string;
+  /** Alias of the job store that keeps it. */
+  readonly jobstore: string;
+  /** Seconds a run may start late and still run; null = always run. */
+  readonly misfireGraceTime: number | null;
+  /** Whether several due run times collapse into one run. */
+  readonly coalesce: boolean;
+  /** How many runs may be in progress at once. */
+  readonly maxInstances: number;
+  /** Seconds a run may take before it is aborted; null = no limit. */
+  readonly timeout: number | null;
+  /** The next run time in epoch ms; null when the job is paused. */
+  readonly nextRunTimeMs: number | null;
+  readonly #host: JobHost;
+
+  /** @internal Jobs are made by the scheduler (`addJob`) or restored by job stores. */
+  constructor(fields: JobFields, host: JobHost) {
+    this.id = fields.id;
+    this.name = fields.name;
+    this.task = fields.task;
+    this.args = fields.args;
+    this.trigger = fields.trigger;
+    this.executor = fields.executor;
+    this.jobstore = fields.jobstore;
+    this.misfireGraceTime = fields.misfireGraceTime;
+    this.coalesce = fields.coalesce;
+    this.maxInstances = fields.maxInstances;
+    this.timeout = fields.timeout;
+    this.nextRunTimeMs = fields.nextRunTimeMs;
+    this.#host = host;
+  }
+
+  /** The next run time; null when the job is paused. */
+  get nextRunTime(): Date | null {
+    return this.nextRunTimeMs === null ? null : new Date(this.nextRunTimeMs);
+  }
+
+  /** Whether the job is paused (it has no next run time). */
+  get paused(): boolean {
+    return this.nextRunTimeMs === null;
+  }
+
+  /** @internal A copy with some fields replaced. */
+  with(changes: Partial<JobFields>): Job {
+    return new Job({ ...this.#fields(), ...changes }, this.#host);
+  }
+
+  /** @internal The scheduler this job belongs to. */
+  get host(): JobHost {
+    return this.#host;
+  }
+
+  /** Changes the job's options; resolves to the new snapshot. */
+  modify(changes: JobChanges): Promise<Job> {
+    return this.#host.modifyJob(this.id, changes, this.jobstore);
+  }
+
+  /** Gives the job a new trigger and recomputes its next run time. */
+  reschedule(trigger: TriggerInput): Promise<Job> {
+    return this.#host.rescheduleJob(this.id, trigger, this.jobstore);
+  }
+
+  /** Pauses the job (clears its next run time). */
+  pause(): Promise<Job> {
+    return this.#host.pauseJob(this.id, this.jobstore);
+  }
+
+  /** Resumes a paused job; resolves to null when its trigger has no fire time left (it is removed). */
+  resume(): Promise<Job | null> {
+    return this.#host.resumeJob(this.id, this.jobstore);
+  }
+
+  /** Removes the job from its job store. */
+  remove(): Promise<void> {
+    return this.#host.removeJob(this.id, this.jobstore);
+  }
+
+  /** Runs the job once now, under its `maxInstances`, leaving its schedule as it is. */
+  runNow(): Promise<void> {
+    return this.#host.runJob(this.id, this.jobstore);
+  }
+
+  /** APScheduler's form: `name (trigger: cron[hour='3'], next run at: 2030-01-01 03:00:00 UTC)`. */
+  toString(): string {
+    const when =
+      this.nextRunTimeMs === null
+        ? 'paused'
+        : `next run at: ${formatInstant(this.nextRunTimeMs, zoneOf(this.trigger))}`;
+    return `${this.name} (trigger: ${this.trigger.toString()}, ${when})`;
+  }
+
+  #fields(): JobFields {
+    return {
+      id: this.id,
+      name: this.name,
+      task: this.task,
+      args: this.args,
+      trigger: this.trigger,
+      executor: this.executor,
+      jobstore: this.jobstore,
+      misfireGraceTime: this.misfireGraceTime,
+      coalesce: this.coalesce,
+      maxInstances: this.maxInstances,
+      timeout: this.timeout,
+      nextRunTimeMs: this.nextRunTimeMs,
+    };
+  }
+}
+
+/** The time zone a trigger carries, if it has one (for showing run times). */
+export function zoneOf(trigger: Trigger): string {
+  const zone = (trigger as { timezone?: unknown }).timezone;
+  return typeof zone === 'string' ? zone : 'UTC';
+}

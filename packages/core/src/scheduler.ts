@@ -1,0 +1,1179 @@
+/**
+ * BaseScheduler: APScheduler's scheduler API and main loop. It binds job stores, executors and
+ * triggers; keeps pending jobs until start; runs the loop (due jobs, coalescing, misfire via the
+ * executors, maxInstances, exhaustion) on the injected clock; and never lets a store, executor
+ * or listener failure stop the loop.
+ */
+import { randomUUID } from 'node:crypto';
+import { DateTrigger, hostTimezone, isTrigger, type Trigger } from '@kairos/triggers';
+import { MAX_TIMER_MS, systemClock } from './clock.js';
+import { isComponentRequest, parseConfig, type ComponentRequest, type SchedulerConfig } from './config.js';
+import {
+  ComponentLookupError,
+  ConfigurationError,
+  ConflictingIdError,
+  JobLookupError,
+  JobOptionError,
+  MaxInstancesReachedError,
+  SchedulerAlreadyRunningError,
+  SchedulerNotRunningError,
+  show,
+} from './errors.js';
+import {
+  EVENT_ALL,
+  EVENT_ALL_JOBS_REMOVED,
+  EVENT_EXECUTOR_ADDED,
+  EVENT_EXECUTOR_REMOVED,
+  EVENT_JOB_ADDED,
+  EVENT_JOB_MAX_INSTANCES,
+  EVENT_JOB_MODIFIED,
+  EVENT_JOB_REMOVED,
+  EVENT_JOB_SUBMITTED,
+  EVENT_JOBSTORE_ADDED,
+  EVENT_JOBSTORE_REMOVED,
+  EVENT_SCHEDULER_PAUSED,
+  EVENT_SCHEDULER_RESUMED,
+  EVENT_SCHEDULER_SHUTDOWN,
+  EVENT_SCHEDULER_STARTED,
+  EVENT_NAMES,
+  JobEvent,
+  JobSubmissionEvent,
+  SchedulerEvent,
+  eventCodeOf,
+  type AnySchedulerEvent,
+  type EventCode,
+  type EventListener,
+  type EventMap,
+  type SchedulerErrorEvent,
+} from './events.js';
+import { AsyncExecutor } from './executors/async.js';
+import type {
+  AddJobOptions,
+  Clock,
+  ClockTimer,
+  Executor,
+  ExecutorContext,
+  JobChanges,
+  JobDefaults,
+  JobHost,
+  JobStore,
+  JobStoreContext,
+  PluginSpec,
+  SchedulerState,
+  Task,
+  TaskFunction,
+  TriggerInput,
+} from './interfaces.js';
+import { Job, type JobFields } from './job.js';
+import { checkAddJobOptions, checkJobChanges, instantOf } from './job-options.js';
+import { Log, silentLogger } from './logger.js';
+import { MemoryJobStore } from './memory-store.js';
+import { defaultRegistry } from './builtins.js';
+import type { PluginRegistry } from './registry.js';
+import { dueRunTimes, type DueRuns } from './run-times.js';
+import { exportDocument, parseJobsExport, restoreJobFields, serializeJob } from './serialize.js';
+import { TaskRegistry } from './tasks.js';
+import { formatDuration, formatInstant } from './time-format.js';
+
+/** Options of `start()`. */
+export interface StartOptions {
+  /** Start with job processing paused; `resume()` starts it. Default false. */
+  paused?: boolean;
+}
+
+/** Options of `shutdown()`. */
+export interface ShutdownOptions {
+  /** Wait for running jobs to finish. Default true. */
+  wait?: boolean;
+}
+
+/** Where `printJobs` writes. */
+export interface PrintJobsOptions {
+  /** Only this job store. */
+  jobstore?: string;
+  /** A writable with `write(text)`. Default: `process.stdout`. */
+  out?: { write(text: string): unknown };
+}
+
+/** Options of the scheduler constructor besides its configuration. */
+export interface SchedulerSetup {
+  /** The plugin registry aliases are looked up in. Default: the shared registry. */
+  registry?: PluginRegistry;
+}
+
+interface PendingJob {
+  job: Job;
+  /** The first run time is computed from the trigger at start. */
+  computeNextRunTime: boolean;
+  replaceExisting: boolean;
+}
+
+interface Listener {
+  readonly fn: EventListener;
+  readonly mask: number;
+}
+
+const EMPTY_ARGS: readonly unknown[] = Object.freeze([]);
+
+/**
+ * The scheduler API shared by {@link BackgroundScheduler} and {@link BlockingScheduler}.
+ * Methods that touch job stores return promises; the rest are synchronous.
+ */
+export abstract class BaseScheduler implements JobHost {
+  #timezone: string = hostTimezone();
+  #jobDefaults: Required<JobDefaults> = { misfireGraceTime: 1, coalesce: true, maxInstances: 1 };
+  #jobstoreRetryInterval = 10;
+  #maxSleepTime = 60;
+  #daemon = true;
+  #clock: Clock = systemClock;
+  #log = new Log(silentLogger);
+  readonly #registry: PluginRegistry;
+  readonly #tasks: TaskRegistry = new TaskRegistry();
+
+  readonly #jobstores = new Map<string, JobStore | ComponentRequest>();
+  readonly #executors = new Map<string, Executor | ComponentRequest>();
+  /** The components that are started (while the scheduler runs). */
+  readonly #liveStores = new Map<string, JobStore>();
+  readonly #liveExecutors = new Map<string, Executor>();
+  #pending: PendingJob[] = [];
+  #state: SchedulerState = 'stopped';
+  #starting = false;
+
+  #listeners: Listener[] = [];
+  #listenerMask = 0;
+  readonly #errorListeners = new Set<(event: SchedulerErrorEvent) => unknown>();
+
+  #timer: ClockTimer | null = null;
+  /** When the armed timer fires (epoch ms), or null when none is armed. */
+  #wakeAt: number | null = null;
+  #processing = false;
+  #again = false;
+  #processScheduled = false;
+  #keepAlive: ReturnType<typeof setInterval> | null = null;
+  #stopped: { promise: Promise<void>; resolve: () => void } | null = null;
+
+
+  /**
+   * @param config the nested options object or a flat `kairos.`-prefixed dictionary
+   * @throws ConfigurationError naming the key and the value
+   */
+  constructor(config: SchedulerConfig = {}, setup: SchedulerSetup = {}) {
+    this.#registry = setup.registry ?? defaultRegistry;
+    this.configure(config);
+  }
+
+  // ─── configuration and state ─────────────────────────────────────────────────────────────────
+
+  /**
+   * Applies configuration (merging with what was configured before). Takes the nested object
+   * and/or flat `kairos.`-prefixed keys with APScheduler's string coercion.
+   * @throws SchedulerAlreadyRunningError when the scheduler runs
+   * @throws ConfigurationError naming the bad key and value
+   */
+  configure(config: SchedulerConfig, prefix = 'kairos.'): void {
+    if (this.#state !== 'stopped' || this.#starting) {
+      throw new SchedulerAlreadyRunningError('configure()');
+    }
+    const parsed = parseConfig(config, this.#registry, prefix);
+    if (parsed.timezone !== undefined) this.#timezone = parsed.timezone;
+    if (parsed.jobDefaults !== undefined) {
+      this.#jobDefaults = { ...this.#jobDefaults, ...definedOnly(parsed.jobDefaults) };
+    }
+    if (parsed.jobstoreRetryInterval !== undefined)
+      this.#jobstoreRetryInterval = parsed.jobstoreRetryInterval;
+    if (parsed.maxSleepTime !== undefined) this.#maxSleepTime = parsed.maxSleepTime;
+    if (parsed.daemon !== undefined) this.#daemon = parsed.daemon;
+    if (parsed.clock !== undefined) this.#clock = parsed.clock;
+    if (parsed.logger !== undefined) this.#log = new Log(parsed.logger);
+    for (const [alias, store] of parsed.jobstores ?? []) this.#jobstores.set(alias, store);
+    for (const [alias, executor] of parsed.executors ?? []) this.#executors.set(alias, executor);
+    for (const [name, task] of Object.entries(parsed.tasks ?? {})) this.registerTask(name, task);
+  }
+
+  /** `'stopped'`, `'running'` or `'paused'`. */
+  get state(): SchedulerState {
+    return this.#state;
+  }
+
+  /** Whether the scheduler was started and not shut down (paused counts as running). */
+  get running(): boolean {
+    return this.#state !== 'stopped';
+  }
+
+  /** The scheduler's time zone: the default of triggers built from specs. */
+  get timezone(): string {
+    return this.#timezone;
+  }
+
+  /** The clock the scheduler reads. */
+  get clock(): Clock {
+    return this.#clock;
+  }
+
+  /** Whether the loop's timers leave the process free to exit (BackgroundScheduler `daemon`). */
+  protected get daemon(): boolean {
+    return this.#daemon;
+  }
+
+  /** The scheduler's log. */
+  protected get log(): Log {
+    return this.#log;
+  }
+
+  /** Whether this front-end holds the process open while it runs. */
+  protected abstract get keepsProcessAlive(): boolean;
+
+  /** Registers a task function under a name, for jobs that refer to it by that name. */
+  registerTask(name: string, task: TaskFunction): this {
+    this.#tasks.register(name, task);
+    return this;
+  }
+
+  // ─── lifecycle ───────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * Starts the scheduler: builds the configured job stores and executors (a memory store and an
+   * async executor as `default` when none is configured), starts them, adds the pending jobs
+   * with their first run times, and starts the loop.
+   * @throws SchedulerAlreadyRunningError when it runs already
+   */
+  async start(options: StartOptions = {}): Promise<void> {
+    if (this.#state !== 'stopped' || this.#starting) {
+      throw new SchedulerAlreadyRunningError('start()');
+    }
+    this.#starting = true;
+    try {
+      await this.#startComponents();
+      while (this.#pending.length > 0) {
+        const pending = this.#pending[0];
+        if (pending === undefined) break;
+        await this.#realAddJob(pending.job, pending.computeNextRunTime, pending.replaceExisting);
+        this.#pending.shift();
+      }
+    } catch (error) {
+      await this.#stopComponents(false);
+      throw error;
+    } finally {
+      this.#starting = false;
+    }
+    this.#state = options.paused === true ? 'paused' : 'running';
+    let resolveStopped = (): void => undefined;
+    const stopped = new Promise<void>((resolve) => {
+      resolveStopped = resolve;
+    });
+    this.#stopped = { promise: stopped, resolve: resolveStopped };
+    if (this.keepsProcessAlive) this.#keepAlive = setInterval(() => undefined, MAX_TIMER_MS);
+    this.#log.info('Scheduler started');
+    this.#emit(EVENT_SCHEDULER_STARTED, () => new SchedulerEvent(EVENT_SCHEDULER_STARTED));
+    if (this.#state === 'running') this.wakeup();
+  }
+
+  /**
+   * Shuts the scheduler down: stops the loop, shuts down executors (with `wait`, after their
+   * running jobs finish) and job stores. The memory store keeps its jobs, so `start()` again
+   * picks up where it left off.
+   * @throws SchedulerNotRunningError when it is not running
+   */
+  async shutdown(options: ShutdownOptions = {}): Promise<void> {
+    if (this.#state === 'stopped') throw new SchedulerNotRunningError('shutdown()');
+    this.#state = 'stopped';
+    this.#disarm();
+    await this.#stopComponents(options.wait ?? true);
+    if (this.#keepAlive !== null) clearInterval(this.#keepAlive);
+    this.#keepAlive = null;
+    this.#log.info('Scheduler has been shut down');
+    this.#emit(EVENT_SCHEDULER_SHUTDOWN, () => new SchedulerEvent(EVENT_SCHEDULER_SHUTDOWN));
+    const stopped = this.#stopped;
+    this.#stopped = null;
+    stopped?.resolve();
+  }
+
+  /** Resolves when the scheduler shuts down (at once when it is not running). */
+  protected whenStopped(): Promise<void> {
+    return this.#stopped?.promise ?? Promise.resolve();
+  }
+
+  /** Pauses job processing; jobs due meanwhile run (or are missed) on `resume()`. */
+  pause(): void {
+    if (this.#state === 'stopped') throw new SchedulerNotRunningError('pause()');
+    if (this.#state !== 'running') return;
+    this.#state = 'paused';
+    this.#disarm();
+    this.#log.info('Paused scheduler job processing');
+    this.#emit(EVENT_SCHEDULER_PAUSED, () => new SchedulerEvent(EVENT_SCHEDULER_PAUSED));
+  }
+
+  /** Resumes job processing after `pause()` (or `start({paused: true})`). */
+  resume(): void {
+    if (this.#state === 'stopped') throw new SchedulerNotRunningError('resume()');
+    if (this.#state !== 'paused') return;
+    this.#state = 'running';
+    this.#log.info('Resumed scheduler job processing');
+    this.#emit(EVENT_SCHEDULER_RESUMED, () => new SchedulerEvent(EVENT_SCHEDULER_RESUMED));
+    this.wakeup();
+  }
+
+  /** Makes the loop look for due jobs now instead of at its next planned wakeup. */
+  wakeup(): void {
+    if (this.#state !== 'running') return;
+    if (this.#processing) {
+      this.#again = true;
+      return;
+    }
+    if (this.#processScheduled) return;
+    this.#processScheduled = true;
+    queueMicrotask(() => {
+      this.#processScheduled = false;
+      void this.#process();
+    });
+  }
+
+  // ─── executors and job stores ────────────────────────────────────────────────────────────────
+
+  /**
+   * Adds an executor: an instance, or a spec such as `{type: 'async', maxWorkers: 20}`.
+   * @throws ConfigurationError when the alias is taken or the spec is bad
+   */
+  async addExecutor(executor: Executor | PluginSpec, alias = 'default'): Promise<void> {
+    if (this.#executors.has(alias)) {
+      throw new ConfigurationError(`executors.${alias}`, `an executor named '${alias}' exists already; remove it first`);
+    }
+    const entry = this.#parseComponent('executors', alias, executor) as Executor | ComponentRequest;
+    if (this.running) {
+      const built = await this.#buildExecutor(entry);
+      await built.start(this.#executorContext, alias);
+      this.#liveExecutors.set(alias, built);
+      this.#executors.set(alias, built);
+    } else {
+      this.#executors.set(alias, entry);
+    }
+    this.#emit(EVENT_EXECUTOR_ADDED, () => new SchedulerEvent(EVENT_EXECUTOR_ADDED, alias));
+  }
+
+  /**
+   * Removes an executor, shutting it down (waiting for its running jobs) unless told not to.
+   * @throws ComponentLookupError when there is none of that alias
+   */
+  async removeExecutor(alias: string, shutdown = true): Promise<void> {
+    if (!this.#executors.has(alias))
+      throw new ComponentLookupError('executor', alias, this.#executors.keys());
+    const live = this.#liveExecutors.get(alias);
+    this.#executors.delete(alias);
+    this.#liveExecutors.delete(alias);
+    if (live !== undefined && shutdown) await live.shutdown(true);
+    this.#emit(EVENT_EXECUTOR_REMOVED, () => new SchedulerEvent(EVENT_EXECUTOR_REMOVED, alias));
+  }
+
+  /**
+   * Adds a job store: an instance, or a spec such as `{type: 'memory'}`.
+   * @throws ConfigurationError when the alias is taken or the spec is bad
+   */
+  async addJobstore(jobstore: JobStore | PluginSpec, alias = 'default'): Promise<void> {
+    if (this.#jobstores.has(alias)) {
+      throw new ConfigurationError(`jobstores.${alias}`, `a job store named '${alias}' exists already; remove it first`);
+    }
+    const entry = this.#parseComponent('jobstores', alias, jobstore) as JobStore | ComponentRequest;
+    if (this.running) {
+      const built = await this.#buildJobstore(entry);
+      await built.start(this.#storeContext, alias);
+      this.#liveStores.set(alias, built);
+      this.#jobstores.set(alias, built);
+    } else {
+      this.#jobstores.set(alias, entry);
+    }
+    this.#emit(EVENT_JOBSTORE_ADDED, () => new SchedulerEvent(EVENT_JOBSTORE_ADDED, alias));
+    this.wakeup();
+  }
+
+  /**
+   * Removes a job store (with its jobs, as far as this scheduler is concerned), shutting it
+   * down unless told not to.
+   * @throws ComponentLookupError when there is none of that alias
+   */
+  async removeJobstore(alias: string, shutdown = true): Promise<void> {
+    if (!this.#jobstores.has(alias))
+      throw new ComponentLookupError('job store', alias, this.#jobstores.keys());
+    const live = this.#liveStores.get(alias);
+    this.#jobstores.delete(alias);
+    this.#liveStores.delete(alias);
+    if (live !== undefined && shutdown) await live.shutdown();
+    this.#emit(EVENT_JOBSTORE_REMOVED, () => new SchedulerEvent(EVENT_JOBSTORE_REMOVED, alias));
+  }
+
+  // ─── listeners ───────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * Calls `listener` for every event whose code is in `mask` (default: all), e.g.
+   * `EVENT_JOB_EXECUTED | EVENT_JOB_ERROR`. A listener that throws is logged and skipped.
+   */
+  addListener(listener: EventListener, mask: number = EVENT_ALL): this {
+    this.#listeners = [...this.#listeners, { fn: listener, mask }];
+    this.#listenerMask |= mask;
+    return this;
+  }
+
+  /** Removes a listener added with `addListener` or `on` (every registration of it). */
+  removeListener(listener: EventListener): this {
+    this.#listeners = this.#listeners.filter((entry) => entry.fn !== listener);
+    this.#listenerMask = this.#listeners.reduce((mask, entry) => mask | entry.mask, 0);
+    return this;
+  }
+
+  /**
+   * Node-style listening by event name (`'job_executed'`, `'job_error'`, …), or `'error'` for
+   * failures the scheduler caught and survived (job store, executor, listener).
+   */
+  on<K extends keyof EventMap>(name: K, listener: (event: EventMap[K]) => unknown): this;
+  on(name: 'error', listener: (event: SchedulerErrorEvent) => unknown): this;
+  on(name: string, listener: (event: never) => unknown): this {
+    if (name === 'error') {
+      this.#errorListeners.add(listener as (event: SchedulerErrorEvent) => unknown);
+      return this;
+    }
+    return this.addListener(listener as EventListener, this.#codeOf(name));
+  }
+
+  /** Removes a listener added with `on`. */
+  off<K extends keyof EventMap>(name: K, listener: (event: EventMap[K]) => unknown): this;
+  off(name: 'error', listener: (event: SchedulerErrorEvent) => unknown): this;
+  off(name: string, listener: (event: never) => unknown): this {
+    if (name === 'error') {
+      this.#errorListeners.delete(listener as (event: SchedulerErrorEvent) => unknown);
+      return this;
+    }
+    this.#codeOf(name);
+    return this.removeListener(listener as EventListener);
+  }
+
+  // ─── jobs ────────────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * Adds a job: `task` runs whenever `trigger` fires (once, now, when no trigger is given).
+   * Before `start()` the job is pending and gets its first run time at start.
+   *
+   * @example
+   * await scheduler.addJob(sendReport, { type: 'cron', day_of_week: 'mon-fri', hour: 9 }, { id: 'report' });
+   * @throws JobOptionError, TaskLookupError or TriggerConfigError naming the bad value
+   * @throws ConflictingIdError when the id is taken and `replaceExisting` is not set
+   */
+  async addJob(task: Task, trigger?: TriggerInput | null, options?: AddJobOptions): Promise<Job> {
+    const { job, computeNextRunTime } = this.#buildJob(task, trigger, options);
+    await this.#checkTaskLoads(job);
+    const replaceExisting = options?.replaceExisting ?? false;
+    if (this.#state === 'stopped') {
+      this.#pending.push({ job, computeNextRunTime, replaceExisting });
+      this.#log.info(
+        `Adding job tentatively -- it will be properly scheduled when the scheduler starts`,
+      );
+      return job;
+    }
+    return this.#realAddJob(job, computeNextRunTime, replaceExisting);
+  }
+
+  /**
+   * The decorator form of `addJob`: returns a function that schedules the task it is given and
+   * returns it unchanged. Bad options throw at once; a failure to store the job is logged and
+   * reported to `on('error')` listeners (use `addJob` to await it).
+   *
+   * @example
+   * const tick = scheduler.scheduledJob({ type: 'interval', seconds: 5 })(() => console.log('tick'));
+   */
+  scheduledJob(
+    trigger?: TriggerInput | null,
+    options?: AddJobOptions,
+  ): <T extends TaskFunction>(task: T) => T {
+    return (task) => {
+      this.#buildJob(task, trigger, options);
+      this.addJob(task, trigger, options).catch((error: unknown) => {
+        this.#log.error(`Could not add job "${task.name || 'anonymous'}"`, error);
+        this.#reportError('jobstore', options?.jobstore ?? 'default', error, 'adding a job');
+      });
+      return task;
+    };
+  }
+
+  /**
+   * Changes a job's options (task, args, name, trigger, executor, policies, next run time).
+   * A new trigger does not change the next run time; `rescheduleJob` does.
+   * @throws JobLookupError when there is no such job
+   */
+  async modifyJob(id: string, changes: JobChanges, jobstore?: string): Promise<Job> {
+    const { job, pending } = await this.#findJob(id, jobstore);
+    const checked = checkJobChanges(changes, describe(job));
+    const fields: { -readonly [K in keyof JobFields]?: JobFields[K] } = {};
+    if (checked.task !== undefined) {
+      this.#tasks.check(checked.task);
+      fields.task = checked.task;
+    }
+    if (checked.trigger !== undefined) fields.trigger = this.#makeTrigger(checked.trigger);
+    if (checked.args !== undefined) fields.args = checked.args;
+    if (checked.name !== undefined) fields.name = checked.name;
+    if (checked.executor !== undefined) fields.executor = this.#checkExecutorAlias(checked.executor);
+    if (checked.misfireGraceTime !== undefined) fields.misfireGraceTime = checked.misfireGraceTime;
+    if (checked.coalesce !== undefined) fields.coalesce = checked.coalesce;
+    if (checked.maxInstances !== undefined) fields.maxInstances = checked.maxInstances;
+    if (checked.timeout !== undefined) fields.timeout = checked.timeout;
+    if (checked.nextRunTime !== undefined) {
+      fields.nextRunTimeMs =
+        checked.nextRunTime === null
+          ? null
+          : instantOf(checked.nextRunTime, this.#timezone, describe(job));
+    }
+    const updated = job.with(fields);
+    if (fields.task !== undefined) await this.#checkTaskLoads(updated);
+    if (pending !== undefined) {
+      pending.job = updated;
+      if (checked.nextRunTime !== undefined) pending.computeNextRunTime = false;
+    } else {
+      await this.#store(updated.jobstore).updateJob(updated);
+    }
+    this.#emit(EVENT_JOB_MODIFIED, () => new JobEvent(EVENT_JOB_MODIFIED, id, updated.jobstore));
+    this.#wakeFor(updated.nextRunTimeMs);
+    return updated;
+  }
+
+  /** Gives a job a new trigger and sets its next run time to the trigger's first fire time. */
+  async rescheduleJob(id: string, trigger: TriggerInput, jobstore?: string): Promise<Job> {
+    const built = this.#makeTrigger(trigger);
+    const next = built.getNextFireTime(null, new Date(this.#clock.now()));
+    return this.modifyJob(id, { trigger: built, nextRunTime: next }, jobstore);
+  }
+
+  /** Pauses a job: it keeps its place in its store but has no next run time. */
+  async pauseJob(id: string, jobstore?: string): Promise<Job> {
+    return this.modifyJob(id, { nextRunTime: null }, jobstore);
+  }
+
+  /**
+   * Resumes a paused job from its trigger's next fire time after now; removes the job and
+   * resolves to null when the trigger has none left.
+   */
+  async resumeJob(id: string, jobstore?: string): Promise<Job | null> {
+    const { job } = await this.#findJob(id, jobstore);
+    const next = job.trigger.getNextFireTime(null, new Date(this.#clock.now()));
+    if (next === null) {
+      await this.removeJob(id, job.jobstore);
+      return null;
+    }
+    return this.modifyJob(id, { nextRunTime: next }, job.jobstore);
+  }
+
+  /** The jobs of one store or all of them (pending ones while the scheduler is stopped). */
+  async getJobs(jobstore?: string): Promise<Job[]> {
+    if (this.#state === 'stopped') {
+      return this.#pending
+        .filter((entry) => jobstore === undefined || entry.job.jobstore === jobstore)
+        .map((entry) => entry.job);
+    }
+    const jobs: Job[] = [];
+    for (const [alias, store] of this.#liveStores) {
+      if (jobstore === undefined || alias === jobstore) jobs.push(...(await store.getAllJobs()));
+    }
+    return jobs;
+  }
+
+  /** The job with this id, or null. */
+  async getJob(id: string, jobstore?: string): Promise<Job | null> {
+    try {
+      return (await this.#findJob(id, jobstore)).job;
+    } catch (error) {
+      if (error instanceof JobLookupError) return null;
+      throw error;
+    }
+  }
+
+  /**
+   * Removes a job.
+   * @throws JobLookupError when there is no such job
+   */
+  async removeJob(id: string, jobstore?: string): Promise<void> {
+    let alias: string | undefined;
+    if (this.#state === 'stopped') {
+      const index = this.#pending.findIndex(
+        (entry) => entry.job.id === id && (jobstore === undefined || entry.job.jobstore === jobstore),
+      );
+      if (index >= 0) {
+        alias = this.#pending[index]?.job.jobstore;
+        this.#pending.splice(index, 1);
+      }
+    } else {
+      for (const [storeAlias, store] of this.#liveStores) {
+        if (jobstore !== undefined && storeAlias !== jobstore) continue;
+        try {
+          await store.removeJob(id);
+          alias = storeAlias;
+          break;
+        } catch (error) {
+          if (!(error instanceof JobLookupError)) throw error;
+        }
+      }
+    }
+    if (alias === undefined) throw new JobLookupError(id, jobstore);
+    this.#log.info(`Removed job ${id}`);
+    const removedFrom = alias;
+    this.#emit(EVENT_JOB_REMOVED, () => new JobEvent(EVENT_JOB_REMOVED, id, removedFrom));
+  }
+
+  /** Removes every job of one store, or of all of them. */
+  async removeAllJobs(jobstore?: string): Promise<void> {
+    if (this.#state === 'stopped') {
+      this.#pending = this.#pending.filter(
+        (entry) => jobstore !== undefined && entry.job.jobstore !== jobstore,
+      );
+    } else {
+      for (const [alias, store] of this.#liveStores) {
+        if (jobstore === undefined || alias === jobstore) await store.removeAllJobs();
+      }
+    }
+    this.#emit(EVENT_ALL_JOBS_REMOVED, () => new SchedulerEvent(EVENT_ALL_JOBS_REMOVED, jobstore ?? null));
+  }
+
+  /**
+   * Runs a job once now, under its `maxInstances`, leaving its schedule untouched. Resolves
+   * once the run is submitted; its outcome arrives as a JOB_EXECUTED / JOB_ERROR event.
+   * @throws JobLookupError, SchedulerNotRunningError, MaxInstancesReachedError
+   */
+  async runJob(id: string, jobstore?: string): Promise<void> {
+    if (this.#state === 'stopped') throw new SchedulerNotRunningError('runJob()');
+    const { job } = await this.#findJob(id, jobstore);
+    const executor = this.#liveExecutors.get(job.executor);
+    if (executor === undefined)
+      throw new ComponentLookupError('executor', job.executor, this.#liveExecutors.keys());
+    this.#submit(executor, job, [this.#clock.now()], true);
+  }
+
+  /**
+   * Prints the jobs, APScheduler style: pending ones while stopped, else each store's.
+   */
+  async printJobs(options: PrintJobsOptions = {}): Promise<void> {
+    const out = options.out ?? process.stdout;
+    const lines: string[] = [];
+    if (this.#state === 'stopped') {
+      lines.push('Pending jobs:');
+      const pending = this.#pending.filter(
+        (entry) => options.jobstore === undefined || entry.job.jobstore === options.jobstore,
+      );
+      if (pending.length === 0) lines.push('    No pending jobs');
+      for (const entry of pending) {
+        lines.push(
+          `    ${entry.computeNextRunTime ? `${entry.job.name} (trigger: ${entry.job.trigger.toString()}, pending)` : entry.job.toString()}`,
+        );
+      }
+    } else {
+      for (const alias of [...this.#liveStores.keys()].sort()) {
+        if (options.jobstore !== undefined && alias !== options.jobstore) continue;
+        lines.push(`Jobstore ${alias}:`);
+        const jobs = (await this.#liveStores.get(alias)?.getAllJobs()) ?? [];
+        if (jobs.length === 0) lines.push('    No scheduled jobs');
+        for (const job of jobs) lines.push(`    ${job.toString()}`);
+      }
+    }
+    out.write(lines.join('\n') + '\n');
+  }
+
+  /**
+   * The jobs (pending ones and those in running stores) as a JSON document that `importJobs`
+   * reads back. Tasks must be registered names or module references.
+   * @throws SerializationError naming a job that cannot be exported
+   */
+  async exportJobs(jobstore?: string): Promise<string> {
+    const jobs = [
+      ...this.#pending
+        .filter((entry) => jobstore === undefined || entry.job.jobstore === jobstore)
+        .map((entry) => entry.job),
+    ];
+    if (this.#state !== 'stopped') jobs.push(...(await this.getJobs(jobstore)));
+    const states = jobs.map((job) => this.#storeContext.serializeJob(job));
+    return JSON.stringify(exportDocument(states, this.#clock.now()), null, 2);
+  }
+
+  /**
+   * Adds the jobs of an `exportJobs` document (text or parsed) to a job store.
+   * @throws SerializationError when the document is not one; ConflictingIdError on taken ids
+   */
+  async importJobs(
+    document: unknown,
+    options: { jobstore?: string; replaceExisting?: boolean } = {},
+  ): Promise<Job[]> {
+    const alias = options.jobstore ?? 'default';
+    this.#checkJobstoreAlias(alias);
+    const jobs: Job[] = [];
+    for (const state of parseJobsExport(document)) {
+      const job = this.#storeContext.restoreJob(state, alias);
+      this.#tasks.check(job.task);
+      await this.#checkTaskLoads(job);
+      jobs.push(job);
+    }
+    const replaceExisting = options.replaceExisting ?? false;
+    const added: Job[] = [];
+    for (const job of jobs) {
+      if (this.#state === 'stopped') {
+        this.#pending.push({ job, computeNextRunTime: false, replaceExisting });
+        added.push(job);
+      } else {
+        added.push(await this.#realAddJob(job, false, replaceExisting));
+      }
+    }
+    return added;
+  }
+
+  // ─── internals: jobs ─────────────────────────────────────────────────────────────────────────
+
+  #buildJob(
+    task: Task,
+    trigger: TriggerInput | null | undefined,
+    rawOptions: AddJobOptions | undefined,
+  ): { job: Job; computeNextRunTime: boolean } {
+    const label = `addJob(${typeof task === 'string' ? show(task) : task.name || 'anonymous'})`;
+    const options = checkAddJobOptions(rawOptions, label);
+    this.#tasks.check(task);
+    const id = options.id ?? randomUUID();
+    const where = `job ${show(options.name ?? id)}`;
+    const builtTrigger =
+      trigger === undefined || trigger === null
+        ? new DateTrigger({ runDate: this.#clock.now(), timezone: this.#timezone })
+        : this.#makeTrigger(trigger);
+    const jobstore = options.jobstore ?? 'default';
+    this.#checkJobstoreAlias(jobstore);
+    const executor = this.#checkExecutorAlias(options.executor ?? 'default');
+    let nextRunTimeMs: number | null = null;
+    const computeNextRunTime = options.nextRunTime === undefined;
+    if (options.nextRunTime !== undefined && options.nextRunTime !== null) {
+      nextRunTimeMs = instantOf(options.nextRunTime, this.#timezone, where);
+    }
+    const job = new Job(
+      {
+        id,
+        name: options.name ?? (typeof task === 'string' ? task : task.name || 'anonymous'),
+        task,
+        args: options.args ?? EMPTY_ARGS,
+        trigger: builtTrigger,
+        executor,
+        jobstore,
+        misfireGraceTime:
+          options.misfireGraceTime === undefined
+            ? this.#jobDefaults.misfireGraceTime
+            : options.misfireGraceTime,
+        coalesce: options.coalesce ?? this.#jobDefaults.coalesce,
+        maxInstances: options.maxInstances ?? this.#jobDefaults.maxInstances,
+        timeout: options.timeout ?? null,
+        nextRunTimeMs,
+      },
+      this,
+    );
+    return { job, computeNextRunTime };
+  }
+
+  /** Module-reference tasks must load at the call that names them, not at their first run. */
+  async #checkTaskLoads(job: Job): Promise<void> {
+    if (typeof job.task === 'string') await this.#tasks.resolve(job.task);
+  }
+
+  #makeTrigger(input: unknown): Trigger {
+    if (isTrigger(input)) return input;
+    if (typeof input !== 'object' || input === null || typeof (input as { type?: unknown }).type !== 'string') {
+      throw new JobOptionError(
+        'trigger',
+        'type',
+        input,
+        `${show(input)} is not a trigger: pass a Trigger instance or a spec such as {type: 'cron', hour: 3}`,
+      );
+    }
+    return this.#registry.trigger(input as { type: string } & Record<string, unknown>, {
+      timezone: this.#timezone,
+      now: () => this.#clock.now(),
+    });
+  }
+
+  #checkJobstoreAlias(alias: string): void {
+    const known = this.#jobstores.has(alias) || (alias === 'default' && !this.running);
+    if (!known) throw new ComponentLookupError('job store', alias, this.#jobstores.keys());
+  }
+
+  #checkExecutorAlias(alias: string): string {
+    const known = this.#executors.has(alias) || (alias === 'default' && !this.running);
+    if (!known) throw new ComponentLookupError('executor', alias, this.#executors.keys());
+    return alias;
+  }
+
+  async #realAddJob(job: Job, computeNextRunTime: boolean, replaceExisting: boolean): Promise<Job> {
+    let added = job;
+    if (computeNextRunTime) {
+      const next = job.trigger.getNextFireTime(null, new Date(this.#clock.now()));
+      added = job.with({ nextRunTimeMs: next === null ? null : next.getTime() });
+    }
+    const store = this.#store(added.jobstore);
+    try {
+      await store.addJob(added);
+    } catch (error) {
+      if (!(error instanceof ConflictingIdError) || !replaceExisting) throw error;
+      await store.updateJob(added);
+    }
+    if (this.#log.infoOn) this.#log.info(`Added job "${added.name}" to job store "${added.jobstore}"`);
+    this.#emit(EVENT_JOB_ADDED, () => new JobEvent(EVENT_JOB_ADDED, added.id, added.jobstore));
+    this.#wakeFor(added.nextRunTimeMs);
+    return added;
+  }
+
+  /** The job with this id (and its pending entry while stopped). */
+  async #findJob(id: string, jobstore?: string): Promise<{ job: Job; pending?: PendingJob }> {
+    if (this.#state === 'stopped' || this.#starting) {
+      const pending = this.#pending.find(
+        (entry) => entry.job.id === id && (jobstore === undefined || entry.job.jobstore === jobstore),
+      );
+      if (pending !== undefined) return { job: pending.job, pending };
+      if (this.#state === 'stopped') throw new JobLookupError(id, jobstore);
+    }
+    for (const [alias, store] of this.#liveStores) {
+      if (jobstore !== undefined && alias !== jobstore) continue;
+      const job = await store.lookupJob(id);
+      if (job !== null) return { job };
+    }
+    throw new JobLookupError(id, jobstore);
+  }
+
+  #store(alias: string): JobStore {
+    const store = this.#liveStores.get(alias);
+    if (store === undefined) throw new ComponentLookupError('job store', alias, this.#liveStores.keys());
+    return store;
+  }
+
+  /** Submits a run; reports JOB_SUBMITTED, or JOB_MAX_INSTANCES (rethrown when `rethrow`). */
+  #submit(executor: Executor, job: Job, runTimes: number[], rethrow: boolean): void {
+    try {
+      executor.submitJob(job, runTimes);
+    } catch (error) {
+      if (error instanceof MaxInstancesReachedError) {
+        if (this.#log.warnOn) {
+          this.#log.warn(
+            `Execution of job "${job.toString()}" skipped: maximum number of running instances reached (${job.maxInstances})`,
+          );
+        }
+        this.#emit(
+          EVENT_JOB_MAX_INSTANCES,
+          () => new JobSubmissionEvent(EVENT_JOB_MAX_INSTANCES, job.id, job.jobstore, runTimes.map((t) => new Date(t))),
+        );
+      } else {
+        this.#log.error(`Error submitting job "${job.toString()}" to executor "${job.executor}"`, error);
+        this.#reportError('executor', job.executor, error, `submitting job "${job.name}"`);
+      }
+      if (rethrow) throw error;
+      return;
+    }
+    this.#emit(
+      EVENT_JOB_SUBMITTED,
+      () => new JobSubmissionEvent(EVENT_JOB_SUBMITTED, job.id, job.jobstore, runTimes.map((t) => new Date(t))),
+    );
+  }
+
+  // ─── internals: the loop ─────────────────────────────────────────────────────────────────────
+
+  /** Runs passes of the loop until no wakeup arrived meanwhile, then arms the timer. */
+  async #process(): Promise<void> {
+    if (this.#state !== 'running' || this.#processing) return;
+    this.#processing = true;
+    this.#disarm();
+    let nextWake: number | null = null;
+    try {
+      do {
+        this.#again = false;
+        nextWake = await this.#processJobs();
+      } while (this.#again && this.#state === 'running');
+    } finally {
+      this.#processing = false;
+    }
+    if (this.#state === 'running') this.#arm(nextWake);
+  }
+
+  /** One pass over every store: submit due jobs, advance or remove them; the next wake time. */
+  async #processJobs(): Promise<number | null> {
+    const now = this.#clock.now();
+    this.#log.debug('Looking for jobs to run');
+    let nextWake: number | null = null;
+    const retryAt = now + this.#jobstoreRetryInterval * 1000;
+    for (const [alias, store] of this.#liveStores) {
+      let due: Job[];
+      try {
+        due = await store.getDueJobs(now);
+      } catch (error) {
+        this.#storeFailed(alias, error, 'getting due jobs');
+        nextWake = earliest(nextWake, retryAt);
+        continue;
+      }
+      let retry = false;
+      for (const job of due) {
+        if (this.#state !== 'running') return null;
+        if (!(await this.#processDueJob(alias, store, job, now))) retry = true;
+      }
+      if (retry) nextWake = earliest(nextWake, retryAt);
+      try {
+        const storeNext = await store.getNextRunTime();
+        // A job this pass could not advance is still due: it waits for the retry rather than
+        // waking the loop again at once, forever.
+        nextWake = earliest(nextWake, retry && storeNext !== null && storeNext <= now ? retryAt : storeNext);
+      } catch (error) {
+        this.#storeFailed(alias, error, 'getting the next run time');
+        nextWake = earliest(nextWake, retryAt);
+      }
+    }
+    return nextWake;
+  }
+
+  /** Submits one due job and stores its next run time; false when it must be retried. */
+  async #processDueJob(alias: string, store: JobStore, job: Job, now: number): Promise<boolean> {
+    let due: DueRuns;
+    try {
+      due = dueRunTimes(job, now);
+    } catch (error) {
+      // A trigger that throws (e.g. an AND trigger past its iteration bound) must not stop the loop.
+      this.#log.error(
+        `Error computing the run times of job "${job.toString()}"; retrying in ${this.#jobstoreRetryInterval} s`,
+        error,
+      );
+      return false;
+    }
+    const { runTimes, next, skippedSome } = due;
+    if (skippedSome) {
+      this.#log.warn(
+        `Job "${job.name}" missed more run times than the loop enumerates at once (the clock ` +
+          `jumped or the scheduler was down); ` +
+          (job.coalesce
+            ? 'they are coalesced into the latest one'
+            : `submitting ${runTimes.length} of them, the rest are skipped`),
+      );
+    }
+    const executor = this.#liveExecutors.get(job.executor);
+    if (executor === undefined) {
+      const error = new ComponentLookupError('executor', job.executor, this.#liveExecutors.keys());
+      this.#log.error(`Executor lookup ("${job.executor}") failed for job "${job.toString()}"; its run is skipped and the job kept`, error);
+      this.#reportError('executor', job.executor, error, `looking up the executor of job "${job.name}"`);
+    } else if (runTimes.length > 0) {
+      this.#submit(executor, job, runTimes, false);
+    }
+    try {
+      if (next !== null) {
+        await store.updateJob(job.with({ nextRunTimeMs: next }));
+      } else {
+        await store.removeJob(job.id);
+        this.#log.info(`Removed job ${job.id}`);
+        this.#emit(EVENT_JOB_REMOVED, () => new JobEvent(EVENT_JOB_REMOVED, job.id, alias));
+      }
+    } catch (error) {
+      this.#storeFailed(alias, error, `updating job "${job.name}"`);
+      return false;
+    }
+    return true;
+  }
+
+  /** Arms the loop timer: until `nextWake`, at most `maxSleepTime`, never above Node's limit. */
+  #arm(nextWake: number | null): void {
+    const now = this.#clock.now();
+    const maxSleepMs = Math.min(this.#maxSleepTime * 1000, MAX_TIMER_MS);
+    const waitMs = nextWake === null ? maxSleepMs : Math.min(Math.max(nextWake - now, 0), maxSleepMs);
+    if (this.#log.debugOn) {
+      this.#log.debug(
+        nextWake === null
+          ? 'No jobs; waiting until a job is added'
+          : `Next wakeup is due at ${formatInstant(nextWake, this.#timezone)} (in ${formatDuration(Math.max(nextWake - now, 0))})`,
+      );
+    }
+    this.#wakeAt = now + waitMs;
+    const timer = this.#clock.setTimer(() => {
+      this.#timer = null;
+      this.#wakeAt = null;
+      void this.#process();
+    }, waitMs);
+    timer.unref();
+    this.#timer = timer;
+  }
+
+  #disarm(): void {
+    this.#timer?.cancel();
+    this.#timer = null;
+    this.#wakeAt = null;
+  }
+
+  /** Wakes the loop when a job's run time comes before the armed wakeup. */
+  #wakeFor(nextRunTimeMs: number | null): void {
+    if (this.#state !== 'running' || nextRunTimeMs === null) return;
+    if (this.#wakeAt === null || nextRunTimeMs < this.#wakeAt) this.wakeup();
+  }
+
+  #storeFailed(alias: string, error: unknown, action: string): void {
+    this.#log.warn(
+      `Error ${action} from job store '${alias}'; retrying in ${this.#jobstoreRetryInterval} s`,
+      error,
+    );
+    this.#reportError('jobstore', alias, error, action);
+  }
+
+  /** What executors get at start (the clock and logger cannot change while running). */
+  get #executorContext(): ExecutorContext {
+    return {
+      clock: this.#clock,
+      logger: this.#log.logger,
+      isListening: (code) => (this.#listenerMask & code) !== 0,
+      dispatchEvent: (event) => this.#dispatch(event),
+      resolveTask: (job) => this.#tasks.resolve(job.task),
+    };
+  }
+
+  /** What job stores get at start; also how export and import (de)serialise jobs. */
+  get #storeContext(): JobStoreContext {
+    return {
+      clock: this.#clock,
+      logger: this.#log.logger,
+      serializeJob: (job) => serializeJob(job, (task) => this.#tasks.referenceOf(task)),
+      restoreJob: (state, alias) =>
+        new Job(
+          restoreJobFields(state, alias, (spec) => this.#makeTrigger(spec)),
+          this,
+        ),
+    };
+  }
+
+  // ─── internals: components ───────────────────────────────────────────────────────────────────
+
+  async #startComponents(): Promise<void> {
+    if (!this.#executors.has('default')) this.#executors.set('default', new AsyncExecutor());
+    if (!this.#jobstores.has('default')) this.#jobstores.set('default', new MemoryJobStore());
+    for (const [alias, entry] of this.#executors) {
+      const executor = await this.#buildExecutor(entry);
+      this.#executors.set(alias, executor);
+      await executor.start(this.#executorContext, alias);
+      this.#liveExecutors.set(alias, executor);
+    }
+    for (const [alias, entry] of this.#jobstores) {
+      const store = await this.#buildJobstore(entry);
+      this.#jobstores.set(alias, store);
+      await store.start(this.#storeContext, alias);
+      this.#liveStores.set(alias, store);
+    }
+  }
+
+  async #stopComponents(wait: boolean): Promise<void> {
+    for (const [alias, executor] of this.#liveExecutors) {
+      try {
+        await executor.shutdown(wait);
+      } catch (error) {
+        this.#log.error(`Error shutting down executor '${alias}'`, error);
+        this.#reportError('executor', alias, error, 'shutting down');
+      }
+    }
+    this.#liveExecutors.clear();
+    for (const [alias, store] of this.#liveStores) {
+      try {
+        await store.shutdown();
+      } catch (error) {
+        this.#log.error(`Error shutting down job store '${alias}'`, error);
+        this.#reportError('jobstore', alias, error, 'shutting down');
+      }
+    }
+    this.#liveStores.clear();
+  }
+
+  #parseComponent(
+    kind: 'jobstores' | 'executors',
+    alias: string,
+    value: unknown,
+  ): JobStore | Executor | ComponentRequest {
+    const parsed = parseConfig({ [kind]: { [alias]: value } }, this.#registry);
+    const entry = parsed[kind]?.get(alias);
+    if (entry === undefined) throw new ConfigurationError(`${kind}.${alias}`, `${show(value)} is not usable`);
+    return entry;
+  }
+
+  async #buildExecutor(entry: Executor | ComponentRequest): Promise<Executor> {
+    if (!isComponentRequest(entry)) return entry;
+    return (await this.#buildComponent('executor', entry)) as Executor;
+  }
+
+  async #buildJobstore(entry: JobStore | ComponentRequest): Promise<JobStore> {
+    if (!isComponentRequest(entry)) return entry;
+    return (await this.#buildComponent('jobstore', entry)) as JobStore;
+  }
+
+  async #buildComponent(kind: 'jobstore' | 'executor', request: ComponentRequest): Promise<unknown> {
+    if (request.ctor !== undefined) return new request.ctor(request.options);
+    const type = request.type ?? '';
+    const plugin =
+      kind === 'jobstore'
+        ? this.#registry.component('jobstore', type, request.key)
+        : this.#registry.component('executor', type, request.key);
+    return plugin.create(request.options);
+  }
+
+  // ─── internals: events ───────────────────────────────────────────────────────────────────────
+
+  /** Builds and dispatches an event, only when some listener selects its code. */
+  #emit(code: EventCode, make: () => AnySchedulerEvent): void {
+    if ((this.#listenerMask & code) !== 0) this.#dispatch(make());
+  }
+
+  #dispatch(event: AnySchedulerEvent): void {
+    for (const listener of this.#listeners) {
+      if ((listener.mask & event.code) === 0) continue;
+      try {
+        const result = listener.fn(event);
+        if (isPromiseLike(result)) {
+          result.then(undefined, (error: unknown) => this.#listenerFailed(event, error));
+        }
+      } catch (error) {
+        this.#listenerFailed(event, error);
+      }
+    }
+  }
+
+  #listenerFailed(event: AnySchedulerEvent, error: unknown): void {
+    this.#log.error(`Error notifying listener of ${event.name}`, error);
+    this.#reportError('listener', null, error, `notifying a listener of ${event.name}`);
+  }
+
+  #reportError(source: SchedulerErrorEvent['source'], alias: string | null, error: unknown, action: string): void {
+    const event: SchedulerErrorEvent = { source, alias, error, action };
+    for (const listener of this.#errorListeners) {
+      try {
+        const result = listener(event);
+        if (isPromiseLike(result)) {
+          result.then(undefined, (failure: unknown) => this.#log.error('Error in an error listener', failure));
+        }
+      } catch (failure) {
+        this.#log.error('Error in an error listener', failure);
+      }
+    }
+  }
+
+  #codeOf(name: string): EventCode {
+    const code = eventCodeOf(name);
+    if (code === undefined) {
+      throw new ConfigurationError(
+        'event',
+        `${show(name)} is not an event name; use one of ${Object.values(EVENT_NAMES).join(', ')} or 'error'`,
+      );
+    }
+    return code;
+  }
+}
+
+
+function earliest(a: number | null, b: number | null): number | null {
+  if (a === null) return b;
+  if (b === null) return a;
+  return Math.min(a, b);
+}
+
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as PromiseLike<unknown>).then === 'function'
+  );
+}
+
+function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+function describe(job: Job): string {
+  return `job "${job.name}" (id ${job.id})`;
+}
