@@ -5,6 +5,12 @@
  * and job stores and executors validated against their plugin's options schema but not built:
  * building may be asynchronous and belongs to the scheduler.
  */
+import {
+  booleanFromString,
+  integerFromString,
+  nullableNumberFromString,
+  numberFromString,
+} from './options.js';
 import { isTimeZone } from '@kairos/triggers';
 import { z } from 'zod';
 import { ConfigurationError, show } from './errors.js';
@@ -114,37 +120,8 @@ interface Setting<T> {
   readonly allowed: string;
 }
 
-const TRUE_STRINGS = new Set(['true', 'yes', 'on', 'y', 't', '1']);
-const FALSE_STRINGS = new Set(['false', 'no', 'off', 'n', 'f', '0']);
-// Flat configurations come from files and environment variables, where null cannot be written.
-const NULL_STRINGS = new Set(['none', 'null']);
-const INTEGER = /^[+-]?\d+$/;
-const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?$/i;
 /** The longest wait in seconds a Node timer can take (2^31-1 ms, rounded down). */
 const MAX_TIMER_SECONDS = 2147483;
-
-// Strings are coerced only when they spell a value; anything else reaches the schema unchanged
-// so its error shows the value as given.
-function booleanFromString(value: unknown): unknown {
-  if (typeof value !== 'string') return value;
-  const word = value.trim().toLowerCase();
-  if (TRUE_STRINGS.has(word)) return true;
-  if (FALSE_STRINGS.has(word)) return false;
-  return value;
-}
-
-function integerFromString(value: unknown): unknown {
-  return typeof value === 'string' && INTEGER.test(value.trim()) ? Number(value.trim()) : value;
-}
-
-function numberFromString(value: unknown): unknown {
-  return typeof value === 'string' && DECIMAL.test(value.trim()) ? Number(value.trim()) : value;
-}
-
-function nullableNumberFromString(value: unknown): unknown {
-  if (typeof value === 'string' && NULL_STRINGS.has(value.trim().toLowerCase())) return null;
-  return numberFromString(value);
-}
 
 function hasMethods(value: unknown, names: readonly string[]): boolean {
   if ((typeof value !== 'object' && typeof value !== 'function') || value === null) return false;

@@ -64,7 +64,7 @@ const changesSchema = z.strictObject({
 export const jobDefaultsSchema = z.strictObject(policyShape);
 
 /** Checks `addJob` options. @throws JobOptionError naming the option and the value */
-export function checkAddJobOptions(options: unknown, job: string): AddJobOptions {
+export function checkAddJobOptions(options: unknown, job: string | (() => string)): AddJobOptions {
   return check(addJobSchema, options, job) as AddJobOptions;
 }
 
@@ -76,10 +76,11 @@ export function checkJobChanges(changes: unknown, job: string): JobChanges {
   return check(changesSchema, changes, job) as JobChanges;
 }
 
-function check(schema: z.ZodObject, input: unknown, job: string): unknown {
+function check(schema: z.ZodObject, input: unknown, label: string | (() => string)): unknown {
   if (input === undefined) return {};
   const result = schema.safeParse(input);
   if (result.success) return result.data;
+  const job = typeof label === 'string' ? label : label();
   const issue = result.error.issues[0];
   if (issue?.code === 'unrecognized_keys') {
     const key = issue.keys[0] ?? '';

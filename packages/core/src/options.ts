@@ -6,47 +6,68 @@
 import { z } from 'zod';
 import { ConfigurationError, show } from './errors.js';
 
-const TRUE_STRINGS = ['true', 'yes', 'on', 'y', 't', '1'];
-const FALSE_STRINGS = ['false', 'no', 'off', 'n', 'f', '0'];
+const TRUE_STRINGS = new Set(['true', 'yes', 'on', 'y', 't', '1']);
+const FALSE_STRINGS = new Set(['false', 'no', 'off', 'n', 'f', '0']);
+// Flat configurations come from files and environment variables, where null cannot be written.
+const NULL_STRINGS = new Set(['none', 'null']);
+const INTEGER = /^[+-]?\d+$/;
+const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?$/i;
 
-/** A boolean, or one of APScheduler's `asbool` strings (`'true'`, `'yes'`, `'on'`, `'1'`, …). */
-export const booleanLike = z.union([
-  z.boolean(),
-  z.string().transform((value, ctx) => {
-    const lower = value.trim().toLowerCase();
-    if (TRUE_STRINGS.includes(lower)) return true;
-    if (FALSE_STRINGS.includes(lower)) return false;
-    ctx.addIssue({
-      code: 'custom',
-      message: `${show(value)} is not a boolean; use true/false (or 'true', 'yes', 'on', '1' / 'false', 'no', 'off', '0')`,
-    });
-    return z.NEVER;
-  }),
-]);
+// Strings are coerced only when they spell a value; anything else reaches the schema unchanged
+// so its error shows the value as given.
 
-/** A number, or a string holding one (APScheduler's `asint` for integers). */
-const numberLike = z.union([
-  z.number(),
-  z.string().transform((value, ctx) => {
-    const parsed = value.trim() === '' ? Number.NaN : Number(value);
-    if (Number.isFinite(parsed)) return parsed;
-    ctx.addIssue({ code: 'custom', message: `${show(value)} is not a number` });
-    return z.NEVER;
-  }),
-]);
+/** APScheduler's `asbool`: `'true'`, `'yes'`, `'on'`, `'y'`, `'t'`, `'1'` and their opposites. */
+export function booleanFromString(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  const word = value.trim().toLowerCase();
+  if (TRUE_STRINGS.has(word)) return true;
+  if (FALSE_STRINGS.has(word)) return false;
+  return value;
+}
 
-/** An integer ≥ 1 (or a string of one). */
-export const positiveInteger = numberLike.pipe(
-  z.number().refine((value) => Number.isInteger(value) && value >= 1, {
-    error: (issue) => `${show(issue.input)} is not an integer ≥ 1`,
+/** APScheduler's `asint`: a string of a whole number. */
+export function integerFromString(value: unknown): unknown {
+  return typeof value === 'string' && INTEGER.test(value.trim()) ? Number(value.trim()) : value;
+}
+
+/** A string of a decimal number. */
+export function numberFromString(value: unknown): unknown {
+  return typeof value === 'string' && DECIMAL.test(value.trim()) ? Number(value.trim()) : value;
+}
+
+/** A string of a decimal number, or `'none'`/`'null'` for null. */
+export function nullableNumberFromString(value: unknown): unknown {
+  if (typeof value === 'string' && NULL_STRINGS.has(value.trim().toLowerCase())) return null;
+  return numberFromString(value);
+}
+
+/** A boolean, or one of APScheduler's `asbool` strings. */
+export const booleanLike = z.preprocess(
+  booleanFromString,
+  z.boolean({
+    error: (issue) =>
+      `${show(issue.input)} is not a boolean; use true/false (or 'true', 'yes', 'on', '1' / 'false', 'no', 'off', '0')`,
   }),
 );
 
+/** An integer ≥ 1 (or a string of one). */
+export const positiveInteger = z.preprocess(
+  integerFromString,
+  z
+    .number({ error: (issue) => `${show(issue.input)} is not an integer ≥ 1` })
+    .refine((value) => Number.isInteger(value) && value >= 1, {
+      error: (issue) => `${show(issue.input)} is not an integer ≥ 1`,
+    }),
+);
+
 /** A number of seconds ≥ 0 (or a string of one). */
-export const seconds = numberLike.pipe(
-  z.number().refine((value) => Number.isFinite(value) && value >= 0, {
-    error: (issue) => `${show(issue.input)} is not a number of seconds ≥ 0`,
-  }),
+export const seconds = z.preprocess(
+  numberFromString,
+  z
+    .number({ error: (issue) => `${show(issue.input)} is not a number of seconds ≥ 0` })
+    .refine((value) => Number.isFinite(value) && value >= 0, {
+      error: (issue) => `${show(issue.input)} is not a number of seconds ≥ 0`,
+    }),
 );
 
 /**

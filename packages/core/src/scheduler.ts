@@ -4,7 +4,6 @@
  * executors, maxInstances, exhaustion) on the injected clock; and never lets a store, executor
  * or listener failure stop the loop.
  */
-import { randomUUID } from 'node:crypto';
 import { DateTrigger, hostTimezone, isTrigger, type Trigger } from '@kairos/triggers';
 import { MAX_TIMER_MS, systemClock } from './clock.js';
 import { isComponentRequest, parseConfig, type ComponentRequest, type SchedulerConfig } from './config.js';
@@ -64,6 +63,7 @@ import type {
   TaskFunction,
   TriggerInput,
 } from './interfaces.js';
+import { newJobId } from './ids.js';
 import { Job, type JobFields } from './job.js';
 import { checkAddJobOptions, checkJobChanges, instantOf } from './job-options.js';
 import { Log, silentLogger } from './logger.js';
@@ -458,10 +458,10 @@ export abstract class BaseScheduler implements JobHost {
    */
   async addJob(task: Task, trigger?: TriggerInput | null, options?: AddJobOptions): Promise<Job> {
     const { job, computeNextRunTime } = this.#buildJob(task, trigger, options);
-    await this.#checkTaskLoads(job);
+    if (typeof job.task === 'string') await this.#checkTaskLoads(job);
     const replaceExisting = options?.replaceExisting ?? false;
     if (this.#state === 'stopped') {
-      this.#pending.push({ job, computeNextRunTime, replaceExisting });
+      this.#addPending({ job, computeNextRunTime, replaceExisting });
       this.#log.info(
         `Adding job tentatively -- it will be properly scheduled when the scheduler starts`,
       );
@@ -708,7 +708,7 @@ export abstract class BaseScheduler implements JobHost {
     const added: Job[] = [];
     for (const job of jobs) {
       if (this.#state === 'stopped') {
-        this.#pending.push({ job, computeNextRunTime: false, replaceExisting });
+        this.#addPending({ job, computeNextRunTime: false, replaceExisting });
         added.push(job);
       } else {
         added.push(await this.#realAddJob(job, false, replaceExisting));
@@ -724,11 +724,12 @@ export abstract class BaseScheduler implements JobHost {
     trigger: TriggerInput | null | undefined,
     rawOptions: AddJobOptions | undefined,
   ): { job: Job; computeNextRunTime: boolean } {
-    const label = `addJob(${typeof task === 'string' ? show(task) : task.name || 'anonymous'})`;
-    const options = checkAddJobOptions(rawOptions, label);
+    const options = checkAddJobOptions(
+      rawOptions,
+      () => `addJob(${typeof task === 'string' ? show(task) : task.name || 'anonymous'})`,
+    );
     this.#tasks.check(task);
-    const id = options.id ?? randomUUID();
-    const where = `job ${show(options.name ?? id)}`;
+    const id = options.id ?? newJobId();
     const builtTrigger =
       trigger === undefined || trigger === null
         ? new DateTrigger({ runDate: this.#clock.now(), timezone: this.#timezone })
@@ -737,9 +738,13 @@ export abstract class BaseScheduler implements JobHost {
     this.#checkJobstoreAlias(jobstore);
     const executor = this.#checkExecutorAlias(options.executor ?? 'default');
     let nextRunTimeMs: number | null = null;
-    const computeNextRunTime = options.nextRunTime === undefined;
+    // Jobs added before start get their first run time at start; others get it now.
+    let computeNextRunTime = options.nextRunTime === undefined;
     if (options.nextRunTime !== undefined && options.nextRunTime !== null) {
-      nextRunTimeMs = instantOf(options.nextRunTime, this.#timezone, where);
+      nextRunTimeMs = instantOf(options.nextRunTime, this.#timezone, `job ${show(options.name ?? id)}`);
+    } else if (computeNextRunTime && this.running && !this.#starting) {
+      nextRunTimeMs = firstRunTime(builtTrigger, this.#clock.now());
+      computeNextRunTime = false;
     }
     const job = new Job(
       {
@@ -796,12 +801,24 @@ export abstract class BaseScheduler implements JobHost {
     return alias;
   }
 
+  /**
+   * Queues a job for `start()`. A pending job of the same id and store conflicts now, as a
+   * stored one would, rather than making every later `start()` fail.
+   */
+  #addPending(entry: PendingJob): void {
+    const { id, jobstore } = entry.job;
+    const index = this.#pending.findIndex(
+      (other) => other.job.id === id && other.job.jobstore === jobstore,
+    );
+    if (index < 0) this.#pending.push(entry);
+    else if (entry.replaceExisting) this.#pending[index] = entry;
+    else throw new ConflictingIdError(id, jobstore);
+  }
+
   async #realAddJob(job: Job, computeNextRunTime: boolean, replaceExisting: boolean): Promise<Job> {
-    let added = job;
-    if (computeNextRunTime) {
-      const next = job.trigger.getNextFireTime(null, new Date(this.#clock.now()));
-      added = job.with({ nextRunTimeMs: next === null ? null : next.getTime() });
-    }
+    const added = computeNextRunTime
+      ? job.with({ nextRunTimeMs: firstRunTime(job.trigger, this.#clock.now()) })
+      : job;
     const store = this.#store(added.jobstore);
     try {
       await store.addJob(added);
@@ -1155,6 +1172,12 @@ export abstract class BaseScheduler implements JobHost {
   }
 }
 
+
+/** A trigger's first fire time after `now`, in epoch ms. */
+function firstRunTime(trigger: Trigger, now: number): number | null {
+  const next = trigger.getNextFireTime(null, new Date(now));
+  return next === null ? null : next.getTime();
+}
 
 function earliest(a: number | null, b: number | null): number | null {
   if (a === null) return b;

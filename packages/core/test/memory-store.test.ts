@@ -95,13 +95,15 @@ describe('MemoryJobStore', () => {
       expect(store.size).toBe(3);
     });
 
-    it('orders jobs due at the same time by id', async () => {
+    it('orders jobs due at the same time by when they got that time', async () => {
       await store.addJob(makeJob('b', T0));
       await store.addJob(makeJob('c', T0));
       await store.addJob(makeJob('a', T0));
       await store.addJob(makeJob('0', T0 + 1));
-      expect(ids(await store.getAllJobs())).toEqual(['a', 'b', 'c', '0']);
-      expect(ids(await store.getDueJobs(T0))).toEqual(['a', 'b', 'c']);
+      expect(ids(await store.getAllJobs())).toEqual(['b', 'c', 'a', '0']);
+      expect(ids(await store.getDueJobs(T0))).toEqual(['b', 'c', 'a']);
+      await store.updateJob(makeJob('b', T0));
+      expect(ids(await store.getDueJobs(T0))).toEqual(['c', 'a', 'b']);
     });
 
     it('returns the stored snapshots themselves', async () => {
@@ -322,12 +324,11 @@ describe('MemoryJobStore', () => {
         (error: unknown) => error,
       );
 
-    // The model: every job in the order it was added, and the scheduled ones in a sorted array.
+    // The model: every job in the order it was added, and the scheduled ones in a sorted array
+    // (a job given a run time goes after the jobs that already have that time).
     const held = new Map<string, Job>();
     const sorted: Job[] = [];
-    const before = (a: Job, b: Job): boolean =>
-      (a.nextRunTimeMs ?? 0) < (b.nextRunTimeMs ?? 0) ||
-      (a.nextRunTimeMs === b.nextRunTimeMs && a.id < b.id);
+    const before = (a: Job, b: Job): boolean => (a.nextRunTimeMs ?? 0) <= (b.nextRunTimeMs ?? 0);
     const unschedule = (job: Job): void => {
       if (job.nextRunTimeMs !== null) sorted.splice(sorted.indexOf(job), 1);
     };

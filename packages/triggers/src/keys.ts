@@ -18,9 +18,16 @@ export const TRIGGER_KEYS: Record<TriggerSpec['type'], readonly string[]> = {
   or: ['triggers', 'jitter'],
 };
 
-/** `day_of_week` → `dayOfWeek`. */
+const camelCases = new Map<string, string>();
+
+/** `day_of_week` → `dayOfWeek` (remembered: specs repeat the same few keys). */
 export function camelCase(key: string): string {
-  return key.replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase());
+  let camel = camelCases.get(key);
+  if (camel === undefined) {
+    camel = key.replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase());
+    if (camelCases.size < 1000) camelCases.set(key, camel);
+  }
+  return camel;
 }
 
 /** `dayOfWeek` → `day_of_week`. */
