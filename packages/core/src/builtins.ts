@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { AsyncExecutor, asyncExecutorOptions } from './executors/async.js';
-import { MemoryJobStore } from './memory-store.js';
+import { MemoryJobStore } from './jobstores/memory.js';
 import { PluginRegistry, registerBuiltinTriggers } from './registry.js';
 
 /** The shared plugin registry; the `kairos` package and third parties add their aliases here. */

@@ -119,7 +119,11 @@ export class FakeClock implements Clock {
   #earliest(): FakeTimer | undefined {
     let best: FakeTimer | undefined;
     for (const timer of this.#timers) {
-      if (best === undefined || timer.at < best.at || (timer.at === best.at && timer.seq < best.seq))
+      if (
+        best === undefined ||
+        timer.at < best.at ||
+        (timer.at === best.at && timer.seq < best.seq)
+      )
         best = timer;
     }
     return best;

@@ -104,7 +104,12 @@ export class JobSubmissionEvent extends JobEvent {
   /** The run times handed over (one when the job coalesces). */
   readonly scheduledRunTimes: readonly Date[];
 
-  constructor(code: EventCode, jobId: string, jobstore: string, scheduledRunTimes: readonly Date[]) {
+  constructor(
+    code: EventCode,
+    jobId: string,
+    jobstore: string,
+    scheduledRunTimes: readonly Date[],
+  ) {
     super(code, jobId, jobstore);
     this.scheduledRunTimes = scheduledRunTimes;
   }
@@ -168,13 +173,13 @@ export type EventListener = (event: AnySchedulerEvent) => unknown;
 
 /**
  * What `scheduler.on('error', fn)` receives: a failure the scheduler caught and survived (a job
- * store or executor call, a listener), so monitoring can see it. The loop retries after
- * `jobstoreRetryInterval`.
+ * store or executor call, a listener, a trigger that threw), so monitoring can see it. The loop
+ * retries after `jobstoreRetryInterval`.
  */
 export interface SchedulerErrorEvent {
   /** Where it happened. */
-  readonly source: 'jobstore' | 'executor' | 'listener';
-  /** The alias of the job store or executor, when there is one. */
+  readonly source: 'jobstore' | 'executor' | 'listener' | 'trigger';
+  /** The alias of the job store or executor (for a trigger: the job's store), when there is one. */
   readonly alias: string | null;
   /** What was thrown. */
   readonly error: unknown;

@@ -6,7 +6,11 @@
  */
 import { randomFillSync } from 'node:crypto';
 
-const HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, '0'));
+/** The two ASCII codes of each byte's hex digits, at 2·byte and 2·byte+1. */
+const HEX = Buffer.from(
+  Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, '0')).join(''),
+  'latin1',
+);
 /** Random bytes for 256 UUIDs per refill, so the system is asked once per 256 ids. */
 const pool = Buffer.alloc(16 * 256);
 let offset = pool.length;
@@ -24,8 +28,8 @@ export function newJobId(): string {
     if (i === 6) byte = (byte & 0x0f) | 0x40; // version 4
     if (i === 8) byte = (byte & 0x3f) | 0x80; // variant 10xx
     if (i === 4 || i === 6 || i === 8 || i === 10) text[at++] = 0x2d; // '-'
-    text.write(HEX[byte] ?? '00', at, 'latin1');
-    at += 2;
+    text[at++] = HEX[2 * byte] ?? 0x30;
+    text[at++] = HEX[2 * byte + 1] ?? 0x30;
   }
   offset += 16;
   return text.toString('latin1');

@@ -28,7 +28,7 @@ export type * from './interfaces.js';
 export { Job, type JobFields } from './job.js';
 export { currentJob, type JobContext } from './job-context.js';
 export { consoleLogger, silentLogger, type LogLevel } from './logger.js';
-export { MemoryJobStore } from './memory-store.js';
+export { MemoryJobStore } from './jobstores/memory.js';
 export { booleanLike, parseOptions, positiveInteger, seconds } from './options.js';
 export {
   PluginRegistry,

@@ -51,7 +51,9 @@ const addJobSchema = z.strictObject({
   ...sharedShape,
   id: name.optional(),
   jobstore: name.optional(),
-  replaceExisting: z.boolean({ error: (issue) => `${show(issue.input)} is not a boolean` }).optional(),
+  replaceExisting: z
+    .boolean({ error: (issue) => `${show(issue.input)} is not a boolean` })
+    .optional(),
 });
 
 const changesSchema = z.strictObject({
@@ -103,7 +105,8 @@ function check(schema: z.ZodObject, input: unknown, label: string | (() => strin
  * times in `timezone`) or a Luxon DateTime.
  */
 export function instantOf(value: DateInput, timezone: string, job: string): number {
-  if (isTrigger(value)) throw new JobOptionError(job, 'nextRunTime', value, 'is a trigger, not a time');
+  if (isTrigger(value))
+    throw new JobOptionError(job, 'nextRunTime', value, 'is a trigger, not a time');
   try {
     return new DateTrigger({ runDate: value, timezone }).runDate.getTime();
   } catch (error) {

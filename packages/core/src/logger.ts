@@ -29,12 +29,12 @@ export function consoleLogger(level: LogLevel = 'info'): Logger {
   const method = (name: LogLevel, sink: (line: string) => void): LogMethod =>
     LEVELS.indexOf(name) < threshold
       ? ignore
-      : ((first: string | Record<string, unknown>, message?: string) => {
+      : (first: string | Record<string, unknown>, message?: string) => {
           if (typeof first === 'string') return sink(`${name.toUpperCase()} ${first}`);
           const err = first.err;
           const detail = err instanceof Error ? `\n${err.stack ?? String(err)}` : '';
           sink(`${name.toUpperCase()} ${message ?? ''}${detail}`);
-        });
+        };
   return {
     debug: method('debug', (line) => console.debug(line)),
     info: method('info', (line) => console.info(line)),

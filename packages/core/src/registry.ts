@@ -3,7 +3,12 @@
  * executors and triggers they build. The core registers its own built-ins; the `kairos`
  * package registers the ones in optional packages; third parties register theirs the same way.
  */
-import { triggerFromSpec, TRIGGER_TYPES, type Trigger, type TriggerOptions } from '@kairos/triggers';
+import {
+  triggerFromSpec,
+  TRIGGER_TYPES,
+  type Trigger,
+  type TriggerOptions,
+} from '@kairos/triggers';
 import type { z } from 'zod';
 import { ConfigurationError } from './errors.js';
 import type { Executor, JobStore } from './interfaces.js';

@@ -6,7 +6,12 @@
  */
 import { DateTrigger, hostTimezone, isTrigger, type Trigger } from '@kairos/triggers';
 import { MAX_TIMER_MS, systemClock } from './clock.js';
-import { isComponentRequest, parseConfig, type ComponentRequest, type SchedulerConfig } from './config.js';
+import {
+  isComponentRequest,
+  parseConfig,
+  type ComponentRequest,
+  type SchedulerConfig,
+} from './config.js';
 import {
   ComponentLookupError,
   ConfigurationError,
@@ -67,7 +72,7 @@ import { newJobId } from './ids.js';
 import { Job, type JobFields } from './job.js';
 import { checkAddJobOptions, checkJobChanges, instantOf } from './job-options.js';
 import { Log, silentLogger } from './logger.js';
-import { MemoryJobStore } from './memory-store.js';
+import { MemoryJobStore } from './jobstores/memory.js';
 import { defaultRegistry } from './builtins.js';
 import type { PluginRegistry } from './registry.js';
 import { dueRunTimes, type DueRuns } from './run-times.js';
@@ -151,7 +156,6 @@ export abstract class BaseScheduler implements JobHost {
   #processScheduled = false;
   #keepAlive: ReturnType<typeof setInterval> | null = null;
   #stopped: { promise: Promise<void>; resolve: () => void } | null = null;
-
 
   /**
    * @param config the nested options object or a flat `kairos.`-prefixed dictionary
@@ -336,7 +340,10 @@ export abstract class BaseScheduler implements JobHost {
    */
   async addExecutor(executor: Executor | PluginSpec, alias = 'default'): Promise<void> {
     if (this.#executors.has(alias)) {
-      throw new ConfigurationError(`executors.${alias}`, `an executor named '${alias}' exists already; remove it first`);
+      throw new ConfigurationError(
+        `executors.${alias}`,
+        `an executor named '${alias}' exists already; remove it first`,
+      );
     }
     const entry = this.#parseComponent('executors', alias, executor) as Executor | ComponentRequest;
     if (this.running) {
@@ -370,7 +377,10 @@ export abstract class BaseScheduler implements JobHost {
    */
   async addJobstore(jobstore: JobStore | PluginSpec, alias = 'default'): Promise<void> {
     if (this.#jobstores.has(alias)) {
-      throw new ConfigurationError(`jobstores.${alias}`, `a job store named '${alias}' exists already; remove it first`);
+      throw new ConfigurationError(
+        `jobstores.${alias}`,
+        `a job store named '${alias}' exists already; remove it first`,
+      );
     }
     const entry = this.#parseComponent('jobstores', alias, jobstore) as JobStore | ComponentRequest;
     if (this.running) {
@@ -508,7 +518,8 @@ export abstract class BaseScheduler implements JobHost {
     if (checked.trigger !== undefined) fields.trigger = this.#makeTrigger(checked.trigger);
     if (checked.args !== undefined) fields.args = checked.args;
     if (checked.name !== undefined) fields.name = checked.name;
-    if (checked.executor !== undefined) fields.executor = this.#checkExecutorAlias(checked.executor);
+    if (checked.executor !== undefined)
+      fields.executor = this.#checkExecutorAlias(checked.executor);
     if (checked.misfireGraceTime !== undefined) fields.misfireGraceTime = checked.misfireGraceTime;
     if (checked.coalesce !== undefined) fields.coalesce = checked.coalesce;
     if (checked.maxInstances !== undefined) fields.maxInstances = checked.maxInstances;
@@ -590,7 +601,8 @@ export abstract class BaseScheduler implements JobHost {
     let alias: string | undefined;
     if (this.#state === 'stopped') {
       const index = this.#pending.findIndex(
-        (entry) => entry.job.id === id && (jobstore === undefined || entry.job.jobstore === jobstore),
+        (entry) =>
+          entry.job.id === id && (jobstore === undefined || entry.job.jobstore === jobstore),
       );
       if (index >= 0) {
         alias = this.#pending[index]?.job.jobstore;
@@ -625,7 +637,10 @@ export abstract class BaseScheduler implements JobHost {
         if (jobstore === undefined || alias === jobstore) await store.removeAllJobs();
       }
     }
-    this.#emit(EVENT_ALL_JOBS_REMOVED, () => new SchedulerEvent(EVENT_ALL_JOBS_REMOVED, jobstore ?? null));
+    this.#emit(
+      EVENT_ALL_JOBS_REMOVED,
+      () => new SchedulerEvent(EVENT_ALL_JOBS_REMOVED, jobstore ?? null),
+    );
   }
 
   /**
@@ -677,14 +692,19 @@ export abstract class BaseScheduler implements JobHost {
    * @throws SerializationError naming a job that cannot be exported
    */
   async exportJobs(jobstore?: string): Promise<string> {
-    const jobs = [
-      ...this.#pending
-        .filter((entry) => jobstore === undefined || entry.job.jobstore === jobstore)
-        .map((entry) => entry.job),
-    ];
+    const now = this.#clock.now();
+    // A pending job whose first run time comes at start is exported with the one it would get
+    // now: a null next run time would import as a paused job.
+    const jobs = this.#pending
+      .filter((entry) => jobstore === undefined || entry.job.jobstore === jobstore)
+      .map((entry) =>
+        entry.computeNextRunTime
+          ? entry.job.with({ nextRunTimeMs: firstRunTime(entry.job.trigger, now) })
+          : entry.job,
+      );
     if (this.#state !== 'stopped') jobs.push(...(await this.getJobs(jobstore)));
     const states = jobs.map((job) => this.#storeContext.serializeJob(job));
-    return JSON.stringify(exportDocument(states, this.#clock.now()), null, 2);
+    return JSON.stringify(exportDocument(states, now), null, 2);
   }
 
   /**
@@ -741,7 +761,11 @@ export abstract class BaseScheduler implements JobHost {
     // Jobs added before start get their first run time at start; others get it now.
     let computeNextRunTime = options.nextRunTime === undefined;
     if (options.nextRunTime !== undefined && options.nextRunTime !== null) {
-      nextRunTimeMs = instantOf(options.nextRunTime, this.#timezone, `job ${show(options.name ?? id)}`);
+      nextRunTimeMs = instantOf(
+        options.nextRunTime,
+        this.#timezone,
+        `job ${show(options.name ?? id)}`,
+      );
     } else if (computeNextRunTime && this.running && !this.#starting) {
       nextRunTimeMs = firstRunTime(builtTrigger, this.#clock.now());
       computeNextRunTime = false;
@@ -776,7 +800,11 @@ export abstract class BaseScheduler implements JobHost {
 
   #makeTrigger(input: unknown): Trigger {
     if (isTrigger(input)) return input;
-    if (typeof input !== 'object' || input === null || typeof (input as { type?: unknown }).type !== 'string') {
+    if (
+      typeof input !== 'object' ||
+      input === null ||
+      typeof (input as { type?: unknown }).type !== 'string'
+    ) {
       throw new JobOptionError(
         'trigger',
         'type',
@@ -792,12 +820,20 @@ export abstract class BaseScheduler implements JobHost {
 
   #checkJobstoreAlias(alias: string): void {
     const known = this.#jobstores.has(alias) || (alias === 'default' && !this.running);
-    if (!known) throw new ComponentLookupError('job store', alias, this.#jobstores.keys());
+    if (!known)
+      throw new ComponentLookupError('job store', alias, this.#knownAliases(this.#jobstores));
+  }
+
+  /** The aliases configured, with the `default` that `start()` adds when none is configured. */
+  #knownAliases(components: Map<string, unknown>): string[] {
+    const aliases = [...components.keys()];
+    return this.running || aliases.includes('default') ? aliases : [...aliases, 'default'];
   }
 
   #checkExecutorAlias(alias: string): string {
     const known = this.#executors.has(alias) || (alias === 'default' && !this.running);
-    if (!known) throw new ComponentLookupError('executor', alias, this.#executors.keys());
+    if (!known)
+      throw new ComponentLookupError('executor', alias, this.#knownAliases(this.#executors));
     return alias;
   }
 
@@ -826,7 +862,8 @@ export abstract class BaseScheduler implements JobHost {
       if (!(error instanceof ConflictingIdError) || !replaceExisting) throw error;
       await store.updateJob(added);
     }
-    if (this.#log.infoOn) this.#log.info(`Added job "${added.name}" to job store "${added.jobstore}"`);
+    if (this.#log.infoOn)
+      this.#log.info(`Added job "${added.name}" to job store "${added.jobstore}"`);
     this.#emit(EVENT_JOB_ADDED, () => new JobEvent(EVENT_JOB_ADDED, added.id, added.jobstore));
     this.#wakeFor(added.nextRunTimeMs);
     return added;
@@ -836,7 +873,8 @@ export abstract class BaseScheduler implements JobHost {
   async #findJob(id: string, jobstore?: string): Promise<{ job: Job; pending?: PendingJob }> {
     if (this.#state === 'stopped' || this.#starting) {
       const pending = this.#pending.find(
-        (entry) => entry.job.id === id && (jobstore === undefined || entry.job.jobstore === jobstore),
+        (entry) =>
+          entry.job.id === id && (jobstore === undefined || entry.job.jobstore === jobstore),
       );
       if (pending !== undefined) return { job: pending.job, pending };
       if (this.#state === 'stopped') throw new JobLookupError(id, jobstore);
@@ -851,7 +889,8 @@ export abstract class BaseScheduler implements JobHost {
 
   #store(alias: string): JobStore {
     const store = this.#liveStores.get(alias);
-    if (store === undefined) throw new ComponentLookupError('job store', alias, this.#liveStores.keys());
+    if (store === undefined)
+      throw new ComponentLookupError('job store', alias, this.#liveStores.keys());
     return store;
   }
 
@@ -868,10 +907,19 @@ export abstract class BaseScheduler implements JobHost {
         }
         this.#emit(
           EVENT_JOB_MAX_INSTANCES,
-          () => new JobSubmissionEvent(EVENT_JOB_MAX_INSTANCES, job.id, job.jobstore, runTimes.map((t) => new Date(t))),
+          () =>
+            new JobSubmissionEvent(
+              EVENT_JOB_MAX_INSTANCES,
+              job.id,
+              job.jobstore,
+              runTimes.map((t) => new Date(t)),
+            ),
         );
       } else {
-        this.#log.error(`Error submitting job "${job.toString()}" to executor "${job.executor}"`, error);
+        this.#log.error(
+          `Error submitting job "${job.toString()}" to executor "${job.executor}"`,
+          error,
+        );
         this.#reportError('executor', job.executor, error, `submitting job "${job.name}"`);
       }
       if (rethrow) throw error;
@@ -879,7 +927,13 @@ export abstract class BaseScheduler implements JobHost {
     }
     this.#emit(
       EVENT_JOB_SUBMITTED,
-      () => new JobSubmissionEvent(EVENT_JOB_SUBMITTED, job.id, job.jobstore, runTimes.map((t) => new Date(t))),
+      () =>
+        new JobSubmissionEvent(
+          EVENT_JOB_SUBMITTED,
+          job.id,
+          job.jobstore,
+          runTimes.map((t) => new Date(t)),
+        ),
     );
   }
 
@@ -927,7 +981,10 @@ export abstract class BaseScheduler implements JobHost {
         const storeNext = await store.getNextRunTime();
         // A job this pass could not advance is still due: it waits for the retry rather than
         // waking the loop again at once, forever.
-        nextWake = earliest(nextWake, retry && storeNext !== null && storeNext <= now ? retryAt : storeNext);
+        nextWake = earliest(
+          nextWake,
+          retry && storeNext !== null && storeNext <= now ? retryAt : storeNext,
+        );
       } catch (error) {
         this.#storeFailed(alias, error, 'getting the next run time');
         nextWake = earliest(nextWake, retryAt);
@@ -942,11 +999,12 @@ export abstract class BaseScheduler implements JobHost {
     try {
       due = dueRunTimes(job, now);
     } catch (error) {
-      // A trigger that throws (e.g. an AND trigger past its iteration bound) must not stop the loop.
+      // A trigger that throws (an AND trigger past its iteration bound) must not stop the loop.
       this.#log.error(
         `Error computing the run times of job "${job.toString()}"; retrying in ${this.#jobstoreRetryInterval} s`,
         error,
       );
+      this.#reportError('trigger', alias, error, `computing the run times of job "${job.name}"`);
       return false;
     }
     const { runTimes, next, skippedSome } = due;
@@ -962,8 +1020,16 @@ export abstract class BaseScheduler implements JobHost {
     const executor = this.#liveExecutors.get(job.executor);
     if (executor === undefined) {
       const error = new ComponentLookupError('executor', job.executor, this.#liveExecutors.keys());
-      this.#log.error(`Executor lookup ("${job.executor}") failed for job "${job.toString()}"; its run is skipped and the job kept`, error);
-      this.#reportError('executor', job.executor, error, `looking up the executor of job "${job.name}"`);
+      this.#log.error(
+        `Executor lookup ("${job.executor}") failed for job "${job.toString()}"; its run is skipped and the job kept`,
+        error,
+      );
+      this.#reportError(
+        'executor',
+        job.executor,
+        error,
+        `looking up the executor of job "${job.name}"`,
+      );
     } else if (runTimes.length > 0) {
       this.#submit(executor, job, runTimes, false);
     }
@@ -986,7 +1052,8 @@ export abstract class BaseScheduler implements JobHost {
   #arm(nextWake: number | null): void {
     const now = this.#clock.now();
     const maxSleepMs = Math.min(this.#maxSleepTime * 1000, MAX_TIMER_MS);
-    const waitMs = nextWake === null ? maxSleepMs : Math.min(Math.max(nextWake - now, 0), maxSleepMs);
+    const waitMs =
+      nextWake === null ? maxSleepMs : Math.min(Math.max(nextWake - now, 0), maxSleepMs);
     if (this.#log.debugOn) {
       this.#log.debug(
         nextWake === null
@@ -1096,7 +1163,8 @@ export abstract class BaseScheduler implements JobHost {
   ): JobStore | Executor | ComponentRequest {
     const parsed = parseConfig({ [kind]: { [alias]: value } }, this.#registry);
     const entry = parsed[kind]?.get(alias);
-    if (entry === undefined) throw new ConfigurationError(`${kind}.${alias}`, `${show(value)} is not usable`);
+    if (entry === undefined)
+      throw new ConfigurationError(`${kind}.${alias}`, `${show(value)} is not usable`);
     return entry;
   }
 
@@ -1110,7 +1178,10 @@ export abstract class BaseScheduler implements JobHost {
     return (await this.#buildComponent('jobstore', entry)) as JobStore;
   }
 
-  async #buildComponent(kind: 'jobstore' | 'executor', request: ComponentRequest): Promise<unknown> {
+  async #buildComponent(
+    kind: 'jobstore' | 'executor',
+    request: ComponentRequest,
+  ): Promise<unknown> {
     if (request.ctor !== undefined) return new request.ctor(request.options);
     const type = request.type ?? '';
     const plugin =
@@ -1146,13 +1217,20 @@ export abstract class BaseScheduler implements JobHost {
     this.#reportError('listener', null, error, `notifying a listener of ${event.name}`);
   }
 
-  #reportError(source: SchedulerErrorEvent['source'], alias: string | null, error: unknown, action: string): void {
+  #reportError(
+    source: SchedulerErrorEvent['source'],
+    alias: string | null,
+    error: unknown,
+    action: string,
+  ): void {
     const event: SchedulerErrorEvent = { source, alias, error, action };
     for (const listener of this.#errorListeners) {
       try {
         const result = listener(event);
         if (isPromiseLike(result)) {
-          result.then(undefined, (failure: unknown) => this.#log.error('Error in an error listener', failure));
+          result.then(undefined, (failure: unknown) =>
+            this.#log.error('Error in an error listener', failure),
+          );
         }
       } catch (failure) {
         this.#log.error('Error in an error listener', failure);
@@ -1171,7 +1249,6 @@ export abstract class BaseScheduler implements JobHost {
     return code;
   }
 }
-
 
 /** A trigger's first fire time after `now`, in epoch ms. */
 function firstRunTime(trigger: Trigger, now: number): number | null {

@@ -106,10 +106,10 @@ export class RecordingLogger implements Logger {
   }
 
   #method(level: LogEntry['level']): Logger['debug'] {
-    return ((first: string | Record<string, unknown>, message?: string) => {
+    return (first: string | Record<string, unknown>, message?: string) => {
       if (typeof first === 'string') this.entries.push({ level, message: first });
       else this.entries.push({ level, message: message ?? '', err: first.err });
-    }) as Logger['debug'];
+    };
   }
 }
 

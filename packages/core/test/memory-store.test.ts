@@ -3,7 +3,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { ConflictingIdError, JobLookupError } from '../src/errors.js';
 import type { JobHost, JobStoreContext } from '../src/interfaces.js';
 import { Job } from '../src/job.js';
-import { MemoryJobStore } from '../src/memory-store.js';
+import { MemoryJobStore } from '../src/jobstores/memory.js';
 
 /** The store never calls back into the scheduler; any call is a test failure. */
 const host: JobHost = {

@@ -52,7 +52,11 @@ describe('misfire grace, checked when a run starts', () => {
     const { scheduler, clock, events, logger } = makeScheduler();
     await scheduler.start();
     await scheduler.addJob(() => 'ran', { type: 'date', runDate: at(-1) }, { id: 'at-grace' });
-    await scheduler.addJob(() => 'ran', { type: 'date', runDate: at(-1.001) }, { id: 'past-grace' });
+    await scheduler.addJob(
+      () => 'ran',
+      { type: 'date', runDate: at(-1.001) },
+      { id: 'past-grace' },
+    );
     await clock.settle();
     expect(events.only('job_executed', 'job_missed')).toEqual([
       '@0s job_executed at-grace -1s',
@@ -72,9 +76,13 @@ describe('misfire grace, checked when a run starts', () => {
       const { scheduler, clock, events } = makeScheduler({
         executors: { default: new AsyncExecutor({ maxWorkers: 1 }) },
       });
-      await scheduler.addJob(() => fakeSleep(clock, busyMs), { type: 'date', runDate: at(5) }, {
-        id: 'busy',
-      });
+      await scheduler.addJob(
+        () => fakeSleep(clock, busyMs),
+        { type: 'date', runDate: at(5) },
+        {
+          id: 'busy',
+        },
+      );
       await scheduler.addJob(() => 'ran', { type: 'date', runDate: at(5) }, { id: 'waiting' });
       await scheduler.start();
       await clock.advance(10_000);
@@ -164,12 +172,18 @@ describe('coalescing missed run times', () => {
         ],
       ],
     ] as const) {
-      const { scheduler, clock, events } = makeScheduler({ jobDefaults: { misfireGraceTime: null } });
-      await scheduler.addJob(() => undefined, { type: 'interval', seconds: 10 }, {
-        id: 'tick',
-        coalesce,
-        nextRunTime: new Date(at(10)),
+      const { scheduler, clock, events } = makeScheduler({
+        jobDefaults: { misfireGraceTime: null },
       });
+      await scheduler.addJob(
+        () => undefined,
+        { type: 'interval', seconds: 10 },
+        {
+          id: 'tick',
+          coalesce,
+          nextRunTime: new Date(at(10)),
+        },
+      );
       await clock.advance(45_000);
       await scheduler.start();
       await clock.settle();
@@ -184,9 +198,13 @@ describe('maxInstances', () => {
   it('refuses runs while maxInstances runs are in progress, and still advances the job', async () => {
     const { scheduler, clock, events, logger } = makeScheduler();
     await scheduler.start();
-    await scheduler.addJob(() => fakeSleep(clock, 2500), { type: 'interval', seconds: 1 }, {
-      id: 'slow',
-    });
+    await scheduler.addJob(
+      () => fakeSleep(clock, 2500),
+      { type: 'interval', seconds: 1 },
+      {
+        id: 'slow',
+      },
+    );
     const nextRunTimes: string[] = [];
     for (let i = 0; i < 4; i++) {
       await clock.advance(1000);
@@ -214,10 +232,14 @@ describe('maxInstances', () => {
   it('lets maxInstances runs overlap', async () => {
     const { scheduler, clock, events } = makeScheduler();
     await scheduler.start();
-    await scheduler.addJob(() => fakeSleep(clock, 2500), { type: 'interval', seconds: 1 }, {
-      id: 'slow',
-      maxInstances: 2,
-    });
+    await scheduler.addJob(
+      () => fakeSleep(clock, 2500),
+      { type: 'interval', seconds: 1 },
+      {
+        id: 'slow',
+        maxInstances: 2,
+      },
+    );
     await clock.advance(4000);
     expect(events.only('job_submitted', 'job_max_instances', 'job_executed')).toEqual([
       '@1s job_submitted slow [1s]',
@@ -232,12 +254,20 @@ describe('maxInstances', () => {
   it('counts instances per job', async () => {
     const { scheduler, clock, events } = makeScheduler();
     await scheduler.start();
-    await scheduler.addJob(() => fakeSleep(clock, 5000), { type: 'date', runDate: at(1) }, {
-      id: 'a',
-    });
-    await scheduler.addJob(() => fakeSleep(clock, 5000), { type: 'date', runDate: at(1) }, {
-      id: 'b',
-    });
+    await scheduler.addJob(
+      () => fakeSleep(clock, 5000),
+      { type: 'date', runDate: at(1) },
+      {
+        id: 'a',
+      },
+    );
+    await scheduler.addJob(
+      () => fakeSleep(clock, 5000),
+      { type: 'date', runDate: at(1) },
+      {
+        id: 'b',
+      },
+    );
     await clock.advance(1000);
     expect(events.only('job_submitted', 'job_max_instances')).toEqual([
       '@1s job_submitted a [1s]',
@@ -492,9 +522,13 @@ describe('events', () => {
     const { scheduler, clock, events } = makeScheduler();
     await scheduler.start();
     await scheduler.addJob(() => 'sync', { type: 'date', runDate: at(1) }, { id: 'sync' });
-    await scheduler.addJob(() => Promise.resolve('async'), { type: 'date', runDate: at(2) }, {
-      id: 'async',
-    });
+    await scheduler.addJob(
+      () => Promise.resolve('async'),
+      { type: 'date', runDate: at(2) },
+      {
+        id: 'async',
+      },
+    );
     await scheduler.addJob(
       () => {
         throw new Error('boom');

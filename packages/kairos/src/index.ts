@@ -15,8 +15,4 @@ registerOptionalPlugins(defaultRegistry);
 
 export * from '@kairos/core';
 export * from '@kairos/triggers';
-export {
-  OPTIONAL_EXECUTORS,
-  OPTIONAL_JOBSTORES,
-  type PluginPackage,
-} from './optional-plugins.js';
+export { OPTIONAL_EXECUTORS, OPTIONAL_JOBSTORES, type PluginPackage } from './optional-plugins.js';

@@ -223,18 +223,15 @@ export class AsyncExecutor extends BaseExecutor {
       const timer =
         job.timeout === null
           ? null
-          : this.context.clock.setTimer(
-              () => {
-                if (settled) return;
-                settled = true;
-                const error = new JobTimeoutError(job.name, job.id, job.timeout ?? 0);
-                run.abort(error);
-                this.#running.delete(run);
-                this.reportError(job, runTime, error);
-                resolve();
-              },
-              job.timeout * 1000,
-            );
+          : this.context.clock.setTimer(() => {
+              if (settled) return;
+              settled = true;
+              const error = new JobTimeoutError(job.name, job.id, job.timeout ?? 0);
+              run.abort(error);
+              this.#running.delete(run);
+              this.reportError(job, runTime, error);
+              resolve();
+            }, job.timeout * 1000);
       const finish = (report: () => void): void => {
         if (settled) return;
         settled = true;

@@ -3,9 +3,9 @@
  * by next run time in buckets, and the distinct run times sit in a binary min-heap. Nothing is
  * persisted; jobs live as long as the store.
  */
-import { ConflictingIdError, JobLookupError } from './errors.js';
-import type { JobStore, JobStoreContext } from './interfaces.js';
-import type { Job } from './job.js';
+import { ConflictingIdError, JobLookupError } from '../errors.js';
+import type { JobStore, JobStoreContext } from '../interfaces.js';
+import type { Job } from '../job.js';
 
 /** The jobs due at one instant: one job alone, or a set in insertion order. */
 type Bucket = Job | Set<Job>;
