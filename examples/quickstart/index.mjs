@@ -1,108 +1,107 @@
-// Kairos quickstart: build a few triggers and print their next fire times, in their own time zone.
+// Kairos quickstart: a scheduler that is the whole program. It fires an interval job, a cron job
+// and one-off jobs, prints every event it emits, and shuts itself down after about 10 seconds.
 // Run from the repository root: npx --yes pnpm@10.34.9 install && npx --yes pnpm@10.34.9 run quickstart
 import {
-  CalendarIntervalTrigger,
-  CronTrigger,
-  IntervalTrigger,
-  triggerFromSpec,
-} from '@kairos/triggers';
+  BlockingScheduler,
+  JobExecutionEvent,
+  JobSubmissionEvent,
+  SchedulerEvent,
+  currentJob,
+} from 'kairos';
 
-/** `2024-03-11 09:00:00 -04:00`: a fire time as the wall clock of `timezone` shows it. */
-function wall(date, timezone) {
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-CA', {
-      timeZone: timezone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      weekday: 'short',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-      timeZoneName: 'longOffset',
-    })
-      .formatToParts(date)
-      .map((part) => [part.type, part.value]),
-  );
-  const offset = parts.timeZoneName === 'GMT' ? '+00:00' : parts.timeZoneName.replace('GMT', '');
-  return `${parts.weekday} ${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}:${parts.second} ${offset}`;
+const startedAt = Date.now();
+
+/** `12:00:03.004 +3.0s`: a wall time (UTC) and the seconds since the program started. */
+function stamp(date = new Date()) {
+  const elapsed = (date.getTime() - startedAt) / 1000;
+  const sign = elapsed < 0 ? '-' : '+';
+  return `${date.toISOString().slice(11, 23)} ${`${sign}${Math.abs(elapsed).toFixed(1)}s`.padStart(6)}`;
 }
 
-/** Prints the first `count` fire times of `trigger` from `now`. */
-function show(title, trigger, timezone, now = new Date(), count = 3) {
-  console.log(`\n${title}\n  ${trigger}`);
-  let previous = null;
-  let current = now;
-  for (let i = 0; i < count; i++) {
-    const next = trigger.getNextFireTime(previous, current);
-    if (next === null) {
-      console.log('  (no more fire times)');
-      return;
-    }
-    console.log(`  ${wall(next, timezone)}`);
-    previous = current = next;
+// A BlockingScheduler: start() resolves only once the scheduler has shut down, and Ctrl-C
+// (SIGINT) or SIGTERM shut it down gracefully.
+const scheduler = new BlockingScheduler({ timezone: 'UTC' });
+
+// One listener for every event (the default mask is EVENT_ALL). Events are classes: the job
+// events carry the job id, the run outcome events the scheduled run time and the result.
+scheduler.addListener((event) => {
+  let detail = '';
+  if (event instanceof JobExecutionEvent) {
+    detail = `${event.jobId} (scheduled ${stamp(event.scheduledRunTime)})`;
+    if (event.name === 'job_executed') detail += ` returned ${JSON.stringify(event.retval)}`;
+    if (event.name === 'job_error') detail += ` threw ${String(event.exception)}`;
+  } else if (event instanceof JobSubmissionEvent) {
+    detail = `${event.jobId} (run times ${event.scheduledRunTimes.map((t) => stamp(t)).join(', ')})`;
+  } else if ('jobId' in event) {
+    detail = event.jobId;
+  } else if (event instanceof SchedulerEvent && event.alias !== null) {
+    detail = event.alias;
   }
-}
+  console.log(`${stamp()}  ${event.name.padEnd(18)} ${detail}`);
+});
 
-console.log(`Kairos triggers — next fire times from now (${new Date().toISOString()})`);
+// Failures the scheduler caught and survived (a job store, an executor, a listener) arrive here.
+scheduler.on('error', (failure) => {
+  console.error(`${stamp()}  scheduler error while ${failure.action}:`, failure.error);
+});
 
-show(
-  'Weekdays at 09:00 in New York (crontab)',
-  CronTrigger.fromCrontab('0 9 * * 1-5', 'America/New_York'),
-  'America/New_York',
-);
-show(
-  'The same crontab in Tokyo',
-  CronTrigger.fromCrontab('0 9 * * 1-5', 'Asia/Tokyo'),
-  'Asia/Tokyo',
-);
-show(
-  'Last Friday of the month at 17:30 in Paris (APScheduler keyword fields)',
-  new CronTrigger({ day: 'last fri', hour: 17, minute: 30, timezone: 'Europe/Paris' }),
-  'Europe/Paris',
-);
-show(
-  'Every 90 minutes from a fixed start (elapsed time)',
-  new IntervalTrigger({ minutes: 90, startDate: '2024-01-01T00:00:00Z', timezone: 'UTC' }),
-  'UTC',
-);
-show(
-  'Monthly on the 31st at 08:00 in Sydney: short months are skipped',
-  new CalendarIntervalTrigger({
-    months: 1,
-    hour: 8,
-    startDate: '2025-01-31',
-    timezone: 'Australia/Sydney',
-  }),
-  'Australia/Sydney',
-  new Date('2025-01-01T00:00:00Z'),
-);
-show(
-  'From a plain spec: weekdays 09:00 OR Saturdays 10:00 in London',
-  triggerFromSpec({
-    type: 'or',
-    triggers: [
-      { type: 'cron', day_of_week: 'mon-fri', hour: 9, timezone: 'Europe/London' },
-      { type: 'cron', day_of_week: 'sat', hour: 10, timezone: 'Europe/London' },
-    ],
-  }),
-  'Europe/London',
-  undefined,
-  6,
+let beats = 0;
+
+// Every 2 seconds, counting from start().
+await scheduler.addJob(
+  function heartbeat() {
+    return ++beats;
+  },
+  { type: 'interval', seconds: 2 },
+  { id: 'heartbeat' },
 );
 
-console.log('\nAcross daylight-saving changes in New York (the wall-clock model):');
-show(
-  'Daily at 02:30 — on 2024-03-10 02:30 does not exist and fires at 03:30 EDT',
-  new CronTrigger({ hour: 2, minute: 30, timezone: 'America/New_York' }),
-  'America/New_York',
-  new Date('2024-03-09T12:00:00Z'),
+// Whenever the wall clock's seconds are a multiple of 3 (cron fields as APScheduler has them).
+// An async task; currentJob() tells it which run it is doing.
+await scheduler.addJob(
+  async function poll() {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    return `polled for the ${stamp(currentJob()?.scheduledRunTime)} run`;
+  },
+  { type: 'cron', second: '*/3' },
+  { id: 'poll' },
 );
-show(
-  'Daily at 01:30 — on 2024-11-03 01:30 happens twice and fires twice',
-  new CronTrigger({ hour: 1, minute: 30, timezone: 'America/New_York' }),
-  'America/New_York',
-  new Date('2024-11-02T12:00:00Z'),
-  4,
+
+// Once, 5 seconds from now; it fails, which is reported as a job_error event.
+await scheduler.addJob(
+  function sendReport() {
+    throw new Error('the report server is down');
+  },
+  { type: 'date', runDate: new Date(startedAt + 5_000) },
+  { id: 'report' },
 );
+
+// Once, at a time already 5 seconds past: more than misfireGraceTime (1 s by default) late, so it
+// is skipped with a job_missed event instead of running.
+await scheduler.addJob(
+  function tooLate() {
+    return 'never runs';
+  },
+  { type: 'date', runDate: new Date(startedAt - 5_000) },
+  { id: 'too-late' },
+);
+
+// Once, 10.5 seconds from now: shuts the scheduler down. Not awaited: shutdown() waits for the
+// running jobs to finish, and this job is one of them.
+await scheduler.addJob(
+  function stop() {
+    scheduler.shutdown().catch((error) => console.error('shutdown failed', error));
+    return 'shutting down';
+  },
+  { type: 'date', runDate: new Date(startedAt + 10_500) },
+  { id: 'stop' },
+);
+
+console.log(`Kairos quickstart, ${new Date(startedAt).toISOString()}: five jobs, until +10.5s\n`);
+// Jobs added before start() are pending; they get their first run time when it starts.
+await scheduler.printJobs();
+console.log();
+
+await scheduler.start(); // resolves after the `stop` job has shut the scheduler down
+
+console.log(`\nThe scheduler is ${scheduler.state}; the heartbeat ran ${beats} times. Bye.`);

@@ -32,6 +32,7 @@ export { MemoryJobStore } from './jobstores/memory.js';
 export { booleanLike, parseOptions, positiveInteger, seconds } from './options.js';
 export {
   PluginRegistry,
+  registerBuiltinTriggers,
   type ComponentPlugin,
   type PluginKind,
   type TriggerPlugin,

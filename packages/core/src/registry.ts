@@ -86,9 +86,12 @@ export class PluginRegistry {
       const noun = kind === 'jobstore' ? 'job store' : 'executor';
       throw new ConfigurationError(
         key,
-        `'${alias}' is not a known ${noun} type; known types: ${this.aliases(kind).join(', ')}. ` +
-          `A ${noun} from another package must be registered first (the 'kairos' package ` +
-          `registers every built-in one).`,
+        `'${alias}' is not a known ${noun} type; ` +
+          (this.aliases(kind).length === 0
+            ? 'none is registered. '
+            : `known types: ${this.aliases(kind).join(', ')}. `) +
+          `${kind === 'jobstore' ? 'A' : 'An'} ${noun} from another package must be registered ` +
+          `first (the 'kairos' package registers every built-in one).`,
       );
     }
     if (plugin.isAvailable !== undefined && !plugin.isAvailable()) {

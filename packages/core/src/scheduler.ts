@@ -972,10 +972,15 @@ export abstract class BaseScheduler implements JobHost {
         continue;
       }
       let retry = false;
+      // Each job is submitted in order, synchronously; the store updates that follow are
+      // awaited together (the JobStore contract allows concurrent calls).
+      const updates: Promise<boolean>[] = [];
       for (const job of due) {
-        if (this.#state !== 'running') return null;
-        if (!(await this.#processDueJob(alias, store, job, now))) retry = true;
+        if (this.#state !== 'running') break;
+        updates.push(this.#processDueJob(alias, store, job, now));
       }
+      for (const advanced of await Promise.all(updates)) if (!advanced) retry = true;
+      if (this.#state !== 'running') return null;
       if (retry) nextWake = earliest(nextWake, retryAt);
       try {
         const storeNext = await store.getNextRunTime();

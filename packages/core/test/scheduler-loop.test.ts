@@ -58,7 +58,8 @@ describe('misfire grace, checked when a run starts', () => {
       { id: 'past-grace' },
     );
     await clock.settle();
-    expect(events.only('job_executed', 'job_missed')).toEqual([
+    // The two jobs may be handled in one pass or two: compare the outcomes, not their order.
+    expect(events.only('job_executed', 'job_missed').sort()).toEqual([
       '@0s job_executed at-grace -1s',
       '@0s job_missed past-grace -1.001s',
     ]);
