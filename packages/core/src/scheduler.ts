@@ -39,13 +39,9 @@ import {
   EVENT_SCHEDULER_RESUMED,
   EVENT_SCHEDULER_SHUTDOWN,
   EVENT_SCHEDULER_STARTED,
-  EVENT_NAMES,
   JobEvent,
   JobSubmissionEvent,
   SchedulerEvent,
-  eventCodeOf,
-  type AnySchedulerEvent,
-  type EventCode,
   type EventListener,
   type EventMap,
   type SchedulerErrorEvent,
@@ -71,6 +67,7 @@ import type {
 import { newJobId } from './ids.js';
 import { Job, type JobFields } from './job.js';
 import { checkAddJobOptions, checkJobChanges, instantOf } from './job-options.js';
+import { eventCodeByName, Listeners, type ErrorListener } from './listeners.js';
 import { Log, silentLogger } from './logger.js';
 import { MemoryJobStore } from './jobstores/memory.js';
 import { defaultRegistry } from './builtins.js';
@@ -113,11 +110,6 @@ interface PendingJob {
   replaceExisting: boolean;
 }
 
-interface Listener {
-  readonly fn: EventListener;
-  readonly mask: number;
-}
-
 const EMPTY_ARGS: readonly unknown[] = Object.freeze([]);
 
 /**
@@ -144,9 +136,7 @@ export abstract class BaseScheduler implements JobHost {
   #state: SchedulerState = 'stopped';
   #starting = false;
 
-  #listeners: Listener[] = [];
-  #listenerMask = 0;
-  readonly #errorListeners = new Set<(event: SchedulerErrorEvent) => unknown>();
+  readonly #listeners = new Listeners(() => this.#log);
 
   #timer: ClockTimer | null = null;
   /** When the armed timer fires (epoch ms), or null when none is armed. */
@@ -268,7 +258,10 @@ export abstract class BaseScheduler implements JobHost {
     this.#stopped = { promise: stopped, resolve: resolveStopped };
     if (this.keepsProcessAlive) this.#keepAlive = setInterval(() => undefined, MAX_TIMER_MS);
     this.#log.info('Scheduler started');
-    this.#emit(EVENT_SCHEDULER_STARTED, () => new SchedulerEvent(EVENT_SCHEDULER_STARTED));
+    this.#listeners.emit(
+      EVENT_SCHEDULER_STARTED,
+      () => new SchedulerEvent(EVENT_SCHEDULER_STARTED),
+    );
     if (this.#state === 'running') this.wakeup();
   }
 
@@ -286,7 +279,10 @@ export abstract class BaseScheduler implements JobHost {
     if (this.#keepAlive !== null) clearInterval(this.#keepAlive);
     this.#keepAlive = null;
     this.#log.info('Scheduler has been shut down');
-    this.#emit(EVENT_SCHEDULER_SHUTDOWN, () => new SchedulerEvent(EVENT_SCHEDULER_SHUTDOWN));
+    this.#listeners.emit(
+      EVENT_SCHEDULER_SHUTDOWN,
+      () => new SchedulerEvent(EVENT_SCHEDULER_SHUTDOWN),
+    );
     const stopped = this.#stopped;
     this.#stopped = null;
     stopped?.resolve();
@@ -304,7 +300,7 @@ export abstract class BaseScheduler implements JobHost {
     this.#state = 'paused';
     this.#disarm();
     this.#log.info('Paused scheduler job processing');
-    this.#emit(EVENT_SCHEDULER_PAUSED, () => new SchedulerEvent(EVENT_SCHEDULER_PAUSED));
+    this.#listeners.emit(EVENT_SCHEDULER_PAUSED, () => new SchedulerEvent(EVENT_SCHEDULER_PAUSED));
   }
 
   /** Resumes job processing after `pause()` (or `start({paused: true})`). */
@@ -313,7 +309,10 @@ export abstract class BaseScheduler implements JobHost {
     if (this.#state !== 'paused') return;
     this.#state = 'running';
     this.#log.info('Resumed scheduler job processing');
-    this.#emit(EVENT_SCHEDULER_RESUMED, () => new SchedulerEvent(EVENT_SCHEDULER_RESUMED));
+    this.#listeners.emit(
+      EVENT_SCHEDULER_RESUMED,
+      () => new SchedulerEvent(EVENT_SCHEDULER_RESUMED),
+    );
     this.wakeup();
   }
 
@@ -354,7 +353,10 @@ export abstract class BaseScheduler implements JobHost {
     } else {
       this.#executors.set(alias, entry);
     }
-    this.#emit(EVENT_EXECUTOR_ADDED, () => new SchedulerEvent(EVENT_EXECUTOR_ADDED, alias));
+    this.#listeners.emit(
+      EVENT_EXECUTOR_ADDED,
+      () => new SchedulerEvent(EVENT_EXECUTOR_ADDED, alias),
+    );
   }
 
   /**
@@ -368,7 +370,10 @@ export abstract class BaseScheduler implements JobHost {
     this.#executors.delete(alias);
     this.#liveExecutors.delete(alias);
     if (live !== undefined && shutdown) await live.shutdown(true);
-    this.#emit(EVENT_EXECUTOR_REMOVED, () => new SchedulerEvent(EVENT_EXECUTOR_REMOVED, alias));
+    this.#listeners.emit(
+      EVENT_EXECUTOR_REMOVED,
+      () => new SchedulerEvent(EVENT_EXECUTOR_REMOVED, alias),
+    );
   }
 
   /**
@@ -391,7 +396,10 @@ export abstract class BaseScheduler implements JobHost {
     } else {
       this.#jobstores.set(alias, entry);
     }
-    this.#emit(EVENT_JOBSTORE_ADDED, () => new SchedulerEvent(EVENT_JOBSTORE_ADDED, alias));
+    this.#listeners.emit(
+      EVENT_JOBSTORE_ADDED,
+      () => new SchedulerEvent(EVENT_JOBSTORE_ADDED, alias),
+    );
     this.wakeup();
   }
 
@@ -407,7 +415,10 @@ export abstract class BaseScheduler implements JobHost {
     this.#jobstores.delete(alias);
     this.#liveStores.delete(alias);
     if (live !== undefined && shutdown) await live.shutdown();
-    this.#emit(EVENT_JOBSTORE_REMOVED, () => new SchedulerEvent(EVENT_JOBSTORE_REMOVED, alias));
+    this.#listeners.emit(
+      EVENT_JOBSTORE_REMOVED,
+      () => new SchedulerEvent(EVENT_JOBSTORE_REMOVED, alias),
+    );
   }
 
   // ─── listeners ───────────────────────────────────────────────────────────────────────────────
@@ -417,15 +428,13 @@ export abstract class BaseScheduler implements JobHost {
    * `EVENT_JOB_EXECUTED | EVENT_JOB_ERROR`. A listener that throws is logged and skipped.
    */
   addListener(listener: EventListener, mask: number = EVENT_ALL): this {
-    this.#listeners = [...this.#listeners, { fn: listener, mask }];
-    this.#listenerMask |= mask;
+    this.#listeners.add(listener, mask);
     return this;
   }
 
   /** Removes a listener added with `addListener` or `on` (every registration of it). */
   removeListener(listener: EventListener): this {
-    this.#listeners = this.#listeners.filter((entry) => entry.fn !== listener);
-    this.#listenerMask = this.#listeners.reduce((mask, entry) => mask | entry.mask, 0);
+    this.#listeners.remove(listener);
     return this;
   }
 
@@ -437,10 +446,10 @@ export abstract class BaseScheduler implements JobHost {
   on(name: 'error', listener: (event: SchedulerErrorEvent) => unknown): this;
   on(name: string, listener: (event: never) => unknown): this {
     if (name === 'error') {
-      this.#errorListeners.add(listener as (event: SchedulerErrorEvent) => unknown);
+      this.#listeners.addErrorListener(listener as ErrorListener);
       return this;
     }
-    return this.addListener(listener as EventListener, this.#codeOf(name));
+    return this.addListener(listener as EventListener, eventCodeByName(name));
   }
 
   /** Removes a listener added with `on`. */
@@ -448,10 +457,10 @@ export abstract class BaseScheduler implements JobHost {
   off(name: 'error', listener: (event: SchedulerErrorEvent) => unknown): this;
   off(name: string, listener: (event: never) => unknown): this {
     if (name === 'error') {
-      this.#errorListeners.delete(listener as (event: SchedulerErrorEvent) => unknown);
+      this.#listeners.removeErrorListener(listener as ErrorListener);
       return this;
     }
-    this.#codeOf(name);
+    eventCodeByName(name);
     return this.removeListener(listener as EventListener);
   }
 
@@ -496,7 +505,12 @@ export abstract class BaseScheduler implements JobHost {
       this.#buildJob(task, trigger, options);
       this.addJob(task, trigger, options).catch((error: unknown) => {
         this.#log.error(`Could not add job "${task.name || 'anonymous'}"`, error);
-        this.#reportError('jobstore', options?.jobstore ?? 'default', error, 'adding a job');
+        this.#listeners.reportError(
+          'jobstore',
+          options?.jobstore ?? 'default',
+          error,
+          'adding a job',
+        );
       });
       return task;
     };
@@ -538,7 +552,10 @@ export abstract class BaseScheduler implements JobHost {
     } else {
       await this.#store(updated.jobstore).updateJob(updated);
     }
-    this.#emit(EVENT_JOB_MODIFIED, () => new JobEvent(EVENT_JOB_MODIFIED, id, updated.jobstore));
+    this.#listeners.emit(
+      EVENT_JOB_MODIFIED,
+      () => new JobEvent(EVENT_JOB_MODIFIED, id, updated.jobstore),
+    );
     this.#wakeFor(updated.nextRunTimeMs);
     return updated;
   }
@@ -623,7 +640,7 @@ export abstract class BaseScheduler implements JobHost {
     if (alias === undefined) throw new JobLookupError(id, jobstore);
     this.#log.info(`Removed job ${id}`);
     const removedFrom = alias;
-    this.#emit(EVENT_JOB_REMOVED, () => new JobEvent(EVENT_JOB_REMOVED, id, removedFrom));
+    this.#listeners.emit(EVENT_JOB_REMOVED, () => new JobEvent(EVENT_JOB_REMOVED, id, removedFrom));
   }
 
   /** Removes every job of one store, or of all of them. */
@@ -637,7 +654,7 @@ export abstract class BaseScheduler implements JobHost {
         if (jobstore === undefined || alias === jobstore) await store.removeAllJobs();
       }
     }
-    this.#emit(
+    this.#listeners.emit(
       EVENT_ALL_JOBS_REMOVED,
       () => new SchedulerEvent(EVENT_ALL_JOBS_REMOVED, jobstore ?? null),
     );
@@ -864,7 +881,10 @@ export abstract class BaseScheduler implements JobHost {
     }
     if (this.#log.infoOn)
       this.#log.info(`Added job "${added.name}" to job store "${added.jobstore}"`);
-    this.#emit(EVENT_JOB_ADDED, () => new JobEvent(EVENT_JOB_ADDED, added.id, added.jobstore));
+    this.#listeners.emit(
+      EVENT_JOB_ADDED,
+      () => new JobEvent(EVENT_JOB_ADDED, added.id, added.jobstore),
+    );
     this.#wakeFor(added.nextRunTimeMs);
     return added;
   }
@@ -905,7 +925,7 @@ export abstract class BaseScheduler implements JobHost {
             `Execution of job "${job.toString()}" skipped: maximum number of running instances reached (${job.maxInstances})`,
           );
         }
-        this.#emit(
+        this.#listeners.emit(
           EVENT_JOB_MAX_INSTANCES,
           () =>
             new JobSubmissionEvent(
@@ -920,12 +940,17 @@ export abstract class BaseScheduler implements JobHost {
           `Error submitting job "${job.toString()}" to executor "${job.executor}"`,
           error,
         );
-        this.#reportError('executor', job.executor, error, `submitting job "${job.name}"`);
+        this.#listeners.reportError(
+          'executor',
+          job.executor,
+          error,
+          `submitting job "${job.name}"`,
+        );
       }
       if (rethrow) throw error;
       return;
     }
-    this.#emit(
+    this.#listeners.emit(
       EVENT_JOB_SUBMITTED,
       () =>
         new JobSubmissionEvent(
@@ -1009,7 +1034,12 @@ export abstract class BaseScheduler implements JobHost {
         `Error computing the run times of job "${job.toString()}"; retrying in ${this.#jobstoreRetryInterval} s`,
         error,
       );
-      this.#reportError('trigger', alias, error, `computing the run times of job "${job.name}"`);
+      this.#listeners.reportError(
+        'trigger',
+        alias,
+        error,
+        `computing the run times of job "${job.name}"`,
+      );
       return false;
     }
     const { runTimes, next, skippedSome } = due;
@@ -1029,7 +1059,7 @@ export abstract class BaseScheduler implements JobHost {
         `Executor lookup ("${job.executor}") failed for job "${job.toString()}"; its run is skipped and the job kept`,
         error,
       );
-      this.#reportError(
+      this.#listeners.reportError(
         'executor',
         job.executor,
         error,
@@ -1044,7 +1074,10 @@ export abstract class BaseScheduler implements JobHost {
       } else {
         await store.removeJob(job.id);
         this.#log.info(`Removed job ${job.id}`);
-        this.#emit(EVENT_JOB_REMOVED, () => new JobEvent(EVENT_JOB_REMOVED, job.id, alias));
+        this.#listeners.emit(
+          EVENT_JOB_REMOVED,
+          () => new JobEvent(EVENT_JOB_REMOVED, job.id, alias),
+        );
       }
     } catch (error) {
       this.#storeFailed(alias, error, `updating job "${job.name}"`);
@@ -1093,7 +1126,7 @@ export abstract class BaseScheduler implements JobHost {
       `Error ${action} from job store '${alias}'; retrying in ${this.#jobstoreRetryInterval} s`,
       error,
     );
-    this.#reportError('jobstore', alias, error, action);
+    this.#listeners.reportError('jobstore', alias, error, action);
   }
 
   /** What executors get at start (the clock and logger cannot change while running). */
@@ -1101,8 +1134,8 @@ export abstract class BaseScheduler implements JobHost {
     return {
       clock: this.#clock,
       logger: this.#log.logger,
-      isListening: (code) => (this.#listenerMask & code) !== 0,
-      dispatchEvent: (event) => this.#dispatch(event),
+      isListening: (code) => this.#listeners.isListening(code),
+      dispatchEvent: (event) => this.#listeners.dispatch(event),
       resolveTask: (job) => this.#tasks.resolve(job.task),
     };
   }
@@ -1146,7 +1179,7 @@ export abstract class BaseScheduler implements JobHost {
         await executor.shutdown(wait);
       } catch (error) {
         this.#log.error(`Error shutting down executor '${alias}'`, error);
-        this.#reportError('executor', alias, error, 'shutting down');
+        this.#listeners.reportError('executor', alias, error, 'shutting down');
       }
     }
     this.#liveExecutors.clear();
@@ -1155,7 +1188,7 @@ export abstract class BaseScheduler implements JobHost {
         await store.shutdown();
       } catch (error) {
         this.#log.error(`Error shutting down job store '${alias}'`, error);
-        this.#reportError('jobstore', alias, error, 'shutting down');
+        this.#listeners.reportError('jobstore', alias, error, 'shutting down');
       }
     }
     this.#liveStores.clear();
@@ -1195,64 +1228,6 @@ export abstract class BaseScheduler implements JobHost {
         : this.#registry.component('executor', type, request.key);
     return plugin.create(request.options);
   }
-
-  // ─── internals: events ───────────────────────────────────────────────────────────────────────
-
-  /** Builds and dispatches an event, only when some listener selects its code. */
-  #emit(code: EventCode, make: () => AnySchedulerEvent): void {
-    if ((this.#listenerMask & code) !== 0) this.#dispatch(make());
-  }
-
-  #dispatch(event: AnySchedulerEvent): void {
-    for (const listener of this.#listeners) {
-      if ((listener.mask & event.code) === 0) continue;
-      try {
-        const result = listener.fn(event);
-        if (isPromiseLike(result)) {
-          result.then(undefined, (error: unknown) => this.#listenerFailed(event, error));
-        }
-      } catch (error) {
-        this.#listenerFailed(event, error);
-      }
-    }
-  }
-
-  #listenerFailed(event: AnySchedulerEvent, error: unknown): void {
-    this.#log.error(`Error notifying listener of ${event.name}`, error);
-    this.#reportError('listener', null, error, `notifying a listener of ${event.name}`);
-  }
-
-  #reportError(
-    source: SchedulerErrorEvent['source'],
-    alias: string | null,
-    error: unknown,
-    action: string,
-  ): void {
-    const event: SchedulerErrorEvent = { source, alias, error, action };
-    for (const listener of this.#errorListeners) {
-      try {
-        const result = listener(event);
-        if (isPromiseLike(result)) {
-          result.then(undefined, (failure: unknown) =>
-            this.#log.error('Error in an error listener', failure),
-          );
-        }
-      } catch (failure) {
-        this.#log.error('Error in an error listener', failure);
-      }
-    }
-  }
-
-  #codeOf(name: string): EventCode {
-    const code = eventCodeOf(name);
-    if (code === undefined) {
-      throw new ConfigurationError(
-        'event',
-        `${show(name)} is not an event name; use one of ${Object.values(EVENT_NAMES).join(', ')} or 'error'`,
-      );
-    }
-    return code;
-  }
 }
 
 /** A trigger's first fire time after `now`, in epoch ms. */
@@ -1265,14 +1240,6 @@ function earliest(a: number | null, b: number | null): number | null {
   if (a === null) return b;
   if (b === null) return a;
   return Math.min(a, b);
-}
-
-function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as PromiseLike<unknown>).then === 'function'
-  );
 }
 
 function definedOnly<T extends object>(value: T): Partial<T> {

@@ -8,6 +8,7 @@ import type { TaskFunction } from '../interfaces.js';
 import type { Job } from '../job.js';
 import { runInJobContext, type JobContext } from '../job-context.js';
 import { parseOptions, positiveInteger } from '../options.js';
+import { isPromiseLike } from '../thenable.js';
 import { BaseExecutor } from './base.js';
 
 /** Options of {@link AsyncExecutor}. */
@@ -205,7 +206,7 @@ export class AsyncExecutor extends BaseExecutor {
       this.reportError(job, runTime, error);
       return undefined;
     }
-    if (!isThenable(result)) {
+    if (!isPromiseLike(result)) {
       if (job.timeout === null) {
         this.reportSuccess(job, runTime, result);
         return undefined;
@@ -246,12 +247,4 @@ export class AsyncExecutor extends BaseExecutor {
       );
     });
   }
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    (typeof value === 'object' || typeof value === 'function') &&
-    value !== null &&
-    typeof (value as PromiseLike<unknown>).then === 'function'
-  );
 }

@@ -1,0 +1,122 @@
+/**
+ * The scheduler's listeners: masks of event codes, Node-style names, `'error'` listeners for
+ * failures the scheduler survived, and dispatch that logs a failing listener and moves on.
+ */
+import { ConfigurationError, show } from './errors.js';
+import {
+  EVENT_NAMES,
+  eventCodeOf,
+  type AnySchedulerEvent,
+  type EventCode,
+  type EventListener,
+  type SchedulerErrorEvent,
+} from './events.js';
+import type { Log } from './logger.js';
+import { isPromiseLike } from './thenable.js';
+
+interface Listener {
+  readonly fn: EventListener;
+  readonly mask: number;
+}
+
+/** A listener of `'error'`. */
+export type ErrorListener = (event: SchedulerErrorEvent) => unknown;
+
+/** @internal The listener table of one scheduler. */
+export class Listeners {
+  #listeners: readonly Listener[] = [];
+  /** The union of every listener's mask: events no one selects are never built. */
+  #mask = 0;
+  readonly #errorListeners = new Set<ErrorListener>();
+  readonly #log: () => Log;
+
+  /** @param log the scheduler's current log (it may be reconfigured) */
+  constructor(log: () => Log) {
+    this.#log = log;
+  }
+
+  add(listener: EventListener, mask: number): void {
+    this.#listeners = [...this.#listeners, { fn: listener, mask }];
+    this.#mask |= mask;
+  }
+
+  remove(listener: EventListener): void {
+    this.#listeners = this.#listeners.filter((entry) => entry.fn !== listener);
+    this.#mask = this.#listeners.reduce((mask, entry) => mask | entry.mask, 0);
+  }
+
+  addErrorListener(listener: ErrorListener): void {
+    this.#errorListeners.add(listener);
+  }
+
+  removeErrorListener(listener: ErrorListener): void {
+    this.#errorListeners.delete(listener);
+  }
+
+  /** Whether some listener selects this code. */
+  isListening(code: EventCode): boolean {
+    return (this.#mask & code) !== 0;
+  }
+
+  /** Builds and dispatches an event, only when some listener selects its code. */
+  emit(code: EventCode, make: () => AnySchedulerEvent): void {
+    if ((this.#mask & code) !== 0) this.dispatch(make());
+  }
+
+  /** Calls every listener whose mask selects the event; a throw or rejection is logged. */
+  dispatch(event: AnySchedulerEvent): void {
+    for (const listener of this.#listeners) {
+      if ((listener.mask & event.code) === 0) continue;
+      try {
+        const result = listener.fn(event);
+        if (isPromiseLike(result)) {
+          result.then(undefined, (error: unknown) => this.#listenerFailed(event, error));
+        }
+      } catch (error) {
+        this.#listenerFailed(event, error);
+      }
+    }
+  }
+
+  /** Tells the `'error'` listeners about a failure the scheduler caught. */
+  reportError(
+    source: SchedulerErrorEvent['source'],
+    alias: string | null,
+    error: unknown,
+    action: string,
+  ): void {
+    const event: SchedulerErrorEvent = { source, alias, error, action };
+    for (const listener of this.#errorListeners) {
+      try {
+        const result = listener(event);
+        if (isPromiseLike(result)) {
+          result.then(undefined, (failure: unknown) =>
+            this.#log().error('Error in an error listener', failure),
+          );
+        }
+      } catch (failure) {
+        this.#log().error('Error in an error listener', failure);
+      }
+    }
+  }
+
+  #listenerFailed(event: AnySchedulerEvent, error: unknown): void {
+    this.#log().error(`Error notifying listener of ${event.name}`, error);
+    this.reportError('listener', null, error, `notifying a listener of ${event.name}`);
+  }
+}
+
+/**
+ * The code of an event name.
+ * @throws ConfigurationError listing the names
+ */
+export function eventCodeByName(name: string): EventCode {
+  const code = eventCodeOf(name);
+  if (code === undefined) {
+    throw new ConfigurationError(
+      'event',
+      `${show(name)} is not an event name; use one of ${Object.values(EVENT_NAMES).join(', ')} or 'error'`,
+    );
+  }
+  return code;
+}
