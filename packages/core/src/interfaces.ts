@@ -180,6 +180,13 @@ export interface JobStore {
   removeJob(id: string): Promise<void>;
   /** Removes every job. */
   removeAllJobs(): Promise<void>;
+  /**
+   * Stores the outcome of one pass of the loop over due jobs, in one call: each snapshot in
+   * `updated` (its next run time advanced) replaces the stored one, and each id in `removed`
+   * (its trigger is exhausted) is deleted. A job removed meanwhile stays removed: its update
+   * and its removal are skipped without error.
+   */
+  releaseDueJobs(updated: readonly Job[], removed: readonly string[]): Promise<void>;
 }
 
 // ─── executors ─────────────────────────────────────────────────────────────────────────────────

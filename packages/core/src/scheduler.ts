@@ -144,6 +144,8 @@ export abstract class BaseScheduler implements JobHost {
   #processing = false;
   #again = false;
   #processScheduled = false;
+  /** The earliest run time of the jobs added or changed during the current pass. */
+  #addedDuringPass: number | null = null;
   #keepAlive: ReturnType<typeof setInterval> | null = null;
   #stopped: { promise: Promise<void>; resolve: () => void } | null = null;
 
@@ -973,7 +975,8 @@ export abstract class BaseScheduler implements JobHost {
     try {
       do {
         this.#again = false;
-        nextWake = await this.#processJobs();
+        this.#addedDuringPass = null;
+        nextWake = earliest(await this.#processJobs(), this.#addedDuringPass);
       } while (this.#again && this.#state === 'running');
     } finally {
       this.#processing = false;
@@ -996,15 +999,29 @@ export abstract class BaseScheduler implements JobHost {
         nextWake = earliest(nextWake, retryAt);
         continue;
       }
+      // Jobs are submitted one by one, in order; their new run times reach the store together.
       let retry = false;
-      // Each job is submitted in order, synchronously; the store updates that follow are
-      // awaited together (the JobStore contract allows concurrent calls).
-      const updates: Promise<boolean>[] = [];
+      const updated: Job[] = [];
+      let removed: string[] = [];
       for (const job of due) {
-        if (this.#state !== 'running') break;
-        updates.push(this.#processDueJob(alias, store, job, now));
+        const outcome = this.#processDueJob(alias, job, now);
+        if (outcome === undefined) retry = true;
+        else if (outcome === null) removed.push(job.id);
+        else updated.push(outcome);
       }
-      for (const advanced of await Promise.all(updates)) if (!advanced) retry = true;
+      if (updated.length > 0 || removed.length > 0) {
+        try {
+          await store.releaseDueJobs(updated, removed);
+        } catch (error) {
+          this.#storeFailed(alias, error, `storing the next run times of ${due.length} job(s)`);
+          retry = true;
+          removed = [];
+        }
+      }
+      for (const id of removed) {
+        this.#log.info(`Removed job ${id}`);
+        this.#listeners.emit(EVENT_JOB_REMOVED, () => new JobEvent(EVENT_JOB_REMOVED, id, alias));
+      }
       if (this.#state !== 'running') return null;
       if (retry) nextWake = earliest(nextWake, retryAt);
       try {
@@ -1023,8 +1040,11 @@ export abstract class BaseScheduler implements JobHost {
     return nextWake;
   }
 
-  /** Submits one due job and stores its next run time; false when it must be retried. */
-  async #processDueJob(alias: string, store: JobStore, job: Job, now: number): Promise<boolean> {
+  /**
+   * Submits one due job: its new snapshot to store, null when its trigger is exhausted, or
+   * undefined when its run times cannot be computed (it is retried).
+   */
+  #processDueJob(alias: string, job: Job, now: number): Job | null | undefined {
     let due: DueRuns;
     try {
       due = dueRunTimes(job, now);
@@ -1040,7 +1060,7 @@ export abstract class BaseScheduler implements JobHost {
         error,
         `computing the run times of job "${job.name}"`,
       );
-      return false;
+      return undefined;
     }
     const { runTimes, next, skippedSome } = due;
     if (skippedSome) {
@@ -1068,22 +1088,7 @@ export abstract class BaseScheduler implements JobHost {
     } else if (runTimes.length > 0) {
       this.#submit(executor, job, runTimes, false);
     }
-    try {
-      if (next !== null) {
-        await store.updateJob(job.with({ nextRunTimeMs: next }));
-      } else {
-        await store.removeJob(job.id);
-        this.#log.info(`Removed job ${job.id}`);
-        this.#listeners.emit(
-          EVENT_JOB_REMOVED,
-          () => new JobEvent(EVENT_JOB_REMOVED, job.id, alias),
-        );
-      }
-    } catch (error) {
-      this.#storeFailed(alias, error, `updating job "${job.name}"`);
-      return false;
-    }
-    return true;
+    return next === null ? null : job.with({ nextRunTimeMs: next });
   }
 
   /** Arms the loop timer: until `nextWake`, at most `maxSleepTime`, never above Node's limit. */
@@ -1118,7 +1123,10 @@ export abstract class BaseScheduler implements JobHost {
   /** Wakes the loop when a job's run time comes before the armed wakeup. */
   #wakeFor(nextRunTimeMs: number | null): void {
     if (this.#state !== 'running' || nextRunTimeMs === null) return;
-    if (this.#wakeAt === null || nextRunTimeMs < this.#wakeAt) this.wakeup();
+    // During a pass, remember the earliest: the timer armed after it covers them all, instead of
+    // a pass per job added meanwhile.
+    if (this.#processing) this.#addedDuringPass = earliest(this.#addedDuringPass, nextRunTimeMs);
+    else if (this.#wakeAt === null || nextRunTimeMs < this.#wakeAt) this.wakeup();
   }
 
   #storeFailed(alias: string, error: unknown, action: string): void {

@@ -196,6 +196,10 @@ export class FlakyJobStore implements JobStore {
     return this.#guard('removeJob', () => this.inner.removeJob(id));
   }
 
+  releaseDueJobs(updated: readonly Job[], removed: readonly string[]): Promise<void> {
+    return this.#guard('releaseDueJobs', () => this.inner.releaseDueJobs(updated, removed));
+  }
+
   removeAllJobs(): Promise<void> {
     return this.#guard('removeAllJobs', () => this.inner.removeAllJobs());
   }

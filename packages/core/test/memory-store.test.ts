@@ -275,6 +275,25 @@ describe('MemoryJobStore', () => {
     });
   });
 
+  describe('releaseDueJobs', () => {
+    it('stores the next run times and deletes the exhausted jobs of a pass at once', async () => {
+      await store.addJob(makeJob('a', T0));
+      await store.addJob(makeJob('b', T0));
+      await store.addJob(makeJob('c', T0 + 5));
+      await store.releaseDueJobs([makeJob('a', T0 + 10)], ['b']);
+      expect(ids(await store.getAllJobs())).toEqual(['c', 'a']);
+      expect(await store.getNextRunTime()).toBe(T0 + 5);
+    });
+
+    it('leaves a job removed meanwhile removed', async () => {
+      await store.addJob(makeJob('a', T0));
+      await store.removeJob('a');
+      await store.releaseDueJobs([makeJob('a', T0 + 10)], ['gone']);
+      expect(store.size).toBe(0);
+      expect(await store.getNextRunTime()).toBeNull();
+    });
+  });
+
   it('removeAllJobs clears scheduled and paused jobs', async () => {
     await store.addJob(makeJob('a', T0));
     await store.addJob(makeJob('p', null));

@@ -406,10 +406,12 @@ describe('a job store that fails for a while', () => {
     await scheduler.addJob(() => 'ran', { type: 'interval', seconds: 5 }, { id: 'tick' });
     let failUpdates = true;
     const inner = store.inner;
-    store.updateJob = (job) =>
-      failUpdates ? Promise.reject(new Error('write failed')) : inner.updateJob(job);
+    store.releaseDueJobs = (updated, removed) =>
+      failUpdates
+        ? Promise.reject(new Error('write failed'))
+        : inner.releaseDueJobs(updated, removed);
     await clock.advance(5000);
-    expect(errors.map((error) => error.action)).toEqual(['updating job "anonymous"']);
+    expect(errors.map((error) => error.action)).toEqual(['storing the next run times of 1 job(s)']);
     expect(clock.timerDelays).toEqual([3000]);
     failUpdates = false;
     await clock.advance(5000);

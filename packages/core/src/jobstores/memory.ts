@@ -113,6 +113,24 @@ export class MemoryJobStore implements JobStore {
     return Promise.resolve();
   }
 
+  /** {@inheritDoc JobStore.releaseDueJobs} */
+  releaseDueJobs(updated: readonly Job[], removed: readonly string[]): Promise<void> {
+    for (const job of updated) {
+      const old = this.#jobs.get(job.id);
+      if (old === undefined) continue;
+      this.#unschedule(old);
+      this.#jobs.set(job.id, job);
+      this.#schedule(job);
+    }
+    for (const id of removed) {
+      const old = this.#jobs.get(id);
+      if (old === undefined) continue;
+      this.#unschedule(old);
+      this.#jobs.delete(id);
+    }
+    return Promise.resolve();
+  }
+
   /** {@inheritDoc JobStore.removeAllJobs} */
   removeAllJobs(): Promise<void> {
     this.#jobs.clear();

@@ -1,0 +1,173 @@
+// One measurement in a fresh process: one workload, one library, one size. run.mjs spawns this
+// (with --expose-gc) once per round and library; it prints one JSON line on stdout.
+//
+//   node --expose-gc benchmarks/core/workload.mjs <dispatch|lateness|hold> <library> <jobs>
+//
+// dispatch  `jobs` one-off jobs all due at the same instant, a no-op task that only counts;
+//           fires per second from the first callback to the last, and from the due instant to
+//           the last callback.
+// lateness  `jobs` one-off jobs spread evenly over SPREAD_MS; (actual start − scheduled time) of
+//           each run, in ms, with sub-ms resolution.
+// hold      `jobs` one-off jobs an hour ahead added to a running scheduler: seconds to add them,
+//           and the heap (and RSS) they retain, per job, after full GCs.
+import { LIBRARIES } from './libraries.mjs';
+
+/** How long the lateness workload's jobs are spread over. */
+const SPREAD_MS = 10_000;
+/** Minimum lead between the end of adding and the first due time. */
+const LEAD_MS = 200;
+/** Jobs added (and run, for dispatch and lateness) before measuring, to warm up the JIT. */
+const WARMUP_JOBS = 1000;
+/** Give up waiting for runs this long after the last one was due. */
+const STRAGGLER_LIMIT_MS = 30_000;
+
+const [workload, libraryName, jobsText] = process.argv.slice(2);
+const library = LIBRARIES.find((l) => l.name === libraryName);
+const jobs = Number(jobsText);
+if (library === undefined || !Number.isInteger(jobs) || jobs <= 0) {
+  console.error(
+    `usage: workload.mjs <dispatch|lateness|hold> <${LIBRARIES.map((l) => l.name).join('|')}> <jobs>`,
+  );
+  process.exit(2);
+}
+const WORKLOADS = { dispatch, lateness, hold };
+if (!(workload in WORKLOADS)) {
+  console.error(`unknown workload ${workload}; one of ${Object.keys(WORKLOADS).join(', ')}`);
+  process.exit(2);
+}
+if (typeof globalThis.gc !== 'function') {
+  console.error('run with node --expose-gc');
+  process.exit(2);
+}
+
+const scheduler = await library.open();
+const result = await WORKLOADS[workload]();
+process.stdout.write(JSON.stringify({ workload, library: library.name, jobs, ...result }) + '\n');
+process.exit(0);
+
+/** Wall-clock time in epoch ms with sub-ms resolution. */
+function preciseNow() {
+  return performance.timeOrigin + performance.now();
+}
+
+/** Adds one job, awaiting only libraries whose `add` is asynchronous. */
+async function add(runAtMs, task) {
+  const pending = scheduler.add(runAtMs, task);
+  if (pending !== undefined) await pending;
+}
+
+/** Runs a small batch due soon, so that the measured batch does not pay for JIT warm-up. */
+async function warmUp() {
+  let left = WARMUP_JOBS;
+  const { promise, resolve } = deferred();
+  const task = () => {
+    if (--left === 0) resolve();
+  };
+  const runAt = Date.now() + LEAD_MS + (WARMUP_JOBS * library.addCostUs) / 1000;
+  for (let i = 0; i < WARMUP_JOBS; i++) await add(runAt, task);
+  await withDeadline(promise, runAt + STRAGGLER_LIMIT_MS);
+}
+
+async function dispatch() {
+  await warmUp();
+  let fired = 0;
+  let first = 0;
+  let last = 0;
+  const { promise, resolve } = deferred();
+  const task = () => {
+    const now = performance.now();
+    if (fired === 0) first = now;
+    last = now;
+    if (++fired === jobs) resolve();
+  };
+  const dueAt = Math.ceil(Date.now() + LEAD_MS + (jobs * library.addCostUs) / 1000);
+  const addStart = performance.now();
+  for (let i = 0; i < jobs; i++) await add(dueAt, task);
+  const addMs = performance.now() - addStart;
+  const overran = fired > 0 || Date.now() >= dueAt;
+  await withDeadline(promise, dueAt + STRAGGLER_LIMIT_MS);
+  const spanMs = last - first;
+  const fromDueMs = performance.timeOrigin + last - dueAt;
+  return {
+    fired,
+    spanMs,
+    perSecond: fired > 1 ? ((fired - 1) * 1000) / spanMs : 0,
+    // The whole batch from its due instant: also counts work done before the first callback.
+    fromDuePerSecond: (fired * 1000) / fromDueMs,
+    firstLateMs: performance.timeOrigin + first - dueAt,
+    addMs,
+    overran,
+  };
+}
+
+async function lateness() {
+  await warmUp();
+  const late = new Float64Array(jobs).fill(NaN);
+  let fired = 0;
+  const { promise, resolve } = deferred();
+  const start = Math.ceil(Date.now() + LEAD_MS + (jobs * library.addCostUs) / 1000);
+  const stepMs = SPREAD_MS / jobs;
+  for (let i = 0; i < jobs; i++) {
+    const runAt = Math.round(start + i * stepMs);
+    await add(runAt, () => {
+      late[i] = preciseNow() - runAt;
+      if (++fired === jobs) resolve();
+    });
+  }
+  const overran = fired > 0 || Date.now() >= start;
+  await withDeadline(promise, start + SPREAD_MS + STRAGGLER_LIMIT_MS);
+  const sorted = late.filter((value) => !Number.isNaN(value)).sort();
+  return {
+    fired,
+    p50Ms: quantile(sorted, 0.5),
+    p99Ms: quantile(sorted, 0.99),
+    maxMs: sorted.at(-1) ?? NaN,
+    minMs: sorted[0] ?? NaN,
+    overran,
+  };
+}
+
+async function hold() {
+  const noop = () => undefined;
+  const base = Date.now() + 3_600_000;
+  // Warm-up jobs stay scheduled (an hour ahead too); they are in the baseline.
+  for (let i = 0; i < WARMUP_JOBS; i++) await add(base - WARMUP_JOBS + i, noop);
+  const before = memoryAfterGc();
+  const addStart = performance.now();
+  for (let i = 0; i < jobs; i++) await add(base + i, noop);
+  const addMs = performance.now() - addStart;
+  const after = memoryAfterGc();
+  return {
+    addSeconds: addMs / 1000,
+    heapPerJob: (after.heapUsed - before.heapUsed) / jobs,
+    rssPerJob: (after.rss - before.rss) / jobs,
+  };
+}
+
+function memoryAfterGc() {
+  for (let i = 0; i < 3; i++) globalThis.gc();
+  return process.memoryUsage();
+}
+
+/** Resolves with `promise`, or at epoch ms `deadline` if it has not settled by then. */
+function withDeadline(promise, deadline) {
+  let timer;
+  const timeout = new Promise((resolve) => {
+    timer = setTimeout(resolve, Math.max(deadline - Date.now(), 0));
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+function deferred() {
+  let resolve;
+  const promise = new Promise((r) => {
+    resolve = r;
+  });
+  return { promise, resolve };
+}
+
+/** Nearest-rank quantile of sorted values. */
+function quantile(sorted, q) {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
+}
