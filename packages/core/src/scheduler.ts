@@ -977,7 +977,12 @@ export abstract class BaseScheduler implements JobHost {
         this.#again = false;
         this.#addedDuringPass = null;
         nextWake = earliest(await this.#processJobs(), this.#addedDuringPass);
-      } while (this.#again && this.#state === 'running');
+        // Another pass at once when asked to, or when a job added meanwhile is already due.
+      } while (
+        this.#state === 'running' &&
+        (this.#again ||
+          (this.#addedDuringPass !== null && this.#addedDuringPass <= this.#clock.now()))
+      );
     } finally {
       this.#processing = false;
     }

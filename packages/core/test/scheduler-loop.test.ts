@@ -597,3 +597,32 @@ describe('events', () => {
     await scheduler.shutdown();
   });
 });
+
+describe('jobs added while a pass runs', () => {
+  it('runs jobs that are due at once without waiting for a timer', async () => {
+    const { scheduler, clock, events } = makeScheduler();
+    await scheduler.start(); // the first pass is now under way
+    await scheduler.addJob(() => 'first', null, { id: 'first' });
+    await scheduler.addJob(() => 'second', null, { id: 'second' });
+    await clock.settle(); // no time passes: no timer may fire
+    expect(events.only('job_executed')).toEqual([
+      '@0s job_executed first 0s',
+      '@0s job_executed second 0s',
+    ]);
+    await scheduler.shutdown();
+  });
+
+  it('arms one timer for later jobs instead of a pass per job', async () => {
+    const { scheduler, clock, logger } = makeScheduler();
+    await scheduler.start();
+    for (let i = 0; i < 100; i++) {
+      await scheduler.addJob(() => i, { type: 'date', runDate: at(60 + i) });
+    }
+    await clock.settle();
+    const passes = logger.messages('debug').filter((line) => line === 'Looking for jobs to run');
+    expect(passes.length).toBeGreaterThan(0);
+    expect(passes.length).toBeLessThan(5);
+    expect(clock.timerDelays).toEqual([60_000]);
+    await scheduler.shutdown();
+  });
+});
