@@ -83,11 +83,6 @@ export class Job implements JobFields {
     return new Job({ ...this.#fields(), ...changes }, this.#host);
   }
 
-  /** @internal The scheduler this job belongs to. */
-  get host(): JobHost {
-    return this.#host;
-  }
-
   /** Changes the job's options; resolves to the new snapshot. */
   modify(changes: JobChanges): Promise<Job> {
     return this.#host.modifyJob(this.id, changes, this.jobstore);

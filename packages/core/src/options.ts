@@ -81,7 +81,7 @@ export function parseOptions<T>(schema: z.ZodType<T>, input: unknown, where: str
 }
 
 /** The first problem of a zod error as a ConfigurationError. */
-export function configurationErrorOf(
+function configurationErrorOf(
   error: z.ZodError,
   where: string,
   schema?: z.ZodType,

@@ -479,8 +479,12 @@ export abstract class BaseScheduler implements JobHost {
    */
   async addJob(task: Task, trigger?: TriggerInput | null, options?: AddJobOptions): Promise<Job> {
     const { job, computeNextRunTime } = this.#buildJob(task, trigger, options);
+    return this.#addBuilt(job, computeNextRunTime, options?.replaceExisting ?? false);
+  }
+
+  /** Adds a job `#buildJob` made: pending while stopped, else to its store. */
+  async #addBuilt(job: Job, computeNextRunTime: boolean, replaceExisting: boolean): Promise<Job> {
     if (typeof job.task === 'string') await this.#checkTaskLoads(job);
-    const replaceExisting = options?.replaceExisting ?? false;
     if (this.#state === 'stopped') {
       this.#addPending({ job, computeNextRunTime, replaceExisting });
       this.#log.info(
@@ -504,16 +508,18 @@ export abstract class BaseScheduler implements JobHost {
     options?: AddJobOptions,
   ): <T extends TaskFunction>(task: T) => T {
     return (task) => {
-      this.#buildJob(task, trigger, options);
-      this.addJob(task, trigger, options).catch((error: unknown) => {
-        this.#log.error(`Could not add job "${task.name || 'anonymous'}"`, error);
-        this.#listeners.reportError(
-          'jobstore',
-          options?.jobstore ?? 'default',
-          error,
-          'adding a job',
-        );
-      });
+      const { job, computeNextRunTime } = this.#buildJob(task, trigger, options);
+      this.#addBuilt(job, computeNextRunTime, options?.replaceExisting ?? false).catch(
+        (error: unknown) => {
+          this.#log.error(`Could not add job "${task.name || 'anonymous'}"`, error);
+          this.#listeners.reportError(
+            'jobstore',
+            options?.jobstore ?? 'default',
+            error,
+            'adding a job',
+          );
+        },
+      );
       return task;
     };
   }
