@@ -5,15 +5,9 @@
  * and job stores and executors validated against their plugin's options schema but not built:
  * building may be asynchronous and belongs to the scheduler.
  */
-import {
-  booleanFromString,
-  integerFromString,
-  nullableNumberFromString,
-  numberFromString,
-} from './options.js';
-import { isTimeZone } from '@kairos/triggers';
+import { isTimeZone, show } from '@kairos/triggers';
 import { z } from 'zod';
-import { ConfigurationError, show } from './errors.js';
+import { ConfigurationError } from './errors.js';
 import type {
   Clock,
   Executor,
@@ -23,6 +17,12 @@ import type {
   TaskFunction,
 } from './interfaces.js';
 import type { PluginRegistry } from './registry.js';
+import {
+  booleanFromString,
+  integerFromString,
+  nullableNumberFromString,
+  numberFromString,
+} from './options.js';
 
 /** A job store or executor named in a configuration, validated but not built yet. */
 export interface ComponentRequest {

@@ -2,9 +2,9 @@
  * The options `addJob` and `modifyJob` take, checked with zod at the call so a bad value fails
  * there, naming the job, the option and the value.
  */
-import { DateTrigger, isTrigger, type DateInput } from '@kairos/triggers';
+import { DateTrigger, isTrigger, show, type DateInput } from '@kairos/triggers';
 import { z } from 'zod';
-import { JobOptionError, show } from './errors.js';
+import { JobOptionError } from './errors.js';
 import type { AddJobOptions, JobChanges } from './interfaces.js';
 
 const grace = z

@@ -3,9 +3,8 @@
  * also a handle to act on it through its scheduler. Changing a job makes a new snapshot; the
  * job store keeps the current one.
  */
-import type { Trigger } from '@kairos/triggers';
+import { formatWallTime, type Trigger } from '@kairos/triggers';
 import type { JobChanges, JobHost, Task, TriggerInput } from './interfaces.js';
-import { formatInstant } from './time-format.js';
 
 /** The fields of a job snapshot. */
 export interface JobFields {
@@ -118,7 +117,7 @@ export class Job implements JobFields {
     const when =
       this.nextRunTimeMs === null
         ? 'paused'
-        : `next run at: ${formatInstant(this.nextRunTimeMs, zoneOf(this.trigger))}`;
+        : `next run at: ${formatWallTime(this.nextRunTimeMs, zoneOf(this.trigger), { milliseconds: true })}`;
     return `${this.name} (trigger: ${this.trigger.toString()}, ${when})`;
   }
 

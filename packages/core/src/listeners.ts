@@ -2,7 +2,8 @@
  * The scheduler's listeners: masks of event codes, Node-style names, `'error'` listeners for
  * failures the scheduler survived, and dispatch that logs a failing listener and moves on.
  */
-import { ConfigurationError, show } from './errors.js';
+import { show } from '@kairos/triggers';
+import { ConfigurationError } from './errors.js';
 import {
   EVENT_NAMES,
   eventCodeOf,

@@ -3,8 +3,9 @@
  * (`asbool`, `asint`, seconds) as zod schemas, and the conversion of a failed parse into a
  * {@link ConfigurationError} naming the key and the value.
  */
+import { show } from '@kairos/triggers';
 import { z } from 'zod';
-import { ConfigurationError, show } from './errors.js';
+import { ConfigurationError } from './errors.js';
 
 const TRUE_STRINGS = new Set(['true', 'yes', 'on', 'y', 't', '1']);
 const FALSE_STRINGS = new Set(['false', 'no', 'off', 'n', 'f', '0']);

@@ -4,7 +4,15 @@
  * executors, maxInstances, exhaustion) on the injected clock; and never lets a store, executor
  * or listener failure stop the loop.
  */
-import { DateTrigger, hostTimezone, isTrigger, type Trigger } from '@kairos/triggers';
+import {
+  DateTrigger,
+  formatDuration,
+  formatWallTime,
+  hostTimezone,
+  isTrigger,
+  show,
+  type Trigger,
+} from '@kairos/triggers';
 import { MAX_TIMER_MS, systemClock } from './clock.js';
 import {
   isComponentRequest,
@@ -21,7 +29,6 @@ import {
   MaxInstancesReachedError,
   SchedulerAlreadyRunningError,
   SchedulerNotRunningError,
-  show,
 } from './errors.js';
 import {
   EVENT_ALL,
@@ -75,7 +82,6 @@ import type { PluginRegistry } from './registry.js';
 import { dueRunTimes, type DueRuns } from './run-times.js';
 import { exportDocument, parseJobsExport, restoreJobFields, serializeJob } from './serialize.js';
 import { TaskRegistry } from './tasks.js';
-import { formatDuration, formatInstant } from './time-format.js';
 
 /** Options of `start()`. */
 export interface StartOptions {
@@ -1112,7 +1118,7 @@ export abstract class BaseScheduler implements JobHost {
       this.#log.debug(
         nextWake === null
           ? 'No jobs; waiting until a job is added'
-          : `Next wakeup is due at ${formatInstant(nextWake, this.#timezone)} (in ${formatDuration(Math.max(nextWake - now, 0))})`,
+          : `Next wakeup is due at ${formatWallTime(nextWake, this.#timezone, { milliseconds: true })} (in ${formatDuration(Math.max(nextWake - now, 0))})`,
       );
     }
     this.#wakeAt = now + waitMs;

@@ -3,9 +3,9 @@
  * {@link JobState}, and the `kairos-jobs` document that `exportJobs` writes and `importJobs`
  * reads. Every failure is a {@link SerializationError} naming the job, the path and the value.
  */
-import type { Trigger } from '@kairos/triggers';
+import { show, type Trigger } from '@kairos/triggers';
 import { z } from 'zod';
-import { SerializationError, show } from './errors.js';
+import { SerializationError } from './errors.js';
 import type { JobState, Task } from './interfaces.js';
 import type { Job, JobFields } from './job.js';
 

@@ -2,6 +2,7 @@
 import { BaseTrigger } from './base.js';
 import { resolveZone, toInstant } from './date-input.js';
 import { checkFieldNames } from './keys.js';
+import { formatWallTime } from './wall-time.js';
 import type { DateTriggerFields, DateTriggerSpec, TriggerOptions } from './interfaces.js';
 
 /**
@@ -60,23 +61,6 @@ export class DateTrigger extends BaseTrigger {
 
   /** APScheduler's form, e.g. `date[2030-01-01 09:00:00 Europe/Paris]`. */
   override toString(): string {
-    return `date[${formatWall(this.run, this.timezone)}]`;
+    return `date[${formatWallTime(this.run, this.timezone)}]`;
   }
-}
-
-/** `YYYY-MM-DD HH:MM:SS <zone>` of an instant, as APScheduler's `datetime_repr`. */
-export function formatWall(instant: number, timezone: string): string {
-  const parts = new Intl.DateTimeFormat('en-CA', {
-    timeZone: timezone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-  }).formatToParts(instant);
-  const get = (type: Intl.DateTimeFormatPartTypes): string =>
-    parts.find((part) => part.type === type)?.value ?? '';
-  return `${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')}:${get('second')} ${timezone}`;
 }

@@ -32,9 +32,11 @@ export class TriggerIterationLimitError extends Error {
   }
 }
 
-/** Quotes a user-given value for an error message. */
+/** Quotes a user-given value for an error message: `'text'`, `12n`, `function build`, JSON. */
 export function show(value: unknown): string {
   if (typeof value === 'string') return `'${value}'`;
+  if (typeof value === 'function') return `function ${value.name || '(anonymous)'}`;
+  if (typeof value === 'bigint') return `${value}n`;
   if (value instanceof Date)
     return Number.isNaN(value.getTime()) ? 'Invalid Date' : value.toISOString();
   if (typeof value === 'object' && value !== null) {

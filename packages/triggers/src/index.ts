@@ -7,7 +7,7 @@ export { CalendarIntervalTrigger } from './calendar-interval.js';
 export { AndTrigger, OrTrigger } from './combining.js';
 export { CronTrigger } from './cron.js';
 export { DateTrigger } from './date.js';
-export { TriggerConfigError, TriggerIterationLimitError } from './errors.js';
+export { TriggerConfigError, TriggerIterationLimitError, show } from './errors.js';
 export type {
   BoundedSpecFields,
   CalendarIntervalTriggerFields,
@@ -33,3 +33,5 @@ export { IntervalTrigger } from './interval.js';
 export { isTrigger } from './base.js';
 export { TRIGGER_TYPES, triggerFromSpec } from './spec.js';
 export { hostTimezone, isTimeZone } from './zone.js';
+export { formatDuration } from './duration.js';
+export { formatWallTime } from './wall-time.js';

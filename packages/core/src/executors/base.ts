@@ -2,6 +2,7 @@
  * What every executor shares: `maxInstances` accounting per job, the misfire check at the
  * moment a run starts, and the outcome events and log lines of each run.
  */
+import { formatDuration, formatWallTime } from '@kairos/triggers';
 import { MaxInstancesReachedError } from '../errors.js';
 import {
   EVENT_JOB_ERROR,
@@ -13,7 +14,6 @@ import type { Executor, ExecutorContext } from '../interfaces.js';
 import type { Job } from '../job.js';
 import { zoneOf } from '../job.js';
 import { Log, silentLogger } from '../logger.js';
-import { formatDuration, formatInstant } from '../time-format.js';
 
 /**
  * The base of executors. A subclass implements {@link BaseExecutor.enqueue} and reports each run
@@ -98,7 +98,7 @@ export abstract class BaseExecutor implements Executor {
   protected reportStart(job: Job, runTime: number): void {
     if (this.#log.infoOn) {
       this.#log.info(
-        `Running job "${job.toString()}" (scheduled at ${formatInstant(runTime, zoneOf(job.trigger))})`,
+        `Running job "${job.toString()}" (scheduled at ${formatWallTime(runTime, zoneOf(job.trigger), { milliseconds: true })})`,
       );
     }
   }
