@@ -1,0 +1,105 @@
+/**
+ * The plugin registry end to end: aliases a third party registers are usable from a scheduler's
+ * configuration (job stores, executors) and from trigger specs given to `addJob`.
+ */
+import { IntervalTrigger } from '@kairos/triggers';
+import { z } from 'zod';
+import { describe, expect, it } from 'vitest';
+import {
+  AsyncExecutor,
+  BackgroundScheduler,
+  ConfigurationError,
+  FakeClock,
+  MemoryJobStore,
+  PluginRegistry,
+  registerBuiltinTriggers,
+  positiveInteger,
+} from '../src/index.js';
+
+/** A job store a third party might ship: the memory store with a label. */
+class LabelledStore extends MemoryJobStore {
+  constructor(readonly label: string) {
+    super();
+  }
+}
+
+function registry(): { registry: PluginRegistry; stores: LabelledStore[] } {
+  const stores: LabelledStore[] = [];
+  const plugins = new PluginRegistry()
+    .registerJobStore('labelled', {
+      options: z.strictObject({ label: z.string() }),
+      create: (options) => {
+        const store = new LabelledStore(String(options.label));
+        stores.push(store);
+        return store;
+      },
+    })
+    .registerExecutor('pool', {
+      options: z.strictObject({ size: positiveInteger }),
+      create: (options) => new AsyncExecutor({ maxWorkers: Number(options.size) }),
+    })
+    .registerTrigger('every-minute', (spec, options) => {
+      const { type: _type, ...rest } = spec;
+      if (Object.keys(rest).length > 0) throw new Error('every-minute takes no fields');
+      return new IntervalTrigger({ minutes: 1 }, options);
+    });
+  registerBuiltinTriggers(plugins);
+  return { registry: plugins, stores };
+}
+
+describe('a registry with third-party plugins', () => {
+  it('builds the configured store and executor and runs jobs with the custom trigger', async () => {
+    const { registry: plugins, stores } = registry();
+    const clock = new FakeClock('2030-01-01T00:00:00Z');
+    const scheduler = new BackgroundScheduler(
+      {
+        clock,
+        timezone: 'UTC',
+        'kairos.jobstores.default': { type: 'labelled', label: 'main' },
+        'kairos.executors.default': { type: 'pool', size: '2' },
+      },
+      { registry: plugins },
+    );
+    const runs: string[] = [];
+    await scheduler.addJob(() => runs.push(new Date(clock.now()).toISOString()), {
+      type: 'every-minute',
+    });
+    await scheduler.addJob(() => runs.push('cron'), { type: 'cron', minute: 2 });
+    await scheduler.start();
+    expect(stores.map((store) => store.label)).toEqual(['main']);
+    expect(stores[0]?.size).toBe(2);
+    await clock.advance(120_000);
+    // At 00:02 both are due; the cron job got that run time first, so it runs first.
+    expect(runs).toEqual(['2030-01-01T00:01:00.000Z', 'cron', '2030-01-01T00:02:00.000Z']);
+    await scheduler.shutdown();
+  });
+
+  it('checks plugin options at configure(), naming the key', () => {
+    const { registry: plugins } = registry();
+    expect(
+      () =>
+        new BackgroundScheduler(
+          { 'kairos.executors.default': { type: 'pool', size: '0' } },
+          { registry: plugins },
+        ),
+    ).toThrow(ConfigurationError);
+    expect(
+      () =>
+        new BackgroundScheduler(
+          { 'kairos.jobstores.default': { type: 'labelled', colour: 'red' } },
+          { registry: plugins },
+        ),
+    ).toThrow(/kairos\.jobstores\.default\.colour/);
+  });
+
+  it('does not know the aliases of the shared registry', () => {
+    const { registry: plugins } = registry();
+    expect(
+      () =>
+        new BackgroundScheduler(
+          { 'kairos.jobstores.default': { type: 'memory' } },
+          { registry: plugins },
+        ),
+    ).toThrow(`'memory' is not a known job store type; known types: labelled.`);
+  });
+});
