@@ -54,6 +54,7 @@ export interface ParsedConfig {
   logger?: Logger;
   clock?: Clock;
   tasks?: Record<string, TaskFunction>;
+  taskModules?: string[] | null;
 }
 
 /** Input accepted by configure(): the nested object, flat prefixed keys, or both mixed. */
@@ -148,6 +149,22 @@ const SETTINGS = {
     allowed: `a number of seconds > 0 and ≤ ${MAX_TIMER_SECONDS} (the longest a Node timer waits)`,
   },
   daemon: BOOLEAN,
+  taskModules: {
+    schema: z.preprocess(
+      (value) =>
+        typeof value === 'string'
+          ? value
+              .split(',')
+              .map((part) => part.trim())
+              .filter((part) => part !== '')
+          : value,
+      z.array(z.string().min(1)).nullable(),
+    ),
+    allowed:
+      `a list of modules stored task references may load: package names ('my-tasks') and ` +
+      `paths ('./tasks/', '/srv/app/tasks.js'), as an array or a comma-separated string; ` +
+      `null allows any`,
+  },
   logger: {
     schema: z.custom<Logger>((value) => hasMethods(value, ['debug', 'info', 'warn', 'error'])),
     allowed: 'a logger: an object with debug, info, warn and error methods (pino and console work)',
@@ -199,6 +216,7 @@ const ROOT_KEYS = [
   'logger',
   'clock',
   'tasks',
+  'taskModules',
 ] as const satisfies readonly (keyof SchedulerOptions)[];
 
 const JOB_DEFAULT_KEYS = ['coalesce', 'misfireGraceTime', 'maxInstances'] as const;
@@ -368,6 +386,8 @@ class Collected {
     if (maxSleep) config.maxSleepTime = parseSetting(SETTINGS.maxSleepTime, maxSleep);
     const daemon = settings.get('daemon');
     if (daemon) config.daemon = parseSetting(SETTINGS.daemon, daemon);
+    const taskModules = settings.get('taskModules');
+    if (taskModules) config.taskModules = parseSetting(SETTINGS.taskModules, taskModules);
     const logger = settings.get('logger');
     if (logger) config.logger = parseSetting(SETTINGS.logger, logger);
     const clock = settings.get('clock');

@@ -29,6 +29,7 @@ export { Job, type JobFields } from './job.js';
 export { currentJob, type JobContext } from './job-context.js';
 export { consoleLogger, silentLogger, type LogLevel } from './logger.js';
 export { MemoryJobStore } from './jobstores/memory.js';
+export { UnrestorableJobs } from './jobstores/unrestorable.js';
 export { booleanLike, parseOptions, positiveInteger, seconds } from './options.js';
 export {
   PluginRegistry,

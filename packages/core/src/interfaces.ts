@@ -149,22 +149,67 @@ export interface JobHost {
 export interface JobStoreContext {
   readonly clock: Clock;
   readonly logger: Logger;
-  /** Turns a job into its stored form; throws `SerializationError` naming the job and the problem. */
+  /**
+   * Turns a job into its stored form; throws `SerializationError` naming the job and the problem
+   * (a task function with no registered name, arguments JSON cannot hold).
+   */
   serializeJob(job: Job): JobState;
-  /** Turns a stored form back into a job of this scheduler, kept in the job store `alias`. */
+  /**
+   * Turns a stored form back into a job of this scheduler, kept in the job store `alias`. Throws
+   * when the state is invalid, its trigger cannot be rebuilt, or its task is neither registered
+   * nor an allowed module reference. Stores use {@link UnrestorableJobs} rather than calling
+   * this directly, so such jobs are kept, skipped and reported.
+   */
   restoreJob(state: JobState, alias: string): Job;
+  /**
+   * Reports a stored job that cannot be restored (the store keeps it and skips it): the
+   * scheduler logs the job and the cause and emits a job store error event.
+   */
+  reportUnrestorable(id: string, error: unknown): void;
+  /**
+   * Wakes the scheduler's loop because jobs changed outside it (another process added one).
+   * With the job's next run time (epoch ms), the loop wakes only when that comes before its
+   * planned wakeup.
+   */
+  wakeup(nextRunTime?: number): void;
+}
+
+/** One call of the loop's atomic fire step; see {@link JobStore.claimDueJobs}. */
+export interface DueJobsClaim {
+  /** The time of the pass (epoch ms): jobs whose next run time is ≤ `now` are due. */
+  readonly now: number;
+  /** At most this many jobs are claimed, earliest first. */
+  readonly limit: number;
+  /**
+   * A due job's successor: the same job with its next run time advanced, `null` when its trigger
+   * is exhausted (the store deletes the job), or `undefined` to leave the job as it is and not
+   * claim it (it stays due and is tried again later). It has no side effects: a store may call
+   * it for a job that another scheduler then claims first.
+   */
+  advance(job: Job): Job | null | undefined;
+}
+
+/** A run a scheduler won in {@link JobStore.claimDueJobs}. */
+export interface ClaimedRun {
+  /** The job as it was stored when claimed; the scheduler submits this snapshot. */
+  readonly job: Job;
+  /** What the store now holds: the job with its next run time advanced, or null (deleted). */
+  readonly next: Job | null;
 }
 
 /**
  * Keeps jobs, ordered by next run time. Every method may be called while others are pending; a
  * store serialises what it must. Thrown errors are caught by the scheduler, logged, and retried.
+ * A persistent store may be shared by several schedulers, in several processes; its
+ * {@link claimDueJobs} is what makes each due run fire once. `@kairos/testkit` holds the
+ * conformance suite every store should pass.
  */
 export interface JobStore {
   /** Called when the scheduler starts, or when the store is added to a running scheduler. */
   start(context: JobStoreContext, alias: string): Promise<void>;
   /** Releases connections and timers; the scheduler calls it on shutdown or removal. */
   shutdown(): Promise<void>;
-  /** The job with this id, or null. */
+  /** The job with this id, or null (also when it is stored but cannot be restored). */
   lookupJob(id: string): Promise<Job | null>;
   /** Jobs whose next run time is ≤ `now` (epoch ms), earliest first. */
   getDueJobs(now: number): Promise<Job[]>;
@@ -181,12 +226,18 @@ export interface JobStore {
   /** Removes every job. */
   removeAllJobs(): Promise<void>;
   /**
-   * Stores the outcome of one pass of the loop over due jobs, in one call: each snapshot in
-   * `updated` (its next run time advanced) replaces the stored one, and each id in `removed`
-   * (its trigger is exhausted) is deleted. A job removed meanwhile stays removed: its update
-   * and its removal are skipped without error.
+   * The atomic fire step. For each job due at `claim.now` (earliest first, at most
+   * `claim.limit`), asks `claim.advance(job)` for its successor and, in one compare-and-set
+   * against the stored job, replaces it with that successor (or deletes it when the successor is
+   * null). Resolves to the runs this call won; a job that another scheduler claimed, changed or
+   * removed meanwhile is left out, so when several schedulers claim the same due job exactly one
+   * of them gets it. Jobs that cannot be restored are skipped (and reported once).
+   *
+   * A claim is final: the run is the caller's to submit, and it is not run again if the caller
+   * dies before running it. (A lease-based store would add an owner and an expiry to the claim
+   * request and a release after the run; the shape of this call stays the same.)
    */
-  releaseDueJobs(updated: readonly Job[], removed: readonly string[]): Promise<void>;
+  claimDueJobs(claim: DueJobsClaim): Promise<ClaimedRun[]>;
 }
 
 // ─── executors ─────────────────────────────────────────────────────────────────────────────────
@@ -252,4 +303,11 @@ export interface SchedulerOptions {
   clock?: Clock;
   /** Tasks to register by name, as `registerTask` does. */
   tasks?: Record<string, TaskFunction>;
+  /**
+   * The modules that task references (`'./tasks.js#build'`) may load: package names (which
+   * also allow their subpaths) and paths (a file, or a directory ending in `/`, relative to the
+   * working directory). A stored reference is code the scheduler will import, so a shared or
+   * exposed store should be limited to the application's own task modules. Default: any.
+   */
+  taskModules?: readonly string[] | null;
 }

@@ -65,6 +65,7 @@ import type {
   JobHost,
   JobStore,
   JobStoreContext,
+  ClaimedRun,
   PluginSpec,
   SchedulerState,
   Task,
@@ -117,6 +118,9 @@ interface PendingJob {
 }
 
 const EMPTY_ARGS: readonly unknown[] = Object.freeze([]);
+
+/** How many due jobs one pass claims from a store at most; a full batch triggers another pass. */
+const CLAIM_BATCH = 1000;
 
 /**
  * The scheduler API shared by {@link BackgroundScheduler} and {@link BlockingScheduler}.
@@ -190,6 +194,7 @@ export abstract class BaseScheduler implements JobHost {
     for (const [alias, store] of parsed.jobstores ?? []) this.#jobstores.set(alias, store);
     for (const [alias, executor] of parsed.executors ?? []) this.#executors.set(alias, executor);
     for (const [name, task] of Object.entries(parsed.tasks ?? {})) this.registerTask(name, task);
+    if (parsed.taskModules !== undefined) this.#tasks.allowModules(parsed.taskModules);
   }
 
   /** `'stopped'`, `'running'` or `'paused'`. */
@@ -398,7 +403,7 @@ export abstract class BaseScheduler implements JobHost {
     const entry = this.#parseComponent('jobstores', alias, jobstore) as JobStore | ComponentRequest;
     if (this.running) {
       const built = await this.#buildJobstore(entry);
-      await built.start(this.#storeContext, alias);
+      await built.start(this.#storeContext(alias), alias);
       this.#liveStores.set(alias, built);
       this.#jobstores.set(alias, built);
     } else {
@@ -734,7 +739,7 @@ export abstract class BaseScheduler implements JobHost {
           : entry.job,
       );
     if (this.#state !== 'stopped') jobs.push(...(await this.getJobs(jobstore)));
-    const states = jobs.map((job) => this.#storeContext.serializeJob(job));
+    const states = jobs.map((job) => this.#storeContext().serializeJob(job));
     return JSON.stringify(exportDocument(states, now), null, 2);
   }
 
@@ -750,7 +755,7 @@ export abstract class BaseScheduler implements JobHost {
     this.#checkJobstoreAlias(alias);
     const jobs: Job[] = [];
     for (const state of parseJobsExport(document)) {
-      const job = this.#storeContext.restoreJob(state, alias);
+      const job = this.#storeContext().restoreJob(state, alias);
       this.#tasks.check(job.task);
       await this.#checkTaskLoads(job);
       jobs.push(job);
@@ -1001,45 +1006,50 @@ export abstract class BaseScheduler implements JobHost {
     if (this.#state === 'running') this.#arm(nextWake);
   }
 
-  /** One pass over every store: submit due jobs, advance or remove them; the next wake time. */
+  /** One pass over every store: claim due jobs, submit them; the next wake time. */
   async #processJobs(): Promise<number | null> {
     const now = this.#clock.now();
     this.#log.debug('Looking for jobs to run');
     let nextWake: number | null = null;
     const retryAt = now + this.#jobstoreRetryInterval * 1000;
     for (const [alias, store] of this.#liveStores) {
-      let due: Job[];
+      // The run times of each job the store asked about, for submitting the ones it won.
+      const plans = new Map<Job, DueRuns>();
+      let retry = false;
+      let claimed: ClaimedRun[];
       try {
-        due = await store.getDueJobs(now);
+        claimed = await store.claimDueJobs({
+          now,
+          limit: CLAIM_BATCH,
+          advance: (job) => {
+            const due = this.#dueRuns(alias, job, now);
+            if (due === undefined) {
+              retry = true;
+              return undefined;
+            }
+            plans.set(job, due);
+            return due.next === null ? null : job.with({ nextRunTimeMs: due.next });
+          },
+        });
       } catch (error) {
-        this.#storeFailed(alias, error, 'getting due jobs');
+        this.#storeFailed(alias, error, 'claiming due jobs');
         nextWake = earliest(nextWake, retryAt);
         continue;
       }
-      // Jobs are submitted one by one, in order; their new run times reach the store together.
-      let retry = false;
-      const updated: Job[] = [];
-      let removed: string[] = [];
-      for (const job of due) {
-        const outcome = this.#processDueJob(alias, job, now);
-        if (outcome === undefined) retry = true;
-        else if (outcome === null) removed.push(job.id);
-        else updated.push(outcome);
-      }
-      if (updated.length > 0 || removed.length > 0) {
-        try {
-          await store.releaseDueJobs(updated, removed);
-        } catch (error) {
-          this.#storeFailed(alias, error, `storing the next run times of ${due.length} job(s)`);
-          retry = true;
-          removed = [];
+      for (const { job, next } of claimed) {
+        const due = plans.get(job) ?? this.#dueRuns(alias, job, now);
+        if (due !== undefined) this.#submitDue(job, due);
+        if (next === null) {
+          this.#log.info(`Removed job ${job.id}`);
+          this.#listeners.emit(
+            EVENT_JOB_REMOVED,
+            () => new JobEvent(EVENT_JOB_REMOVED, job.id, alias),
+          );
         }
       }
-      for (const id of removed) {
-        this.#log.info(`Removed job ${id}`);
-        this.#listeners.emit(EVENT_JOB_REMOVED, () => new JobEvent(EVENT_JOB_REMOVED, id, alias));
-      }
       if (this.#state !== 'running') return null;
+      // A full batch: more may be due; another pass follows at once.
+      if (claimed.length >= CLAIM_BATCH) this.#again = true;
       if (retry) nextWake = earliest(nextWake, retryAt);
       try {
         const storeNext = await store.getNextRunTime();
@@ -1058,13 +1068,12 @@ export abstract class BaseScheduler implements JobHost {
   }
 
   /**
-   * Submits one due job: its new snapshot to store, null when its trigger is exhausted, or
-   * undefined when its run times cannot be computed (it is retried).
+   * The run times a due job is due for and its next one, or undefined when its trigger throws
+   * (reported; the job is left as it is and retried).
    */
-  #processDueJob(alias: string, job: Job, now: number): Job | null | undefined {
-    let due: DueRuns;
+  #dueRuns(alias: string, job: Job, now: number): DueRuns | undefined {
     try {
-      due = dueRunTimes(job, now);
+      return dueRunTimes(job, now);
     } catch (error) {
       // A trigger that throws (an AND trigger past its iteration bound) must not stop the loop.
       this.#log.error(
@@ -1079,7 +1088,11 @@ export abstract class BaseScheduler implements JobHost {
       );
       return undefined;
     }
-    const { runTimes, next, skippedSome } = due;
+  }
+
+  /** Submits a claimed run to the job's executor. */
+  #submitDue(job: Job, due: DueRuns): void {
+    const { runTimes, skippedSome } = due;
     if (skippedSome) {
       this.#log.warn(
         `Job "${job.name}" missed more run times than the loop enumerates at once (the clock ` +
@@ -1105,7 +1118,6 @@ export abstract class BaseScheduler implements JobHost {
     } else if (runTimes.length > 0) {
       this.#submit(executor, job, runTimes, false);
     }
-    return next === null ? null : job.with({ nextRunTimeMs: next });
   }
 
   /** Arms the loop timer: until `nextWake`, at most `maxSleepTime`, never above Node's limit. */
@@ -1165,17 +1177,35 @@ export abstract class BaseScheduler implements JobHost {
     };
   }
 
-  /** What job stores get at start; also how export and import (de)serialise jobs. */
-  get #storeContext(): JobStoreContext {
+  /** What the job store `alias` gets at start; also how export and import (de)serialise jobs. */
+  #storeContext(alias = ''): JobStoreContext {
     return {
       clock: this.#clock,
       logger: this.#log.logger,
       serializeJob: (job) => serializeJob(job, (task) => this.#tasks.referenceOf(task)),
-      restoreJob: (state, alias) =>
-        new Job(
+      restoreJob: (state, alias) => {
+        const job = new Job(
           restoreJobFields(state, alias, (spec) => this.#makeTrigger(spec)),
           this,
-        ),
+        );
+        this.#tasks.check(job.task);
+        return job;
+      },
+      reportUnrestorable: (id, error) => {
+        this.#log.error(
+          `Job ${id} in job store '${alias}' cannot be restored and is skipped; it stays stored ` +
+            `until it is fixed (register its task, replace or remove the job)`,
+          error,
+        );
+        this.#listeners.reportError('jobstore', alias, error, `restoring job ${id}`);
+      },
+      wakeup: (nextRunTime) => {
+        if (nextRunTime === undefined) {
+          if (this.#state === 'running') this.wakeup();
+        } else {
+          this.#wakeFor(nextRunTime);
+        }
+      },
     };
   }
 
@@ -1193,7 +1223,7 @@ export abstract class BaseScheduler implements JobHost {
     for (const [alias, entry] of this.#jobstores) {
       const store = await this.#buildJobstore(entry);
       this.#jobstores.set(alias, store);
-      await store.start(this.#storeContext, alias);
+      await store.start(this.#storeContext(alias), alias);
       this.#liveStores.set(alias, store);
     }
   }

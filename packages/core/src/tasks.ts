@@ -2,7 +2,7 @@
  * Tasks by name and by module reference: the scheduler's table of registered task functions,
  * and the loader that turns `'./tasks/report.js#build'` into the function it names.
  */
-import { isAbsolute, resolve } from 'node:path';
+import { isAbsolute, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { TaskLookupError } from './errors.js';
 import type { Task, TaskFunction } from './interfaces.js';
@@ -18,6 +18,8 @@ export class TaskRegistry {
   readonly #nameOf = new Map<TaskFunction, string>();
   readonly #modules = new Map<string, Promise<Record<string, unknown>>>();
   readonly #baseDir: string;
+  /** The modules references may load (package names and resolved paths); null = any. */
+  #allowed: { packages: string[]; paths: string[] } | null = null;
 
   /** @param baseDir directory that relative module references are resolved against */
   constructor(baseDir = process.cwd()) {
@@ -41,6 +43,29 @@ export class TaskRegistry {
     this.#nameOf.set(task, name);
   }
 
+  /**
+   * Restricts the modules task references may load: package names (allowing their subpaths
+   * too) and paths (a file, or a directory when it ends in `/`), relative to the base directory.
+   * Null allows any module.
+   */
+  allowModules(modules: readonly string[] | null): void {
+    if (modules === null) {
+      this.#allowed = null;
+      return;
+    }
+    const packages: string[] = [];
+    const paths: string[] = [];
+    for (const entry of modules) {
+      if (isPath(entry)) {
+        const path = resolve(this.#baseDir, entry);
+        paths.push(entry.endsWith('/') ? `${path}${sep}` : path);
+      } else {
+        packages.push(entry);
+      }
+    }
+    this.#allowed = { packages, paths };
+  }
+
   /** The registered name of a function task, if it has one; a string task is its own reference. */
   referenceOf(task: Task): string | undefined {
     return typeof task === 'string' ? task : this.#nameOf.get(task);
@@ -55,7 +80,10 @@ export class TaskRegistry {
     if (typeof task === 'function') return;
     if (typeof task === 'string' && (this.#byName.has(task) || isModuleReference(task))) {
       const [specifier, exportName] = task.split('#');
-      if (specifier !== '' && exportName !== '') return;
+      if (specifier !== undefined && specifier !== '' && exportName !== '') {
+        if (!this.#byName.has(task)) this.#checkAllowed(task, specifier);
+        return;
+      }
     }
     if (typeof task === 'string') {
       const names = [...this.#byName.keys()].map((name) => `'${name}'`);
@@ -88,6 +116,7 @@ export class TaskRegistry {
     const hash = reference.lastIndexOf('#');
     const specifier = reference.slice(0, hash);
     const exportName = reference.slice(hash + 1);
+    this.#checkAllowed(reference, specifier);
     let loaded = this.#modules.get(specifier);
     if (loaded === undefined) {
       loaded = import(this.#importable(specifier)) as Promise<Record<string, unknown>>;
@@ -113,11 +142,32 @@ export class TaskRegistry {
     return value as TaskFunction;
   }
 
+  #checkAllowed(reference: string, specifier: string): void {
+    const allowed = this.#allowed;
+    if (allowed === null) return;
+    if (isPath(specifier)) {
+      const path = resolve(this.#baseDir, specifier);
+      if (allowed.paths.some((entry) => path === entry || (entry.endsWith(sep) && path.startsWith(entry))))
+        return;
+    } else if (allowed.packages.some((name) => specifier === name || specifier.startsWith(`${name}/`))) {
+      return;
+    }
+    throw new TaskLookupError(
+      reference,
+      `module '${specifier}' is not in the scheduler's taskModules (` +
+        ([...allowed.packages, ...allowed.paths].join(', ') || 'empty') +
+        `); add it there to let stored jobs load it`,
+    );
+  }
+
   /** Relative and absolute paths become file URLs; package names are imported as they are. */
   #importable(specifier: string): string {
-    if (specifier.startsWith('./') || specifier.startsWith('../'))
-      return pathToFileURL(resolve(this.#baseDir, specifier)).href;
-    if (isAbsolute(specifier)) return pathToFileURL(specifier).href;
+    if (isPath(specifier)) return pathToFileURL(resolve(this.#baseDir, specifier)).href;
     return specifier;
   }
+}
+
+/** Whether a module specifier is a file path rather than a package name. */
+function isPath(specifier: string): boolean {
+  return specifier.startsWith('./') || specifier.startsWith('../') || isAbsolute(specifier);
 }

@@ -4,7 +4,7 @@
  * persisted; jobs live as long as the store.
  */
 import { ConflictingIdError, JobLookupError } from '../errors.js';
-import type { JobStore, JobStoreContext } from '../interfaces.js';
+import type { ClaimedRun, DueJobsClaim, JobStore, JobStoreContext } from '../interfaces.js';
 import type { Job } from '../job.js';
 
 /** The jobs due at one instant: one job alone, or a set in insertion order. */
@@ -18,7 +18,7 @@ type Bucket = Job | Set<Job>;
  * run times added later than the earliest one):
  * - `addJob`, `updateJob`, `removeJob`: O(1) for a run time that already has jobs, O(log d)
  *   for a new one (d distinct run times), because only distinct run times enter the heap.
- * - `getDueJobs`: O(k + d' log d') for k due jobs at d' distinct times — it visits only the
+ * - `getDueJobs`, `claimDueJobs`: O(k + d' log d') for k due jobs at d' distinct times — it visits only the
  *   heap nodes that are due, never the rest.
  * - `lookupJob` O(1); `getNextRunTime` O(1) amortised.
  * A run time whose bucket empties stays in the heap until it reaches the top (or the heap is
@@ -113,22 +113,31 @@ export class MemoryJobStore implements JobStore {
     return Promise.resolve();
   }
 
-  /** {@inheritDoc JobStore.releaseDueJobs} */
-  releaseDueJobs(updated: readonly Job[], removed: readonly string[]): Promise<void> {
-    for (const job of updated) {
-      const old = this.#jobs.get(job.id);
-      if (old === undefined) continue;
-      this.#unschedule(old);
-      this.#jobs.set(job.id, job);
-      this.#schedule(job);
+  /**
+   * {@inheritDoc JobStore.claimDueJobs}
+   * Nothing else writes to this store meanwhile, so every due job that `advance` gives a
+   * successor to is claimed.
+   */
+  claimDueJobs(claim: DueJobsClaim): Promise<ClaimedRun[]> {
+    const claimed: ClaimedRun[] = [];
+    for (const time of this.#dueTimes(claim.now)) {
+      const bucket = this.#buckets.get(time);
+      if (bucket === undefined) continue;
+      for (const job of bucket instanceof Set ? [...bucket] : [bucket]) {
+        if (claimed.length >= claim.limit) return Promise.resolve(claimed);
+        const next = claim.advance(job);
+        if (next === undefined) continue;
+        this.#unschedule(job);
+        if (next === null) {
+          this.#jobs.delete(job.id);
+        } else {
+          this.#jobs.set(job.id, next);
+          this.#schedule(next);
+        }
+        claimed.push({ job, next });
+      }
     }
-    for (const id of removed) {
-      const old = this.#jobs.get(id);
-      if (old === undefined) continue;
-      this.#unschedule(old);
-      this.#jobs.delete(id);
-    }
-    return Promise.resolve();
+    return Promise.resolve(claimed);
   }
 
   /** {@inheritDoc JobStore.removeAllJobs} */
