@@ -1,0 +1,10 @@
+/**
+ * @kairos/testkit: what job store authors test with. `runJobStoreConformance` registers the
+ * conformance suite every Kairos job store passes (the built-in ones and third-party ones);
+ * `TestStoreContext` stands in for the scheduler; `FakeClock` drives scheduling logic without
+ * sleeping; `serverAvailable` guards suites that need a real server.
+ */
+export { FakeClock } from '@kairos/core';
+export { runJobStoreConformance, type ConformanceOptions } from './conformance/index.js';
+export { TestStoreContext, type UnrestorableReport } from './context.js';
+export { serverAvailable } from './servers.js';
