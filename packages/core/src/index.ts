@@ -45,4 +45,11 @@ export {
   type ShutdownOptions,
   type StartOptions,
 } from './scheduler.js';
-export { decodeArgs, encodeArgs, type JobsExport } from './serialize.js';
+export {
+  decodeArgs,
+  encodeArgs,
+  restoreJobFields,
+  serializeJob,
+  type JobsExport,
+} from './serialize.js';
+export { isModuleReference } from './tasks.js';

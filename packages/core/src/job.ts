@@ -50,7 +50,11 @@ export class Job implements JobFields {
   readonly nextRunTimeMs: number | null;
   readonly #host: JobHost;
 
-  /** @internal Jobs are made by the scheduler (`addJob`) or restored by job stores. */
+  /**
+   * Jobs are made by the scheduler (`addJob`) and restored by job stores through their
+   * context's `restoreJob`; build one directly only in tools and tests.
+   * @param host what the job's methods (`pause()`, `modify()`, …) call: its scheduler
+   */
   constructor(fields: JobFields, host: JobHost) {
     this.id = fields.id;
     this.name = fields.name;

@@ -115,6 +115,8 @@ interface PendingJob {
   /** The first run time is computed from the trigger at start. */
   computeNextRunTime: boolean;
   replaceExisting: boolean;
+  /** Trigger spec keys left to their defaults (see {@link defaultedKeys}). */
+  defaulted: readonly string[];
 }
 
 const EMPTY_ARGS: readonly unknown[] = Object.freeze([]);
@@ -254,7 +256,12 @@ export abstract class BaseScheduler implements JobHost {
       while (this.#pending.length > 0) {
         const pending = this.#pending[0];
         if (pending === undefined) break;
-        await this.#realAddJob(pending.job, pending.computeNextRunTime, pending.replaceExisting);
+        await this.#realAddJob(
+          pending.job,
+          pending.computeNextRunTime,
+          pending.replaceExisting,
+          pending.defaulted,
+        );
         this.#pending.shift();
       }
     } catch (error) {
@@ -490,20 +497,30 @@ export abstract class BaseScheduler implements JobHost {
    */
   async addJob(task: Task, trigger?: TriggerInput | null, options?: AddJobOptions): Promise<Job> {
     const { job, computeNextRunTime } = this.#buildJob(task, trigger, options);
-    return this.#addBuilt(job, computeNextRunTime, options?.replaceExisting ?? false);
+    return this.#addBuilt(
+      job,
+      computeNextRunTime,
+      options?.replaceExisting ?? false,
+      defaultedKeys(trigger),
+    );
   }
 
   /** Adds a job `#buildJob` made: pending while stopped, else to its store. */
-  async #addBuilt(job: Job, computeNextRunTime: boolean, replaceExisting: boolean): Promise<Job> {
+  async #addBuilt(
+    job: Job,
+    computeNextRunTime: boolean,
+    replaceExisting: boolean,
+    defaulted: readonly string[],
+  ): Promise<Job> {
     if (typeof job.task === 'string') await this.#checkTaskLoads(job);
     if (this.#state === 'stopped') {
-      this.#addPending({ job, computeNextRunTime, replaceExisting });
+      this.#addPending({ job, computeNextRunTime, replaceExisting, defaulted });
       this.#log.info(
         `Adding job tentatively -- it will be properly scheduled when the scheduler starts`,
       );
       return job;
     }
-    return this.#realAddJob(job, computeNextRunTime, replaceExisting);
+    return this.#realAddJob(job, computeNextRunTime, replaceExisting, defaulted);
   }
 
   /**
@@ -520,17 +537,20 @@ export abstract class BaseScheduler implements JobHost {
   ): <T extends TaskFunction>(task: T) => T {
     return (task) => {
       const { job, computeNextRunTime } = this.#buildJob(task, trigger, options);
-      this.#addBuilt(job, computeNextRunTime, options?.replaceExisting ?? false).catch(
-        (error: unknown) => {
-          this.#log.error(`Could not add job "${task.name || 'anonymous'}"`, error);
-          this.#listeners.reportError(
-            'jobstore',
-            options?.jobstore ?? 'default',
-            error,
-            'adding a job',
-          );
-        },
-      );
+      this.#addBuilt(
+        job,
+        computeNextRunTime,
+        options?.replaceExisting ?? false,
+        defaultedKeys(trigger),
+      ).catch((error: unknown) => {
+        this.#log.error(`Could not add job "${task.name || 'anonymous'}"`, error);
+        this.#listeners.reportError(
+          'jobstore',
+          options?.jobstore ?? 'default',
+          error,
+          'adding a job',
+        );
+      });
       return task;
     };
   }
@@ -764,10 +784,10 @@ export abstract class BaseScheduler implements JobHost {
     const added: Job[] = [];
     for (const job of jobs) {
       if (this.#state === 'stopped') {
-        this.#addPending({ job, computeNextRunTime: false, replaceExisting });
+        this.#addPending({ job, computeNextRunTime: false, replaceExisting, defaulted: [] });
         added.push(job);
       } else {
-        added.push(await this.#realAddJob(job, false, replaceExisting));
+        added.push(await this.#realAddJob(job, false, replaceExisting, []));
       }
     }
     return added;
@@ -887,8 +907,18 @@ export abstract class BaseScheduler implements JobHost {
     else throw new ConflictingIdError(id, jobstore);
   }
 
-  async #realAddJob(job: Job, computeNextRunTime: boolean, replaceExisting: boolean): Promise<Job> {
-    const added = computeNextRunTime
+  /**
+   * Stores a job. Replacing a job whose schedule is unchanged (the same job added again at each
+   * start) keeps its stored next run time, so a restart neither skips runs nor adds one.
+   * @param defaulted trigger spec keys left to their defaults, ignored in that comparison
+   */
+  async #realAddJob(
+    job: Job,
+    computeNextRunTime: boolean,
+    replaceExisting: boolean,
+    defaulted: readonly string[],
+  ): Promise<Job> {
+    let added = computeNextRunTime
       ? job.with({ nextRunTimeMs: firstRunTime(job.trigger, this.#clock.now()) })
       : job;
     const store = this.#store(added.jobstore);
@@ -896,6 +926,13 @@ export abstract class BaseScheduler implements JobHost {
       await store.addJob(added);
     } catch (error) {
       if (!(error instanceof ConflictingIdError) || !replaceExisting) throw error;
+      if (computeNextRunTime) {
+        const existing = await store.lookupJob(added.id);
+        if (existing !== null && sameSchedule(existing.trigger, added.trigger, defaulted)) {
+          // The stored trigger too: an interval's default start is the time it was made.
+          added = added.with({ trigger: existing.trigger, nextRunTimeMs: existing.nextRunTimeMs });
+        }
+      }
       await store.updateJob(added);
     }
     if (this.#log.infoOn)
@@ -1289,6 +1326,32 @@ export abstract class BaseScheduler implements JobHost {
 function firstRunTime(trigger: Trigger, now: number): number | null {
   const next = trigger.getNextFireTime(null, new Date(now));
   return next === null ? null : next.getTime();
+}
+
+/**
+ * The keys of a trigger spec that its caller left out and the trigger fills with a time of its
+ * own making (an interval's `startDate` is now), so that adding the same spec again is
+ * recognised as the same schedule. None for trigger instances: they are compared whole.
+ */
+function defaultedKeys(input: TriggerInput | null | undefined): readonly string[] {
+  if (input === null || input === undefined || isTrigger(input)) return [];
+  const spec = input as Record<string, unknown>;
+  const keys: string[] = [];
+  if (spec['startDate'] === undefined && spec['start_date'] === undefined) keys.push('startDate');
+  if (spec['runDate'] === undefined && spec['run_date'] === undefined) keys.push('runDate');
+  return keys;
+}
+
+/** Whether two triggers fire at the same times: the same spec, save the defaulted keys. */
+function sameSchedule(stored: Trigger, added: Trigger, defaulted: readonly string[]): boolean {
+  if (stored === added) return true;
+  if (typeof stored.toJSON !== 'function' || typeof added.toJSON !== 'function') return false;
+  const specOf = (trigger: Trigger): string => {
+    const spec: Record<string, unknown> = { ...trigger.toJSON() };
+    for (const key of defaulted) delete spec[key];
+    return JSON.stringify(spec);
+  };
+  return specOf(stored) === specOf(added);
 }
 
 function earliest(a: number | null, b: number | null): number | null {

@@ -147,9 +147,15 @@ export class TaskRegistry {
     if (allowed === null) return;
     if (isPath(specifier)) {
       const path = resolve(this.#baseDir, specifier);
-      if (allowed.paths.some((entry) => path === entry || (entry.endsWith(sep) && path.startsWith(entry))))
+      if (
+        allowed.paths.some(
+          (entry) => path === entry || (entry.endsWith(sep) && path.startsWith(entry)),
+        )
+      )
         return;
-    } else if (allowed.packages.some((name) => specifier === name || specifier.startsWith(`${name}/`))) {
+    } else if (
+      allowed.packages.some((name) => specifier === name || specifier.startsWith(`${name}/`))
+    ) {
       return;
     }
     throw new TaskLookupError(

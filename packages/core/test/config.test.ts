@@ -489,11 +489,11 @@ describe('parseConfig: keys', () => {
   it('rejects unknown top-level keys, listing the allowed ones', () => {
     expect(errorOf({ 'kairos.jobstore': {} }).message).toBe(
       'kairos.jobstore: unknown key; allowed keys: timezone, jobstores, executors, job_defaults, ' +
-        'jobstore_retry_interval, max_sleep_time, daemon, logger, clock, tasks',
+        'jobstore_retry_interval, max_sleep_time, daemon, logger, clock, tasks, task_modules',
     );
     expect(errorOf({ jobStores: {} }).message).toBe(
       'jobStores: unknown key (did you mean jobstores?); allowed keys: timezone, jobstores, ' +
-        'executors, jobDefaults, jobstoreRetryInterval, maxSleepTime, daemon, logger, clock, tasks',
+        'executors, jobDefaults, jobstoreRetryInterval, maxSleepTime, daemon, logger, clock, tasks, taskModules',
     );
     const deep = errorOf({ 'kairos.jobdefaults.coalesce': 'true' });
     expect(deep.key).toBe('kairos.jobdefaults.coalesce');

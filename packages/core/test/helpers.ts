@@ -15,6 +15,8 @@ import {
   type Job,
   type JobStore,
   type JobStoreContext,
+  type ClaimedRun,
+  type DueJobsClaim,
   type Logger,
   type SchedulerErrorEvent,
   type SchedulerOptions,
@@ -196,8 +198,8 @@ export class FlakyJobStore implements JobStore {
     return this.#guard('removeJob', () => this.inner.removeJob(id));
   }
 
-  releaseDueJobs(updated: readonly Job[], removed: readonly string[]): Promise<void> {
-    return this.#guard('releaseDueJobs', () => this.inner.releaseDueJobs(updated, removed));
+  claimDueJobs(claim: DueJobsClaim): Promise<ClaimedRun[]> {
+    return this.#guard('claimDueJobs', () => this.inner.claimDueJobs(claim));
   }
 
   removeAllJobs(): Promise<void> {

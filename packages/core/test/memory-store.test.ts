@@ -29,6 +29,12 @@ const context: JobStoreContext = {
   restoreJob: () => {
     throw new Error('not called');
   },
+  reportUnrestorable: () => {
+    throw new Error('not called');
+  },
+  wakeup: () => {
+    throw new Error('not called');
+  },
 };
 
 const T0 = Date.UTC(2030, 0, 1);
@@ -275,22 +281,29 @@ describe('MemoryJobStore', () => {
     });
   });
 
-  describe('releaseDueJobs', () => {
-    it('stores the next run times and deletes the exhausted jobs of a pass at once', async () => {
+  describe('claimDueJobs', () => {
+    it('moves claimed jobs to their new run times and deletes the exhausted ones', async () => {
       await store.addJob(makeJob('a', T0));
       await store.addJob(makeJob('b', T0));
       await store.addJob(makeJob('c', T0 + 5));
-      await store.releaseDueJobs([makeJob('a', T0 + 10)], ['b']);
+      const claimed = await store.claimDueJobs({
+        now: T0,
+        limit: 10,
+        advance: (job) => (job.id === 'a' ? job.with({ nextRunTimeMs: T0 + 10 }) : null),
+      });
+      expect(claimed.map((run) => [run.job.id, run.next?.nextRunTimeMs ?? null])).toEqual([
+        ['a', T0 + 10],
+        ['b', null],
+      ]);
       expect(ids(await store.getAllJobs())).toEqual(['c', 'a']);
       expect(await store.getNextRunTime()).toBe(T0 + 5);
     });
 
-    it('leaves a job removed meanwhile removed', async () => {
-      await store.addJob(makeJob('a', T0));
-      await store.removeJob('a');
-      await store.releaseDueJobs([makeJob('a', T0 + 10)], ['gone']);
-      expect(store.size).toBe(0);
-      expect(await store.getNextRunTime()).toBeNull();
+    it('stops at the limit inside a bucket of jobs sharing a run time', async () => {
+      for (const id of ['a', 'b', 'c']) await store.addJob(makeJob(id, T0));
+      const claimed = await store.claimDueJobs({ now: T0, limit: 2, advance: () => null });
+      expect(claimed.map((run) => run.job.id)).toEqual(['a', 'b']);
+      expect(ids(await store.getAllJobs())).toEqual(['c']);
     });
   });
 

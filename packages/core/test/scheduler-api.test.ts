@@ -960,8 +960,8 @@ describe('executors and job stores', () => {
       '@0s jobstore_added extra',
       '@0s job_added x',
       '@1s job_submitted x [1s]',
-      '@1s job_executed x 1s',
       '@1s job_removed x',
+      '@1s job_executed x 1s',
       '@1s jobstore_removed extra',
       '@1s executor_removed pool',
     ]);

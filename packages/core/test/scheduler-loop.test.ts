@@ -375,11 +375,11 @@ describe('a job store that fails for a while', () => {
     await clock.advance(30_000);
 
     expect(errors.map((error) => [error.source, error.alias, error.action])).toEqual([
-      ['jobstore', 'default', 'getting due jobs'],
-      ['jobstore', 'default', 'getting due jobs'],
+      ['jobstore', 'default', 'claiming due jobs'],
+      ['jobstore', 'default', 'claiming due jobs'],
     ]);
-    expect(errors[0]?.error).toEqual(new Error('store unavailable (getDueJobs)'));
-    expect(store.refused).toEqual(['getDueJobs', 'getDueJobs']);
+    expect(errors[0]?.error).toEqual(new Error('store unavailable (claimDueJobs)'));
+    expect(store.refused).toEqual(['claimDueJobs', 'claimDueJobs']);
     // Failed at 5 s, retried at 15 s (failed again), retried at 25 s: the store is back.
     expect(events.only('job_submitted', 'job_executed')).toEqual([
       '@25s job_submitted tick [25s]',
@@ -388,12 +388,12 @@ describe('a job store that fails for a while', () => {
       '@30s job_executed tick 30s',
     ]);
     expect(logger.messages('warn')).toContain(
-      "Error getting due jobs from job store 'default'; retrying in 10 s",
+      "Error claiming due jobs from job store 'default'; retrying in 10 s",
     );
     await scheduler.shutdown();
   });
 
-  it('retries when the store fails to save the next run time', async () => {
+  it('retries when the store fails to claim due jobs, running nothing it could not claim', async () => {
     const clock = new FakeClock(T0);
     const store = new FlakyJobStore();
     const { scheduler, events, errors } = makeScheduler({
@@ -404,20 +404,18 @@ describe('a job store that fails for a while', () => {
     });
     await scheduler.start();
     await scheduler.addJob(() => 'ran', { type: 'interval', seconds: 5 }, { id: 'tick' });
-    let failUpdates = true;
+    let failClaims = true;
     const inner = store.inner;
-    store.releaseDueJobs = (updated, removed) =>
-      failUpdates
-        ? Promise.reject(new Error('write failed'))
-        : inner.releaseDueJobs(updated, removed);
+    store.claimDueJobs = (claim) =>
+      failClaims ? Promise.reject(new Error('write failed')) : inner.claimDueJobs(claim);
     await clock.advance(5000);
-    expect(errors.map((error) => error.action)).toEqual(['storing the next run times of 1 job(s)']);
+    expect(errors.map((error) => error.action)).toEqual(['claiming due jobs']);
     expect(clock.timerDelays).toEqual([3000]);
-    failUpdates = false;
+    failClaims = false;
     await clock.advance(5000);
-    // The run at 5 s could not be recorded, so the retry at 8 s owes it again (with grace null).
+    // The run at 5 s could not be claimed, so it did not run; the retry at 8 s claims and runs
+    // it (with grace null).
     expect(events.only('job_executed')).toEqual([
-      '@5s job_executed tick 5s',
       '@8s job_executed tick 5s',
       '@10s job_executed tick 10s',
     ]);

@@ -1,0 +1,237 @@
+// The scheduler's side of the job store contract: batched claims, wake-ups from stores,
+// unrestorable jobs reported, replaceExisting keeping a schedule across restarts, and the
+// modules task references may load.
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import {
+  MemoryJobStore,
+  TaskLookupError,
+  type JobStoreContext,
+  type SchedulerErrorEvent,
+} from '../src/index.js';
+import { at, makeScheduler, sec } from './helpers.js';
+
+const noop = (): void => {};
+
+/** A memory store that keeps the context it was started with, to call it back. */
+class ContextKeepingStore extends MemoryJobStore {
+  context: JobStoreContext | undefined;
+  override start(context: JobStoreContext, alias: string): Promise<void> {
+    this.context = context;
+    return super.start(context, alias);
+  }
+}
+
+describe('claiming due jobs in batches', () => {
+  it('runs every due job in one go when more are due than one claim takes', async () => {
+    const { scheduler, clock, events } = makeScheduler();
+    await scheduler.start();
+    for (let index = 0; index < 2500; index += 1) {
+      await scheduler.addJob(noop, { type: 'date', runDate: new Date(at(5)) }, { id: `j${index}` });
+    }
+    await clock.advance(5000);
+    expect(events.only('job_executed')).toHaveLength(2500);
+    expect(new Set(events.only('job_executed').map((line) => line.split(' ')[0]))).toEqual(
+      new Set(['@5s']),
+    );
+    await scheduler.shutdown();
+  });
+});
+
+describe('wake-ups from a job store', () => {
+  it('runs a job another process added once the store calls wakeup()', async () => {
+    const store = new ContextKeepingStore();
+    const { scheduler, clock, events } = makeScheduler({ jobstores: { default: store } });
+    await scheduler.start();
+    await clock.settle();
+    expect(clock.timerDelays).toEqual([60_000]);
+    // As if another process had added a job due in 2 s: the store has it, the loop does not.
+    scheduler.registerTask('noop', noop);
+    const context = store.context as JobStoreContext;
+    const job = context.restoreJob(stateOf('remote', at(2)), 'default');
+    await MemoryJobStore.prototype.addJob.call(store, job);
+    context.wakeup(at(2));
+    await clock.settle();
+    expect(clock.timerDelays).toEqual([2000]);
+    await clock.advance(2000);
+    expect(events.only('job_executed')).toEqual(['@2s job_executed remote 2s']);
+    await scheduler.shutdown();
+  });
+
+  it('looks at its stores at once on a wakeup without a time', async () => {
+    const store = new ContextKeepingStore();
+    const { scheduler, clock, events } = makeScheduler({ jobstores: { default: store } });
+    scheduler.registerTask('noop', noop);
+    await scheduler.start();
+    const context = store.context as JobStoreContext;
+    await MemoryJobStore.prototype.addJob.call(
+      store,
+      context.restoreJob(stateOf('late', at(-1)), 'default'),
+    );
+    context.wakeup();
+    await clock.settle();
+    expect(events.only('job_executed')).toEqual(['@0s job_executed late -1s']);
+    await scheduler.shutdown();
+  });
+});
+
+describe('jobs a store cannot restore', () => {
+  it('logs the job and the cause and emits a job store error, and the loop goes on', async () => {
+    const store = new ContextKeepingStore();
+    const { scheduler, errors, logger } = makeScheduler({ jobstores: { default: store } });
+    await scheduler.start();
+    const context = store.context as JobStoreContext;
+    let cause: unknown;
+    try {
+      context.restoreJob(stateOf('orphan', at(1)), 'default');
+    } catch (error) {
+      cause = error;
+    }
+    expect(cause).toBeInstanceOf(TaskLookupError);
+    expect(String(cause)).toMatch(/'noop'.*none is registered/);
+    context.reportUnrestorable('orphan', cause);
+    expect(
+      errors.map((event: SchedulerErrorEvent) => [event.source, event.alias, event.action]),
+    ).toEqual([['jobstore', 'default', 'restoring job orphan']]);
+    expect(logger.messages('error')).toEqual([
+      "Job orphan in job store 'default' cannot be restored and is skipped; it stays stored until it is fixed (register its task, replace or remove the job)",
+    ]);
+    expect(scheduler.state).toBe('running');
+    await scheduler.shutdown();
+  });
+});
+
+describe('replaceExisting across restarts', () => {
+  it('keeps the stored next run time when the trigger is unchanged', async () => {
+    const store = new MemoryJobStore();
+    const first = makeScheduler({ jobstores: { default: store } });
+    await first.scheduler.addJob(
+      noop,
+      { type: 'interval', seconds: 10 },
+      { id: 'tick', replaceExisting: true },
+    );
+    await first.scheduler.start();
+    await first.clock.advance(25_000);
+    await first.scheduler.shutdown();
+    expect((await store.lookupJob('tick'))?.nextRunTimeMs).toBe(at(30));
+
+    // A new process at 27 s adds the same job again before starting.
+    const second = makeScheduler({ jobstores: { default: store } });
+    await second.clock.jump(27_000);
+    await second.scheduler.addJob(
+      noop,
+      { type: 'interval', seconds: 10 },
+      { id: 'tick', replaceExisting: true },
+    );
+    await second.scheduler.start();
+    expect((await second.scheduler.getJob('tick'))?.nextRunTime).toEqual(new Date(at(30)));
+    await second.scheduler.shutdown();
+  });
+
+  it('starts the schedule afresh when the trigger changed, or a next run time is given', async () => {
+    const store = new MemoryJobStore();
+    const first = makeScheduler({ jobstores: { default: store } });
+    await first.scheduler.addJob(noop, { type: 'interval', seconds: 10 }, { id: 'tick' });
+    await first.scheduler.addJob(noop, { type: 'interval', seconds: 10 }, { id: 'given' });
+    await first.scheduler.start();
+    await first.scheduler.shutdown();
+
+    const second = makeScheduler({ jobstores: { default: store } });
+    await second.clock.jump(3000);
+    await second.scheduler.addJob(
+      noop,
+      { type: 'interval', seconds: 7 },
+      { id: 'tick', replaceExisting: true },
+    );
+    await second.scheduler.addJob(
+      noop,
+      { type: 'interval', seconds: 10 },
+      {
+        id: 'given',
+        replaceExisting: true,
+        nextRunTime: new Date(at(4)),
+      },
+    );
+    await second.scheduler.start();
+    const jobs = await second.scheduler.getJobs();
+    expect(jobs.map((job) => [job.id, sec(job.nextRunTimeMs ?? 0)])).toEqual([
+      ['given', '4s'],
+      ['tick', '10s'],
+    ]);
+    await second.scheduler.shutdown();
+  });
+});
+
+describe('taskModules: the modules task references may load', () => {
+  const fixtures = resolve(import.meta.dirname, 'fixtures');
+
+  it('refuses a reference outside the list at addJob, naming the module and the option', async () => {
+    const { scheduler } = makeScheduler({ taskModules: ['@acme/tasks', `${fixtures}/`] });
+    await scheduler.start();
+    await expect(
+      scheduler.addJob('./evil.js#run', { type: 'interval', seconds: 1 }),
+    ).rejects.toThrow(
+      /module '\.\/evil\.js' is not in the scheduler's taskModules \(@acme\/tasks, .*fixtures\/\); add it there/,
+    );
+    await expect(
+      scheduler.addJob('other-package#run', { type: 'interval', seconds: 1 }),
+    ).rejects.toThrow(TaskLookupError);
+    await scheduler.shutdown();
+  });
+
+  it('accepts packages with their subpaths, files, and files inside listed directories', async () => {
+    const { scheduler, clock, events } = makeScheduler({ taskModules: [`${fixtures}/`] });
+    await scheduler.start();
+    await scheduler.addJob(
+      `${fixtures}/tasks.js#add`,
+      { type: 'date', runDate: new Date(at(1)) },
+      { id: 'dir', args: [1, 2] },
+    );
+    await clock.advance(1000);
+    await clock.settle();
+    expect(events.only('job_executed')).toEqual(['@1s job_executed dir 1s']);
+    await scheduler.shutdown();
+
+    const packages = makeScheduler({ taskModules: ['@acme/tasks', `${fixtures}/tasks.js`] });
+    await packages.scheduler.start();
+    // Checked without loading: a listed package and its subpath pass the allow-list.
+    await packages.scheduler
+      .addJob('@acme/tasks/report#build', null, { id: 'sub', nextRunTime: null })
+      .catch((error: unknown) => {
+        expect(String(error)).not.toMatch(/taskModules/);
+      });
+    await expect(packages.scheduler.addJob('@acme/tasks-evil#x', null)).rejects.toThrow(
+      /taskModules/,
+    );
+    await expect(packages.scheduler.addJob(`${fixtures}/blocking-job.js#x`, null)).rejects.toThrow(
+      /taskModules/,
+    );
+    await packages.scheduler.shutdown();
+  });
+
+  it('takes the list from a flat configuration as a comma-separated string', () => {
+    const { scheduler } = makeScheduler();
+    expect(() => scheduler.configure({ 'kairos.task_modules': 'a, ./b/' })).not.toThrow();
+    expect(() => scheduler.configure({ 'kairos.task_modules': 5 })).toThrow(
+      /kairos\.task_modules: 5 is not a list of modules/,
+    );
+  });
+});
+
+/** A stored job of task 'noop', a one-off date trigger. */
+function stateOf(id: string, time: number) {
+  return {
+    version: 1 as const,
+    id,
+    name: id,
+    task: 'noop',
+    args: [],
+    trigger: { type: 'date' as const, runDate: new Date(time).toISOString(), timezone: 'UTC' },
+    executor: 'default',
+    misfireGraceTime: null,
+    coalesce: true,
+    maxInstances: 1,
+    timeout: null,
+    nextRunTime: time,
+  };
+}
