@@ -117,7 +117,7 @@ describe('replaceExisting across restarts', () => {
 
     // A new process at 27 s adds the same job again before starting.
     const second = makeScheduler({ jobstores: { default: store } });
-    await second.clock.jump(27_000);
+    second.clock.jump(27_000);
     await second.scheduler.addJob(
       noop,
       { type: 'interval', seconds: 10 },
@@ -137,7 +137,7 @@ describe('replaceExisting across restarts', () => {
     await first.scheduler.shutdown();
 
     const second = makeScheduler({ jobstores: { default: store } });
-    await second.clock.jump(3000);
+    second.clock.jump(3000);
     await second.scheduler.addJob(
       noop,
       { type: 'interval', seconds: 7 },
