@@ -24,6 +24,7 @@ const PAGES: Record<string, string> = {
   'configuration.md': 'kairos',
   'events.md': 'kairos',
   'coming-from-apscheduler.md': 'kairos',
+  'stores.md': 'kairos',
   'triggers.md': '@kairos/triggers',
 };
 
@@ -132,6 +133,7 @@ beforeAll(() => {
   const require = createRequire(import.meta.url);
   checkBuilt(dirname(require.resolve('@kairos/core/package.json')), '@kairos/core');
   checkBuilt(dirname(require.resolve('@kairos/triggers/package.json')), '@kairos/triggers');
+  checkBuilt(dirname(require.resolve('@kairos/store-sqlite/package.json')), '@kairos/store-sqlite');
 });
 
 test('every page of docs/ is covered', () => {
