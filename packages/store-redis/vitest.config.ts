@@ -4,5 +4,7 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     environment: 'node',
+    // Probes the Redis server once for every test file.
+    globalSetup: ['test/global-setup.ts'],
   },
 });

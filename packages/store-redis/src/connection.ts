@@ -1,0 +1,96 @@
+/**
+ * The connections of {@link RedisJobStore}: how the store opens its own (so that calls fail fast
+ * while the server is down instead of queueing), and how it reports losing and regaining one
+ * without flooding the log.
+ */
+import type { Logger } from '@kairos/core';
+import { Redis, type RedisOptions } from 'ioredis';
+
+/**
+ * ioredis settings of the connections the store opens. While the server is unreachable a call
+ * rejects at once (`enableOfflineQueue: false`) rather than waiting in a queue; a call in flight
+ * when the connection drops rejects (`maxRetriesPerRequest: 0`) and is never sent again
+ * (`autoResendUnfulfilledCommands: false`), since replaying a claim or an add whose first
+ * attempt did reach the server would misreport it. ioredis keeps reconnecting in the background
+ * (its default back-off, up to 2 s between attempts), and calls work again once it is back.
+ */
+export const OWNED_CONNECTION_OPTIONS: RedisOptions = {
+  lazyConnect: true,
+  enableOfflineQueue: false,
+  maxRetriesPerRequest: 0,
+  autoResendUnfulfilledCommands: false,
+};
+
+/**
+ * The name (`CLIENT SETNAME`) of a connection the store opens, so `CLIENT LIST` shows whose it
+ * is: `kairos:<role>:<keyPrefix>`, with characters Redis does not allow in names replaced.
+ */
+export function connectionName(role: 'jobs' | 'wakeups', keyPrefix: string): string {
+  return `kairos:${role}:${keyPrefix}`.replace(/[^!-~]/g, '_');
+}
+
+/** Opens (lazily: nothing happens until `connect()`) a connection to `url` for the store. */
+export function openConnection(url: string, name: string): Redis {
+  return new Redis(url, { ...OWNED_CONNECTION_OPTIONS, connectionName: name });
+}
+
+/**
+ * Connects a connection that has not connected yet (`lazyConnect`). One that is connecting or
+ * reconnecting is left to ioredis: its commands queue or fail as its options say.
+ * @throws Error when the connection cannot be made, or was closed for good
+ */
+export async function ensureConnected(client: Redis): Promise<void> {
+  if (client.status === 'wait') {
+    await client.connect();
+  } else if (client.status === 'end') {
+    throw new Error(
+      'the Redis connection was closed (quit() or disconnect()); pass an open connection',
+    );
+  }
+}
+
+/**
+ * Logs the first error of an outage as a warning and the recovery as an info line, instead of
+ * every failed reconnection attempt; `onRecovered` runs after each recovery.
+ * @returns a function that stops watching
+ */
+export function watchConnection(
+  client: Redis,
+  logger: Logger,
+  name: string,
+  onRecovered?: () => void,
+): () => void {
+  let failing = false;
+  const onError = (error: unknown): void => {
+    if (failing) return;
+    failing = true;
+    logger.warn(
+      { err: error },
+      `Redis job store: ${name} failed (${describe(error)}); reconnecting in the background`,
+    );
+  };
+  const onClose = (): void => {
+    if (failing) return;
+    failing = true;
+    logger.warn(`Redis job store: ${name} lost its connection; reconnecting in the background`);
+  };
+  const onReady = (): void => {
+    if (!failing) return;
+    failing = false;
+    logger.info(`Redis job store: ${name} is back`);
+    onRecovered?.();
+  };
+  client.on('error', onError);
+  client.on('close', onClose);
+  client.on('ready', onReady);
+  return () => {
+    client.off('error', onError);
+    client.off('close', onClose);
+    client.off('ready', onReady);
+  };
+}
+
+/** An error's message, for log lines. */
+export function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,204 @@
+/**
+ * The Lua scripts of {@link RedisJobStore}: every write that touches more than one key, and the
+ * read of due jobs with their documents, runs as one script so Redis applies it atomically.
+ * They are registered with ioredis' `defineCommand` (EVALSHA, falling back to EVAL once after a
+ * script cache flush).
+ */
+import type { Redis } from 'ioredis';
+import type { KeyLayout } from './layout.js';
+
+// Every script takes KEYS[1] = the jobs hash and KEYS[2] = the run-times sorted set. A run time
+// of '' means the job is paused: it is kept in the hash and absent from the sorted set.
+
+/** ARGV: id, document, run time or '', channel, message. 1 = added, 0 = the id is taken. */
+const ADD_JOB = `
+if redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2]) == 0 then return 0 end
+if ARGV[3] ~= '' then
+  redis.call('ZADD', KEYS[2], ARGV[3], ARGV[1])
+  redis.call('PUBLISH', ARGV[4], ARGV[5])
+end
+return 1
+`;
+
+/** ARGV: id, document, run time or '', channel, message. 1 = replaced, 0 = no such job. */
+const UPDATE_JOB = `
+if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+if ARGV[3] == '' then
+  redis.call('ZREM', KEYS[2], ARGV[1])
+else
+  redis.call('ZADD', KEYS[2], ARGV[3], ARGV[1])
+  redis.call('PUBLISH', ARGV[4], ARGV[5])
+end
+return 1
+`;
+
+/** ARGV: id. 1 = removed, 0 = no such job. */
+const REMOVE_JOB = `
+if redis.call('HDEL', KEYS[1], ARGV[1]) == 0 then return 0 end
+redis.call('ZREM', KEYS[2], ARGV[1])
+return 1
+`;
+
+/**
+ * ARGV: now, offset, count (negative = all). The due jobs (run time ≤ now) earliest first, from
+ * `offset`, as a flat array id, run time, document (false when the hash lacks it), …
+ */
+const DUE_JOBS = `
+local rows = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', ARGV[1],
+  'WITHSCORES', 'LIMIT', ARGV[2], ARGV[3])
+local result = {}
+local ids = {}
+for i = 1, #rows, 2 do ids[#ids + 1] = rows[i] end
+-- HMGET in chunks: unpack() of thousands of values overflows Lua's stack.
+for first = 1, #ids, 1000 do
+  local last = math.min(first + 999, #ids)
+  local docs = redis.call('HMGET', KEYS[1], unpack(ids, first, last))
+  for i = first, last do
+    result[#result + 1] = ids[i]
+    result[#result + 1] = rows[2 * i]
+    result[#result + 1] = docs[i - first + 1]
+  end
+end
+return result
+`;
+
+/**
+ * ARGV: groups of id, expected run time, expected document, successor run time ('' = delete
+ * the job, 'paused' = keep it without a run time), successor document. Each job is written only
+ * while its stored run time still equals the expected one (compared as numbers) and its stored
+ * document the one read, so of several schedulers that read the same due job exactly one
+ * replaces it, and a job updated meanwhile is left alone. Returns the ids written.
+ */
+const CLAIM_JOBS = `
+local won = {}
+for i = 1, #ARGV, 5 do
+  local id = ARGV[i]
+  local stored = redis.call('ZSCORE', KEYS[2], id)
+  if stored and tonumber(stored) == tonumber(ARGV[i + 1])
+      and redis.call('HGET', KEYS[1], id) == ARGV[i + 2] then
+    local successor = ARGV[i + 3]
+    if successor == '' then
+      redis.call('ZREM', KEYS[2], id)
+      redis.call('HDEL', KEYS[1], id)
+    elseif successor == 'paused' then
+      redis.call('ZREM', KEYS[2], id)
+      redis.call('HSET', KEYS[1], id, ARGV[i + 4])
+    else
+      redis.call('ZADD', KEYS[2], successor, id)
+      redis.call('HSET', KEYS[1], id, ARGV[i + 4])
+    end
+    won[#won + 1] = id
+  end
+end
+return won
+`;
+
+/** The successor run time that tells the claim script to delete the job. */
+export const DELETE_JOB = '';
+/** The successor run time that tells the claim script to keep the job paused. */
+export const PAUSE_JOB = 'paused';
+
+/** One due job as the due-jobs script returns it. */
+export interface DueRow {
+  readonly id: string;
+  /** Its run time from the sorted set (epoch ms). */
+  readonly runTime: number;
+  /** Its document, or null when the jobs hash has no entry for it. */
+  readonly document: string | null;
+}
+
+/** One compare-and-set of the claim script. */
+export interface ClaimWrite {
+  readonly id: string;
+  /** The run time that was read; the write happens only if it is still stored. */
+  readonly expectedRunTime: number;
+  /** The document that was read; the write happens only if it is still stored. */
+  readonly expectedDocument: string;
+  /** The successor's run time as a score, or {@link DELETE_JOB} / {@link PAUSE_JOB}. */
+  readonly successorRunTime: string;
+  /** The successor's document ('' when the job is deleted). */
+  readonly document: string;
+}
+
+/** The store's scripts bound to one connection and one key layout. */
+export interface StoreScripts {
+  /** Adds a job unless its id is taken; publishes `message` when it has a run time. */
+  addJob(id: string, document: string, runTime: string, message: string): Promise<boolean>;
+  /** Replaces an existing job; publishes `message` when it has a run time. */
+  updateJob(id: string, document: string, runTime: string, message: string): Promise<boolean>;
+  /** Removes a job; false when there was none. */
+  removeJob(id: string): Promise<boolean>;
+  /** Due jobs (run time ≤ now) earliest first, from `offset`, at most `count` (< 0 = all). */
+  dueJobs(now: number, offset: number, count: number): Promise<DueRow[]>;
+  /** Applies the writes whose expected run time still holds; the ids written. */
+  claimJobs(writes: readonly ClaimWrite[]): Promise<string[]>;
+}
+
+type ScriptCommand = (...args: (string | number)[]) => Promise<unknown>;
+
+/** Registers a script on the connection under `name` and returns its command. */
+function define(client: Redis, name: string, lua: string, readOnly = false): ScriptCommand {
+  client.defineCommand(name, { numberOfKeys: 2, lua, readOnly });
+  const command = (client as unknown as Record<string, unknown>)[name];
+  if (typeof command !== 'function') {
+    throw new Error(`ioredis did not define the command '${name}' on the connection`);
+  }
+  return (...args) => (command as ScriptCommand).apply(client, args);
+}
+
+/**
+ * Registers the store's scripts on a connection (idempotently: the names are prefixed with
+ * `kairos` to keep clear of the application's own commands).
+ */
+export function defineScripts(client: Redis, keys: KeyLayout): StoreScripts {
+  const add = define(client, 'kairosAddJob', ADD_JOB);
+  const update = define(client, 'kairosUpdateJob', UPDATE_JOB);
+  const remove = define(client, 'kairosRemoveJob', REMOVE_JOB);
+  const due = define(client, 'kairosDueJobs', DUE_JOBS, true);
+  const claim = define(client, 'kairosClaimJobs', CLAIM_JOBS);
+  const { jobs, runTimes, wakeupChannel } = keys;
+  return {
+    async addJob(id, document, runTime, message) {
+      return (await add(jobs, runTimes, id, document, runTime, wakeupChannel, message)) === 1;
+    },
+    async updateJob(id, document, runTime, message) {
+      return (await update(jobs, runTimes, id, document, runTime, wakeupChannel, message)) === 1;
+    },
+    async removeJob(id) {
+      return (await remove(jobs, runTimes, id)) === 1;
+    },
+    async dueJobs(now, offset, count) {
+      const flat = await due(jobs, runTimes, String(now), offset, count);
+      if (!Array.isArray(flat))
+        throw new Error(`unexpected reply to kairosDueJobs: ${String(flat)}`);
+      const rows: DueRow[] = [];
+      for (let i = 0; i + 2 < flat.length; i += 3) {
+        const document: unknown = flat[i + 2];
+        rows.push({
+          id: String(flat[i]),
+          runTime: Number(flat[i + 1]),
+          document: typeof document === 'string' ? document : null,
+        });
+      }
+      return rows;
+    },
+    async claimJobs(writes) {
+      if (writes.length === 0) return [];
+      const args: string[] = [];
+      for (const write of writes) {
+        args.push(
+          write.id,
+          String(write.expectedRunTime),
+          write.expectedDocument,
+          write.successorRunTime,
+          write.document,
+        );
+      }
+      const won = await claim(jobs, runTimes, ...args);
+      if (!Array.isArray(won))
+        throw new Error(`unexpected reply to kairosClaimJobs: ${String(won)}`);
+      return won.map(String);
+    },
+  };
+}

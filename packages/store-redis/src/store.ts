@@ -1,0 +1,449 @@
+/**
+ * RedisJobStore (alias `redis`): jobs in a Redis hash, their next run times in a sorted set,
+ * multi-key writes and the fire step as Lua scripts, wake-ups over pub/sub. Several schedulers
+ * in several processes may share one store: each due run is claimed by exactly one of them.
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  ConflictingIdError,
+  JobLookupError,
+  UnrestorableJobs,
+  type ClaimedRun,
+  type DueJobsClaim,
+  type Job,
+  type JobStore,
+  type JobStoreContext,
+} from '@kairos/core';
+import type { Redis } from 'ioredis';
+import {
+  connectionName,
+  describe,
+  ensureConnected,
+  openConnection,
+  watchConnection,
+} from './connection.js';
+import { keyLayout, type KeyLayout } from './layout.js';
+import { resolveOptions, type RedisJobStoreOptions, type ResolvedOptions } from './options.js';
+import { prepareSchema, SchemaMismatchError } from './schema.js';
+import {
+  defineScripts,
+  DELETE_JOB,
+  PAUSE_JOB,
+  type ClaimWrite,
+  type DueRow,
+  type StoreScripts,
+} from './scripts.js';
+import { WakeupListener, wakeupMessage } from './wakeups.js';
+
+/** Batches in a row that other schedulers took entirely before a claim call gives up. */
+const MAX_LOST_BATCHES = 3;
+
+/** What a started store holds; released by `shutdown()`. */
+interface Running {
+  readonly context: JobStoreContext;
+  readonly alias: string;
+  readonly client: Redis;
+  /** Whether the store opened `client` (and so closes it). */
+  readonly owned: boolean;
+  readonly scripts: StoreScripts;
+  readonly unrestorable: UnrestorableJobs;
+  readonly listener: WakeupListener;
+  readonly unwatch: () => void;
+}
+
+/** A due job the fire step restored and advanced, waiting for its compare-and-set. */
+interface Candidate {
+  readonly job: Job;
+  readonly next: Job | null;
+  readonly write: ClaimWrite;
+}
+
+/**
+ * A job store on Redis, shareable by several schedulers (see the package README for the key
+ * layout and the guarantees).
+ *
+ * - `<prefix>jobs`: hash, job id → JSON document (`context.serializeJob(job)`).
+ * - `<prefix>run_times`: sorted set, job id → next run time (epoch ms); paused jobs are absent.
+ *   This score is the authoritative next run time.
+ * - `<prefix>meta`: hash holding `schema_version`.
+ * - `<prefix>wakeup`: pub/sub channel announcing jobs added or updated with a next run time.
+ *
+ * While the server is down every call rejects (the scheduler retries after
+ * `jobstoreRetryInterval`); ioredis reconnects in the background and calls work again once it
+ * is back, including the wake-up subscription.
+ */
+export class RedisJobStore implements JobStore {
+  readonly #options: ResolvedOptions;
+  readonly #keys: KeyLayout;
+  /** Identifies this store in wake-up messages, so it ignores its own. */
+  readonly #instanceId = randomUUID();
+  #running: Running | null = null;
+
+  /**
+   * Validates the options; connects only in `start()`.
+   * @throws ConfigurationError naming the bad option and its value
+   */
+  constructor(options: RedisJobStoreOptions = {}) {
+    this.#options = resolveOptions(options, 'RedisJobStore');
+    this.#keys = keyLayout(this.#options.keyPrefix);
+  }
+
+  /** The prefix of the store's keys and channel. */
+  get keyPrefix(): string {
+    return this.#keys.prefix;
+  }
+
+  /**
+   * Connects (a `url` store opens its own connection; a `client` store uses the one it was
+   * given), checks the keys and records the schema version, and subscribes to wake-ups on a
+   * second connection (`client.duplicate()`).
+   * @throws Error when the server cannot be reached, a key holds another type, or the stored
+   *   schema version is newer than this code knows
+   */
+  async start(context: JobStoreContext, alias: string): Promise<void> {
+    if (this.#running !== null) await this.shutdown();
+    const source = this.#options.source;
+    const owned = source.kind === 'url';
+    const prefix = this.#keys.prefix;
+    const client = owned
+      ? openConnection(source.url, connectionName('jobs', prefix))
+      : source.client;
+    const unwatch = owned ? watchConnection(client, context.logger, 'the connection') : noop;
+    const listener = new WakeupListener(
+      client.duplicate({
+        lazyConnect: true,
+        autoResubscribe: false,
+        // A given client's duplicate keeps the application's connection name.
+        ...(owned ? { connectionName: connectionName('wakeups', prefix) } : {}),
+      }),
+      this.#keys.wakeupChannel,
+      this.#instanceId,
+      context,
+    );
+    try {
+      await ensureConnected(client);
+      await prepareSchema(client, this.#keys);
+      await listener.start();
+    } catch (error) {
+      await listener.stop();
+      unwatch();
+      if (owned) await closeConnection(client);
+      if (error instanceof SchemaMismatchError) throw error;
+      throw new Error(
+        `Redis job store '${alias}': cannot connect to ${this.#describeServer()} ` +
+          `(${describe(error)}); check that the server is running and reachable, and the ` +
+          `credentials`,
+        { cause: error },
+      );
+    }
+    this.#running = {
+      context,
+      alias,
+      client,
+      owned,
+      scripts: defineScripts(client, this.#keys),
+      unrestorable: new UnrestorableJobs(context, alias),
+      listener,
+      unwatch,
+    };
+  }
+
+  /**
+   * Closes the wake-up connection and, when the store opened it, the main connection (a
+   * `client` passed in stays open). The store can be started again.
+   */
+  async shutdown(): Promise<void> {
+    const running = this.#running;
+    if (running === null) return;
+    this.#running = null;
+    await running.listener.stop();
+    running.unwatch();
+    if (running.owned) await closeConnection(running.client);
+  }
+
+  /** {@inheritDoc JobStore.lookupJob} */
+  async lookupJob(id: string): Promise<Job | null> {
+    return this.#run(async ({ client, unrestorable }) => {
+      const [document, score] = replies(
+        await client.multi().hget(this.#keys.jobs, id).zscore(this.#keys.runTimes, id).exec(),
+      );
+      if (typeof document !== 'string') return null;
+      return unrestorable.restore(id, document, runTimeOf(score));
+    });
+  }
+
+  /** {@inheritDoc JobStore.getDueJobs} */
+  async getDueJobs(now: number): Promise<Job[]> {
+    return this.#run(async ({ scripts, unrestorable }) => {
+      const jobs: Job[] = [];
+      for (const row of await scripts.dueJobs(now, 0, -1)) {
+        const job = unrestorable.restore(row.id, row.document ?? '', row.runTime);
+        if (job !== null) jobs.push(job);
+      }
+      return jobs;
+    });
+  }
+
+  /**
+   * {@inheritDoc JobStore.getNextRunTime}
+   * Reads the head of the sorted set: as many entries as there are jobs known to be
+   * unrestorable, plus one.
+   */
+  async getNextRunTime(): Promise<number | null> {
+    return this.#run(async ({ client, unrestorable }) => {
+      const rows = await client.zrange(this.#keys.runTimes, 0, unrestorable.size, 'WITHSCORES');
+      for (let i = 0; i + 1 < rows.length; i += 2) {
+        if (!unrestorable.has(rows[i] ?? '')) return Number(rows[i + 1]);
+      }
+      return null;
+    });
+  }
+
+  /**
+   * Every job: scheduled ones earliest first (equal times by id), then paused ones by id.
+   * Reads the whole hash and sorted set in one transaction.
+   */
+  async getAllJobs(): Promise<Job[]> {
+    return this.#run(async ({ client, unrestorable }) => {
+      const [rows, hash] = replies(
+        await client
+          .multi()
+          .zrange(this.#keys.runTimes, 0, -1, 'WITHSCORES')
+          .hgetall(this.#keys.jobs)
+          .exec(),
+      );
+      const documents = new Map<string, string>(
+        Object.entries((hash ?? {}) as Record<string, string>),
+      );
+      const scheduled = Array.isArray(rows) ? rows.map(String) : [];
+      const jobs: Job[] = [];
+      for (let i = 0; i + 1 < scheduled.length; i += 2) {
+        const id = scheduled[i] ?? '';
+        const job = unrestorable.restore(id, documents.get(id) ?? '', Number(scheduled[i + 1]));
+        documents.delete(id);
+        if (job !== null) jobs.push(job);
+      }
+      // What is left has no run time: the paused jobs.
+      for (const id of [...documents.keys()].sort()) {
+        const job = unrestorable.restore(id, documents.get(id) ?? '', null);
+        if (job !== null) jobs.push(job);
+      }
+      return jobs;
+    });
+  }
+
+  /**
+   * {@inheritDoc JobStore.addJob}
+   * Atomic (HSETNX in a script); a job with a next run time is announced to other stores.
+   * @throws SerializationError (before anything is written) when the job cannot be stored
+   */
+  async addJob(job: Job): Promise<void> {
+    return this.#run(async ({ context, alias, scripts, unrestorable }) => {
+      const document = JSON.stringify(context.serializeJob(job));
+      const runTime = job.nextRunTimeMs;
+      const added = await scripts.addJob(
+        job.id,
+        document,
+        runTime === null ? '' : String(runTime),
+        runTime === null ? '' : wakeupMessage(this.#instanceId, runTime),
+      );
+      if (!added) throw new ConflictingIdError(job.id, alias);
+      unrestorable.forget(job.id);
+    });
+  }
+
+  /**
+   * {@inheritDoc JobStore.updateJob}
+   * Atomic; a job with a next run time is announced to other stores.
+   * @throws SerializationError (before anything is written) when the job cannot be stored
+   */
+  async updateJob(job: Job): Promise<void> {
+    return this.#run(async ({ context, alias, scripts, unrestorable }) => {
+      const document = JSON.stringify(context.serializeJob(job));
+      const runTime = job.nextRunTimeMs;
+      const updated = await scripts.updateJob(
+        job.id,
+        document,
+        runTime === null ? '' : String(runTime),
+        runTime === null ? '' : wakeupMessage(this.#instanceId, runTime),
+      );
+      if (!updated) throw new JobLookupError(job.id, alias);
+      unrestorable.forget(job.id);
+    });
+  }
+
+  /** {@inheritDoc JobStore.removeJob} */
+  async removeJob(id: string): Promise<void> {
+    return this.#run(async ({ alias, scripts, unrestorable }) => {
+      if (!(await scripts.removeJob(id))) throw new JobLookupError(id, alias);
+      unrestorable.forget(id);
+    });
+  }
+
+  /** Removes every job (the jobs hash and the run-times sorted set); keeps `<prefix>meta`. */
+  async removeAllJobs(): Promise<void> {
+    return this.#run(async ({ client, unrestorable }) => {
+      await client.del(this.#keys.jobs, this.#keys.runTimes);
+      unrestorable.clear();
+    });
+  }
+
+  /**
+   * {@inheritDoc JobStore.claimDueJobs}
+   * Per batch: one script reads the due jobs with their documents, the jobs are restored and
+   * advanced here, and one script writes every successor whose stored run time and document
+   * are still the ones read (a compare-and-set per job), returning the jobs it wrote: those
+   * are the runs won.
+   * Jobs that `advance` leaves alone or that cannot be restored stay where they are and the
+   * read moves past them; it stops at `limit` runs, when no due job is left, or after a few
+   * batches in a row lost every job to other schedulers.
+   */
+  async claimDueJobs(claim: DueJobsClaim): Promise<ClaimedRun[]> {
+    return this.#run(async ({ context, scripts, unrestorable }) => {
+      const { now, limit } = claim;
+      const claimed: ClaimedRun[] = [];
+      const claimedIds = new Set<string>();
+      // Due jobs this call leaves in place (skipped, unrestorable, already claimed) come first in
+      // the sorted set; the next read starts after them.
+      let offset = 0;
+      let lostBatches = 0;
+      while (claimed.length < limit) {
+        const wanted = limit - claimed.length;
+        const count = wanted + unrestorable.size;
+        const rows = await scripts.dueJobs(now, offset, count);
+        const candidates: Candidate[] = [];
+        for (const row of rows) {
+          if (candidates.length >= wanted) break;
+          const job = claimedIds.has(row.id)
+            ? null
+            : unrestorable.restore(row.id, row.document ?? '', row.runTime);
+          const next = job === null ? undefined : claim.advance(job);
+          if (job === null || next === undefined) {
+            offset++;
+            continue;
+          }
+          candidates.push({ job, next, write: claimWrite(context, row, next) });
+        }
+        const won = new Set(await scripts.claimJobs(candidates.map(({ write }) => write)));
+        for (const { job, next } of candidates) {
+          if (!won.has(job.id)) continue;
+          claimed.push({ job, next });
+          claimedIds.add(job.id);
+        }
+        if (rows.length < count) break;
+        // Another scheduler took the whole batch: read again (it moved those jobs on), but give up
+        // after a few such rounds; the scheduler's next pass comes at once as jobs are still due.
+        lostBatches = candidates.length > 0 && won.size === 0 ? lostBatches + 1 : 0;
+        if (lostBatches >= MAX_LOST_BATCHES) break;
+      }
+      return claimed;
+    });
+  }
+
+  /**
+   * Runs a call on the started store; a connection lost during the call becomes an error that
+   * names the store and says the connection comes back by itself.
+   */
+  async #run<T>(call: (running: Running) => Promise<T>): Promise<T> {
+    const running = this.#state();
+    try {
+      return await call(running);
+    } catch (error) {
+      if (!isConnectionLoss(error)) throw error;
+      throw new Error(
+        `Redis job store '${running.alias}': lost the connection to ` +
+          `${this.#describeServer()} during the call (${describe(error)}); it reconnects by ` +
+          `itself, retry later`,
+        { cause: error },
+      );
+    }
+  }
+
+  #state(): Running {
+    if (this.#running === null) {
+      throw new Error(
+        `RedisJobStore (keyPrefix '${this.#keys.prefix}') is not started; add it to a ` +
+          `scheduler, which starts it (or call start(context, alias) first)`,
+      );
+    }
+    const running = this.#running;
+    // A connection the store opened does not queue calls while it is down: say why at once.
+    if (running.owned && running.client.status !== 'ready') {
+      throw new Error(
+        `Redis job store '${running.alias}': not connected to ${this.#describeServer()} ` +
+          `(connection ${running.client.status}); it reconnects by itself, retry later`,
+      );
+    }
+    return running;
+  }
+
+  /** The server as error messages name it, without a password. */
+  #describeServer(): string {
+    const source = this.#options.source;
+    if (source.kind === 'given') return 'the server of the given client';
+    try {
+      const url = new URL(source.url);
+      if (url.password !== '') url.password = '***';
+      return url.toString();
+    } catch {
+      return source.url;
+    }
+  }
+}
+
+/** The compare-and-set that replaces the job read as `row` with its successor. */
+function claimWrite(context: JobStoreContext, row: DueRow, next: Job | null): ClaimWrite {
+  const expected = {
+    id: row.id,
+    expectedRunTime: row.runTime,
+    expectedDocument: row.document ?? '',
+  };
+  if (next === null) return { ...expected, successorRunTime: DELETE_JOB, document: '' };
+  const nextRunTime = next.nextRunTimeMs;
+  return {
+    ...expected,
+    successorRunTime: nextRunTime === null ? PAUSE_JOB : String(nextRunTime),
+    document: JSON.stringify(context.serializeJob(next)),
+  };
+}
+
+/** The replies of a transaction; throws its first error. */
+function replies(results: [error: Error | null, reply: unknown][] | null): unknown[] {
+  if (results === null) throw new Error('Redis job store: the transaction was aborted');
+  return results.map(([error, reply]) => {
+    if (error !== null) throw error;
+    return reply;
+  });
+}
+
+/** Whether ioredis failed a call because its connection dropped (not a Redis error reply). */
+function isConnectionLoss(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  return (
+    error.name === 'MaxRetriesPerRequestError' ||
+    error.message === 'Connection is closed.' ||
+    error.message.startsWith("Stream isn't writeable")
+  );
+}
+
+/** A sorted-set score as a run time; null (paused) when the member is absent. */
+function runTimeOf(score: unknown): number | null {
+  return typeof score === 'string' ? Number(score) : null;
+}
+
+/** Closes a connection the store opened: politely when it is up, at once otherwise. */
+async function closeConnection(client: Redis): Promise<void> {
+  // Errors of a connection being torn down would reach no listener and crash the process.
+  client.on('error', noop);
+  if (client.status === 'ready') {
+    try {
+      await client.quit();
+      return;
+    } catch {
+      // Fall through: drop the connection.
+    }
+  }
+  client.disconnect();
+}
+
+function noop(): void {}

@@ -1,0 +1,117 @@
+import { TestStoreContext } from '@kairos/testkit';
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RedisJobStore } from '../src/index.js';
+import { captureLogger } from './capture-logger.js';
+import {
+  deleteKeys,
+  inspector,
+  REDIS_URL,
+  redisAvailable,
+  uniquePrefix,
+  waitFor,
+} from './redis-server.js';
+import { TcpProxy } from './tcp-proxy.js';
+
+/** Retries `call` every 50 ms until it resolves, for up to `timeoutMs`. */
+async function untilItWorks<T>(call: () => Promise<T>, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await call();
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}
+
+describe.skipIf(!redisAvailable)('RedisJobStore during a server outage', () => {
+  const keyPrefix = uniquePrefix('outage');
+  const proxy = new TcpProxy(REDIS_URL);
+  let redis: Redis;
+
+  beforeAll(async () => {
+    redis = inspector();
+    await proxy.start();
+  });
+  afterAll(async () => {
+    await proxy.stop();
+    await deleteKeys(redis, keyPrefix);
+    await redis.quit();
+  });
+
+  it('rejects every call while the server is away and works again once it is back', async () => {
+    const logger = captureLogger();
+    const context = new TestStoreContext({ logger });
+    const store = new RedisJobStore({ url: proxy.url(REDIS_URL), keyPrefix });
+    await store.start(context, 'default');
+    const direct = new RedisJobStore({ url: REDIS_URL, keyPrefix });
+    const directContext = new TestStoreContext();
+    await direct.start(directContext, 'default');
+    try {
+      const now = context.clock.now();
+      await store.addJob(context.job({ id: 'before', nextRunTime: now }));
+
+      await proxy.stop();
+      // Every kind of call fails instead of waiting for the server (vitest's timeout would
+      // catch a call that hangs).
+      // The first call may already be on its way when the connection drops.
+      await expect(store.getNextRunTime()).rejects.toThrow(
+        /^Redis job store 'default': (not connected|lost the connection) to redis:\/\/127\.0\.0\.1/,
+      );
+      await expect(store.getDueJobs(now)).rejects.toThrow(/not connected to .*retry later/);
+      await expect(store.lookupJob('before')).rejects.toThrow();
+      await expect(store.getAllJobs()).rejects.toThrow();
+      await expect(store.addJob(context.job({ id: 'during' }))).rejects.toThrow();
+      await expect(store.claimDueJobs({ now, limit: 10, advance: () => null })).rejects.toThrow();
+      const warnings = (): string[] =>
+        logger.lines.filter((line) => line.level === 'warn').map((line) => line.message);
+      // One warning per connection for the whole outage, however often ioredis retries.
+      expect(await waitFor(() => warnings().length === 2, 1500)).toBe(true);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(warnings().sort()).toEqual([
+        expect.stringMatching(/the connection .*reconnecting/),
+        expect.stringMatching(/the wake-up subscription .*reconnecting/),
+      ]);
+
+      await proxy.start();
+      expect(await untilItWorks(() => store.getNextRunTime(), 10_000)).toBe(now);
+      await store.addJob(context.job({ id: 'after', nextRunTime: now + 1 }));
+      expect((await store.getAllJobs()).map((job) => job.id)).toEqual(['before', 'after']);
+      expect(await waitFor(() => directContext.wakeups.includes(now + 1), 1500)).toBe(true);
+
+      // The wake-up subscription came back too: a catch-up wakeup, then messages again.
+      expect(await waitFor(() => context.wakeups.includes(undefined), 10_000)).toBe(true);
+      await direct.addJob(directContext.job({ id: 'elsewhere', nextRunTime: now + 2 }));
+      expect(await waitFor(() => context.wakeups.includes(now + 2), 1500)).toBe(true);
+      expect(
+        logger.lines.filter((line) => line.level === 'info').map((line) => line.message),
+      ).toEqual(
+        expect.arrayContaining([
+          expect.stringMatching(/the connection is back/),
+          expect.stringMatching(/the wake-up subscription is back/),
+        ]),
+      );
+    } finally {
+      await store.shutdown();
+      await direct.shutdown();
+    }
+  });
+
+  it('fails start() while the server is away, and starts once it is back', async () => {
+    const store = new RedisJobStore({ url: proxy.url(REDIS_URL), keyPrefix });
+    await proxy.stop();
+    try {
+      await expect(store.start(new TestStoreContext(), 'default')).rejects.toThrow(
+        /cannot connect to redis:\/\/127\.0\.0\.1:\d+\/0/,
+      );
+      await proxy.start();
+      await store.start(new TestStoreContext(), 'default');
+      expect(await store.getNextRunTime()).not.toBeUndefined();
+    } finally {
+      await proxy.start().catch(() => undefined);
+      await store.shutdown();
+    }
+  });
+});
