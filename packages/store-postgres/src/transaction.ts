@@ -1,0 +1,43 @@
+/**
+ * One transaction on one pooled connection, rolled back when the work throws and the
+ * connection discarded when it broke.
+ */
+import type { Pool, PoolClient } from 'pg';
+
+/**
+ * Runs `work` between BEGIN and COMMIT on a connection of `pool`.
+ * @returns what `work` returned, once committed
+ * @throws what `work` or the database threw (after a rollback)
+ */
+export async function inTransaction<T>(
+  pool: Pool,
+  work: (client: PoolClient) => Promise<T>,
+): Promise<T> {
+  const client = await pool.connect();
+  // A checked-out connection has no error listener of the pool's: an error arriving between
+  // two queries (the server shut down) would otherwise be an unhandled 'error' event.
+  let broken: Error | undefined;
+  const onError = (error: Error): void => {
+    broken = error;
+  };
+  client.on('error', onError);
+  try {
+    await client.query('BEGIN');
+    const result = await work(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    if (broken === undefined) {
+      try {
+        await client.query('ROLLBACK');
+      } catch (rollbackError) {
+        broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
+      }
+    }
+    throw error;
+  } finally {
+    client.removeListener('error', onError);
+    // Releasing with an error makes the pool close the connection instead of reusing it.
+    client.release(broken);
+  }
+}

@@ -1,0 +1,20 @@
+import { runJobStoreConformance } from '@kairos/testkit';
+import { afterAll, describe } from 'vitest';
+import { PostgresJobStore } from '../src/index.js';
+import { dropSchema, POSTGRES_URL, postgresAvailable, uniqueSchema } from './postgres-server.js';
+
+const available = await postgresAvailable();
+const schema = uniqueSchema('conformance');
+
+describe.skipIf(!available)('PostgresJobStore on a live server', () => {
+  afterAll(() => dropSchema(schema));
+
+  runJobStoreConformance({
+    name: 'PostgresJobStore',
+    createStore: () =>
+      new PostgresJobStore({ connectionString: POSTGRES_URL, schema, poolSize: 3 }),
+    shared: true,
+    persistent: true,
+    wakeups: { withinMs: 1500 },
+  });
+});

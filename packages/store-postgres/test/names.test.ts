@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { fitIdentifier, quoteIdentifier, storeNames } from '../src/names.js';
+
+describe('SQL names', () => {
+  it('quotes the schema and table as written and derives the others from them', () => {
+    const names = storeNames('Scheduling', 'Jobs');
+    expect(names.table).toBe('"Scheduling"."Jobs"');
+    expect(names.metaTable).toBe('"Scheduling"."Jobs_meta"');
+    expect(names.nextRunTimeIndex).toBe('"Jobs_next_run_time_idx"');
+    expect(names.channel).toBe('kairos.Scheduling.Jobs');
+    expect(names.lockKey).toMatch(/^-?\d+$/);
+    expect(BigInt(names.lockKey)).toBe(BigInt.asIntN(64, BigInt(names.lockKey)));
+  });
+
+  it('doubles quotes inside an identifier', () => {
+    expect(quoteIdentifier('a"b')).toBe('"a""b"');
+  });
+
+  it('keeps derived names within 63 bytes, distinct for names that share a long prefix', () => {
+    const first = storeNames('s'.repeat(63), `${'t'.repeat(60)}abc`);
+    const second = storeNames('s'.repeat(63), `${'t'.repeat(60)}abd`);
+    for (const names of [first, second]) {
+      expect(names.channel.length).toBeLessThanOrEqual(63);
+      expect(names.nextRunTimeIndex.length - 2).toBeLessThanOrEqual(63);
+      expect(names.metaTable.split('.')[1]?.length).toBeLessThanOrEqual(63 + 2);
+    }
+    expect(first.metaTable).not.toBe(second.metaTable);
+    expect(first.nextRunTimeIndex).not.toBe(second.nextRunTimeIndex);
+    expect(first.channel).not.toBe(second.channel);
+    expect(first.lockKey).not.toBe(second.lockKey);
+    expect(fitIdentifier('short', '_meta')).toBe('short_meta');
+    expect(fitIdentifier('x'.repeat(63), '_meta')).toMatch(/^x{49}_[0-9a-f]{8}_meta$/);
+  });
+
+  it('gives every schema and table pair its own channel and lock', () => {
+    // With '_' as separator these two would collide.
+    const first = storeNames('a_b', 'c');
+    const second = storeNames('a', 'b_c');
+    expect(first.channel).not.toBe(second.channel);
+    expect(first.lockKey).not.toBe(second.lockKey);
+  });
+});
