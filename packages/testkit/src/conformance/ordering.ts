@@ -49,6 +49,16 @@ export function defineOrderingTests(h: Harness): void {
       expect(due.map((job) => job.nextRunTimeMs)).toEqual([now - 7000, now - 300, now - 20, now]);
     });
 
+    it('keeps the fraction of a run time that falls between milliseconds', async () => {
+      // Interval triggers work in microseconds: an interval of 0.0005 s lands between two ms.
+      const time = h.context.clock.now() + 1000.5;
+      await h.store.addJob(h.context.job({ id: 'fraction', nextRunTime: time }));
+      expect((await h.store.lookupJob('fraction'))?.nextRunTimeMs).toBe(time);
+      expect(await h.store.getNextRunTime()).toBe(time);
+      expect(await h.store.getDueJobs(time - 0.25)).toEqual([]);
+      expect(await h.store.getDueJobs(time)).toHaveLength(1);
+    });
+
     it('keeps run times to the millisecond, far in the past and future', async () => {
       const times = [
         Date.UTC(1970, 0, 1, 0, 0, 0, 1),
