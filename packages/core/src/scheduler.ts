@@ -56,6 +56,7 @@ import {
 import { AsyncExecutor } from './executors/async.js';
 import type {
   AddJobOptions,
+  ClaimedRun,
   Clock,
   ClockTimer,
   Executor,
@@ -65,7 +66,6 @@ import type {
   JobHost,
   JobStore,
   JobStoreContext,
-  ClaimedRun,
   PluginSpec,
   SchedulerState,
   Task,
@@ -775,8 +775,8 @@ export abstract class BaseScheduler implements JobHost {
     this.#checkJobstoreAlias(alias);
     const jobs: Job[] = [];
     for (const state of parseJobsExport(document)) {
+      // Restoring checks the task is registered or an allowed module reference.
       const job = this.#storeContext().restoreJob(state, alias);
-      this.#tasks.check(job.task);
       await this.#checkTaskLoads(job);
       jobs.push(job);
     }

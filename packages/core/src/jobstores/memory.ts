@@ -18,8 +18,8 @@ type Bucket = Job | Set<Job>;
  * run times added later than the earliest one):
  * - `addJob`, `updateJob`, `removeJob`: O(1) for a run time that already has jobs, O(log d)
  *   for a new one (d distinct run times), because only distinct run times enter the heap.
- * - `getDueJobs`, `claimDueJobs`: O(k + d' log d') for k due jobs at d' distinct times — it visits only the
- *   heap nodes that are due, never the rest.
+ * - `getDueJobs`, `claimDueJobs`: O(k + d' log d') for k due jobs at d' distinct times — they
+ *   visit only the heap nodes that are due, never the rest.
  * - `lookupJob` O(1); `getNextRunTime` O(1) amortised.
  * A run time whose bucket empties stays in the heap until it reaches the top (or the heap is
  * compacted), which keeps removals O(1).
