@@ -102,7 +102,7 @@ function smoke() {
       return result.stdout;
     });
     if (!outputs[0].includes('0 job(s) in')) throw new Error('the first run found jobs already');
-    if (!/[1-9]\d* job\(s\) in/.test(outputs[1]) || !outputs[1].includes('reminder')) {
+    if (!/[1-9]\d* job\(s\) in/.test(outputs[1]) || !outputs[1].includes('remind (trigger: date')) {
       throw new Error('the second run did not find the jobs the first one stored');
     }
     if (!outputs[1].includes('tick')) throw new Error('the second run did not run the stored jobs');
