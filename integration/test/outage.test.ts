@@ -9,10 +9,10 @@
 import { execFile } from 'node:child_process';
 import { access, readdir } from 'node:fs/promises';
 import { promisify } from 'node:util';
+import { TcpProxy } from '@kairos/testkit';
 import { afterAll, describe, it, type ExpectStatic } from 'vitest';
 import { expectClean, report, scenario } from './harness/setup.js';
 import { availableStores, REDIS_URL, withPostgres, type StoreKind } from './harness/stores.js';
-import { TcpProxy } from './harness/tcp-proxy.js';
 import { killAllWorkers, sleep, type WorkerGroup, type WorkerProcess } from './harness/worker.js';
 
 const run = promisify(execFile);
@@ -201,11 +201,10 @@ describe('server outages', () => {
       const { store, workers } = await scenario('redis', 'outage', onTestFinished);
       if (store.spec.type !== 'redis') throw new Error('a Redis store');
       const server = new URL(REDIS_URL);
-      const proxy = await TcpProxy.start(server.hostname, Number(server.port || 6379));
-      onTestFinished(() => proxy.close());
-      const viaProxy = new URL(REDIS_URL);
-      viaProxy.host = `127.0.0.1:${proxy.port}`;
-      const spec = { ...store.spec, url: viaProxy.toString() };
+      const proxy = new TcpProxy(server.hostname, Number(server.port || 6379));
+      await proxy.up();
+      onTestFinished(() => proxy.down());
+      const spec = { ...store.spec, url: proxy.url(REDIS_URL) };
       const worker = await workers.ready({ name: 'S', store: spec, ...ticking });
       await survivesOutage({
         expect,

@@ -1,9 +1,9 @@
 import { EventEmitter } from 'node:events';
-import { TestStoreContext } from '@kairos/testkit';
+import { RecordingLogger, TestStoreContext } from '@kairos/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ChangeWatcher, type ChangeFeed } from '../src/change-watcher.js';
 import type { WakeupChange } from '../src/documents.js';
-import { recordingLogger, sleep, textOf, waitFor } from './helpers.js';
+import { sleep, textOf, waitFor } from './helpers.js';
 
 /** A change stream driven by the test. */
 class FakeFeed extends EventEmitter implements ChangeFeed {
@@ -34,7 +34,7 @@ describe('ChangeWatcher', () => {
   function setUp(
     options: { earliest?: () => Promise<number | null>; openTimeoutMs?: number } = {},
   ) {
-    const logger = recordingLogger();
+    const logger = new RecordingLogger();
     const context = new TestStoreContext({ logger });
     const feeds: FakeFeed[] = [];
     const watcher = new ChangeWatcher({
@@ -82,7 +82,7 @@ describe('ChangeWatcher', () => {
     await starting;
     feeds[0]?.change({ operationType: 'invalidate' });
     expect(feeds[0]?.closed).toBe(true);
-    expect(textOf(logger.lines)[0]).toMatch(
+    expect(textOf(logger.entries)[0]).toMatch(
       /^warn store: its change stream failed \(the jobs collection was dropped or renamed\)/,
     );
     // The first poll wakes with the earliest time: changes may have been missed.
@@ -105,7 +105,7 @@ describe('ChangeWatcher', () => {
     feeds[0]?.confirm();
     await starting;
     feeds[0]?.change({ operationType: 'insert', fullDocument: { nextRunTime: 1 } });
-    expect(textOf(logger.lines)).toEqual([
+    expect(textOf(logger.entries)).toEqual([
       'warn store: waking the scheduler failed (scheduler gone)',
     ]);
   });

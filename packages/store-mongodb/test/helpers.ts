@@ -1,34 +1,9 @@
-/** What the store tests share: a logger that records its lines, and waiting in real time. */
-import type { Logger, LogMethod } from '@kairos/core';
+/** What the store tests share: reading a recording logger, and waiting in real time. */
+import type { LogEntry } from '@kairos/testkit';
 
-/** One logged line. */
-export interface LoggedLine {
-  readonly level: 'debug' | 'info' | 'warn' | 'error';
-  readonly message: string;
-  readonly err?: unknown;
-}
-
-/** A logger keeping every line in `lines`. */
-export function recordingLogger(): Logger & { readonly lines: LoggedLine[] } {
-  const lines: LoggedLine[] = [];
-  const method =
-    (level: LoggedLine['level']): LogMethod =>
-    (first: string | Record<string, unknown>, message?: string) => {
-      if (typeof first === 'string') lines.push({ level, message: first });
-      else lines.push({ level, message: message ?? '', err: first['err'] });
-    };
-  return {
-    lines,
-    debug: method('debug'),
-    info: method('info'),
-    warn: method('warn'),
-    error: method('error'),
-  };
-}
-
-/** The lines of a recording logger as `level message` strings, for plain assertions. */
-export function textOf(lines: readonly LoggedLine[]): string[] {
-  return lines.map((line) => `${line.level} ${line.message}`);
+/** The entries of a recording logger as `level message` strings, for plain assertions. */
+export function textOf(entries: readonly LogEntry[]): string[] {
+  return entries.map((entry) => `${entry.level} ${entry.message}`);
 }
 
 /** Polls `condition` every 5 ms (real time) until it holds or `timeoutMs` passes. */

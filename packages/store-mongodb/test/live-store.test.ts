@@ -5,12 +5,12 @@
  * its own in a database that is dropped afterwards.
  */
 import { randomUUID } from 'node:crypto';
-import { TestStoreContext } from '@kairos/testkit';
+import { RecordingLogger, TestStoreContext } from '@kairos/testkit';
 import { MongoClient } from 'mongodb';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { JobDocument } from '../src/documents.js';
 import { MongoJobStore } from '../src/index.js';
-import { recordingLogger, waitFor } from './helpers.js';
+import { waitFor } from './helpers.js';
 import { LIVE_MONGODB_URL } from './live-server.js';
 
 const database = `kairos_store_${randomUUID().slice(0, 8)}`;
@@ -37,7 +37,8 @@ describe.skipIf(LIVE_MONGODB_URL === undefined)('MongoJobStore on a live server'
 
   /** A started store on a collection of its own (or the one given). */
   async function started(collection: string, options: { client?: MongoClient } = {}) {
-    const context = new TestStoreContext({ logger: recordingLogger() });
+    const logger = new RecordingLogger();
+    const context = new TestStoreContext({ logger });
     const store = new MongoJobStore({
       ...(options.client === undefined ? { url } : { client: options.client }),
       database,
@@ -46,7 +47,7 @@ describe.skipIf(LIVE_MONGODB_URL === undefined)('MongoJobStore on a live server'
     });
     await store.start(context, context.alias);
     stores.push(store);
-    return { store, context, logger: context.logger as ReturnType<typeof recordingLogger> };
+    return { store, context, logger };
   }
 
   const fresh = () => `jobs_${randomUUID().slice(0, 8)}`;
@@ -133,7 +134,7 @@ describe.skipIf(LIVE_MONGODB_URL === undefined)('MongoJobStore on a live server'
     const collection = fresh();
     const one = await started(collection);
     const two = await started(collection);
-    const notAvailable = two.logger.lines.filter((line) => /not available/.test(line.message));
+    const notAvailable = two.logger.entries.filter((entry) => /not available/.test(entry.message));
     expect(notAvailable).toHaveLength(streams ? 0 : 1);
     const nextRunTime = one.context.clock.now() + 1000;
     await one.store.addJob(one.context.job({ id: 'new', nextRunTime }));

@@ -5,10 +5,10 @@
  * suites that run when KAIROS_TEST_MONGODB_URL is set.
  */
 import type { Job } from '@kairos/core';
-import { runJobStoreConformance, TestStoreContext } from '@kairos/testkit';
+import { RecordingLogger, runJobStoreConformance, TestStoreContext } from '@kairos/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MongoJobStore } from '../src/index.js';
-import { recordingLogger, sleep, textOf, waitFor } from './helpers.js';
+import { sleep, textOf, waitFor } from './helpers.js';
 import { SimulatedServer } from './simulated-server.js';
 
 const POLL_INTERVAL = 0.05;
@@ -34,7 +34,7 @@ describe('MongoJobStore on the simulated server', () => {
 
   async function started(
     server: SimulatedServer,
-    context = new TestStoreContext({ logger: recordingLogger() }),
+    context = new TestStoreContext({ logger: new RecordingLogger() }),
   ): Promise<{ store: MongoJobStore; context: TestStoreContext }> {
     const store = new MongoJobStore({ client: server.client(), pollInterval: POLL_INTERVAL });
     await store.start(context, context.alias);
@@ -42,8 +42,8 @@ describe('MongoJobStore on the simulated server', () => {
     return { store, context };
   }
 
-  function linesOf(context: TestStoreContext) {
-    return (context.logger as ReturnType<typeof recordingLogger>).lines;
+  function entriesOf(context: TestStoreContext) {
+    return (context.logger as RecordingLogger).entries;
   }
 
   describe('layout', () => {
@@ -230,7 +230,7 @@ describe('MongoJobStore on the simulated server', () => {
       const advance = (job: Job) => context.withFields(job, { nextRunTimeMs: now + 60_000 });
       const claimed = await store.claimDueJobs({ now, limit: 10, advance });
       expect(claimed.map((run) => run.job.id)).toEqual(['a', 'c']);
-      const warnings = textOf(linesOf(context)).filter((line) => line.startsWith('warn'));
+      const warnings = textOf(entriesOf(context)).filter((line) => line.startsWith('warn'));
       expect(warnings).toHaveLength(1);
       expect(warnings[0]).toMatch(/: 1 of 3 claims failed; those jobs stay due/);
       // 'b' stays due and is claimed once writes work again.
@@ -280,8 +280,8 @@ describe('MongoJobStore on the simulated server', () => {
       const server = new SimulatedServer({ changeStreams: false });
       const one = await started(server);
       const two = await started(server);
-      expect(textOf(linesOf(two.context))).toHaveLength(1);
-      expect(textOf(linesOf(two.context))[0]).toMatch(
+      expect(textOf(entriesOf(two.context))).toHaveLength(1);
+      expect(textOf(entriesOf(two.context))[0]).toMatch(
         /^info MongoDB job store 'default' \(kairos\.jobs\): change streams are not available \(The \$changeStream stage is only supported on replica sets\); checking for jobs added by other processes every 0\.05 s$/,
       );
       const now = one.context.clock.now();
@@ -306,8 +306,8 @@ describe('MongoJobStore on the simulated server', () => {
       const [feedOfTwo] = [...server.feeds].slice(1);
       server.streamFailure = new Error('not primary');
       feedOfTwo?.fail(new Error('connection to the primary lost'));
-      expect(textOf(linesOf(two.context))).toHaveLength(1);
-      expect(textOf(linesOf(two.context))[0]).toMatch(
+      expect(textOf(entriesOf(two.context))).toHaveLength(1);
+      expect(textOf(entriesOf(two.context))[0]).toMatch(
         /^warn .*: its change stream failed \(connection to the primary lost\); checking/,
       );
       // While it polls, changes still wake it.
@@ -319,7 +319,7 @@ describe('MongoJobStore on the simulated server', () => {
       server.streamFailure = undefined;
       expect(await waitFor(() => server.feeds.size === 2)).toBe(true);
       expect(
-        await waitFor(() => linesOf(two.context).some((line) => /reopened/.test(line.message))),
+        await waitFor(() => entriesOf(two.context).some((entry) => /reopened/.test(entry.message))),
       ).toBe(true);
       two.context.wakeups.length = 0;
       await one.store.addJob(one.context.job({ id: 'b', nextRunTime: now + 3 }));
@@ -333,12 +333,12 @@ describe('MongoJobStore on the simulated server', () => {
       await expect(store.addJob(context.job({ id: 'a' }))).rejects.toThrow(/ECONNREFUSED/);
       await expect(store.getDueJobs(0)).rejects.toThrow(/ECONNREFUSED/);
       await sleep(POLL_INTERVAL * 1000 * 5);
-      const warnings = () => textOf(linesOf(context)).filter((line) => line.startsWith('warn'));
+      const warnings = () => textOf(entriesOf(context)).filter((line) => line.startsWith('warn'));
       expect(warnings()).toHaveLength(1);
       expect(warnings()[0]).toMatch(/cannot check for changes \(.*ECONNREFUSED/);
       server.down = false;
       expect(
-        await waitFor(() => linesOf(context).some((line) => /works again/.test(line.message))),
+        await waitFor(() => entriesOf(context).some((entry) => /works again/.test(entry.message))),
       ).toBe(true);
       await store.addJob(context.job({ id: 'a' }));
       expect((await store.lookupJob('a'))?.id).toBe('a');
@@ -356,7 +356,7 @@ describe('MongoJobStore on the simulated server', () => {
       polled.down = true;
       await sleep(POLL_INTERVAL * 1000 * 3);
       // A poll after shutdown would have logged the outage.
-      expect(linesOf(two.context).filter((line) => line.level === 'warn')).toEqual([]);
+      expect(entriesOf(two.context).filter((entry) => entry.level === 'warn')).toEqual([]);
     });
   });
 });

@@ -1,4 +1,4 @@
-import { TestStoreContext } from '@kairos/testkit';
+import { RecordingLogger, TcpProxy, TestStoreContext } from '@kairos/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PostgresJobStore } from '../src/index.js';
 import {
@@ -9,8 +9,6 @@ import {
   waitFor,
   withAdmin,
 } from './postgres-server.js';
-import { RecordingLogger } from './recording-logger.js';
-import { TcpProxy } from './tcp-proxy.js';
 
 const available = await postgresAvailable();
 const schema = uniqueSchema('outage');
@@ -112,12 +110,13 @@ describe.skipIf(!available)('PostgresJobStore when connections drop', () => {
   });
 
   describe('through a server that goes away and comes back', () => {
-    const proxy = new TcpProxy(POSTGRES_URL);
+    const target = new URL(POSTGRES_URL);
+    const proxy = new TcpProxy(target.hostname, Number(target.port || 5432));
     beforeAll(() => proxy.up());
     afterAll(() => proxy.down());
 
     it('rejects calls while the server is away and works without a restart after', async () => {
-      const reader = await startStore(markedUrl(proxy.rewrite(POSTGRES_URL)));
+      const reader = await startStore(markedUrl(proxy.url(POSTGRES_URL)));
       const writer = await startStore(POSTGRES_URL);
       const now = reader.context.clock.now();
       await reader.store.addJob(reader.context.job({ id: 'a', nextRunTime: now }));
@@ -143,14 +142,14 @@ describe.skipIf(!available)('PostgresJobStore when connections drop', () => {
     }, 20_000);
 
     it('stops reconnecting at shutdown', async () => {
-      const { store, logger } = await startStore(markedUrl(proxy.rewrite(POSTGRES_URL)));
+      const { store, logger } = await startStore(markedUrl(proxy.url(POSTGRES_URL)));
       await proxy.down();
       try {
         expect(await waitFor(() => logger.messages('warn').length > 0, 2000)).toBe(true);
         await store.shutdown();
-        const warnings = logger.lines.length;
+        const warnings = logger.entries.length;
         await new Promise((resolve) => setTimeout(resolve, 1500));
-        expect(logger.lines).toHaveLength(warnings);
+        expect(logger.entries).toHaveLength(warnings);
       } finally {
         await proxy.up();
       }

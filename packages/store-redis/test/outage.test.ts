@@ -1,8 +1,7 @@
-import { TestStoreContext } from '@kairos/testkit';
+import { RecordingLogger, TcpProxy, TestStoreContext } from '@kairos/testkit';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisJobStore } from '../src/index.js';
-import { captureLogger } from './capture-logger.js';
 import {
   deleteKeys,
   inspector,
@@ -11,7 +10,6 @@ import {
   uniquePrefix,
   waitFor,
 } from './redis-server.js';
-import { TcpProxy } from './tcp-proxy.js';
 
 /** Retries `call` every 50 ms until it resolves, for up to `timeoutMs`. */
 async function untilItWorks<T>(call: () => Promise<T>, timeoutMs: number): Promise<T> {
@@ -28,21 +26,22 @@ async function untilItWorks<T>(call: () => Promise<T>, timeoutMs: number): Promi
 
 describe.skipIf(!redisAvailable)('RedisJobStore during a server outage', () => {
   const keyPrefix = uniquePrefix('outage');
-  const proxy = new TcpProxy(REDIS_URL);
+  const target = new URL(REDIS_URL);
+  const proxy = new TcpProxy(target.hostname, Number(target.port || 6379));
   let redis: Redis;
 
   beforeAll(async () => {
     redis = inspector();
-    await proxy.start();
+    await proxy.up();
   });
   afterAll(async () => {
-    await proxy.stop();
+    await proxy.down();
     await deleteKeys(redis, keyPrefix);
     await redis.quit();
   });
 
   it('rejects every call while the server is away and works again once it is back', async () => {
-    const logger = captureLogger();
+    const logger = new RecordingLogger();
     const context = new TestStoreContext({ logger });
     const store = new RedisJobStore({ url: proxy.url(REDIS_URL), keyPrefix });
     await store.start(context, 'default');
@@ -53,7 +52,7 @@ describe.skipIf(!redisAvailable)('RedisJobStore during a server outage', () => {
       const now = context.clock.now();
       await store.addJob(context.job({ id: 'before', nextRunTime: now }));
 
-      await proxy.stop();
+      await proxy.down();
       // Every kind of call fails instead of waiting for the server (vitest's timeout would
       // catch a call that hangs).
       // The first call may already be on its way when the connection drops.
@@ -65,8 +64,7 @@ describe.skipIf(!redisAvailable)('RedisJobStore during a server outage', () => {
       await expect(store.getAllJobs()).rejects.toThrow();
       await expect(store.addJob(context.job({ id: 'during' }))).rejects.toThrow();
       await expect(store.claimDueJobs({ now, limit: 10, advance: () => null })).rejects.toThrow();
-      const warnings = (): string[] =>
-        logger.lines.filter((line) => line.level === 'warn').map((line) => line.message);
+      const warnings = (): string[] => logger.messages('warn');
       // One warning per connection for the whole outage, however often ioredis retries.
       expect(await waitFor(() => warnings().length === 2, 1500)).toBe(true);
       await new Promise((resolve) => setTimeout(resolve, 300));
@@ -75,7 +73,7 @@ describe.skipIf(!redisAvailable)('RedisJobStore during a server outage', () => {
         expect.stringMatching(/the wake-up subscription .*reconnecting/),
       ]);
 
-      await proxy.start();
+      await proxy.up();
       expect(await untilItWorks(() => store.getNextRunTime(), 10_000)).toBe(now);
       await store.addJob(context.job({ id: 'after', nextRunTime: now + 1 }));
       expect((await store.getAllJobs()).map((job) => job.id)).toEqual(['before', 'after']);
@@ -85,9 +83,7 @@ describe.skipIf(!redisAvailable)('RedisJobStore during a server outage', () => {
       expect(await waitFor(() => context.wakeups.includes(undefined), 10_000)).toBe(true);
       await direct.addJob(directContext.job({ id: 'elsewhere', nextRunTime: now + 2 }));
       expect(await waitFor(() => context.wakeups.includes(now + 2), 1500)).toBe(true);
-      expect(
-        logger.lines.filter((line) => line.level === 'info').map((line) => line.message),
-      ).toEqual(
+      expect(logger.messages('info')).toEqual(
         expect.arrayContaining([
           expect.stringMatching(/the connection is back/),
           expect.stringMatching(/the wake-up subscription is back/),
@@ -101,16 +97,16 @@ describe.skipIf(!redisAvailable)('RedisJobStore during a server outage', () => {
 
   it('fails start() while the server is away, and starts once it is back', async () => {
     const store = new RedisJobStore({ url: proxy.url(REDIS_URL), keyPrefix });
-    await proxy.stop();
+    await proxy.down();
     try {
       await expect(store.start(new TestStoreContext(), 'default')).rejects.toThrow(
         /cannot connect to redis:\/\/127\.0\.0\.1:\d+\/0/,
       );
-      await proxy.start();
+      await proxy.up();
       await store.start(new TestStoreContext(), 'default');
       expect(await store.getNextRunTime()).not.toBeUndefined();
     } finally {
-      await proxy.start().catch(() => undefined);
+      await proxy.up();
       await store.shutdown();
     }
   });

@@ -1,8 +1,7 @@
-import { TestStoreContext } from '@kairos/testkit';
+import { RecordingLogger, TestStoreContext } from '@kairos/testkit';
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RedisJobStore } from '../src/index.js';
-import { captureLogger } from './capture-logger.js';
 import {
   deleteKeys,
   inspector,
@@ -92,7 +91,7 @@ describe.skipIf(!redisAvailable)('RedisJobStore wake-ups', () => {
   });
 
   it('ignores malformed messages (a warning); wakes without a time if none is given', async () => {
-    const logger = captureLogger();
+    const logger = new RecordingLogger();
     const context = new TestStoreContext({ logger });
     await startStore(context);
     await redis.publish(channel, 'not json');
@@ -100,23 +99,22 @@ describe.skipIf(!redisAvailable)('RedisJobStore wake-ups', () => {
     await redis.publish(channel, JSON.stringify({ from: 'someone-else' }));
     expect(await waitFor(() => context.wakeups.length === 1, 1500)).toBe(true);
     expect(context.wakeups).toEqual([undefined]);
-    const warnings = logger.lines.filter((line) => line.level === 'warn');
-    expect(warnings.map((line) => line.message)).toEqual([
+    expect(logger.messages('warn')).toEqual([
       expect.stringContaining('not a JSON object: not json'),
       expect.stringContaining('not a JSON object: 42'),
     ]);
   });
 
   it('logs an error thrown by the scheduler wakeup instead of throwing it', async () => {
-    const logger = captureLogger();
+    const logger = new RecordingLogger();
     const context = new TestStoreContext({ logger });
     context.wakeup = () => {
       throw new Error('loop is gone');
     };
     await startStore(context);
     await redis.publish(channel, JSON.stringify({ from: 'someone-else', nextRunTime: 1 }));
-    expect(await waitFor(() => logger.lines.length > 0, 1500)).toBe(true);
-    expect(logger.lines.map((line) => `${line.level}: ${line.message}`)).toEqual([
+    expect(await waitFor(() => logger.entries.length > 0, 1500)).toBe(true);
+    expect(logger.entries.map((entry) => `${entry.level}: ${entry.message}`)).toEqual([
       'warn: Redis job store: waking the scheduler failed (loop is gone)',
     ]);
   });
@@ -136,7 +134,7 @@ describe.skipIf(!redisAvailable)('RedisJobStore wake-ups', () => {
   });
 
   it('subscribes again after its connection is killed, and wakes once to catch up', async () => {
-    const logger = captureLogger();
+    const logger = new RecordingLogger();
     const context = new TestStoreContext({ logger });
     await startStore(context);
     const [id] = await connectionIds('wakeups');
@@ -148,7 +146,7 @@ describe.skipIf(!redisAvailable)('RedisJobStore wake-ups', () => {
     await redis.publish(channel, JSON.stringify({ from: 'elsewhere', nextRunTime: 7 }));
     expect(await waitFor(() => context.wakeups.length === 2, 1500)).toBe(true);
     expect(context.wakeups[1]).toBe(7);
-    expect(logger.lines.map((line) => `${line.level}: ${line.message}`)).toEqual([
+    expect(logger.entries.map((entry) => `${entry.level}: ${entry.message}`)).toEqual([
       expect.stringMatching(/^warn: .*wake-up subscription .*reconnecting/),
       expect.stringMatching(/^info: .*wake-up subscription is back/),
     ]);

@@ -2,9 +2,12 @@
  * @kairos/testkit: what job store authors test with. `runJobStoreConformance` registers the
  * conformance suite every Kairos job store passes (the built-in ones and third-party ones);
  * `TestStoreContext` stands in for the scheduler; `FakeClock` drives scheduling logic without
- * sleeping; `serverAvailable` guards suites that need a real server.
+ * sleeping; `serverAvailable` guards suites that need a real server; `TcpProxy` plays a server
+ * outage for one client; `RecordingLogger` keeps what a store logs.
  */
 export { FakeClock } from '@kairos/core';
 export { runJobStoreConformance, type ConformanceOptions } from './conformance/index.js';
 export { TestStoreContext, type UnrestorableReport } from './context.js';
+export { RecordingLogger, type LogEntry } from './recording-logger.js';
 export { serverAvailable } from './servers.js';
+export { TcpProxy } from './tcp-proxy.js';
