@@ -1,9 +1,9 @@
 import { EventEmitter } from 'node:events';
-import { RecordingLogger, TestStoreContext } from '@kairos/testkit';
+import { RecordingLogger, TestStoreContext, waitFor } from '@kairos/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ChangeWatcher, type ChangeFeed } from '../src/change-watcher.js';
 import type { WakeupChange } from '../src/documents.js';
-import { sleep, textOf, waitFor } from './helpers.js';
+import { sleep, textOf } from './helpers.js';
 
 /** A change stream driven by the test. */
 class FakeFeed extends EventEmitter implements ChangeFeed {

@@ -5,12 +5,11 @@
  * its own in a database that is dropped afterwards.
  */
 import { randomUUID } from 'node:crypto';
-import { RecordingLogger, TestStoreContext } from '@kairos/testkit';
+import { RecordingLogger, TestStoreContext, waitFor } from '@kairos/testkit';
 import { MongoClient } from 'mongodb';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { JobDocument } from '../src/documents.js';
 import { MongoJobStore } from '../src/index.js';
-import { waitFor } from './helpers.js';
 import { LIVE_MONGODB_URL } from './live-server.js';
 
 const database = `kairos_store_${randomUUID().slice(0, 8)}`;

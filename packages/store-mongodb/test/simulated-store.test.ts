@@ -5,10 +5,15 @@
  * suites that run when KAIROS_TEST_MONGODB_URL is set.
  */
 import type { Job } from '@kairos/core';
-import { RecordingLogger, runJobStoreConformance, TestStoreContext } from '@kairos/testkit';
+import {
+  RecordingLogger,
+  runJobStoreConformance,
+  TestStoreContext,
+  waitFor,
+} from '@kairos/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MongoJobStore } from '../src/index.js';
-import { sleep, textOf, waitFor } from './helpers.js';
+import { sleep, textOf } from './helpers.js';
 import { SimulatedServer } from './simulated-server.js';
 
 const POLL_INTERVAL = 0.05;

@@ -1,5 +1,5 @@
 import type { ClaimedRun, Job } from '@kairos/core';
-import { TestStoreContext } from '@kairos/testkit';
+import { TestStoreContext, waitFor } from '@kairos/testkit';
 import { Client, Pool } from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PostgresJobStore } from '../src/index.js';
@@ -8,7 +8,6 @@ import {
   POSTGRES_URL,
   postgresAvailable,
   uniqueSchema,
-  waitFor,
   withAdmin,
 } from './postgres-server.js';
 

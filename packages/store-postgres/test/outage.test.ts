@@ -1,4 +1,4 @@
-import { RecordingLogger, TcpProxy, TestStoreContext } from '@kairos/testkit';
+import { RecordingLogger, TcpProxy, TestStoreContext, waitFor } from '@kairos/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PostgresJobStore } from '../src/index.js';
 import {
@@ -6,7 +6,6 @@ import {
   POSTGRES_URL,
   postgresAvailable,
   uniqueSchema,
-  waitFor,
   withAdmin,
 } from './postgres-server.js';
 

@@ -39,16 +39,3 @@ export async function withAdmin<T>(work: (admin: Client) => Promise<T>): Promise
 export async function dropSchema(schema: string): Promise<void> {
   await withAdmin((admin) => admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`));
 }
-
-/** Polls `condition` every 10 ms (real time) until it holds or `timeoutMs` passes. */
-export async function waitFor(
-  condition: () => boolean | Promise<boolean>,
-  timeoutMs: number,
-): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await condition()) return true;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  return condition();
-}

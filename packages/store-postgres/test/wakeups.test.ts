@@ -1,4 +1,4 @@
-import { TestStoreContext } from '@kairos/testkit';
+import { TestStoreContext, waitFor } from '@kairos/testkit';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { PostgresJobStore } from '../src/index.js';
 import { storeNames } from '../src/names.js';
@@ -7,7 +7,6 @@ import {
   POSTGRES_URL,
   postgresAvailable,
   uniqueSchema,
-  waitFor,
   withAdmin,
 } from './postgres-server.js';
 

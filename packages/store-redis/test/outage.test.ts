@@ -1,15 +1,8 @@
-import { RecordingLogger, TcpProxy, TestStoreContext } from '@kairos/testkit';
+import { RecordingLogger, TcpProxy, TestStoreContext, waitFor } from '@kairos/testkit';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisJobStore } from '../src/index.js';
-import {
-  deleteKeys,
-  inspector,
-  REDIS_URL,
-  redisAvailable,
-  uniquePrefix,
-  waitFor,
-} from './redis-server.js';
+import { deleteKeys, inspector, REDIS_URL, redisAvailable, uniquePrefix } from './redis-server.js';
 
 /** Retries `call` every 50 ms until it resolves, for up to `timeoutMs`. */
 async function untilItWorks<T>(call: () => Promise<T>, timeoutMs: number): Promise<T> {

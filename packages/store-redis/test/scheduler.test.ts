@@ -1,15 +1,9 @@
+import { waitFor } from '@kairos/testkit';
 import { BackgroundScheduler } from '@kairos/core';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisJobStore } from '../src/index.js';
-import {
-  deleteKeys,
-  inspector,
-  REDIS_URL,
-  redisAvailable,
-  uniquePrefix,
-  waitFor,
-} from './redis-server.js';
+import { deleteKeys, inspector, REDIS_URL, redisAvailable, uniquePrefix } from './redis-server.js';
 
 /** Two schedulers in one process stand for two processes: each has its own store, connections. */
 describe.skipIf(!redisAvailable)('schedulers sharing a RedisJobStore', () => {

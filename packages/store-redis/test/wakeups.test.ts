@@ -1,15 +1,8 @@
-import { RecordingLogger, TestStoreContext } from '@kairos/testkit';
+import { RecordingLogger, TestStoreContext, waitFor } from '@kairos/testkit';
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RedisJobStore } from '../src/index.js';
-import {
-  deleteKeys,
-  inspector,
-  REDIS_URL,
-  redisAvailable,
-  uniquePrefix,
-  waitFor,
-} from './redis-server.js';
+import { deleteKeys, inspector, REDIS_URL, redisAvailable, uniquePrefix } from './redis-server.js';
 
 describe.skipIf(!redisAvailable)('RedisJobStore wake-ups', () => {
   const keyPrefix = uniquePrefix('wakeups');

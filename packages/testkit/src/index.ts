@@ -10,4 +10,5 @@ export { runJobStoreConformance, type ConformanceOptions } from './conformance/i
 export { TestStoreContext, type UnrestorableReport } from './context.js';
 export { RecordingLogger, type LogEntry } from './recording-logger.js';
 export { serverAvailable } from './servers.js';
+export { waitFor } from './wait-for.js';
 export { TcpProxy } from './tcp-proxy.js';

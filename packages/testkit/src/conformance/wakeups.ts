@@ -1,5 +1,6 @@
 /** A job added through one instance wakes the schedulers of the others. */
 import { describe, expect, it } from 'vitest';
+import { waitFor } from '../wait-for.js';
 import type { Harness } from './index.js';
 
 export function defineWakeupTests(h: Harness, withinMs: number): void {
@@ -20,14 +21,4 @@ export function defineWakeupTests(h: Harness, withinMs: number): void {
       withinMs + 5000,
     );
   });
-}
-
-/** Polls `condition` every 10 ms (real time) until it holds or `timeoutMs` passes. */
-async function waitFor(condition: () => boolean, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (condition()) return true;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  return condition();
 }
