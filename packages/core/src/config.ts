@@ -53,7 +53,7 @@ export interface ParsedConfig {
   daemon?: boolean;
   logger?: Logger;
   clock?: Clock;
-  tasks?: Record<string, TaskFunction>;
+  tasks?: Record<string, TaskFunction | string>;
   taskModules?: string[] | null;
 }
 
@@ -187,9 +187,12 @@ const JOB_DEFAULTS = {
   },
 } satisfies Record<string, Setting<unknown>>;
 
-const TASK: Setting<TaskFunction> = {
-  schema: z.custom<TaskFunction>((value) => typeof value === 'function'),
-  allowed: 'a function; tasks maps task names to task functions',
+const TASK: Setting<TaskFunction | string> = {
+  schema: z.union([
+    z.custom<TaskFunction>((value) => typeof value === 'function'),
+    z.string().regex(/^.+#.+$/),
+  ]),
+  allowed: "a function or a module reference ('./tasks.js#build'); tasks maps task names to tasks",
 };
 
 type Constructor = new (options: Record<string, unknown>) => unknown;

@@ -122,11 +122,14 @@ export class SerializationError extends Error {
 export class TaskLookupError extends Error {
   /** The reference that failed. */
   readonly task: string;
+  /** What is wrong with it, without the task's name. */
+  readonly problem: string;
 
   constructor(task: string, problem: string) {
     super(`Task '${task}': ${problem}`);
     this.name = 'TaskLookupError';
     this.task = task;
+    this.problem = problem;
   }
 }
 

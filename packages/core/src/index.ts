@@ -26,11 +26,18 @@ export { AsyncExecutor, type AsyncExecutorOptions } from './executors/async.js';
 export { BaseExecutor } from './executors/base.js';
 export type * from './interfaces.js';
 export { Job, type JobFields } from './job.js';
-export { currentJob, type JobContext } from './job-context.js';
+export { currentJob, runInJobContext, type JobContext } from './job-context.js';
 export { consoleLogger, silentLogger, type LogLevel } from './logger.js';
 export { MemoryJobStore } from './jobstores/memory.js';
 export { UnrestorableJobs } from './jobstores/unrestorable.js';
-export { booleanLike, parseOptions, positiveInteger, seconds } from './options.js';
+export {
+  booleanLike,
+  nonNegativeInteger,
+  parseOptions,
+  positiveInteger,
+  positiveNumber,
+  seconds,
+} from './options.js';
 export {
   PluginRegistry,
   registerBuiltinTriggers,

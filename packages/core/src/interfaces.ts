@@ -252,6 +252,21 @@ export interface ExecutorContext {
   dispatchEvent(event: AnySchedulerEvent): void;
   /** The function a job runs (resolving a registered name or module reference). */
   resolveTask(job: Job): TaskFunction | Promise<TaskFunction>;
+  /**
+   * Where a task's code is, for an executor that loads it in another thread.
+   * @throws TaskLookupError when the task is a function (or a name registered for one)
+   */
+  locateTask(task: Task): TaskLocation;
+}
+
+/** Where a task's code is: what a worker thread imports to run it. */
+export interface TaskLocation {
+  /** The module reference (`'./tasks/report.js#build'`) the task is or is registered for. */
+  readonly reference: string;
+  /** The module as `import()` takes it: a `file:` URL for paths, the specifier for packages. */
+  readonly module: string;
+  /** The name of the module's export that is the task. */
+  readonly exportName: string;
 }
 
 /** Runs jobs and reports each run's outcome as events. */
@@ -266,6 +281,14 @@ export interface Executor {
    * Must not start the run before returning, so the scheduler's JOB_SUBMITTED comes first.
    */
   submitJob(job: Job, runTimes: readonly number[]): void;
+  /**
+   * Optional: checks that this executor can run a job, at the call that adds or changes it
+   * (before it is stored), so a job it could never run fails there rather than at its first run.
+   * May be called before `start`.
+   * @param locateTask as {@link ExecutorContext.locateTask}
+   * @throws an error naming the job and what to change
+   */
+  checkJob?(job: Job, locateTask: (task: Task) => TaskLocation): void;
 }
 
 // ─── schedulers ────────────────────────────────────────────────────────────────────────────────
@@ -301,8 +324,8 @@ export interface SchedulerOptions {
   logger?: Logger;
   /** Where time comes from. Default: the system clock. */
   clock?: Clock;
-  /** Tasks to register by name, as `registerTask` does. */
-  tasks?: Record<string, TaskFunction>;
+  /** Tasks to register by name, as `registerTask` does: functions or module references. */
+  tasks?: Record<string, TaskFunction | string>;
   /**
    * The modules that task references (`'./tasks.js#build'`) may load: package names (which
    * also allow their subpaths) and paths (a file, or a directory ending in `/`, relative to the

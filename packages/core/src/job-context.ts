@@ -33,7 +33,10 @@ export function currentJob(): JobContext | undefined {
   return storage.getStore();
 }
 
-/** @internal Runs `fn` with `context` as the current job (the executors' side of currentJob). */
+/**
+ * Runs `fn` with `context` as the current job: the executors' side of `currentJob()`. An
+ * executor that runs tasks in a worker thread calls it there, from `@kairos/core/job-context`.
+ */
 export function runInJobContext<T>(context: JobContext, fn: () => T): T {
   return storage.run(context, fn);
 }

@@ -61,6 +61,26 @@ export const positiveInteger = z.preprocess(
     }),
 );
 
+/** An integer ≥ 0 (or a string of one). */
+export const nonNegativeInteger = z.preprocess(
+  integerFromString,
+  z
+    .number({ error: (issue) => `${show(issue.input)} is not an integer ≥ 0` })
+    .refine((value) => Number.isInteger(value) && value >= 0, {
+      error: (issue) => `${show(issue.input)} is not an integer ≥ 0`,
+    }),
+);
+
+/** A finite number > 0 (or a string of one). */
+export const positiveNumber = z.preprocess(
+  numberFromString,
+  z
+    .number({ error: (issue) => `${show(issue.input)} is not a number > 0` })
+    .refine((value) => Number.isFinite(value) && value > 0, {
+      error: (issue) => `${show(issue.input)} is not a number > 0`,
+    }),
+);
+
 /** A number of seconds ≥ 0 (or a string of one). */
 export const seconds = z.preprocess(
   numberFromString,

@@ -232,8 +232,12 @@ export abstract class BaseScheduler implements JobHost {
   /** Whether this front-end holds the process open while it runs. */
   protected abstract get keepsProcessAlive(): boolean;
 
-  /** Registers a task function under a name, for jobs that refer to it by that name. */
-  registerTask(name: string, task: TaskFunction): this {
+  /**
+   * Registers a task under a name, for jobs that refer to it by that name: a function, or a
+   * module reference (`'./tasks/report.js#build'`), which the worker executor can load too.
+   * @throws TaskLookupError when the name or the task is not usable
+   */
+  registerTask(name: string, task: TaskFunction | string): this {
     this.#tasks.register(name, task);
     return this;
   }
@@ -513,6 +517,7 @@ export abstract class BaseScheduler implements JobHost {
     defaulted: readonly string[],
   ): Promise<Job> {
     if (typeof job.task === 'string') await this.#checkTaskLoads(job);
+    await this.#checkExecutorTakes(job);
     if (this.#state === 'stopped') {
       this.#addPending({ job, computeNextRunTime, replaceExisting, defaulted });
       this.#log.info(
@@ -585,6 +590,8 @@ export abstract class BaseScheduler implements JobHost {
     }
     const updated = job.with(fields);
     if (fields.task !== undefined) await this.#checkTaskLoads(updated);
+    if (fields.task !== undefined || fields.args !== undefined || fields.executor !== undefined)
+      await this.#checkExecutorTakes(updated);
     if (pending !== undefined) {
       pending.job = updated;
       if (checked.nextRunTime !== undefined) pending.computeNextRunTime = false;
@@ -778,6 +785,7 @@ export abstract class BaseScheduler implements JobHost {
       // Restoring checks the task is registered or an allowed module reference.
       const job = this.#storeContext().restoreJob(state, alias);
       await this.#checkTaskLoads(job);
+      await this.#checkExecutorTakes(job);
       jobs.push(job);
     }
     const replaceExisting = options.replaceExisting ?? false;
@@ -852,6 +860,24 @@ export abstract class BaseScheduler implements JobHost {
   /** Module-reference tasks must load at the call that names them, not at their first run. */
   async #checkTaskLoads(job: Job): Promise<void> {
     if (typeof job.task === 'string') await this.#tasks.resolve(job.task);
+  }
+
+  /**
+   * Lets the job's executor refuse a job it could never run (the worker executor, a function
+   * task). An executor configured by spec is built here, so its check applies before start.
+   */
+  async #checkExecutorTakes(job: Job): Promise<void> {
+    const entry = this.#executors.get(job.executor);
+    if (entry === undefined) return;
+    let executor: Executor;
+    if (isComponentRequest(entry)) {
+      executor = await this.#buildExecutor(entry);
+      // start() starts this instance; a spec replaced meanwhile is left alone.
+      if (this.#executors.get(job.executor) === entry) this.#executors.set(job.executor, executor);
+    } else {
+      executor = entry;
+    }
+    executor.checkJob?.(job, (task) => this.#tasks.locate(task));
   }
 
   #makeTrigger(input: unknown): Trigger {
@@ -1211,6 +1237,7 @@ export abstract class BaseScheduler implements JobHost {
       isListening: (code) => this.#listeners.isListening(code),
       dispatchEvent: (event) => this.#listeners.dispatch(event),
       resolveTask: (job) => this.#tasks.resolve(job.task),
+      locateTask: (task) => this.#tasks.locate(task),
     };
   }
 

@@ -5,16 +5,18 @@
 import { isAbsolute, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { TaskLookupError } from './errors.js';
-import type { Task, TaskFunction } from './interfaces.js';
+import type { Task, TaskFunction, TaskLocation } from './interfaces.js';
 
 /** Whether a string task is a module reference (`module#export`) rather than a registered name. */
 export function isModuleReference(task: string): boolean {
   return task.includes('#');
 }
 
-/** Registered task names ↔ functions, and cached module imports. */
+/** Registered task names ↔ functions (or module references), and cached module imports. */
 export class TaskRegistry {
   readonly #byName = new Map<string, TaskFunction>();
+  /** Names registered for a module reference rather than a function. */
+  readonly #references = new Map<string, string>();
   readonly #nameOf = new Map<TaskFunction, string>();
   readonly #modules = new Map<string, Promise<Record<string, unknown>>>();
   readonly #baseDir: string;
@@ -26,21 +28,41 @@ export class TaskRegistry {
     this.#baseDir = baseDir;
   }
 
-  /** Registers a task under a name (replacing an earlier one of that name). */
-  register(name: string, task: TaskFunction): void {
+  /**
+   * Registers a task under a name (replacing an earlier one of that name): a function, or a
+   * module reference (`'./tasks/report.js#build'`), which other threads can load too.
+   */
+  register(name: string, task: TaskFunction | string): void {
     if (typeof name !== 'string' || name === '' || isModuleReference(name)) {
       throw new TaskLookupError(
         String(name),
         `a task name must be a non-empty string without '#' (that marks a module reference)`,
       );
     }
-    if (typeof task !== 'function') {
-      throw new TaskLookupError(name, `registerTask needs a function, got ${typeof task}`);
+    if (typeof task === 'string') {
+      if (!isWellFormedReference(task)) {
+        throw new TaskLookupError(
+          name,
+          `registerTask takes a function or a module reference such as './tasks.js#build', ` +
+            `got ${JSON.stringify(task)}`,
+        );
+      }
+    } else if (typeof task !== 'function') {
+      throw new TaskLookupError(
+        name,
+        `registerTask takes a function or a module reference, got ${typeof task}`,
+      );
     }
     const previous = this.#byName.get(name);
     if (previous !== undefined) this.#nameOf.delete(previous);
-    this.#byName.set(name, task);
-    this.#nameOf.set(task, name);
+    this.#byName.delete(name);
+    this.#references.delete(name);
+    if (typeof task === 'string') {
+      this.#references.set(name, task);
+    } else {
+      this.#byName.set(name, task);
+      this.#nameOf.set(task, name);
+    }
   }
 
   /**
@@ -78,15 +100,13 @@ export class TaskRegistry {
    */
   check(task: unknown): asserts task is Task {
     if (typeof task === 'function') return;
-    if (typeof task === 'string' && (this.#byName.has(task) || isModuleReference(task))) {
-      const [specifier, exportName] = task.split('#');
-      if (specifier !== undefined && specifier !== '' && exportName !== '') {
-        if (!this.#byName.has(task)) this.#checkAllowed(task, specifier);
-        return;
-      }
+    if (typeof task === 'string' && this.#isRegistered(task)) return;
+    if (typeof task === 'string' && isWellFormedReference(task)) {
+      this.#checkAllowed(task, task.slice(0, task.lastIndexOf('#')));
+      return;
     }
     if (typeof task === 'string') {
-      const names = [...this.#byName.keys()].map((name) => `'${name}'`);
+      const names = [...this.#byName.keys(), ...this.#references.keys()].map((name) => `'${name}'`);
       throw new TaskLookupError(
         task,
         `is neither a registered task name (` +
@@ -108,15 +128,55 @@ export class TaskRegistry {
     if (typeof task === 'function') return task;
     const registered = this.#byName.get(task);
     if (registered !== undefined) return registered;
+    const reference = this.#references.get(task);
+    if (reference !== undefined) return this.#load(reference, false);
     if (!isModuleReference(task)) this.check(task);
-    return this.#load(task);
+    return this.#load(task, true);
   }
 
-  async #load(reference: string): Promise<TaskFunction> {
+  /**
+   * Where a task's code is, for loading it in another thread: the module a reference (or a
+   * name registered for one) points to, as `import()` takes it, and the export.
+   * @throws TaskLookupError when the task is a function, or a name registered for one
+   */
+  locate(task: Task): TaskLocation {
+    if (typeof task === 'function') {
+      throw new TaskLookupError(
+        task.name || 'anonymous',
+        `a function cannot be sent to another thread; name the task by module reference ` +
+          `('./tasks/report.js#build'), or register the reference under a name: ` +
+          `registerTask('build', './tasks/report.js#build')`,
+      );
+    }
+    if (this.#byName.has(task)) {
+      throw new TaskLookupError(
+        task,
+        `is registered as a function, which cannot be sent to another thread; register its ` +
+          `module reference instead: registerTask('${task}', './tasks.js#${task}')`,
+      );
+    }
+    const registered = this.#references.get(task);
+    // A registered reference was put there by the application; others pass taskModules.
+    if (registered === undefined) this.check(task);
+    const reference = registered ?? task;
+    const hash = reference.lastIndexOf('#');
+    return {
+      reference,
+      module: this.#importable(reference.slice(0, hash)),
+      exportName: reference.slice(hash + 1),
+    };
+  }
+
+  #isRegistered(name: string): boolean {
+    return this.#byName.has(name) || this.#references.has(name);
+  }
+
+  /** Imports a reference's module (once) and finds the export; `checked` = apply taskModules. */
+  async #load(reference: string, checked: boolean): Promise<TaskFunction> {
     const hash = reference.lastIndexOf('#');
     const specifier = reference.slice(0, hash);
     const exportName = reference.slice(hash + 1);
-    this.#checkAllowed(reference, specifier);
+    if (checked) this.#checkAllowed(reference, specifier);
     let loaded = this.#modules.get(specifier);
     if (loaded === undefined) {
       loaded = import(this.#importable(specifier)) as Promise<Record<string, unknown>>;
@@ -171,6 +231,12 @@ export class TaskRegistry {
     if (isPath(specifier)) return pathToFileURL(resolve(this.#baseDir, specifier)).href;
     return specifier;
   }
+}
+
+/** Whether a string has the shape `module#export`, both parts non-empty. */
+function isWellFormedReference(task: string): boolean {
+  const hash = task.lastIndexOf('#');
+  return hash > 0 && hash < task.length - 1;
 }
 
 /** Whether a module specifier is a file path rather than a package name. */

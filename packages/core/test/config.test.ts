@@ -310,11 +310,15 @@ describe('parseConfig: other values', () => {
       'clock: {} is not a clock: an object with now() and setTimer() methods',
     );
     expect(errorOf({ tasks: { report: 'report' } }).message).toBe(
-      `tasks.report: 'report' is not a function; tasks maps task names to task functions`,
+      `tasks.report: 'report' is not a function or a module reference ('./tasks.js#build'); ` +
+        `tasks maps task names to tasks`,
     );
     expect(errorOf({ tasks: [] }).message).toBe(
       'tasks: [] is not an object of task functions by name',
     );
+    expect(parse({ 'kairos.tasks.build': './tasks/report.js#build' }).tasks).toEqual({
+      build: './tasks/report.js#build',
+    });
   });
 
   it('cuts long values short in messages', () => {

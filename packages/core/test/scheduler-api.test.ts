@@ -4,7 +4,7 @@
  * components, timeouts, the job context, tasks and the async executor's worker limit.
  */
 import { dirname, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import {
   AsyncExecutor,
@@ -26,9 +26,12 @@ import {
   SerializationError,
   TaskLookupError,
   currentJob,
+  type Job,
   type JobContext,
   type JobExecutionEvent,
   type JobsExport,
+  type Task,
+  type TaskLocation,
 } from '../src/index.js';
 import { T0, at, fakeSleep, makeScheduler, sec } from './helpers.js';
 
@@ -994,9 +997,76 @@ describe('executors and job stores', () => {
     );
     await scheduler.shutdown();
   });
+
+  it('lets an executor refuse a job it could not run, at addJob, modifyJob and importJobs', async () => {
+    const located: TaskLocation[] = [];
+    /** An executor that, like a worker pool, can only load tasks by module. */
+    class ModulesOnly extends AsyncExecutor {
+      checkJob(job: Job, locateTask: (task: Task) => TaskLocation): void {
+        located.push(locateTask(job.task));
+        if (job.args.includes('refused')) throw new Error(`args of ${job.id} refused`);
+      }
+    }
+    const { scheduler } = makeScheduler({
+      executors: { modules: { class: ModulesOnly } },
+      tasks: { sum: `${fixtures}/tasks.js#add`, inline: noop },
+    });
+    const reference = `${fixtures}/tasks.js#add`;
+    // Before start: the executor given as a spec is built to check the job.
+    await expect(scheduler.addJob(noop, null, { executor: 'modules' })).rejects.toThrow(
+      "Task 'noop': a function cannot be sent to another thread; name the task by module reference",
+    );
+    await expect(scheduler.addJob('inline', null, { executor: 'modules' })).rejects.toThrow(
+      "Task 'inline': is registered as a function, which cannot be sent to another thread; " +
+        "register its module reference instead: registerTask('inline', './tasks.js#inline')",
+    );
+    const later = { type: 'date', runDate: at(60) } as const;
+    await scheduler.addJob(reference, later, { id: 'by-reference', executor: 'modules' });
+    await scheduler.addJob('sum', later, { id: 'by-name', executor: 'modules' });
+    expect(located).toEqual([
+      { reference, module: pathToFileURL(`${fixtures}/tasks.js`).href, exportName: 'add' },
+      { reference, module: pathToFileURL(`${fixtures}/tasks.js`).href, exportName: 'add' },
+    ]);
+    await scheduler.start();
+    await expect(scheduler.modifyJob('by-name', { args: ['refused'] })).rejects.toThrow(
+      'args of by-name refused',
+    );
+    await scheduler.addJob(noop, null, { id: 'inline-job', nextRunTime: null });
+    await expect(scheduler.modifyJob('inline-job', { executor: 'modules' })).rejects.toThrow(
+      "Task 'noop': a function cannot be sent to another thread",
+    );
+    const exported = JSON.parse(await scheduler.exportJobs()) as JobsExport;
+    exported.jobs = exported.jobs.filter((job) => job.id === 'by-name');
+    exported.jobs[0] = { ...exported.jobs[0]!, id: 'imported', args: ['refused'] };
+    await expect(scheduler.importJobs(exported)).rejects.toThrow('args of imported refused');
+    expect((await scheduler.getJobs()).map((job) => [job.id, job.executor, job.args])).toEqual([
+      ['by-reference', 'modules', []],
+      ['by-name', 'modules', []],
+      ['inline-job', 'default', []],
+    ]);
+    await scheduler.shutdown();
+  });
 });
 
 describe('running tasks', () => {
+  it('runs a name registered for a module reference, and keeps the name in stored jobs', async () => {
+    const { scheduler, clock, events } = makeScheduler();
+    scheduler.registerTask('sum', `${fixtures}/tasks.js#add`);
+    await scheduler.start();
+    const trigger = { type: 'date', runDate: at(1) } as const;
+    const job = await scheduler.addJob('sum', trigger, { id: 'sum', args: [2, 3] });
+    expect(job.name).toBe('sum');
+    expect((JSON.parse(await scheduler.exportJobs()) as JobsExport).jobs[0]?.task).toBe('sum');
+    await clock.advance(1000);
+    expect(events.named<JobExecutionEvent>('job_executed').map((event) => event.retval)).toEqual([
+      5,
+    ]);
+    expect(() => scheduler.registerTask('broken', './tasks.js')).toThrow(
+      `Task 'broken': registerTask takes a function or a module reference such as './tasks.js#build', got "./tasks.js"`,
+    );
+    await scheduler.shutdown();
+  });
+
   it('runs sync and async tasks with their args and reports what they return', async () => {
     const { scheduler, clock, events } = makeScheduler();
     await scheduler.start();
