@@ -1,0 +1,13 @@
+/**
+ * @kairos/executor-worker: the Kairos executor on a piscina pool of worker threads, for
+ * CPU-bound jobs. Tasks are module references; a run past its timeout has its thread
+ * terminated, and a thread that dies fails only its own run.
+ */
+export { RunCancelledError, WorkerCrashedError, WorkerQueueFullError } from './errors.js';
+export {
+  workerExecutorOptions,
+  type WorkerExecutorOptions,
+  type WorkerResourceLimits,
+} from './options.js';
+export { kairosPlugin } from './plugin.js';
+export { WorkerExecutor } from './worker-executor.js';

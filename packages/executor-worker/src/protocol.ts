@@ -1,0 +1,116 @@
+/**
+ * What crosses between the executor and its worker threads: a run's request, its outcome,
+ * and errors in a form that keeps their name, message, stack and own fields (structured clone
+ * keeps only the message and stack of an error, and the prototype of built-in ones).
+ */
+import type { MessagePort } from 'node:worker_threads';
+
+/** One run, as the executor sends it to a worker thread. */
+export interface RunRequest {
+  /** The task's module, as `import()` takes it. */
+  readonly module: string;
+  /** The module's export that is the task. */
+  readonly exportName: string;
+  /** The task's reference, for error messages. */
+  readonly reference: string;
+  readonly args: readonly unknown[];
+  readonly jobId: string;
+  readonly jobName: string;
+  readonly jobstore: string;
+  /** The scheduled run time, epoch ms. */
+  readonly runTime: number;
+  /** Receives one {@link AbortMessage} when the run is cancelled. */
+  readonly port: MessagePort;
+}
+
+/** Sent on a run's port just before its thread is terminated. */
+export interface AbortMessage {
+  readonly abort: ErrorState;
+}
+
+/**
+ * How a run ended. A returned value travels as `v8.serialize` bytes: serialising in the worker
+ * turns a value structured clone cannot copy into this run's error, where posting it would
+ * throw inside the pool and take the thread down.
+ */
+export type RunOutcome =
+  | { readonly ok: true; readonly value: Uint8Array }
+  | { readonly ok: false; readonly error: ErrorState };
+
+/** An error (or any thrown value) in a form structured clone keeps whole. */
+export type ErrorState =
+  | {
+      readonly kind: 'error';
+      readonly name: string;
+      readonly message: string;
+      readonly stack: string | undefined;
+      /** Own fields (`code`, `cause`, …) that can be cloned. */
+      readonly fields: Readonly<Record<string, unknown>>;
+    }
+  | { readonly kind: 'value'; readonly value: unknown };
+
+/** Turns a thrown value into an {@link ErrorState}; `depth` bounds chains of causes. */
+export function describeError(thrown: unknown, depth = 0): ErrorState {
+  if (!(thrown instanceof Error)) {
+    return { kind: 'value', value: cloneable(thrown) ? thrown : String(thrown) };
+  }
+  const fields: Record<string, unknown> = {};
+  const keys = Object.keys(thrown);
+  // `new Error(message, {cause})` makes a non-enumerable own `cause`.
+  if (Object.hasOwn(thrown, 'cause') && !keys.includes('cause')) keys.push('cause');
+  for (const key of keys) {
+    if (key === 'name' || key === 'message' || key === 'stack') continue;
+    const value = (thrown as unknown as Record<string, unknown>)[key];
+    if (value instanceof Error) {
+      if (depth < MAX_DEPTH) fields[key] = describeError(value, depth + 1);
+    } else if (cloneable(value)) {
+      fields[key] = value;
+    }
+  }
+  return { kind: 'error', name: thrown.name, message: thrown.message, stack: thrown.stack, fields };
+}
+
+const MAX_DEPTH = 8;
+
+const BUILT_IN_ERRORS: Readonly<Record<string, ErrorConstructor>> = {
+  Error,
+  TypeError,
+  RangeError,
+  SyntaxError,
+  ReferenceError,
+  EvalError,
+  URIError,
+};
+
+/** Rebuilds an error from its {@link ErrorState}: built-in types as themselves, others as Error. */
+export function reviveError(state: ErrorState): unknown {
+  if (state.kind === 'value') return state.value;
+  const Constructor = BUILT_IN_ERRORS[state.name] ?? Error;
+  const error = new Constructor(state.message);
+  if (error.name !== state.name) error.name = state.name;
+  if (state.stack !== undefined) error.stack = state.stack;
+  for (const [key, value] of Object.entries(state.fields)) {
+    (error as unknown as Record<string, unknown>)[key] = isErrorState(value)
+      ? reviveError(value)
+      : value;
+  }
+  return error;
+}
+
+function isErrorState(value: unknown): value is ErrorState {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    (value as { kind?: unknown }).kind === 'error' &&
+    typeof (value as { message?: unknown }).message === 'string'
+  );
+}
+
+function cloneable(value: unknown): boolean {
+  try {
+    structuredClone(value);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,297 @@
+/**
+ * WorkerExecutor (alias `worker`): runs jobs on a piscina pool of worker threads, so CPU-bound
+ * tasks keep off the scheduler's event loop. Runs wait in this executor's queue until a thread
+ * is free, so the misfire check and the timeout start when the run starts, and queued runs
+ * can be dropped at shutdown without touching the pool.
+ */
+import { MessageChannel } from 'node:worker_threads';
+import { deserialize } from 'node:v8';
+import {
+  BaseExecutor,
+  JobOptionError,
+  JobTimeoutError,
+  TaskLookupError,
+  type ExecutorContext,
+  type Job,
+  type Task,
+  type TaskLocation,
+} from '@kairos/core';
+import { Piscina } from 'piscina';
+import { RunCancelledError, WorkerCrashedError, WorkerQueueFullError } from './errors.js';
+import {
+  resolveOptions,
+  type WorkerExecutorOptions,
+  type WorkerResourceLimits,
+} from './options.js';
+import { describeError, reviveError, type RunOutcome, type RunRequest } from './protocol.js';
+
+/** The worker threads' entry, next to this file in `dist/`. */
+const WORKER_FILE = new URL('./worker.js', import.meta.url).href;
+
+interface Submission {
+  readonly job: Job;
+  readonly runTimes: readonly number[];
+}
+
+/** A run handed to the pool, which a timeout or a shutdown may cancel. */
+interface ActiveRun {
+  readonly controller: AbortController;
+  readonly channel: MessageChannel;
+}
+
+/**
+ * Runs tasks in worker threads. Tasks are module references (`'./tasks/report.js#build'`,
+ * `'some-package#cleanup'`) or names registered for them (`registerTask('build',
+ * './tasks/report.js#build')`); a thread imports a module once and keeps it. Arguments and
+ * return values cross by structured clone. A run past its job's `timeout` has its thread
+ * terminated; a thread that dies (`process.exit()`, out of memory) fails only its run, and the
+ * pool replaces it.
+ *
+ * @example
+ * const scheduler = new BackgroundScheduler({ executors: { cpu: new WorkerExecutor({ maxWorkers: 2 }) } });
+ * await scheduler.addJob('./tasks/report.js#build', { type: 'cron', hour: 3 }, { executor: 'cpu', timeout: 600 });
+ */
+export class WorkerExecutor extends BaseExecutor {
+  /** Threads, and so runs, at most at once. */
+  readonly maxWorkers: number;
+  /** Threads kept alive when idle. */
+  readonly minWorkers: number;
+  /** Seconds an idle thread above `minWorkers` lives. */
+  readonly idleTimeout: number;
+  /** Heap and stack caps of each thread. */
+  readonly resourceLimits: WorkerResourceLimits | undefined;
+  /** Submissions that may wait for a thread (Infinity: no limit). */
+  readonly maxQueue: number;
+  #pool: Piscina | null = null;
+  #queue: Submission[] = [];
+  #head = 0;
+  #active = 0;
+  #drainScheduled = false;
+  /** Set by `shutdown({wait: false})`: runs not yet started are dropped. */
+  #cancelling = false;
+  readonly #running = new Map<ActiveRun, Job>();
+  #idle: (() => void) | null = null;
+
+  /** @throws ConfigurationError naming the bad option */
+  constructor(options: WorkerExecutorOptions = {}) {
+    super();
+    const resolved = resolveOptions(options);
+    this.maxWorkers = resolved.maxWorkers;
+    this.minWorkers = resolved.minWorkers;
+    this.idleTimeout = resolved.idleTimeout;
+    this.resourceLimits = resolved.resourceLimits;
+    this.maxQueue = resolved.maxQueue;
+  }
+
+  /** Starts the pool (and its `minWorkers` threads). */
+  override async start(context: ExecutorContext, alias: string): Promise<void> {
+    await super.start(context, alias);
+    this.#cancelling = false;
+    this.#pool = new Piscina({
+      filename: WORKER_FILE,
+      minThreads: this.minWorkers,
+      maxThreads: this.maxWorkers,
+      idleTimeout: this.idleTimeout * 1000,
+      // This executor queues; the pool only ever gets as many runs as it has threads.
+      maxQueue: Infinity,
+      // Let a thread's event loop turn between runs (timers a task left behind, abort messages).
+      atomics: 'async',
+      ...(this.resourceLimits === undefined ? {} : { resourceLimits: this.resourceLimits }),
+    });
+  }
+
+  /**
+   * Stops taking runs. With `wait`, resolves once queued and running runs are done; without,
+   * drops the queued runs and terminates the threads of the running ones (each reported as a
+   * JOB_ERROR with a {@link RunCancelledError}). Then closes the pool.
+   */
+  override async shutdown(wait: boolean): Promise<void> {
+    if (!wait) {
+      this.#cancelling = true;
+      const dropped = this.#queue.length - this.#head;
+      for (let i = this.#head; i < this.#queue.length; i++) {
+        const submission = this.#queue[i];
+        if (submission !== undefined) this.finished(submission.job);
+      }
+      this.#queue = [];
+      this.#head = 0;
+      if (dropped > 0) this.log.warn(`Dropped ${dropped} queued job run(s) at shutdown`);
+      for (const [run, job] of this.#running) {
+        this.#cancel(run, new RunCancelledError(job.name, job.id));
+      }
+    }
+    if (this.#active > 0 || this.#head < this.#queue.length) {
+      await new Promise<void>((resolve) => {
+        this.#idle = resolve;
+      });
+    }
+    const pool = this.#pool;
+    this.#pool = null;
+    await pool?.destroy();
+  }
+
+  /**
+   * Refuses, at `addJob`, a job no worker thread could run: a function task (or a name
+   * registered for a function), or arguments structured clone cannot copy.
+   * @throws TaskLookupError or JobOptionError saying what to change
+   */
+  checkJob(job: Job, locateTask: (task: Task) => TaskLocation): void {
+    try {
+      locateTask(job.task);
+    } catch (error) {
+      if (!(error instanceof TaskLookupError)) throw error;
+      throw new TaskLookupError(
+        error.task,
+        `job "${job.name}" runs on executor '${job.executor}', in a worker thread: ${error.problem}`,
+      );
+    }
+    try {
+      structuredClone(job.args);
+    } catch (error) {
+      throw new JobOptionError(
+        `job "${job.name}"`,
+        'args',
+        job.args,
+        `cannot be sent to a worker thread of executor '${job.executor}' ` +
+          `(${error instanceof Error ? error.message : String(error)}); pass data that ` +
+          `structured clone can copy: no functions, symbols or handles`,
+      );
+    }
+  }
+
+  /**
+   * {@inheritDoc Executor.submitJob}
+   * @throws WorkerQueueFullError when `maxQueue` submissions already wait for a thread
+   */
+  override submitJob(job: Job, runTimes: readonly number[]): void {
+    const waiting = this.#queue.length - this.#head;
+    if (
+      waiting >= this.maxQueue &&
+      this.#active >= this.maxWorkers &&
+      this.instancesOf(job.id) < job.maxInstances
+    ) {
+      throw new WorkerQueueFullError(job.name, job.id, this.maxQueue);
+    }
+    super.submitJob(job, runTimes);
+  }
+
+  protected enqueue(job: Job, runTimes: readonly number[]): void {
+    this.#queue.push({ job, runTimes });
+    this.#scheduleDrain();
+  }
+
+  #scheduleDrain(): void {
+    if (this.#drainScheduled) return;
+    this.#drainScheduled = true;
+    queueMicrotask(() => this.#drain());
+  }
+
+  /** Starts queued submissions while threads are free. */
+  #drain(): void {
+    this.#drainScheduled = false;
+    while (this.#active < this.maxWorkers && this.#head < this.#queue.length) {
+      const submission = this.#queue[this.#head];
+      this.#queue[this.#head++] = undefined as unknown as Submission;
+      if (submission === undefined) continue;
+      this.#active++;
+      void this.#runSubmission(submission).finally(() => this.#done(submission));
+    }
+    if (this.#head === this.#queue.length) {
+      this.#queue = [];
+      this.#head = 0;
+    }
+    this.#checkIdle();
+  }
+
+  #done(submission: Submission): void {
+    this.#active--;
+    this.finished(submission.job);
+    if (this.#head < this.#queue.length) this.#scheduleDrain();
+    else this.#checkIdle();
+  }
+
+  #checkIdle(): void {
+    if (this.#idle !== null && this.#active === 0 && this.#head === this.#queue.length) {
+      const resolve = this.#idle;
+      this.#idle = null;
+      resolve();
+    }
+  }
+
+  /** The submission's run times in order, each on a thread of its own. */
+  async #runSubmission({ job, runTimes }: Submission): Promise<void> {
+    for (const runTime of runTimes) await this.#runOne(job, runTime);
+  }
+
+  /** One run: misfire check at start, then the task in a thread, raced against the timeout. */
+  async #runOne(job: Job, runTime: number): Promise<void> {
+    const pool = this.#pool;
+    if (this.#cancelling || pool === null) return;
+    if (!this.checkMisfire(job, runTime)) return;
+    let location: TaskLocation;
+    try {
+      location = this.context.locateTask(job.task);
+    } catch (error) {
+      this.reportError(job, runTime, error);
+      return;
+    }
+    this.reportStart(job, runTime);
+    const run: ActiveRun = { controller: new AbortController(), channel: new MessageChannel() };
+    const request: RunRequest = {
+      module: location.module,
+      exportName: location.exportName,
+      reference: location.reference,
+      args: job.args,
+      jobId: job.id,
+      jobName: job.name,
+      jobstore: job.jobstore,
+      runTime,
+      port: run.channel.port2,
+    };
+    const timer =
+      job.timeout === null
+        ? null
+        : this.context.clock.setTimer(() => {
+            this.#cancel(run, new JobTimeoutError(job.name, job.id, job.timeout ?? 0));
+          }, job.timeout * 1000);
+    this.#running.set(run, job);
+    let outcome: RunOutcome;
+    try {
+      outcome = (await pool.run(request, {
+        signal: run.controller.signal,
+        transferList: [run.channel.port2],
+      })) as RunOutcome;
+    } catch (error) {
+      this.reportError(job, runTime, this.#failure(job, run, error));
+      return;
+    } finally {
+      timer?.cancel();
+      this.#running.delete(run);
+      run.channel.port1.close();
+    }
+    if (outcome.ok) this.reportSuccess(job, runTime, deserialize(outcome.value));
+    else this.reportError(job, runTime, reviveError(outcome.error));
+  }
+
+  /** Tells the run's task it is aborted, then terminates its thread (the pool replaces it). */
+  #cancel(run: ActiveRun, reason: Error): void {
+    if (run.controller.signal.aborted) return;
+    run.channel.port1.postMessage({ abort: describeError(reason) });
+    run.controller.abort(reason);
+  }
+
+  /** What a rejected run is reported as: its cancellation, or the death of its thread. */
+  #failure(job: Job, run: ActiveRun, error: unknown): unknown {
+    if (run.controller.signal.aborted) return run.controller.signal.reason;
+    if (error instanceof Error && error.name === 'DataCloneError') {
+      return new JobOptionError(
+        `job "${job.name}"`,
+        'args',
+        job.args,
+        `cannot be sent to a worker thread (${error.message}); pass data that structured ` +
+          `clone can copy`,
+      );
+    }
+    return new WorkerCrashedError(job.name, job.id, error);
+  }
+}

@@ -1,0 +1,88 @@
+/**
+ * The worker thread's side: runs one job run per call, as piscina hands them over. A task's
+ * module is imported once per thread and kept; the run sees its job through `currentJob()`.
+ */
+import { serialize } from 'node:v8';
+import { runInJobContext, type JobContext } from '@kairos/core/job-context';
+import {
+  describeError,
+  reviveError,
+  type AbortMessage,
+  type RunOutcome,
+  type RunRequest,
+} from './protocol.js';
+
+type Namespace = Record<string, unknown>;
+
+/** Imported task modules of this thread, by module. */
+const modules = new Map<string, Promise<Namespace>>();
+
+/** Runs one job run and reports how it ended; it never throws. */
+export default async function runJob(request: RunRequest): Promise<RunOutcome> {
+  const controller = new AbortController();
+  request.port.once('message', (message: AbortMessage) => {
+    controller.abort(reviveError(message.abort));
+  });
+  try {
+    const task = await loadTask(request);
+    const context: JobContext = {
+      jobId: request.jobId,
+      jobName: request.jobName,
+      jobstore: request.jobstore,
+      scheduledRunTime: new Date(request.runTime),
+      signal: controller.signal,
+    };
+    const value: unknown = await runInJobContext(context, () => task(...request.args));
+    return returned(value, request);
+  } catch (error) {
+    return { ok: false, error: describeError(error) };
+  } finally {
+    request.port.close();
+  }
+}
+
+/** The task function: the module's export, the module imported once per thread. */
+async function loadTask(request: RunRequest): Promise<(...args: unknown[]) => unknown> {
+  let loading = modules.get(request.module);
+  if (loading === undefined) {
+    loading = import(request.module) as Promise<Namespace>;
+    modules.set(request.module, loading);
+  }
+  let namespace: Namespace;
+  try {
+    namespace = await loading;
+  } catch (error) {
+    modules.delete(request.module);
+    throw lookupError(request, `cannot import it in a worker thread: ${messageOf(error)}`);
+  }
+  const task = namespace[request.exportName];
+  if (typeof task !== 'function') {
+    throw lookupError(request, `its module has no function export '${request.exportName}'`);
+  }
+  return task as (...args: unknown[]) => unknown;
+}
+
+/** The outcome of a returned value, or of one that cannot be sent back. */
+function returned(value: unknown, request: RunRequest): RunOutcome {
+  try {
+    return { ok: true, value: serialize(value) };
+  } catch (error) {
+    const problem = new TypeError(
+      `Job "${request.jobName}" (id ${request.jobId}) returned a value that cannot be sent ` +
+        `back from its worker thread (${messageOf(error)}); return data structured clone can ` +
+        `copy: no functions, symbols or handles`,
+    );
+    return { ok: false, error: describeError(problem) };
+  }
+}
+
+/** An error of the same name and message shape as core's TaskLookupError. */
+function lookupError(request: RunRequest, problem: string): Error {
+  const error = new Error(`Task '${request.reference}': ${problem}`);
+  error.name = 'TaskLookupError';
+  return error;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
