@@ -20,16 +20,13 @@ export class WorkerCrashedError extends Error {
   }
 }
 
-/** A run was cancelled by `shutdown({wait: false})`, its thread terminated. */
+/** A run was cancelled by `shutdown({wait: false})`: its signal aborted, its thread terminated unless it stopped. */
 export class RunCancelledError extends Error {
   /** The job whose run was cancelled. */
   readonly jobId: string;
 
   constructor(jobName: string, jobId: string) {
-    super(
-      `Job "${jobName}" (id ${jobId}) was cancelled: the scheduler shut down without waiting ` +
-        `and terminated its worker thread`,
-    );
+    super(`Job "${jobName}" (id ${jobId}) was cancelled: the scheduler shut down without waiting`);
     this.name = 'RunCancelledError';
     this.jobId = jobId;
   }

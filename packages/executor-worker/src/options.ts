@@ -33,6 +33,13 @@ export interface WorkerExecutorOptions {
   minWorkers?: number;
   /** Seconds an idle thread above `minWorkers` lives before it exits. Default 60. */
   idleTimeout?: number;
+  /**
+   * Seconds between aborting a run's `currentJob().signal` (at its timeout, or a shutdown that
+   * does not wait) and terminating its thread, so a task waiting on I/O can stop and clean up.
+   * A task busy on the CPU never sees the signal; its thread is terminated when this runs out.
+   * Default 1.
+   */
+  abortGrace?: number;
   /** Heap and stack caps of each thread. Default: Node's. */
   resourceLimits?: WorkerResourceLimits;
   /**
@@ -47,6 +54,7 @@ export const workerExecutorOptions = z.strictObject({
   maxWorkers: positiveInteger.optional(),
   minWorkers: nonNegativeInteger.optional(),
   idleTimeout: seconds.optional(),
+  abortGrace: seconds.optional(),
   resourceLimits: z
     .strictObject({
       maxOldGenerationSizeMb: positiveNumber.optional(),
@@ -63,6 +71,7 @@ export interface ResolvedWorkerOptions {
   readonly maxWorkers: number;
   readonly minWorkers: number;
   readonly idleTimeout: number;
+  readonly abortGrace: number;
   readonly resourceLimits: WorkerResourceLimits | undefined;
   readonly maxQueue: number;
 }
@@ -85,6 +94,7 @@ export function resolveOptions(options: WorkerExecutorOptions): ResolvedWorkerOp
     maxWorkers,
     minWorkers,
     idleTimeout: parsed.idleTimeout ?? 60,
+    abortGrace: parsed.abortGrace ?? 1,
     resourceLimits: parsed.resourceLimits,
     maxQueue: parsed.maxQueue ?? Infinity,
   };

@@ -11,6 +11,7 @@ import {
   JobOptionError,
   JobTimeoutError,
   TaskLookupError,
+  type ClockTimer,
   type ExecutorContext,
   type Job,
   type Task,
@@ -35,15 +36,22 @@ interface Submission {
 
 /** A run handed to the pool, which a timeout or a shutdown may cancel. */
 interface ActiveRun {
+  /** Aborting it makes the pool terminate the run's thread. */
   readonly controller: AbortController;
+  /** Carries the abort to the task's `currentJob().signal`. */
   readonly channel: MessageChannel;
+  /** Why the run was cancelled (its timeout, a shutdown), once it was. */
+  reason: Error | null;
+  /** Terminates the thread when the task has not stopped within `abortGrace`. */
+  grace: ClockTimer | null;
 }
 
 /**
  * Runs tasks in worker threads. Tasks are module references (`'./tasks/report.js#build'`,
  * `'some-package#cleanup'`) or names registered for them (`registerTask('build',
  * './tasks/report.js#build')`); a thread imports a module once and keeps it. Arguments and
- * return values cross by structured clone. A run past its job's `timeout` has its thread
+ * return values cross by structured clone. A run past its job's `timeout` has its
+ * `currentJob().signal` aborted and, unless it stops within `abortGrace`, its thread
  * terminated; a thread that dies (`process.exit()`, out of memory) fails only its run, and the
  * pool replaces it.
  *
@@ -58,6 +66,8 @@ export class WorkerExecutor extends BaseExecutor {
   readonly minWorkers: number;
   /** Seconds an idle thread above `minWorkers` lives. */
   readonly idleTimeout: number;
+  /** Seconds a cancelled run's task has to stop before its thread is terminated. */
+  readonly abortGrace: number;
   /** Heap and stack caps of each thread. */
   readonly resourceLimits: WorkerResourceLimits | undefined;
   /** Submissions that may wait for a thread (Infinity: no limit). */
@@ -79,6 +89,7 @@ export class WorkerExecutor extends BaseExecutor {
     this.maxWorkers = resolved.maxWorkers;
     this.minWorkers = resolved.minWorkers;
     this.idleTimeout = resolved.idleTimeout;
+    this.abortGrace = resolved.abortGrace;
     this.resourceLimits = resolved.resourceLimits;
     this.maxQueue = resolved.maxQueue;
   }
@@ -98,12 +109,21 @@ export class WorkerExecutor extends BaseExecutor {
       atomics: 'async',
       ...(this.resourceLimits === undefined ? {} : { resourceLimits: this.resourceLimits }),
     });
+    // A thread that dies between runs (a timer its task left behind threw) has no run to fail;
+    // piscina emits it on the pool, where an unheard 'error' would crash this process.
+    this.#pool.on('error', (error: unknown) => {
+      this.log.error(
+        `A worker thread of executor "${alias}" died outside a job run; the thread was replaced`,
+        error,
+      );
+    });
   }
 
   /**
    * Stops taking runs. With `wait`, resolves once queued and running runs are done; without,
-   * drops the queued runs and terminates the threads of the running ones (each reported as a
-   * JOB_ERROR with a {@link RunCancelledError}). Then closes the pool.
+   * drops the queued runs and cancels the running ones: their signals abort, and their threads
+   * are terminated after `abortGrace` unless they stop first (each reported as a JOB_ERROR with
+   * a {@link RunCancelledError}). Then closes the pool.
    */
   override async shutdown(wait: boolean): Promise<void> {
     if (!wait) {
@@ -164,12 +184,10 @@ export class WorkerExecutor extends BaseExecutor {
    * @throws WorkerQueueFullError when `maxQueue` submissions already wait for a thread
    */
   override submitJob(job: Job, runTimes: readonly number[]): void {
-    const waiting = this.#queue.length - this.#head;
-    if (
-      waiting >= this.maxQueue &&
-      this.#active >= this.maxWorkers &&
-      this.instancesOf(job.id) < job.maxInstances
-    ) {
+    // Submissions made in one tick (a loop pass) are all queued before the drain hands any
+    // to a thread: those the free threads will take do not count as waiting.
+    const waiting = this.#queue.length - this.#head - Math.max(0, this.maxWorkers - this.#active);
+    if (waiting >= this.maxQueue && this.instancesOf(job.id) < job.maxInstances) {
       throw new WorkerQueueFullError(job.name, job.id, this.maxQueue);
     }
     super.submitJob(job, runTimes);
@@ -236,7 +254,12 @@ export class WorkerExecutor extends BaseExecutor {
       return;
     }
     this.reportStart(job, runTime);
-    const run: ActiveRun = { controller: new AbortController(), channel: new MessageChannel() };
+    const run: ActiveRun = {
+      controller: new AbortController(),
+      channel: new MessageChannel(),
+      reason: null,
+      grace: null,
+    };
     const request: RunRequest = {
       module: location.module,
       exportName: location.exportName,
@@ -266,23 +289,36 @@ export class WorkerExecutor extends BaseExecutor {
       return;
     } finally {
       timer?.cancel();
+      run.grace?.cancel();
       this.#running.delete(run);
       run.channel.port1.close();
     }
-    if (outcome.ok) this.reportSuccess(job, runTime, deserialize(outcome.value));
+    // A cancelled task that stopped within the grace is reported as cancelled all the same.
+    if (run.reason !== null) this.reportError(job, runTime, run.reason);
+    else if (outcome.ok) this.reportSuccess(job, runTime, deserialize(outcome.value));
     else this.reportError(job, runTime, reviveError(outcome.error));
   }
 
-  /** Tells the run's task it is aborted, then terminates its thread (the pool replaces it). */
+  /**
+   * Aborts the task's signal, and terminates its thread (the pool replaces it) when the task
+   * has not stopped `abortGrace` seconds later.
+   */
   #cancel(run: ActiveRun, reason: Error): void {
-    if (run.controller.signal.aborted) return;
+    if (run.reason !== null) return;
+    run.reason = reason;
     run.channel.port1.postMessage({ abort: describeError(reason) });
-    run.controller.abort(reason);
+    if (this.abortGrace === 0) {
+      run.controller.abort(reason);
+    } else {
+      run.grace = this.context.clock.setTimer(() => {
+        run.controller.abort(reason);
+      }, this.abortGrace * 1000);
+    }
   }
 
   /** What a rejected run is reported as: its cancellation, or the death of its thread. */
   #failure(job: Job, run: ActiveRun, error: unknown): unknown {
-    if (run.controller.signal.aborted) return run.controller.signal.reason;
+    if (run.reason !== null) return run.reason;
     if (error instanceof Error && error.name === 'DataCloneError') {
       return new JobOptionError(
         `job "${job.name}"`,
