@@ -257,6 +257,11 @@ export interface ExecutorContext {
    * @throws TaskLookupError when the task is a function (or a name registered for one)
    */
   locateTask(task: Task): TaskLocation;
+  /**
+   * Tells `on('error')` listeners of a failure the executor survived outside any job run (a
+   * worker thread that died while idle); `action` says what it was doing. Log it too.
+   */
+  reportError(error: unknown, action: string): void;
 }
 
 /** Where a task's code is: what a worker thread imports to run it. */

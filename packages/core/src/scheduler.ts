@@ -371,7 +371,7 @@ export abstract class BaseScheduler implements JobHost {
     const entry = this.#parseComponent('executors', alias, executor) as Executor | ComponentRequest;
     if (this.running) {
       const built = await this.#buildExecutor(entry);
-      await built.start(this.#executorContext, alias);
+      await built.start(this.#executorContext(alias), alias);
       this.#liveExecutors.set(alias, built);
       this.#executors.set(alias, built);
     } else {
@@ -1229,8 +1229,8 @@ export abstract class BaseScheduler implements JobHost {
     this.#listeners.reportError('jobstore', alias, error, action);
   }
 
-  /** What executors get at start (the clock and logger cannot change while running). */
-  get #executorContext(): ExecutorContext {
+  /** What the executor `alias` gets at start (the clock and logger cannot change while running). */
+  #executorContext(alias: string): ExecutorContext {
     return {
       clock: this.#clock,
       logger: this.#log.logger,
@@ -1238,6 +1238,7 @@ export abstract class BaseScheduler implements JobHost {
       dispatchEvent: (event) => this.#listeners.dispatch(event),
       resolveTask: (job) => this.#tasks.resolve(job.task),
       locateTask: (task) => this.#tasks.locate(task),
+      reportError: (error, action) => this.#listeners.reportError('executor', alias, error, action),
     };
   }
 
@@ -1281,7 +1282,7 @@ export abstract class BaseScheduler implements JobHost {
     for (const [alias, entry] of this.#executors) {
       const executor = await this.#buildExecutor(entry);
       this.#executors.set(alias, executor);
-      await executor.start(this.#executorContext, alias);
+      await executor.start(this.#executorContext(alias), alias);
       this.#liveExecutors.set(alias, executor);
     }
     for (const [alias, entry] of this.#jobstores) {

@@ -116,6 +116,7 @@ export class WorkerExecutor extends BaseExecutor {
         `A worker thread of executor "${alias}" died outside a job run; the thread was replaced`,
         error,
       );
+      context.reportError(error, 'running a worker thread between job runs');
     });
   }
 

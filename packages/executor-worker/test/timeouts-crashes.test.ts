@@ -148,7 +148,7 @@ describe('a crashing worker', () => {
     expect((await runOnce(harness, crashTask('alive'))).code).toBe(EVENT_JOB_EXECUTED);
   });
 
-  it('that dies between runs (a timer its task left behind throws) is logged and replaced', async () => {
+  it('that dies between runs (a timer its task left behind throws) is logged, reported and replaced', async () => {
     const harness = makeScheduler({ maxWorkers: 1 });
     await harness.scheduler.start();
     const first = await runOnce(harness, crashTask('throwLater'), [50]);
@@ -164,6 +164,14 @@ describe('a crashing worker', () => {
     ]);
     const entry = harness.logger.entries.find((each) => each.message === logged()[0]);
     expect((entry?.err as Error).message).toBe('thrown by a timer the task left behind');
+    expect(harness.errors).toMatchObject([
+      {
+        source: 'executor',
+        alias: 'worker',
+        action: 'running a worker thread between job runs',
+        error: { message: 'thrown by a timer the task left behind' },
+      },
+    ]);
     // The scheduler's process is still there (vitest would report the uncaught error), and the
     // next run gets a new thread.
     const next = await runOnce(harness, crashTask('alive'));
