@@ -30,8 +30,11 @@ export interface ComponentPlugin<T> {
   readonly packageName?: string;
   /** Whether the plugin's package can be loaded; checked when a configuration names the alias. */
   isAvailable?(): boolean;
-  /** Builds the component (may load its package first). */
-  create(options: Record<string, unknown>): T | Promise<T>;
+  /**
+   * Builds the component (may load its package first).
+   * @param key the configuration key that named it (`kairos.executors.cpu`), for error messages
+   */
+  create(options: Record<string, unknown>, key?: string): T | Promise<T>;
 }
 
 /** How to build a trigger from a spec whose `type` is the alias. */

@@ -1346,7 +1346,7 @@ export abstract class BaseScheduler implements JobHost {
       kind === 'jobstore'
         ? this.#registry.component('jobstore', type, request.key)
         : this.#registry.component('executor', type, request.key);
-    return plugin.create(request.options);
+    return plugin.create(request.options, request.key);
   }
 }
 

@@ -39,8 +39,11 @@ export class WorkerQueueFullError extends Error {
 
   constructor(jobName: string, jobId: string, maxQueue: number) {
     super(
-      `Run of job "${jobName}" (id ${jobId}) refused: ${maxQueue} runs already wait for a ` +
-        `worker thread (maxQueue); raise maxWorkers or maxQueue, or run the job less often`,
+      `Run of job "${jobName}" (id ${jobId}) refused: every worker thread is busy and ` +
+        (maxQueue === 0
+          ? `no run may wait for one (maxQueue 0)`
+          : `${maxQueue} run(s) already wait for one (maxQueue)`) +
+        `; raise maxWorkers or maxQueue, or run the job less often`,
     );
     this.name = 'WorkerQueueFullError';
     this.jobId = jobId;

@@ -25,6 +25,8 @@ export default async function runJob(request: RunRequest): Promise<RunOutcome> {
   });
   try {
     const task = await loadTask(request);
+    // Cancelled while the thread started or imported the module: the task never starts.
+    if (controller.signal.aborted) throw controller.signal.reason;
     const context: JobContext = {
       jobId: request.jobId,
       jobName: request.jobName,

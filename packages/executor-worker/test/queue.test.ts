@@ -168,7 +168,7 @@ describe('maxQueue', () => {
     expect(refusal).toBeInstanceOf(WorkerQueueFullError);
     expect((refusal as WorkerQueueFullError).jobId).toBe('third');
     expect((refusal as Error).message).toMatch(
-      /^Run of job "third" \(id third\) refused: 1 runs already wait for a worker thread \(maxQueue\); raise maxWorkers or maxQueue, or run the job less often$/,
+      /^Run of job "third" \(id third\) refused: every worker thread is busy and 1 run\(s\) already wait for one \(maxQueue\); raise maxWorkers or maxQueue, or run the job less often$/,
     );
     expect(harness.errors).toEqual([
       { source: 'executor', alias: 'worker', error: refusal, action: 'submitting job "third"' },

@@ -3,6 +3,7 @@
  * or runs out of memory under `resourceLimits` fails only its own run. In each case the pool
  * replaces the thread and the next run succeeds.
  */
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, JobTimeoutError } from '@kairos/core';
 import { waitFor } from '@kairos/testkit';
@@ -52,6 +53,19 @@ describe('timeout', () => {
     // Its thread was not terminated: the next run lands on it, module still loaded.
     const after = await runOnce(harness, task('threadInfo'));
     expect(after.retval).toEqual({ threadId: before.threadId, loads: 1 });
+  });
+
+  it('never calls a task whose timeout came while its thread imported the module', async () => {
+    const harness = makeScheduler({ maxWorkers: 1, abortGrace: 10 });
+    await harness.scheduler.start();
+    const flag = new Int32Array(new SharedArrayBuffer(4));
+    const slowModule = fileURLToPath(new URL('./fixtures/slow-import.mjs', import.meta.url));
+    const startedAt = Date.now();
+    const event = await runOnce(harness, `${slowModule}#mark`, [flag.buffer], { timeout: 0.1 });
+    expect(event.exception).toBeInstanceOf(JobTimeoutError);
+    expect(Atomics.load(flag, 0)).toBe(0);
+    // The run ended when the import did, not when the 10 s grace ran out.
+    expect(Date.now() - startedAt).toBeLessThan(8000);
   });
 
   it('terminates at once with abortGrace 0, before a task can see its signal', async () => {

@@ -68,12 +68,14 @@ function lazy<T>(
   return {
     packageName,
     isAvailable: () => isInstalled(packageName),
-    async create(options) {
+    async create(options, key) {
       const plugin = await loadPlugin<T>(packageName, kind, alias);
       // The package's own schema checks the options once it is loaded.
       const parsed =
-        plugin.options === undefined ? options : parseOptions(plugin.options, options, alias);
-      return plugin.create(parsed);
+        plugin.options === undefined
+          ? options
+          : parseOptions(plugin.options, options, key ?? alias);
+      return plugin.create(parsed, key);
     },
   };
 }

@@ -25,10 +25,14 @@ const PAGES: Record<string, string> = {
   'events.md': 'kairos',
   'coming-from-apscheduler.md': 'kairos',
   'stores.md': 'kairos',
+  'executors.md': 'kairos',
   'triggers.md': '@kairos/triggers',
 };
 
-/** Longest a block may run; the pages promise short examples (a fake clock, no sleeping). */
+/**
+ * Longest a block may run; the pages promise short examples (a fake clock, no sleeping; the
+ * worker-thread examples of executors.md run real threads for a second or two).
+ */
 const BLOCK_TIMEOUT_MS = 25_000;
 
 interface Example {
@@ -134,6 +138,10 @@ beforeAll(() => {
   checkBuilt(dirname(require.resolve('@kairos/core/package.json')), '@kairos/core');
   checkBuilt(dirname(require.resolve('@kairos/triggers/package.json')), '@kairos/triggers');
   checkBuilt(dirname(require.resolve('@kairos/store-sqlite/package.json')), '@kairos/store-sqlite');
+  checkBuilt(
+    dirname(require.resolve('@kairos/executor-worker/package.json')),
+    '@kairos/executor-worker',
+  );
 });
 
 test('every page of docs/ is covered', () => {
