@@ -24,6 +24,7 @@ export {
 export * from './events.js';
 export { AsyncExecutor, type AsyncExecutorOptions } from './executors/async.js';
 export { BaseExecutor } from './executors/base.js';
+export { SubmissionQueue, type StartSubmission, type Submission } from './executors/queue.js';
 export type * from './interfaces.js';
 export { Job, type JobFields } from './job.js';
 export { currentJob, runInJobContext, type JobContext } from './job-context.js';

@@ -9,11 +9,13 @@ import { deserialize } from 'node:v8';
 import {
   BaseExecutor,
   JobOptionError,
+  SubmissionQueue,
   JobTimeoutError,
   TaskLookupError,
   type ClockTimer,
   type ExecutorContext,
   type Job,
+  type Submission,
   type Task,
   type TaskLocation,
 } from '@kairos/core';
@@ -28,11 +30,6 @@ import { describeError, reviveError, type RunOutcome, type RunRequest } from './
 
 /** The worker threads' entry, next to this file in `dist/`. */
 const WORKER_FILE = new URL('./worker.js', import.meta.url).href;
-
-interface Submission {
-  readonly job: Job;
-  readonly runTimes: readonly number[];
-}
 
 /** A run handed to the pool, which a timeout or a shutdown may cancel. */
 interface ActiveRun {
@@ -73,14 +70,10 @@ export class WorkerExecutor extends BaseExecutor {
   /** Submissions that may wait for a thread (Infinity: no limit). */
   readonly maxQueue: number;
   #pool: Piscina | null = null;
-  #queue: Submission[] = [];
-  #head = 0;
-  #active = 0;
-  #drainScheduled = false;
+  readonly #queue: SubmissionQueue;
   /** Set by `shutdown({wait: false})`: runs not yet started are dropped. */
   #cancelling = false;
   readonly #running = new Map<ActiveRun, Job>();
-  #idle: (() => void) | null = null;
 
   /** @throws ConfigurationError naming the bad option */
   constructor(options: WorkerExecutorOptions = {}) {
@@ -92,6 +85,11 @@ export class WorkerExecutor extends BaseExecutor {
     this.abortGrace = resolved.abortGrace;
     this.resourceLimits = resolved.resourceLimits;
     this.maxQueue = resolved.maxQueue;
+    this.#queue = new SubmissionQueue(
+      this.maxWorkers,
+      (submission) => this.#runSubmission(submission),
+      (submission) => this.finished(submission.job),
+    );
   }
 
   /** Starts the pool (and its `minWorkers` threads). */
@@ -129,23 +127,16 @@ export class WorkerExecutor extends BaseExecutor {
   override async shutdown(wait: boolean): Promise<void> {
     if (!wait) {
       this.#cancelling = true;
-      const dropped = this.#queue.length - this.#head;
-      for (let i = this.#head; i < this.#queue.length; i++) {
-        const submission = this.#queue[i];
-        if (submission !== undefined) this.finished(submission.job);
+      const dropped = this.#queue.drop();
+      for (const submission of dropped) this.finished(submission.job);
+      if (dropped.length > 0) {
+        this.log.warn(`Dropped ${dropped.length} queued job run(s) at shutdown`);
       }
-      this.#queue = [];
-      this.#head = 0;
-      if (dropped > 0) this.log.warn(`Dropped ${dropped} queued job run(s) at shutdown`);
       for (const [run, job] of this.#running) {
         this.#cancel(run, new RunCancelledError(job.name, job.id));
       }
     }
-    if (this.#active > 0 || this.#head < this.#queue.length) {
-      await new Promise<void>((resolve) => {
-        this.#idle = resolve;
-      });
-    }
+    await this.#queue.whenIdle();
     const pool = this.#pool;
     this.#pool = null;
     await pool?.destroy();
@@ -187,7 +178,7 @@ export class WorkerExecutor extends BaseExecutor {
   override submitJob(job: Job, runTimes: readonly number[]): void {
     // Submissions made in one tick (a loop pass) are all queued before the drain hands any
     // to a thread: those the free threads will take do not count as waiting.
-    const waiting = this.#queue.length - this.#head - Math.max(0, this.maxWorkers - this.#active);
+    const waiting = this.#queue.waiting - Math.max(0, this.maxWorkers - this.#queue.active);
     if (waiting >= this.maxQueue && this.instancesOf(job.id) < job.maxInstances) {
       throw new WorkerQueueFullError(job.name, job.id, this.maxQueue);
     }
@@ -196,45 +187,6 @@ export class WorkerExecutor extends BaseExecutor {
 
   protected enqueue(job: Job, runTimes: readonly number[]): void {
     this.#queue.push({ job, runTimes });
-    this.#scheduleDrain();
-  }
-
-  #scheduleDrain(): void {
-    if (this.#drainScheduled) return;
-    this.#drainScheduled = true;
-    queueMicrotask(() => this.#drain());
-  }
-
-  /** Starts queued submissions while threads are free. */
-  #drain(): void {
-    this.#drainScheduled = false;
-    while (this.#active < this.maxWorkers && this.#head < this.#queue.length) {
-      const submission = this.#queue[this.#head];
-      this.#queue[this.#head++] = undefined as unknown as Submission;
-      if (submission === undefined) continue;
-      this.#active++;
-      void this.#runSubmission(submission).finally(() => this.#done(submission));
-    }
-    if (this.#head === this.#queue.length) {
-      this.#queue = [];
-      this.#head = 0;
-    }
-    this.#checkIdle();
-  }
-
-  #done(submission: Submission): void {
-    this.#active--;
-    this.finished(submission.job);
-    if (this.#head < this.#queue.length) this.#scheduleDrain();
-    else this.#checkIdle();
-  }
-
-  #checkIdle(): void {
-    if (this.#idle !== null && this.#active === 0 && this.#head === this.#queue.length) {
-      const resolve = this.#idle;
-      this.#idle = null;
-      resolve();
-    }
   }
 
   /** The submission's run times in order, each on a thread of its own. */

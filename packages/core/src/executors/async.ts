@@ -10,6 +10,7 @@ import { runInJobContext, type JobContext } from '../job-context.js';
 import { parseOptions, positiveInteger } from '../options.js';
 import { isPromiseLike } from '../thenable.js';
 import { BaseExecutor } from './base.js';
+import { SubmissionQueue, type Submission } from './queue.js';
 
 /** Options of {@link AsyncExecutor}. */
 export interface AsyncExecutorOptions {
@@ -19,11 +20,6 @@ export interface AsyncExecutorOptions {
 
 /** The schema of {@link AsyncExecutorOptions}, as configuration dictionaries give them. */
 export const asyncExecutorOptions = z.strictObject({ maxWorkers: positiveInteger.optional() });
-
-interface Submission {
-  readonly job: Job;
-  readonly runTimes: readonly number[];
-}
 
 /** The context of one run; its abort controller is made only when someone needs it. */
 class RunContext implements JobContext {
@@ -73,19 +69,20 @@ class RunContext implements JobContext {
 export class AsyncExecutor extends BaseExecutor {
   /** Submissions that may run at once. */
   readonly maxWorkers: number;
-  #queue: Submission[] = [];
-  #head = 0;
-  #active = 0;
-  #drainScheduled = false;
+  readonly #queue: SubmissionQueue;
   #dropping = false;
   readonly #running = new Set<RunContext>();
-  #idle: (() => void) | null = null;
 
   /** @throws ConfigurationError naming the bad option */
   constructor(options: AsyncExecutorOptions = {}) {
     super();
     const parsed = parseOptions(asyncExecutorOptions, options, 'AsyncExecutor');
     this.maxWorkers = parsed.maxWorkers ?? 10;
+    this.#queue = new SubmissionQueue(
+      this.maxWorkers,
+      (submission) => this.#runFrom(submission, 0),
+      (submission) => this.finished(submission.job),
+    );
   }
 
   /** {@inheritDoc Executor.start} */
@@ -101,68 +98,19 @@ export class AsyncExecutor extends BaseExecutor {
   override async shutdown(wait: boolean): Promise<void> {
     if (!wait) {
       this.#dropping = true;
-      const dropped = this.#queue.length - this.#head;
-      for (let i = this.#head; i < this.#queue.length; i++) {
-        const submission = this.#queue[i];
-        if (submission !== undefined) this.finished(submission.job);
+      const dropped = this.#queue.drop();
+      for (const submission of dropped) this.finished(submission.job);
+      if (dropped.length > 0) {
+        this.log.warn(`Dropped ${dropped.length} queued job run(s) at shutdown`);
       }
-      this.#queue = [];
-      this.#head = 0;
-      if (dropped > 0) this.log.warn(`Dropped ${dropped} queued job run(s) at shutdown`);
       for (const run of this.#running) run.abort(new Error('The scheduler shut down'));
       return;
     }
-    if (this.#active === 0 && this.#head === this.#queue.length) return;
-    await new Promise<void>((resolve) => {
-      this.#idle = resolve;
-    });
+    await this.#queue.whenIdle();
   }
 
   protected enqueue(job: Job, runTimes: readonly number[]): void {
     this.#queue.push({ job, runTimes });
-    if (!this.#drainScheduled) {
-      this.#drainScheduled = true;
-      queueMicrotask(() => this.#drain());
-    }
-  }
-
-  #drain(): void {
-    this.#drainScheduled = false;
-    while (this.#active < this.maxWorkers && this.#head < this.#queue.length) {
-      const submission = this.#queue[this.#head];
-      this.#queue[this.#head++] = undefined as unknown as Submission;
-      if (submission === undefined) continue;
-      this.#active++;
-      const pending = this.#runFrom(submission, 0);
-      if (pending === undefined) this.#done(submission);
-      else void pending.then(() => this.#done(submission));
-    }
-    if (this.#head === this.#queue.length) {
-      this.#queue = [];
-      this.#head = 0;
-    }
-    this.#checkIdle();
-  }
-
-  #done(submission: Submission): void {
-    this.#active--;
-    this.finished(submission.job);
-    if (this.#head < this.#queue.length) {
-      if (!this.#drainScheduled) {
-        this.#drainScheduled = true;
-        queueMicrotask(() => this.#drain());
-      }
-    } else {
-      this.#checkIdle();
-    }
-  }
-
-  #checkIdle(): void {
-    if (this.#idle !== null && this.#active === 0 && this.#head === this.#queue.length) {
-      const resolve = this.#idle;
-      this.#idle = null;
-      resolve();
-    }
   }
 
   /** Runs the submission's run times from `index` in order; a promise once one goes async. */
