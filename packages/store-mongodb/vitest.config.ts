@@ -4,6 +4,8 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     environment: 'node',
+    // A hang guard, not a speed limit: CI runs every package's tests at once on two cores.
+    testTimeout: 30_000,
     // Prints the one line saying the live-server suites are skipped, when they are.
     globalSetup: ['test/global-setup.ts'],
   },

@@ -4,6 +4,8 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     environment: 'node',
+    // A hang guard, not a speed limit: CI runs every package's tests at once on two cores.
+    testTimeout: 30_000,
     // Probes the Redis server once for every test file.
     globalSetup: ['test/global-setup.ts'],
   },

@@ -122,7 +122,7 @@ describe('trigger properties (fast-check)', () => {
       }),
       { numRuns: 400 },
     );
-  });
+  }, 60_000);
 
   it('calendar-interval specs: strictly increasing, and AND/OR of valid children do not throw', () => {
     fc.assert(
@@ -141,7 +141,7 @@ describe('trigger properties (fast-check)', () => {
       }),
       { numRuns: 200 },
     );
-  });
+  }, 60_000);
 
   it('every spec round-trips through toJSON and JSON text to a trigger with the same fire times', () => {
     fc.assert(
@@ -154,7 +154,7 @@ describe('trigger properties (fast-check)', () => {
       }),
       { numRuns: 300 },
     );
-  });
+  }, 60_000);
 
   it('random strings never crash anything but the constructor, and that with a TriggerConfigError', () => {
     const field = fc.constantFrom(...CRON_FIELD_NAMES);
@@ -177,7 +177,7 @@ describe('trigger properties (fast-check)', () => {
       }),
       { numRuns: 1000 },
     );
-  });
+  }, 60_000);
 });
 
 // --- the wall-clock model, checked against an independent brute force on Luxon ---------------
