@@ -3,8 +3,6 @@
  * and errors in a form that keeps their name, message, stack and own fields (structured clone
  * keeps only the message and stack of an error, and the prototype of built-in ones).
  */
-import type { MessagePort } from 'node:worker_threads';
-
 /** One run, as the executor sends it to a worker thread. */
 export interface RunRequest {
   /** The task's module, as `import()` takes it. */
@@ -19,12 +17,18 @@ export interface RunRequest {
   readonly jobstore: string;
   /** The scheduled run time, epoch ms. */
   readonly runTime: number;
-  /** Receives one {@link AbortMessage} when the run is cancelled. */
-  readonly port: MessagePort;
+  /** Numbers the executor's runs, so an {@link AbortMessage} can name this one. */
+  readonly runId: number;
+  /**
+   * The executor's BroadcastChannel for {@link AbortMessage}s. One channel for all runs: a
+   * port per run would cost each run a transfer, most of a short run's overhead.
+   */
+  readonly abortChannel: string;
 }
 
-/** Sent on a run's port just before its thread is terminated. */
+/** Broadcast when a run is cancelled, `abortGrace` before its thread is terminated. */
 export interface AbortMessage {
+  readonly runId: number;
   readonly abort: ErrorState;
 }
 

@@ -4,8 +4,9 @@
  * is free, so the misfire check and the timeout start when the run starts, and queued runs
  * can be dropped at shutdown without touching the pool.
  */
-import { MessageChannel } from 'node:worker_threads';
+import { randomUUID } from 'node:crypto';
 import { deserialize } from 'node:v8';
+import { BroadcastChannel } from 'node:worker_threads';
 import {
   BaseExecutor,
   JobOptionError,
@@ -26,7 +27,13 @@ import {
   type WorkerExecutorOptions,
   type WorkerResourceLimits,
 } from './options.js';
-import { describeError, reviveError, type RunOutcome, type RunRequest } from './protocol.js';
+import {
+  describeError,
+  reviveError,
+  type AbortMessage,
+  type RunOutcome,
+  type RunRequest,
+} from './protocol.js';
 
 /** The worker threads' entry, next to this file in `dist/`. */
 const WORKER_FILE = new URL('./worker.js', import.meta.url).href;
@@ -35,8 +42,8 @@ const WORKER_FILE = new URL('./worker.js', import.meta.url).href;
 interface ActiveRun {
   /** Aborting it makes the pool terminate the run's thread. */
   readonly controller: AbortController;
-  /** Carries the abort to the task's `currentJob().signal`. */
-  readonly channel: MessageChannel;
+  /** Names the run in the abort message that reaches the task's `currentJob().signal`. */
+  readonly runId: number;
   /** Why the run was cancelled (its timeout, a shutdown), once it was. */
   reason: Error | null;
   /** Terminates the thread when the task has not stopped within `abortGrace`. */
@@ -70,6 +77,10 @@ export class WorkerExecutor extends BaseExecutor {
   /** Submissions that may wait for a thread (Infinity: no limit). */
   readonly maxQueue: number;
   #pool: Piscina | null = null;
+  /** Where cancelled runs are announced to the threads. */
+  readonly #abortChannelName = `kairos-worker-abort-${randomUUID()}`;
+  #abortChannel: BroadcastChannel | null = null;
+  #nextRunId = 0;
   readonly #queue: SubmissionQueue;
   /** Set by `shutdown({wait: false})`: runs not yet started are dropped. */
   #cancelling = false;
@@ -96,6 +107,8 @@ export class WorkerExecutor extends BaseExecutor {
   override async start(context: ExecutorContext, alias: string): Promise<void> {
     await super.start(context, alias);
     this.#cancelling = false;
+    this.#abortChannel = new BroadcastChannel(this.#abortChannelName);
+    this.#abortChannel.unref();
     this.#pool = new Piscina({
       filename: WORKER_FILE,
       minThreads: this.minWorkers,
@@ -140,6 +153,8 @@ export class WorkerExecutor extends BaseExecutor {
     const pool = this.#pool;
     this.#pool = null;
     await pool?.destroy();
+    this.#abortChannel?.close();
+    this.#abortChannel = null;
   }
 
   /**
@@ -209,7 +224,7 @@ export class WorkerExecutor extends BaseExecutor {
     this.reportStart(job, runTime);
     const run: ActiveRun = {
       controller: new AbortController(),
-      channel: new MessageChannel(),
+      runId: this.#nextRunId++,
       reason: null,
       grace: null,
     };
@@ -222,7 +237,8 @@ export class WorkerExecutor extends BaseExecutor {
       jobName: job.name,
       jobstore: job.jobstore,
       runTime,
-      port: run.channel.port2,
+      runId: run.runId,
+      abortChannel: this.#abortChannelName,
     };
     const timer =
       job.timeout === null
@@ -233,10 +249,7 @@ export class WorkerExecutor extends BaseExecutor {
     this.#running.set(run, job);
     let outcome: RunOutcome;
     try {
-      outcome = (await pool.run(request, {
-        signal: run.controller.signal,
-        transferList: [run.channel.port2],
-      })) as RunOutcome;
+      outcome = (await pool.run(request, { signal: run.controller.signal })) as RunOutcome;
     } catch (error) {
       this.reportError(job, runTime, this.#failure(job, run, error));
       return;
@@ -244,7 +257,6 @@ export class WorkerExecutor extends BaseExecutor {
       timer?.cancel();
       run.grace?.cancel();
       this.#running.delete(run);
-      run.channel.port1.close();
     }
     // A cancelled task that stopped within the grace is reported as cancelled all the same.
     if (run.reason !== null) this.reportError(job, runTime, run.reason);
@@ -259,7 +271,8 @@ export class WorkerExecutor extends BaseExecutor {
   #cancel(run: ActiveRun, reason: Error): void {
     if (run.reason !== null) return;
     run.reason = reason;
-    run.channel.port1.postMessage({ abort: describeError(reason) });
+    const message: AbortMessage = { runId: run.runId, abort: describeError(reason) };
+    this.#abortChannel?.postMessage(message);
     if (this.abortGrace === 0) {
       run.controller.abort(reason);
     } else {

@@ -3,6 +3,7 @@
  * module is imported once per thread and kept; the run sees its job through `currentJob()`.
  */
 import { serialize } from 'node:v8';
+import { BroadcastChannel } from 'node:worker_threads';
 import { runInJobContext, type JobContext } from '@kairos/core/job-context';
 import {
   describeError,
@@ -16,13 +17,16 @@ type Namespace = Record<string, unknown>;
 
 /** Imported task modules of this thread, by module. */
 const modules = new Map<string, Promise<Namespace>>();
+/** The abort controllers of the runs in progress in this thread, by run id. */
+const running = new Map<number, AbortController>();
+/** The abort channels this thread listens to (one per executor). */
+const channels = new Set<string>();
 
 /** Runs one job run and reports how it ended; it never throws. */
 export default async function runJob(request: RunRequest): Promise<RunOutcome> {
+  listenForAborts(request.abortChannel);
   const controller = new AbortController();
-  request.port.once('message', (message: AbortMessage) => {
-    controller.abort(reviveError(message.abort));
-  });
+  running.set(request.runId, controller);
   try {
     const task = await loadTask(request);
     // Cancelled while the thread started or imported the module: the task never starts.
@@ -39,8 +43,20 @@ export default async function runJob(request: RunRequest): Promise<RunOutcome> {
   } catch (error) {
     return { ok: false, error: describeError(error) };
   } finally {
-    request.port.close();
+    running.delete(request.runId);
   }
+}
+
+/** Aborts this thread's runs that the executor cancels; the channel does not hold the thread. */
+function listenForAborts(name: string): void {
+  if (channels.has(name)) return;
+  channels.add(name);
+  const channel = new BroadcastChannel(name);
+  channel.onmessage = (event: unknown) => {
+    const message = (event as { data: AbortMessage }).data;
+    running.get(message.runId)?.abort(reviveError(message.abort));
+  };
+  channel.unref();
 }
 
 /** The task function: the module's export, the module imported once per thread. */
