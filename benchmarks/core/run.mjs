@@ -16,6 +16,7 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 
 import { LIBRARIES } from './libraries.mjs';
+import { median } from '../stats.mjs';
 
 const WORKLOAD_SCRIPT = fileURLToPath(new URL('./workload.mjs', import.meta.url));
 const PYTHON_SCRIPT = fileURLToPath(new URL('./apscheduler_peer.py', import.meta.url));
@@ -337,12 +338,6 @@ function incomplete(result) {
 
 function progress(text) {
   process.stderr.write(`${text}\n`);
-}
-
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 function formatInt(value) {

@@ -21,6 +21,7 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 
 import { burn, calibrate } from './tasks/cpu.mjs';
+import { median } from '../stats.mjs';
 
 const here = (file) => fileURLToPath(new URL(file, import.meta.url));
 const LATENESS = here('./lateness.mjs');
@@ -285,12 +286,6 @@ function met(ok) {
 
 function progress(text) {
   process.stderr.write(`${text}\n`);
-}
-
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 function formatInt(value) {

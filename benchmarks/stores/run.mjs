@@ -27,6 +27,7 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 
 import { BACKENDS, POSTGRES_URL, REDIS_URL } from './backends.mjs';
+import { median } from '../stats.mjs';
 
 const here = (file) => fileURLToPath(new URL(file, import.meta.url));
 const WORKLOAD = here('./workload.mjs');
@@ -237,13 +238,6 @@ async function serverVersions() {
 }
 
 // ─── report ───────────────────────────────────────────────────────────────────────────────────
-
-function median(values) {
-  const sorted = values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
-  if (sorted.length === 0) return NaN;
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-}
 
 function fmt(value, digits = 0) {
   if (!Number.isFinite(value)) return '–';

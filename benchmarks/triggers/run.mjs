@@ -15,6 +15,7 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 
 import { LIBRARIES } from './libraries.mjs';
+import { median } from '../stats.mjs';
 
 if (typeof globalThis.gc !== 'function') {
   const script = fileURLToPath(import.meta.url);
@@ -268,12 +269,6 @@ function printTargets(rows, heap) {
 /** Kairos's calls/s over the best of the other libraries. */
 function kairosRatio(rates) {
   return rates[0] / Math.max(...rates.slice(1));
-}
-
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 function formatRate(rate) {
