@@ -24,6 +24,11 @@ export interface RunRequest {
    * port per run would cost each run a transfer, most of a short run's overhead.
    */
   readonly abortChannel: string;
+  /**
+   * Cancelled run ids, slot `runId % length` (on a SharedArrayBuffer): a broadcast sent before
+   * the thread took the run is not delivered to it, so the thread also looks here when it starts.
+   */
+  readonly cancelled: Int32Array;
 }
 
 /** Broadcast when a run is cancelled, `abortGrace` before its thread is terminated. */

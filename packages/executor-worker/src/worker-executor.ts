@@ -35,6 +35,9 @@ import {
   type RunRequest,
 } from './protocol.js';
 
+/** Slots of the cancelled-runs table the threads read (recent cancellations, by run id). */
+const CANCELLED_SLOTS = 1024;
+
 /** The worker threads' entry, next to this file in `dist/`. */
 const WORKER_FILE = new URL('./worker.js', import.meta.url).href;
 
@@ -80,6 +83,8 @@ export class WorkerExecutor extends BaseExecutor {
   /** Where cancelled runs are announced to the threads. */
   readonly #abortChannelName = `kairos-worker-abort-${randomUUID()}`;
   #abortChannel: BroadcastChannel | null = null;
+  /** Run ids of cancelled runs, shared with the threads; -1 = none. */
+  readonly #cancelled = new Int32Array(new SharedArrayBuffer(4 * CANCELLED_SLOTS)).fill(-1);
   #nextRunId = 0;
   readonly #queue: SubmissionQueue;
   /** Set by `shutdown({wait: false})`: runs not yet started are dropped. */
@@ -224,7 +229,7 @@ export class WorkerExecutor extends BaseExecutor {
     this.reportStart(job, runTime);
     const run: ActiveRun = {
       controller: new AbortController(),
-      runId: this.#nextRunId++,
+      runId: this.#takeRunId(),
       reason: null,
       grace: null,
     };
@@ -239,6 +244,7 @@ export class WorkerExecutor extends BaseExecutor {
       runTime,
       runId: run.runId,
       abortChannel: this.#abortChannelName,
+      cancelled: this.#cancelled,
     };
     const timer =
       job.timeout === null
@@ -271,6 +277,8 @@ export class WorkerExecutor extends BaseExecutor {
   #cancel(run: ActiveRun, reason: Error): void {
     if (run.reason !== null) return;
     run.reason = reason;
+    // The table first: a thread that has not yet subscribed to the channel finds it there.
+    Atomics.store(this.#cancelled, run.runId % CANCELLED_SLOTS, run.runId);
     const message: AbortMessage = { runId: run.runId, abort: describeError(reason) };
     this.#abortChannel?.postMessage(message);
     if (this.abortGrace === 0) {
@@ -280,6 +288,13 @@ export class WorkerExecutor extends BaseExecutor {
         run.controller.abort(reason);
       }, this.abortGrace * 1000);
     }
+  }
+
+  /** The next run id, an Int32 (the cancelled-runs table holds them). */
+  #takeRunId(): number {
+    const id = this.#nextRunId;
+    this.#nextRunId = id === 0x7fffffff ? 0 : id + 1;
+    return id;
   }
 
   /** What a rejected run is reported as: its cancellation, or the death of its thread. */

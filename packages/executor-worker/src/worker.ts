@@ -27,6 +27,10 @@ export default async function runJob(request: RunRequest): Promise<RunOutcome> {
   listenForAborts(request.abortChannel);
   const controller = new AbortController();
   running.set(request.runId, controller);
+  const { cancelled, runId } = request;
+  if (Atomics.load(cancelled, runId % cancelled.length) === runId) {
+    controller.abort(new Error('The run was cancelled before its thread took it'));
+  }
   try {
     const task = await loadTask(request);
     // Cancelled while the thread started or imported the module: the task never starts.
