@@ -73,16 +73,26 @@ process.stdout.write(
 process.exit(0);
 
 /** Kairos: one paused job on the worker executor, `runJob` called `runs` times in a row. */
-async function kairosRunJob(runs) {
-  return withScheduler({ worker: new WorkerExecutor({ maxWorkers: CORES }) }, runs, async (s) => {
+function kairosRunJob(runs) {
+  return runJobOn({ worker: new WorkerExecutor({ maxWorkers: CORES }) }, 'worker', runs);
+}
+
+/** The same job on the default async executor: every run in the main thread, one at a time. */
+function asyncRunJob(runs) {
+  return runJobOn({}, 'default', runs);
+}
+
+/** One paused job on `executor`, `runJob` called `runs` times in a row. */
+async function runJobOn(executors, executor, runs) {
+  return withScheduler(executors, runs, async (s) => {
     await s.addJob(
       TASK,
       { type: 'interval', hours: 1 },
-      // maxInstances: runs lets every runJob in, the executor queueing what the threads cannot
-      // take yet; misfireGraceTime: null keeps the runs that wait over 1 s from being missed.
+      // maxInstances: runs lets every runJob in, the executor queueing what it cannot start
+      // yet; misfireGraceTime: null keeps the runs that wait over 1 s from being missed.
       {
         id: 'short',
-        executor: 'worker',
+        executor,
         args: [options.iterations],
         nextRunTime: null,
         maxInstances: runs,
@@ -106,26 +116,6 @@ async function kairosAdd(runs) {
     const jobOptions = { executor: 'worker', args: [options.iterations], misfireGraceTime: null };
     return async () => {
       for (let i = 0; i < runs; i++) await s.addJob(TASK, undefined, jobOptions);
-    };
-  });
-}
-
-/** The same job on the default async executor: every run in the main thread, one at a time. */
-async function asyncRunJob(runs) {
-  return withScheduler({}, runs, async (s) => {
-    await s.addJob(
-      TASK,
-      { type: 'interval', hours: 1 },
-      {
-        id: 'short',
-        args: [options.iterations],
-        nextRunTime: null,
-        maxInstances: runs,
-        misfireGraceTime: null,
-      },
-    );
-    return async () => {
-      for (let i = 0; i < runs; i++) await s.runJob('short');
     };
   });
 }
