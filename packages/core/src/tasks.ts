@@ -17,6 +17,8 @@ export class TaskRegistry {
   readonly #byName = new Map<string, TaskFunction>();
   /** Names registered for a module reference rather than a function. */
   readonly #references = new Map<string, string>();
+  /** `locate` results by task: a worker executor asks once per run. */
+  readonly #located = new Map<string, TaskLocation>();
   readonly #nameOf = new Map<TaskFunction, string>();
   readonly #modules = new Map<string, Promise<Record<string, unknown>>>();
   readonly #baseDir: string;
@@ -53,6 +55,7 @@ export class TaskRegistry {
         `registerTask takes a function or a module reference, got ${typeof task}`,
       );
     }
+    this.#located.clear();
     const previous = this.#byName.get(name);
     if (previous !== undefined) this.#nameOf.delete(previous);
     this.#byName.delete(name);
@@ -71,6 +74,7 @@ export class TaskRegistry {
    * Null allows any module.
    */
   allowModules(modules: readonly string[] | null): void {
+    this.#located.clear();
     if (modules === null) {
       this.#allowed = null;
       return;
@@ -155,16 +159,20 @@ export class TaskRegistry {
           `module reference instead: registerTask('${task}', './tasks.js#${task}')`,
       );
     }
+    const cached = this.#located.get(task);
+    if (cached !== undefined) return cached;
     const registered = this.#references.get(task);
     // A registered reference was put there by the application; others pass taskModules.
     if (registered === undefined) this.check(task);
     const reference = registered ?? task;
     const hash = reference.lastIndexOf('#');
-    return {
+    const location: TaskLocation = {
       reference,
       module: this.#importable(reference.slice(0, hash)),
       exportName: reference.slice(hash + 1),
     };
+    this.#located.set(task, location);
+    return location;
   }
 
   #isRegistered(name: string): boolean {

@@ -1027,6 +1027,11 @@ describe('executors and job stores', () => {
       { reference, module: pathToFileURL(`${fixtures}/tasks.js`).href, exportName: 'add' },
       { reference, module: pathToFileURL(`${fixtures}/tasks.js`).href, exportName: 'add' },
     ]);
+    // A name registered again points to its new reference from then on.
+    scheduler.registerTask('sum', `${fixtures}/tasks.js#greet`);
+    await scheduler.addJob('sum', later, { id: 'renamed', executor: 'modules' });
+    expect(located.at(-1)?.exportName).toBe('greet');
+    await scheduler.removeJob('renamed');
     await scheduler.start();
     await expect(scheduler.modifyJob('by-name', { args: ['refused'] })).rejects.toThrow(
       'args of by-name refused',
