@@ -242,6 +242,16 @@ export abstract class BaseScheduler implements JobHost {
     return this;
   }
 
+  /**
+   * The function a task stands for: a function as is, a registered name's function, or a module
+   * reference's export (imported once, so the result may be a promise). Front-ends that run
+   * tasks themselves, such as `@kairos/fluent`'s `runPending()`, resolve them here.
+   * @throws TaskLookupError when the name is not registered or the module cannot be loaded
+   */
+  resolveTask(task: Task): TaskFunction | Promise<TaskFunction> {
+    return this.#tasks.resolve(task);
+  }
+
   // ─── lifecycle ───────────────────────────────────────────────────────────────────────────────
 
   /**

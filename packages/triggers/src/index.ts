@@ -25,6 +25,7 @@ export type {
   DateTriggerSpec,
   IntervalTriggerFields,
   IntervalTriggerSpec,
+  PluginTriggerSpec,
   Trigger,
   TriggerOptions,
   TriggerSpec,

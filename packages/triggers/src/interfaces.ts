@@ -17,8 +17,11 @@ export type DateInput = Date | number | string | DateTime;
  * after construction and serialise to a plain spec with {@link Trigger.toJSON}.
  */
 export interface Trigger {
-  /** The spec `type` of this trigger (`'cron'`, `'interval'`, …). */
-  readonly type: TriggerSpec['type'];
+  /**
+   * The spec `type` of this trigger: a built-in one (`'cron'`, `'interval'`, …) or the alias a
+   * plugin registers its trigger under.
+   */
+  readonly type: string;
   /**
    * The next fire time, or null when the trigger will never fire again.
    * @param previous the previous fire time, or null on the first call
@@ -32,8 +35,11 @@ export interface Trigger {
    * trigger without it is stepped with {@link Trigger.getNextFireTime}.
    */
   skipTo?(previous: Date, target: Date): Date | null;
-  /** A plain spec that {@link triggerFromSpec} turns back into an equal trigger. */
-  toJSON(): TriggerSpec;
+  /**
+   * A plain spec that {@link triggerFromSpec} (or, for a plugin's trigger, the scheduler's
+   * registry) turns back into an equal trigger.
+   */
+  toJSON(): TriggerSpec | PluginTriggerSpec;
   /** APScheduler-style description, e.g. `cron[hour='9', minute='0']` or `interval[0:05:00]`. */
   toString(): string;
 }
@@ -129,7 +135,7 @@ export interface DateTriggerSpec {
 /** Spec of an {@link AndTrigger} or {@link OrTrigger}. */
 export interface CombiningTriggerSpec {
   type: 'and' | 'or';
-  triggers: (TriggerSpec | Trigger)[];
+  triggers: (TriggerSpec | PluginTriggerSpec | Trigger)[];
   jitter?: number | null;
 }
 
@@ -154,6 +160,12 @@ export interface CombiningTriggerFields {
   /** The children: trigger instances (a third party's too). Use `triggerFromSpec` for specs. */
   triggers: Trigger[];
   jitter?: number | null;
+}
+
+/** The spec of a trigger a plugin registers under its own `type` alias. */
+export interface PluginTriggerSpec {
+  type: string;
+  [key: string]: unknown;
 }
 
 /** Any trigger spec, discriminated by `type`. */
