@@ -4,7 +4,7 @@
  * scheduler.
  */
 import { inspect } from 'node:util';
-import { formatWallTime, type TaskFunction, type Trigger } from 'kairos';
+import { formatWallTime, type Trigger } from 'kairos';
 import { IntervalError, ScheduleError, ScheduleValueError, show } from './errors.js';
 import type { FluentJobOptions, FluentTask, UntilInput, Unit, Weekday } from './interfaces.js';
 import { planTrigger, type Plan } from './job-trigger.js';
@@ -231,14 +231,21 @@ export class Job {
     }
     this.#host.checkTask(task, call);
     const now = this.#host.now();
-    const trigger = planTrigger(this.#plan(), now, this.#host.random);
-    const first = trigger.getNextFireTime(null, new Date(now));
-    if (first === null || (this.#deadline !== null && first.getTime() > this.#deadline)) {
-      throw new ScheduleValueError(
+    const plan = this.#plan();
+    const neverRuns = (): ScheduleValueError =>
+      new ScheduleValueError(
         `${call}: the job would never run: its first run comes after its until() deadline ` +
           `(${formatWallTime(this.#deadline ?? now, this.#host.zone())})`,
       );
+    // A trigger refuses an end before its start: look at the first run without the deadline.
+    const unbounded = planTrigger({ ...plan, deadline: null }, now, () => 0);
+    const earliest = unbounded.getNextFireTime(null, new Date(now));
+    if (earliest === null || (this.#deadline !== null && earliest.getTime() > this.#deadline)) {
+      throw neverRuns();
     }
+    const trigger = planTrigger(plan, now, this.#host.random);
+    const first = trigger.getNextFireTime(null, new Date(now));
+    if (first === null) throw neverRuns(); // a random interval drawn past the deadline
     this.#task = task;
     this.#args = Object.freeze([...args]);
     this.#trigger = trigger;
@@ -448,7 +455,7 @@ function checkOptions(options: FluentJobOptions, call: string): void {
 /** The name a task shows as: a function's name, or the registered name or reference. */
 export function taskName(task: FluentTask): string {
   if (typeof task === 'string') return task;
-  return (task).name || 'anonymous';
+  return task.name || 'anonymous';
 }
 
 function showArg(arg: unknown): string {

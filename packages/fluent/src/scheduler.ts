@@ -279,14 +279,7 @@ export class Scheduler {
     if (typeof task !== 'function') {
       throw new TypeError(`enter…(…, ${show(task)}): a delayed call runs a function`);
     }
-    const call = new DelayedCall(
-      this.#host,
-      at,
-      priority,
-      task,
-      args,
-      this.#callSeq++,
-    );
+    const call = new DelayedCall(this.#host, at, priority, task, args, this.#callSeq++);
     const index = this.#calls.findIndex((other) => compareCalls(call, other) < 0);
     this.#calls.splice(index < 0 ? this.#calls.length : index, 0, call);
     if (this.#mode === 'running') {

@@ -109,28 +109,21 @@ function untilInstant(input: UntilInput, now: number, zone: string, call: string
 function parseUntilString(text: string, now: number, zone: string, call: string): number {
   const full = DATE_TIME.exec(text);
   const time = full === null ? TIME.exec(text) : null;
-  let moment: DateTime;
-  if (full !== null) {
-    const [, year, month, day, hour, minute, second] = full.map(Number);
-    moment = DateTime.fromObject(
-      { year, month, day, hour: hour || 0, minute: minute || 0, second: second || 0 },
-      { zone },
-    );
-  } else if (time !== null) {
-    const [, hour, minute, second] = time.map(Number);
-    moment = DateTime.fromMillis(now, { zone }).set({
-      hour,
-      minute,
-      second: second || 0,
-      millisecond: 0,
-    });
-  } else {
+  if (full === null && time === null) {
     throw new ScheduleValueError(`${call}: not a date or time; use ${FORMS}`);
   }
-  if (!moment.isValid) {
-    throw new ScheduleValueError(
-      `${call}: ${moment.invalidExplanation ?? 'not a real date or time'}`,
-    );
+  // Date fields (when given), then hour, minute, second.
+  const numbers = (full ?? time ?? []).slice(1).map((part) => Number(part ?? 0));
+  const [hour = 0, minute = 0, second = 0] = numbers.slice(full === null ? 0 : 3);
+  const moment =
+    full === null
+      ? DateTime.fromMillis(now, { zone }).set({ hour, minute, second, millisecond: 0 })
+      : DateTime.fromObject(
+          { year: numbers[0], month: numbers[1], day: numbers[2], hour, minute, second },
+          { zone },
+        );
+  if (!moment.isValid || hour > 23 || minute > 59 || second > 59) {
+    throw new ScheduleValueError(`${call}: ${show(text)} is not a real date or time`);
   }
   return moment.toMillis();
 }
