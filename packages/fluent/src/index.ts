@@ -103,13 +103,13 @@ export function shutdown(options?: ShutdownOptions): Promise<void> {
 
 /**
  * `schedule`'s `@repeat(job, ...args)` decorator as a function: `repeat(every().day)(task)`
- * schedules `task` with `args` and returns it. It also works as a decorator on a static method.
+ * schedules `task` with `args` and returns it, so it can wrap a function where it is defined.
  *
  * @example
  * const hello = repeat(every().second, 'World')((planet: string) => console.log('Hello', planet));
  */
 export function repeat(job: Job, ...args: unknown[]) {
-  return <F extends FluentTask>(task: F, _context?: unknown): F => {
+  return <F extends FluentTask>(task: F): F => {
     (job.do as (task: FluentTask, ...args: unknown[]) => Job)(task, ...args);
     return task;
   };

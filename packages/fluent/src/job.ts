@@ -338,7 +338,7 @@ export class Job {
 
   /** What the job does, e.g. `Every 10 minutes do job()`; the Kairos job's name. */
   get name(): string {
-    const zone = this.#atZone ?? this.#host.zone();
+    const zone = this.#host.zone();
     const every =
       this.#weekday !== null
         ? `Every ${capitalize(this.#weekday)}`

@@ -153,7 +153,7 @@ describe('until()', () => {
   });
 
   test('objects that are neither a duration nor a time of day', () => {
-    expect(() => scheduler.every().hour.until({ hours: 1, minute: 3 } as never)).toThrow(
+    expect(() => scheduler.every().hour.until({ hours: 1, minute: 3 })).toThrow(
       'an object is a duration with keys weeks, days, hours, minutes, seconds, milliseconds or a time of day',
     );
     expect(() => scheduler.every().hour.until({ hour: 25 })).toThrow('hour 0-23');
@@ -211,7 +211,7 @@ describe('do(), tag() and with()', () => {
 
   test('an incomplete job is never added (schedule’s misconfigured job does not break the scheduler)', async () => {
     const { scheduler: fresh } = fakeScheduler('2020-01-01T10:30:00Z');
-    fresh.every(3).seconds; // no do()
+    void fresh.every(3).seconds; // no do()
     expect(fresh.getJobs()).toEqual([]);
     await fresh.runPending();
   });
