@@ -50,6 +50,11 @@ export type FluentTask = TaskFunction | string;
  * never overlaps itself (`maxInstances: 1`).
  */
 export interface FluentJobOptions {
+  /**
+   * The Kairos job id. Default: `fluent:` and the call, e.g. `fluent:report('daily')` (with ` #2`,
+   * ` #3` for repeats), the same at each start so a persistent store's job is found again.
+   */
+  id?: string;
   /** The executor alias, e.g. a `worker` executor for CPU-bound tasks. Default `'default'`. */
   executor?: string;
   /** The job store alias. Default `'default'`. */

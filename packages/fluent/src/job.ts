@@ -33,7 +33,7 @@ const SINGULAR: Record<Unit, string> = {
   weeks: 'week',
 };
 
-const OPTION_KEYS = ['executor', 'jobstore', 'misfireGraceTime', 'maxInstances', 'timeout'];
+const OPTION_KEYS = ['id', 'executor', 'jobstore', 'misfireGraceTime', 'maxInstances', 'timeout'];
 
 /**
  * A periodic job, made by `scheduler.every(n)` and configured by chaining: a unit (`.minutes`),
@@ -350,11 +350,13 @@ export class Job {
         ? ''
         : ` at ${formatAt(this.#at)}${this.#atZone === null ? '' : ` ${this.#atZone}`}`;
     const until = this.#deadline === null ? '' : ` until ${formatWallTime(this.#deadline, zone)}`;
-    const task =
-      this.#task === null
-        ? '[nothing yet]'
-        : `${taskName(this.#task)}(${this.#args.map(showArg).join(', ')})`;
-    return `${every}${at}${until} do ${task}`;
+    return `${every}${at}${until} do ${this.call}`;
+  }
+
+  /** The call each run makes, e.g. `greet('Alice')`. */
+  get call(): string {
+    if (this.#task === null) return '[nothing yet]';
+    return `${taskName(this.#task)}(${this.#args.map(showArg).join(', ')})`;
   }
 
   /** Like `schedule`'s: `Every 1 day at 10:30:00 do job() (last run: [never], next run: …)`. */
@@ -428,7 +430,7 @@ function checkOptions(options: FluentJobOptions, call: string): void {
   }
   for (const [key, value] of Object.entries(options) as [string, unknown][]) {
     const ok =
-      key === 'executor' || key === 'jobstore'
+      key === 'id' || key === 'executor' || key === 'jobstore'
         ? typeof value === 'string' && value !== ''
         : key === 'maxInstances'
           ? Number.isInteger(value) && (value as number) >= 1
@@ -442,8 +444,8 @@ function checkOptions(options: FluentJobOptions, call: string): void {
     }
     if (!ok) {
       const expected =
-        key === 'executor' || key === 'jobstore'
-          ? 'an alias (a non-empty string)'
+        key === 'id' || key === 'executor' || key === 'jobstore'
+          ? 'a non-empty string'
           : key === 'maxInstances'
             ? 'a whole number ≥ 1'
             : 'a number of seconds > 0, or null';

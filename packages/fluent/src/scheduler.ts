@@ -360,9 +360,13 @@ export class Scheduler {
 
   // ─── internals ───────────────────────────────────────────────────────────────────────────────
 
-  /** Takes a job `do()` finished, under an id made from what it does. */
+  /**
+   * Takes a job `do()` finished, under its `with({id})` or an id made from its task and
+   * arguments: the same line of code makes the same id at each start, so a persistent store's
+   * job is found again, and a changed schedule replaces it rather than adding a second job.
+   */
   #take(job: Job): void {
-    const base = `fluent:${job.name}`;
+    const base = job.options.id ?? `fluent:${job.call}`;
     let id = base;
     for (let n = 2; this.#byId.has(id); n++) id = `${base} #${n}`;
     job.id = id;

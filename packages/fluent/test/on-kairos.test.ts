@@ -166,7 +166,21 @@ describe('start() hands the jobs to Kairos', () => {
     scheduler.every().second.do(function ping() {});
     await start(scheduler);
     await clock.advance(1_000);
-    expect(executed).toEqual(['fluent:Every 1 second do ping()']);
+    expect(executed).toEqual(['fluent:ping()']);
+  });
+
+  test('ids: the call, numbered when repeated, or the one given with with({id})', async () => {
+    const { scheduler } = fakeScheduler(NOW);
+    const greet = (name: string): void => void name;
+    scheduler.every().day.do(greet, 'Ann');
+    scheduler.every().hour.do(greet, 'Ann');
+    scheduler.every().hour.with({ id: 'greet-bob' }).do(greet, 'Bob');
+    await start(scheduler);
+    expect((await scheduler.kairos.getJobs()).map((job) => job.id).sort()).toEqual([
+      "fluent:greet('Ann')",
+      "fluent:greet('Ann') #2",
+      'greet-bob',
+    ]);
   });
 
   test('a job the engine refuses after start is logged and cancelled', async () => {
