@@ -8,7 +8,7 @@ import { formatWallTime, type Trigger } from 'kairos';
 import { IntervalError, ScheduleError, ScheduleValueError, show } from './errors.js';
 import type { FluentJobOptions, FluentTask, UntilInput, Unit, Weekday } from './interfaces.js';
 import { planTrigger, type Plan } from './job-trigger.js';
-import { checkTimeZone, parseAt, parseUntil, type AtTime } from './time-input.js';
+import { checkTimeZone, formatAtTime, parseAt, parseUntil, type AtTime } from './time-input.js';
 
 /**
  * What a job needs from its scheduler.
@@ -348,7 +348,7 @@ export class Job {
     const at =
       this.#at === null
         ? ''
-        : ` at ${formatAt(this.#at)}${this.#atZone === null ? '' : ` ${this.#atZone}`}`;
+        : ` at ${formatAtTime(this.#at)}${this.#atZone === null ? '' : ` ${this.#atZone}`}`;
     const until = this.#deadline === null ? '' : ` until ${formatWallTime(this.#deadline, zone)}`;
     return `${every}${at}${until} do ${this.call}`;
   }
@@ -467,12 +467,6 @@ function showArg(arg: unknown): string {
 function unitWord(unit: Unit | null, interval: number): string {
   if (unit === null) return '?';
   return interval === 1 ? SINGULAR[unit] : unit;
-}
-
-function formatAt(at: AtTime): string {
-  const pad = (value: number | undefined): string =>
-    value === undefined ? 'xx' : String(value).padStart(2, '0');
-  return `${pad(at.hour)}:${pad(at.minute)}:${pad(at.second)}`;
 }
 
 function capitalize(word: string): string {

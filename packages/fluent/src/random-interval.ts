@@ -15,6 +15,7 @@ import {
 } from 'kairos';
 import { show } from './errors.js';
 import type { Unit } from './interfaces.js';
+import { formatAtTime } from './time-input.js';
 
 /** The spec a {@link RandomIntervalTrigger} serialises to (a type, so it is a plain record). */
 export type RandomIntervalTriggerSpec = {
@@ -139,16 +140,9 @@ export class RandomIntervalTrigger implements Trigger {
     };
   }
 
-  /** E.g. `randominterval[5-10 seconds]` or `randominterval[1-3 days at 10:30:00]`. */
+  /** E.g. `randominterval[5-10 seconds]` or `randominterval[1-3 hours at xx:15:00]`. */
   toString(): string {
-    const { hour, minute, second } = this.at;
-    const at =
-      second === undefined
-        ? ''
-        : ` at ${[hour, minute, second]
-            .filter((part) => part !== undefined)
-            .map(pad)
-            .join(':')}`;
+    const at = this.at.second === undefined ? '' : ` at ${formatAtTime(this.at)}`;
     const end =
       this.endDate === null ? '' : `, until ${formatWallTime(this.endDate, this.timezone)}`;
     return `randominterval[${this.min}-${this.max} ${this.unit}${at}${end}]`;
@@ -169,8 +163,4 @@ function fail(field: string, value: unknown, problem: string): never {
 
 function isWholeAtLeast(value: unknown, min: number): value is number {
   return typeof value === 'number' && Number.isInteger(value) && value >= min;
-}
-
-function pad(value: number | undefined): string {
-  return String(value).padStart(2, '0');
 }

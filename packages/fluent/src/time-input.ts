@@ -60,6 +60,13 @@ export function parseAt(text: unknown, unit: Unit | null, weekly: boolean, call:
   );
 }
 
+/** `10:30:00`, or `xx:20:30` / `xx:xx:17` for the fields a unit leaves alone. */
+export function formatAtTime(at: Partial<AtTime>): string {
+  const pad = (value: number | undefined): string =>
+    value === undefined ? 'xx' : String(value).padStart(2, '0');
+  return `${pad(at.hour)}:${pad(at.minute)}:${pad(at.second)}`;
+}
+
 /** Checks an `at()` time zone name. */
 export function checkTimeZone(zone: unknown, call: string): string {
   if (typeof zone !== 'string' || !isTimeZone(zone)) {
