@@ -1289,3 +1289,20 @@ describe('BlockingScheduler', () => {
     expect(ran).toEqual(['1s', '2s']);
   });
 });
+
+describe('resolveTask', () => {
+  it('gives the function a task stands for: a function, a registered name, a module export', async () => {
+    const { scheduler } = makeScheduler();
+    const report = (): string => 'report';
+    scheduler.registerTask('report', report);
+    expect(scheduler.resolveTask(report)).toBe(report);
+    expect(scheduler.resolveTask('report')).toBe(report);
+    const here = relative(
+      process.cwd(),
+      fileURLToPath(new URL('./fixtures/tasks.js', import.meta.url)),
+    );
+    const add = (await scheduler.resolveTask(`./${here}#add`)) as (a: number, b: number) => number;
+    expect(add(2, 3)).toBe(5);
+    expect(() => scheduler.resolveTask('unknown')).toThrow(TaskLookupError);
+  });
+});
