@@ -16,18 +16,3 @@ export class ScheduleValueError extends ScheduleError {}
 
 /** An interval that does not fit the unit: `every(2).minute`, `every(2).monday`. */
 export class IntervalError extends ScheduleValueError {}
-
-/** A value for an error message: strings quoted, the rest as JavaScript shows them. */
-export function show(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (value instanceof Date)
-    return Number.isNaN(value.getTime()) ? 'Invalid Date' : value.toISOString();
-  if (typeof value === 'object' && value !== null) {
-    try {
-      return JSON.stringify(value);
-    } catch {
-      return Object.prototype.toString.call(value);
-    }
-  }
-  return String(value);
-}

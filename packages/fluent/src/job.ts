@@ -4,8 +4,8 @@
  * scheduler.
  */
 import { inspect } from 'node:util';
-import { formatWallTime, type Trigger } from 'kairos';
-import { IntervalError, ScheduleError, ScheduleValueError, show } from './errors.js';
+import { formatWallTime, show, type Trigger } from 'kairos';
+import { IntervalError, ScheduleError, ScheduleValueError } from './errors.js';
 import type { FluentJobOptions, FluentTask, UntilInput, Unit, Weekday } from './interfaces.js';
 import { planTrigger, type Plan } from './job-trigger.js';
 import { checkTimeZone, formatAtTime, parseAt, parseUntil, type AtTime } from './time-input.js';

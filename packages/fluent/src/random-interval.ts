@@ -12,8 +12,8 @@ import {
   type PluginRegistry,
   type Trigger,
   type TriggerOptions,
+  show,
 } from 'kairos';
-import { show } from './errors.js';
 import type { Unit } from './interfaces.js';
 import { formatAtTime } from './time-input.js';
 

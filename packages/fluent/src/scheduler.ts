@@ -22,11 +22,12 @@ import {
   type StartOptions,
   type TaskFunction,
   type Trigger,
+  show,
 } from 'kairos';
 import { isCancelJob } from './cancel-job.js';
 import { compareCalls, DelayedCall, type CallHost } from './delayed-call.js';
 import { FluentEngine } from './engine.js';
-import { ScheduleError, ScheduleValueError, show } from './errors.js';
+import { ScheduleError, ScheduleValueError } from './errors.js';
 import type { FluentOptions, FluentTask } from './interfaces.js';
 import { Job, type JobHost } from './job.js';
 

@@ -3,8 +3,8 @@
  * fails at the call with a message naming it and the form that works.
  */
 import { DateTime, Duration } from 'luxon';
-import { formatWallTime, isTimeZone } from 'kairos';
-import { ScheduleValueError, show } from './errors.js';
+import { formatWallTime, isTimeZone, show } from 'kairos';
+import { ScheduleValueError } from './errors.js';
 import type { DurationFields, TimeOfDay, UntilInput, Unit } from './interfaces.js';
 
 /** A time of day as `at()` fills it in: the fields the unit does not use stay undefined. */

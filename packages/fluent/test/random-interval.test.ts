@@ -66,7 +66,7 @@ describe('RandomIntervalTrigger', () => {
   });
 
   test.each([
-    [{ unit: 'months', min: 1, max: 2 }, 'unit: "months" must be one of seconds'],
+    [{ unit: 'months', min: 1, max: 2 }, "unit: 'months' must be one of seconds"],
     [{ unit: 'hours', min: 0, max: 2 }, 'min: 0 must be a whole number ≥ 1'],
     [{ unit: 'hours', min: 3, max: 2 }, 'max: 2 must be a whole number ≥ min (3)'],
     [{ unit: 'seconds', min: 1, max: 2, second: 5 }, 'a job every n seconds has no second to set'],

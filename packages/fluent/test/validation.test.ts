@@ -112,7 +112,7 @@ describe('at()', () => {
 
   test('an unknown time zone', () => {
     expect(() => scheduler.every().day.at('10:30', 'Mars/Olympus_Mons')).toThrow(
-      'every().day.at("10:30", "Mars/Olympus_Mons"): "Mars/Olympus_Mons" is not a known time zone',
+      "every().day.at('10:30', 'Mars/Olympus_Mons'): 'Mars/Olympus_Mons' is not a known time zone",
     );
   });
 
@@ -199,7 +199,7 @@ describe('do(), tag() and with()', () => {
 
   test('with() checks names and values', () => {
     expect(() => scheduler.every().day.with({ executr: 'cpu' } as never)).toThrow(
-      'unknown option "executr"',
+      "unknown option 'executr'",
     );
     expect(() => scheduler.every().day.with({ maxInstances: 0 })).toThrow(
       'maxInstances must be a whole number ≥ 1; got 0',
