@@ -283,7 +283,7 @@ export class Scheduler {
     const call = new DelayedCall(this.#host, at, priority, task, args, this.#callSeq++);
     const index = this.#calls.findIndex((other) => compareCalls(call, other) < 0);
     this.#calls.splice(index < 0 ? this.#calls.length : index, 0, call);
-    if (this.#mode === 'running') {
+    if (this.#mode !== 'manual') {
       this.#armCalls(at).catch((error: unknown) =>
         this.kairos.logError(
           `Could not schedule the delayed calls due at ${new Date(at).toISOString()}`,
@@ -329,12 +329,12 @@ export class Scheduler {
     try {
       for (const id of this.#removeAtStart) await this.#removeFromEngine(id);
       this.#removeAtStart.clear();
-      // Jobs made while this runs are picked up too.
-      for (let job = this.#nextUnadopted(); job !== undefined; job = this.#nextUnadopted()) {
-        await this.#adopt(job);
-      }
       for (const time of new Set(this.#calls.map((call) => call.time.getTime()))) {
         await this.#armCalls(time);
+      }
+      // Jobs made while this runs are picked up too, up to the switch to 'running' just below.
+      for (let job = this.#nextUnadopted(); job !== undefined; job = this.#nextUnadopted()) {
+        await this.#adopt(job);
       }
     } catch (error) {
       await this.kairos.shutdown({ wait: false });

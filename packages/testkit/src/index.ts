@@ -3,9 +3,11 @@
  * conformance suite every Kairos job store passes (the built-in ones and third-party ones);
  * `TestStoreContext` stands in for the scheduler; `FakeClock` drives scheduling logic without
  * sleeping; `serverAvailable` guards suites that need a real server; `TcpProxy` plays a server
- * outage for one client; `RecordingLogger` keeps what a store logs.
+ * outage for one client; `RecordingLogger` keeps what a store logs; `docExampleSuite` runs the
+ * examples of documentation pages.
  */
 export { FakeClock } from '@kairos/core';
+export { docExampleSuite, type DocExampleSuiteOptions } from './doc-examples.js';
 export { runJobStoreConformance, type ConformanceOptions } from './conformance/index.js';
 export { TestStoreContext, type UnrestorableReport } from './context.js';
 export { RecordingLogger, type LogEntry } from './recording-logger.js';
