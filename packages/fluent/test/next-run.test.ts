@@ -4,6 +4,7 @@
  * in UTC on a fake clock).
  */
 import { describe, expect, test } from 'vitest';
+import type { Scheduler } from '../src/index.js';
 import { fakeScheduler, iso, loop, recorder } from './helpers.js';
 
 // 2010-01-06 is a Wednesday (schedule's tests use this date).
@@ -13,46 +14,16 @@ function job(): void {}
 
 describe('intervals: the first run is one interval after the job is made', () => {
   test.each([
-    [
-      (s: ReturnType<typeof fakeScheduler>['scheduler']) => s.every().second,
-      '2010-01-06T12:15:01.000Z',
-    ],
-    [
-      (s: ReturnType<typeof fakeScheduler>['scheduler']) => s.every(3).seconds,
-      '2010-01-06T12:15:03.000Z',
-    ],
-    [
-      (s: ReturnType<typeof fakeScheduler>['scheduler']) => s.every().minute,
-      '2010-01-06T12:16:00.000Z',
-    ],
-    [
-      (s: ReturnType<typeof fakeScheduler>['scheduler']) => s.every(5).minutes,
-      '2010-01-06T12:20:00.000Z',
-    ],
-    [
-      (s: ReturnType<typeof fakeScheduler>['scheduler']) => s.every().hour,
-      '2010-01-06T13:15:00.000Z',
-    ],
-    [
-      (s: ReturnType<typeof fakeScheduler>['scheduler']) => s.every(3).hours,
-      '2010-01-06T15:15:00.000Z',
-    ],
-    [
-      (s: ReturnType<typeof fakeScheduler>['scheduler']) => s.every().day,
-      '2010-01-07T12:15:00.000Z',
-    ],
-    [
-      (s: ReturnType<typeof fakeScheduler>['scheduler']) => s.every(3).days,
-      '2010-01-09T12:15:00.000Z',
-    ],
-    [
-      (s: ReturnType<typeof fakeScheduler>['scheduler']) => s.every().week,
-      '2010-01-13T12:15:00.000Z',
-    ],
-    [
-      (s: ReturnType<typeof fakeScheduler>['scheduler']) => s.every(3).weeks,
-      '2010-01-27T12:15:00.000Z',
-    ],
+    [(s: Scheduler) => s.every().second, '2010-01-06T12:15:01.000Z'],
+    [(s: Scheduler) => s.every(3).seconds, '2010-01-06T12:15:03.000Z'],
+    [(s: Scheduler) => s.every().minute, '2010-01-06T12:16:00.000Z'],
+    [(s: Scheduler) => s.every(5).minutes, '2010-01-06T12:20:00.000Z'],
+    [(s: Scheduler) => s.every().hour, '2010-01-06T13:15:00.000Z'],
+    [(s: Scheduler) => s.every(3).hours, '2010-01-06T15:15:00.000Z'],
+    [(s: Scheduler) => s.every().day, '2010-01-07T12:15:00.000Z'],
+    [(s: Scheduler) => s.every(3).days, '2010-01-09T12:15:00.000Z'],
+    [(s: Scheduler) => s.every().week, '2010-01-13T12:15:00.000Z'],
+    [(s: Scheduler) => s.every(3).weeks, '2010-01-27T12:15:00.000Z'],
   ])('%#', (make, expected) => {
     const { scheduler } = fakeScheduler(WED_12_15);
     expect(iso(make(scheduler).do(job).nextRun)).toBe(expected);
