@@ -60,4 +60,5 @@ export {
   serializeJob,
   type JobsExport,
 } from './serialize.js';
+export { sameSchedule } from './same-schedule.js';
 export { isModuleReference } from './tasks.js';

@@ -82,6 +82,7 @@ import { defaultRegistry } from './builtins.js';
 import type { PluginRegistry } from './registry.js';
 import { dueRunTimes, type DueRuns } from './run-times.js';
 import { exportDocument, parseJobsExport, restoreJobFields, serializeJob } from './serialize.js';
+import { sameSchedule } from './same-schedule.js';
 import { TaskRegistry } from './tasks.js';
 
 /** Options of `start()`. */
@@ -1378,18 +1379,6 @@ function defaultedKeys(input: TriggerInput | null | undefined): readonly string[
   if (spec['startDate'] === undefined && spec['start_date'] === undefined) keys.push('startDate');
   if (spec['runDate'] === undefined && spec['run_date'] === undefined) keys.push('runDate');
   return keys;
-}
-
-/** Whether two triggers fire at the same times: the same spec, save the defaulted keys. */
-function sameSchedule(stored: Trigger, added: Trigger, defaulted: readonly string[]): boolean {
-  if (stored === added) return true;
-  if (typeof stored.toJSON !== 'function' || typeof added.toJSON !== 'function') return false;
-  const specOf = (trigger: Trigger): string => {
-    const spec: Record<string, unknown> = { ...trigger.toJSON() };
-    for (const key of defaulted) delete spec[key];
-    return JSON.stringify(spec);
-  };
-  return specOf(stored) === specOf(added);
 }
 
 function earliest(a: number | null, b: number | null): number | null {

@@ -16,6 +16,7 @@ import {
   JobExecutionEvent,
   JobLookupError,
   isModuleReference,
+  sameSchedule,
   type AnySchedulerEvent,
   type SchedulerConfig,
   type ShutdownOptions,
@@ -144,13 +145,10 @@ export class Scheduler {
 
   /** Cancels a job; one that is not scheduled (any more) is ignored. */
   cancelJob(job: Job): void {
-    const index = this.#jobs.indexOf(job);
-    if (index < 0) return;
-    this.#jobs.splice(index, 1);
-    this.#byId.delete(job.id);
-    job.nextRunMs = null;
-    if (!this.#adopted.has(job)) return;
-    this.#adopted.delete(job);
+    if (!this.#jobs.includes(job)) return;
+    const adopted = this.#adopted.has(job);
+    this.#forget(job);
+    if (!adopted) return;
     if (this.#mode === 'manual') {
       // A stopped engine's stores keep their jobs; this one goes when the engine starts again.
       this.#removeAtStart.add(job.id);
@@ -399,7 +397,7 @@ export class Scheduler {
     const task = job.task as FluentTask;
     const existing = await this.kairos.getJob(job.id, jobstore);
     const stored =
-      existing !== null && sameSchedule(existing.trigger, trigger)
+      existing !== null && sameSchedule(existing.trigger, trigger, ['startDate'])
         ? await this.kairos.modifyJob(job.id, { ...fields, task, trigger }, existing.jobstore)
         : await this.kairos.addJob(task, trigger, {
             ...fields,
@@ -420,6 +418,14 @@ export class Scheduler {
     return this.#jobs.find((job) => !this.#adopted.has(job));
   }
 
+  /** Drops a job from this scheduler's lists (not from the engine's stores). */
+  #forget(job: Job): void {
+    this.#jobs.splice(this.#jobs.indexOf(job), 1);
+    this.#byId.delete(job.id);
+    this.#adopted.delete(job);
+    job.nextRunMs = null;
+  }
+
   async #removeFromEngine(id: string): Promise<void> {
     try {
       await this.kairos.removeJob(id);
@@ -437,10 +443,7 @@ export class Scheduler {
     if (job === undefined || !this.#adopted.has(job)) return;
     if (event.code === EVENT_JOB_REMOVED) {
       // Its trigger ran out, or it was removed through `kairos`.
-      this.#jobs.splice(this.#jobs.indexOf(job), 1);
-      this.#byId.delete(job.id);
-      this.#adopted.delete(job);
-      job.nextRunMs = null;
+      this.#forget(job);
       return;
     }
     if (event.code === EVENT_JOB_SUBMITTED) job.lastRunMs = this.kairos.clock.now();
@@ -475,15 +478,14 @@ export class Scheduler {
   async #runDue(job: Job): Promise<void> {
     if (!this.#jobs.includes(job)) return; // cancelled by a job that ran before it
     const now = this.kairos.clock.now();
-    if (job.deadlineMs !== null && now > job.deadlineMs) {
-      this.cancelJob(job);
-      return;
-    }
     job.nextRunMs = nextRunAfter(job.trigger as Trigger, job.nextRunMs ?? now, now);
-    await this.#runNow(job);
+    await this.#runNow(job); // which cancels the job instead when its deadline has passed
   }
 
-  /** Runs a job in the caller's loop; cancels it when it returns `CancelJob` or has no next run. */
+  /**
+   * Runs a job in the caller's loop, unless its deadline has passed; cancels it then, or when it
+   * returns `CancelJob` or has no next run.
+   */
   async #runNow(job: Job): Promise<void> {
     if (job.deadlineMs !== null && this.kairos.clock.now() > job.deadlineMs) {
       this.cancelJob(job);
@@ -572,17 +574,6 @@ function nextRunAfter(trigger: Trigger, previous: number, now: number): number |
   while (next !== null && next.getTime() <= now)
     next = trigger.getNextFireTime(next, new Date(now));
   return next === null ? null : next.getTime();
-}
-
-/** Whether two triggers time the same schedule: equal specs but for when they were made. */
-function sameSchedule(a: Trigger, b: Trigger): boolean {
-  const { startDate: _a, ...left } = a.toJSON() as Record<string, unknown>;
-  const { startDate: _b, ...right } = b.toJSON() as Record<string, unknown>;
-  return JSON.stringify(sortKeys(left)) === JSON.stringify(sortKeys(right));
-}
-
-function sortKeys(value: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(value).sort(([a], [b]) => a.localeCompare(b)));
 }
 
 function throwErrors(errors: unknown[], what: string): void {
