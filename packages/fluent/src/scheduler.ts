@@ -6,10 +6,8 @@
  */
 import {
   DateTrigger,
-  EVENT_JOB_ERROR,
   EVENT_JOB_EXECUTED,
   EVENT_JOB_MAX_INSTANCES,
-  EVENT_JOB_MISSED,
   EVENT_JOB_REMOVED,
   EVENT_JOB_SUBMITTED,
   JobEvent,
@@ -32,14 +30,12 @@ import { ScheduleError, ScheduleValueError } from './errors.js';
 import type { FluentOptions, FluentTask } from './interfaces.js';
 import { Job, type JobHost } from './job.js';
 
-/** The engine events that change what a fluent job knows about its runs. */
+/**
+ * The engine events that change what a fluent job knows: a run claimed (submitted, or refused by
+ * `maxInstances`), which moved its next run time; a result (`CancelJob`); its removal.
+ */
 const JOB_EVENTS =
-  EVENT_JOB_SUBMITTED |
-  EVENT_JOB_EXECUTED |
-  EVENT_JOB_ERROR |
-  EVENT_JOB_MISSED |
-  EVENT_JOB_MAX_INSTANCES |
-  EVENT_JOB_REMOVED;
+  EVENT_JOB_SUBMITTED | EVENT_JOB_MAX_INSTANCES | EVENT_JOB_EXECUTED | EVENT_JOB_REMOVED;
 
 /** Id prefix of the engine jobs that run the delayed calls due at one time. */
 const CALLS_ID = 'fluent-calls@';
@@ -446,15 +442,12 @@ export class Scheduler {
       this.#forget(job);
       return;
     }
-    if (event.code === EVENT_JOB_SUBMITTED) job.lastRunMs = this.kairos.clock.now();
-    if (
-      event instanceof JobExecutionEvent &&
-      event.code === EVENT_JOB_EXECUTED &&
-      isCancelJob(event.retval)
-    ) {
-      this.cancelJob(job);
+    if (event instanceof JobExecutionEvent) {
+      if (isCancelJob(event.retval)) this.cancelJob(job);
       return;
     }
+    // Claimed: the store has moved the next run time already; read it once per run.
+    if (event.code === EVENT_JOB_SUBMITTED) job.lastRunMs = this.kairos.clock.now();
     void this.#refresh(job);
   }
 
