@@ -33,7 +33,30 @@ const SINGULAR: Record<Unit, string> = {
   weeks: 'week',
 };
 
-const OPTION_KEYS = ['id', 'executor', 'jobstore', 'misfireGraceTime', 'maxInstances', 'timeout'];
+interface OptionCheck {
+  test(value: unknown): boolean;
+  expected: string;
+}
+const NAME: OptionCheck = {
+  test: (value) => typeof value === 'string' && value !== '',
+  expected: 'a non-empty string',
+};
+const SECONDS_OR_NULL: OptionCheck = {
+  test: (value) => value === null || (typeof value === 'number' && value > 0),
+  expected: 'a number of seconds > 0, or null',
+};
+/** What `with()` takes, and the check of each value. */
+const OPTION_CHECKS: Record<keyof FluentJobOptions, OptionCheck> = {
+  id: NAME,
+  executor: NAME,
+  jobstore: NAME,
+  misfireGraceTime: SECONDS_OR_NULL,
+  maxInstances: {
+    test: (value) => Number.isInteger(value) && (value as number) >= 1,
+    expected: 'a whole number ≥ 1',
+  },
+  timeout: SECONDS_OR_NULL,
+};
 
 /**
  * A periodic job, made by `scheduler.every(n)` and configured by chaining: a unit (`.minutes`),
@@ -429,27 +452,14 @@ function checkOptions(options: FluentJobOptions, call: string): void {
     throw new TypeError(`${call}: options are an object such as {executor: 'worker'}`);
   }
   for (const [key, value] of Object.entries(options) as [string, unknown][]) {
-    const ok =
-      key === 'id' || key === 'executor' || key === 'jobstore'
-        ? typeof value === 'string' && value !== ''
-        : key === 'maxInstances'
-          ? Number.isInteger(value) && (value as number) >= 1
-          : key === 'misfireGraceTime' || key === 'timeout'
-            ? value === null || (typeof value === 'number' && value > 0)
-            : false;
-    if (!OPTION_KEYS.includes(key)) {
+    const check = OPTION_CHECKS[key as keyof FluentJobOptions] as OptionCheck | undefined;
+    if (check === undefined) {
       throw new ScheduleValueError(
-        `${call}: unknown option ${show(key)}; known: ${OPTION_KEYS.join(', ')}`,
+        `${call}: unknown option ${show(key)}; known: ${Object.keys(OPTION_CHECKS).join(', ')}`,
       );
     }
-    if (!ok) {
-      const expected =
-        key === 'id' || key === 'executor' || key === 'jobstore'
-          ? 'a non-empty string'
-          : key === 'maxInstances'
-            ? 'a whole number ≥ 1'
-            : 'a number of seconds > 0, or null';
-      throw new ScheduleValueError(`${call}: ${key} must be ${expected}; got ${show(value)}`);
+    if (!check.test(value)) {
+      throw new ScheduleValueError(`${call}: ${key} must be ${check.expected}; got ${show(value)}`);
     }
   }
 }
