@@ -5,7 +5,7 @@
  * its own in a database that is dropped afterwards.
  */
 import { randomUUID } from 'node:crypto';
-import { RecordingLogger, TestStoreContext, waitFor } from '@kairos/testkit';
+import { RecordingLogger, TestStoreContext, claimUntilEmpty, waitFor } from '@kairos/testkit';
 import { MongoClient } from 'mongodb';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { JobDocument } from '../src/documents.js';
@@ -154,16 +154,12 @@ describe.skipIf(LIVE_MONGODB_URL === undefined)('MongoJobStore on a live server'
     }
     const won = await Promise.all(
       stores.map(async ({ store, context }) => {
-        const ids: string[] = [];
-        for (;;) {
-          const batch = await store.claimDueJobs({
-            now,
-            limit: 13,
-            advance: (job) => context.withFields(job, { nextRunTimeMs: now + 60_000 }),
-          });
-          if (batch.length === 0) return ids;
-          ids.push(...batch.map((run) => run.job.id));
-        }
+        const runs = await claimUntilEmpty(store, {
+          now,
+          limit: 13,
+          advance: (job) => context.withFields(job, { nextRunTimeMs: now + 60_000 }),
+        });
+        return runs.map((run) => run.job.id);
       }),
     );
     const all = won.flat();

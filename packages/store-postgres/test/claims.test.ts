@@ -1,5 +1,4 @@
-import type { ClaimedRun, Job } from '@kairos/core';
-import { TestStoreContext, waitFor } from '@kairos/testkit';
+import { TestStoreContext, claimUntilEmpty, oneMinuteLater, waitFor } from '@kairos/testkit';
 import { Client, Pool } from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PostgresJobStore } from '../src/index.js';
@@ -18,8 +17,7 @@ const MINUTE = 60_000;
 describe.skipIf(!available)('PostgresJobStore claims', () => {
   const context = new TestStoreContext();
   const store = new PostgresJobStore({ connectionString: POSTGRES_URL, schema, poolSize: 3 });
-  const later = (job: Job): Job =>
-    context.withFields(job, { nextRunTimeMs: (job.nextRunTimeMs ?? 0) + MINUTE });
+  const later = oneMinuteLater(context);
 
   beforeAll(() => store.start(context, 'default'));
   afterEach(() => store.removeAllJobs());
@@ -99,15 +97,13 @@ describe.skipIf(!available)('PostgresJobStore claims', () => {
       }
       for (let round = 0; round < 3; round += 1) {
         const at = now + round * MINUTE;
-        const claimAll = async (claimer: PostgresJobStore): Promise<ClaimedRun[]> => {
-          const won: ClaimedRun[] = [];
-          for (;;) {
-            const batch = await claimer.claimDueJobs({ now: at, limit: 25, advance: later });
-            if (batch.length === 0) return won;
-            won.push(...batch);
-          }
-        };
-        const won = (await Promise.all(claimers.map(claimAll))).flat();
+        const won = (
+          await Promise.all(
+            claimers.map((claimer) =>
+              claimUntilEmpty(claimer, { now: at, limit: 25, advance: later }),
+            ),
+          )
+        ).flat();
         expect(won).toHaveLength(count);
         expect(new Set(won.map((run) => run.job.id)).size).toBe(count);
         for (const run of won)

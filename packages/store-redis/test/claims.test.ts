@@ -1,11 +1,9 @@
-import type { ClaimedRun, Job } from '@kairos/core';
-import { TestStoreContext } from '@kairos/testkit';
+import type { ClaimedRun } from '@kairos/core';
+import { TestStoreContext, claimUntilEmpty, oneMinuteLater } from '@kairos/testkit';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RedisJobStore } from '../src/index.js';
 import { deleteKeys, inspector, REDIS_URL, redisAvailable, uniquePrefix } from './redis-server.js';
-
-const MINUTE = 60_000;
 
 describe.skipIf(!redisAvailable)('RedisJobStore claims', () => {
   let keyPrefix: string;
@@ -24,10 +22,6 @@ describe.skipIf(!redisAvailable)('RedisJobStore claims', () => {
     await store.start(context, 'default');
     started.push(store);
     return store;
-  }
-
-  function oneMinuteLater(context: TestStoreContext): (job: Job) => Job {
-    return (job) => context.withFields(job, { nextRunTimeMs: (job.nextRunTimeMs ?? 0) + MINUTE });
   }
 
   beforeAll(() => {
@@ -67,19 +61,11 @@ describe.skipIf(!redisAvailable)('RedisJobStore claims', () => {
     );
     const claimers = [first];
     for (let index = 1; index < 5; index += 1) claimers.push(await startStore());
-    const claimAll = async (store: RedisJobStore): Promise<ClaimedRun[]> => {
-      const won: ClaimedRun[] = [];
-      for (;;) {
-        const batch = await store.claimDueJobs({
-          now,
-          limit: 100,
-          advance: oneMinuteLater(context),
-        });
-        if (batch.length === 0) return won;
-        won.push(...batch);
-      }
-    };
-    const results = await Promise.all(claimers.map(claimAll));
+    const results = await Promise.all(
+      claimers.map((store) =>
+        claimUntilEmpty(store, { now, limit: 100, advance: oneMinuteLater(context) }),
+      ),
+    );
     const won = results.flat().map((run) => run.job.id);
     expect(won).toHaveLength(count);
     expect(new Set(won).size).toBe(count);

@@ -7,6 +7,7 @@
  * examples of documentation pages.
  */
 export { FakeClock } from '@kairos/core';
+export { claimUntilEmpty, oneMinuteLater } from './claims.js';
 export { docExampleSuite, type DocExampleSuiteOptions } from './doc-examples.js';
 export { runJobStoreConformance, type ConformanceOptions } from './conformance/index.js';
 export { TestStoreContext, type UnrestorableReport } from './context.js';

@@ -1,15 +1,11 @@
 /** The atomic fire step: claimDueJobs, alone and under concurrent claimers. */
-import type { ClaimedRun, Job, JobStore } from '@kairos/core';
+import type { Job, JobStore } from '@kairos/core';
 import { describe, expect, it } from 'vitest';
+import { claimUntilEmpty, oneMinuteLater } from '../claims.js';
 import { ids } from './expect-job.js';
 import type { Harness } from './index.js';
 
 const MINUTE = 60_000;
-
-/** A successor one minute later, as a scheduler's advance would give for a minutely job. */
-function oneMinuteLater(h: Harness): (job: Job) => Job {
-  return (job) => h.context.withFields(job, { nextRunTimeMs: (job.nextRunTimeMs ?? 0) + MINUTE });
-}
 
 export function defineClaimTests(h: Harness): void {
   describe('claimDueJobs, the fire step', () => {
@@ -20,7 +16,7 @@ export function defineClaimTests(h: Harness): void {
       await h.store.addJob(h.context.job({ id: 'future', nextRunTime: now + 1 }));
       await h.store.addJob(h.context.job({ id: 'paused', nextRunTime: null }));
       const asked: string[] = [];
-      const advance = oneMinuteLater(h);
+      const advance = oneMinuteLater(h.context);
       const claimed = await h.store.claimDueJobs({
         now,
         limit: 100,
@@ -73,7 +69,7 @@ export function defineClaimTests(h: Harness): void {
       const now = h.context.clock.now();
       await h.store.addJob(h.context.job({ id: 'stuck', nextRunTime: now - 5 }));
       await h.store.addJob(h.context.job({ id: 'fine', nextRunTime: now }));
-      const advance = oneMinuteLater(h);
+      const advance = oneMinuteLater(h.context);
       const claimed = await h.store.claimDueJobs({
         now,
         limit: 10,
@@ -89,7 +85,7 @@ export function defineClaimTests(h: Harness): void {
       for (let index = 0; index < 7; index += 1) {
         await h.store.addJob(h.context.job({ id: `j${index}`, nextRunTime: now - 1000 + index }));
       }
-      const advance = oneMinuteLater(h);
+      const advance = oneMinuteLater(h.context);
       const first = await h.store.claimDueJobs({ now, limit: 3, advance });
       expect(ids(first.map((run) => run.job))).toEqual(['j0', 'j1', 'j2']);
       const second = await h.store.claimDueJobs({ now, limit: 3, advance });
@@ -110,15 +106,11 @@ export function defineClaimTests(h: Harness): void {
       for (let index = 1; index < 6; index += 1) {
         claimers.push(h.options.shared ? (await h.another()).store : h.store);
       }
-      const claimAll = async (store: JobStore): Promise<ClaimedRun[]> => {
-        const won: ClaimedRun[] = [];
-        for (;;) {
-          const batch = await store.claimDueJobs({ now, limit: 7, advance: oneMinuteLater(h) });
-          if (batch.length === 0) return won;
-          won.push(...batch);
-        }
-      };
-      const results = await Promise.all(claimers.map(claimAll));
+      const results = await Promise.all(
+        claimers.map((store) =>
+          claimUntilEmpty(store, { now, limit: 7, advance: oneMinuteLater(h.context) }),
+        ),
+      );
       const won = results.flat().map((run) => run.job.id);
       expect(won).toHaveLength(count);
       expect(new Set(won).size).toBe(count);
@@ -132,8 +124,16 @@ export function defineClaimTests(h: Harness): void {
       const now = h.context.clock.now();
       await h.store.addJob(h.context.job({ id: 'a' }));
       const other = h.options.shared ? (await h.another()).store : h.store;
-      const first = await h.store.claimDueJobs({ now, limit: 10, advance: oneMinuteLater(h) });
-      const second = await other.claimDueJobs({ now, limit: 10, advance: oneMinuteLater(h) });
+      const first = await h.store.claimDueJobs({
+        now,
+        limit: 10,
+        advance: oneMinuteLater(h.context),
+      });
+      const second = await other.claimDueJobs({
+        now,
+        limit: 10,
+        advance: oneMinuteLater(h.context),
+      });
       expect(first).toHaveLength(1);
       expect(second).toEqual([]);
     });
