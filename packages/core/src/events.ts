@@ -38,8 +38,14 @@ export const EVENT_JOB_MISSED = 16384;
 export const EVENT_JOB_SUBMITTED = 32768;
 /** A run was refused because the job had `maxInstances` runs in progress. */
 export const EVENT_JOB_MAX_INSTANCES = 65536;
+/**
+ * A stored job cannot be restored (its task or trigger cannot be loaded): it is kept, skipped
+ * and listed with the state `'unrestorable'` until it is fixed. Kairos's own code, the next free
+ * bit after APScheduler's.
+ */
+export const EVENT_JOB_UNRESTORABLE = 131072;
 /** Every event code; the default mask of `addListener`. */
-export const EVENT_ALL = 131071;
+export const EVENT_ALL = 262143;
 
 /** The code → name table behind `scheduler.on(name, fn)`. */
 export const EVENT_NAMES = {
@@ -60,6 +66,7 @@ export const EVENT_NAMES = {
   16384: 'job_missed',
   32768: 'job_submitted',
   65536: 'job_max_instances',
+  131072: 'job_unrestorable',
 } as const;
 
 /** One event code (a single bit). */
@@ -144,6 +151,17 @@ export class JobExecutionEvent extends JobEvent {
   }
 }
 
+/** A stored job that cannot be restored: its id, its store and why. */
+export class JobUnrestorableEvent extends JobEvent {
+  /** Why the job cannot be restored. */
+  readonly exception: unknown;
+
+  constructor(jobId: string, jobstore: string, exception: unknown) {
+    super(EVENT_JOB_UNRESTORABLE, jobId, jobstore);
+    this.exception = exception;
+  }
+}
+
 /** The event class each name delivers, for typed `scheduler.on(name, fn)`. */
 export interface EventMap {
   scheduler_started: SchedulerEvent;
@@ -163,6 +181,7 @@ export interface EventMap {
   job_missed: JobExecutionEvent;
   job_submitted: JobSubmissionEvent;
   job_max_instances: JobSubmissionEvent;
+  job_unrestorable: JobUnrestorableEvent;
 }
 
 /** Any event a listener can receive. */
