@@ -2,6 +2,7 @@
  * What the built-in triggers share: jitter, and the two sequence queries the combining triggers
  * use to intersect and merge their children without re-running the call protocol step by step.
  */
+import { MAX_INSTANT_MS } from './calendar.js';
 import { TriggerConfigError, show } from './errors.js';
 import type { Trigger, TriggerOptions, TriggerSpec } from './interfaces.js';
 
@@ -71,13 +72,21 @@ export abstract class BaseTrigger implements Trigger {
     this.random = options.random ?? Math.random;
   }
 
-  /** {@inheritDoc Trigger.getNextFireTime} */
+  /**
+   * {@inheritDoc Trigger.getNextFireTime}
+   *
+   * Built-in triggers return a time after `previous` whenever `previous` is given, also when
+   * `now` is before it (a clock set back): fire times strictly increase. A fire time with a
+   * fraction of a millisecond is cut down to the millisecond, as a `Date` holds it.
+   */
   getNextFireTime(previous: Date | null, now: Date): Date | null {
     const next = this.nextFireTime(previous === null ? null : previous.getTime(), now.getTime());
     if (next === null) return null;
-    if (this.jitter === null) return new Date(next);
+    if (this.jitter === null) return new Date(Math.floor(next));
     const jittered = next + this.random() * this.jitter * 1000;
-    return new Date(this.endLimit === null ? jittered : Math.min(jittered, this.endLimit));
+    // Never past the end, nor past the last instant Kairos schedules (a huge jitter).
+    const limit = Math.min(this.endLimit ?? MAX_INSTANT_MS, MAX_INSTANT_MS);
+    return new Date(Math.floor(Math.max(next, Math.min(jittered, limit))));
   }
 
   /** {@inheritDoc Trigger.skipTo} */

@@ -225,5 +225,5 @@ function wholeNumber(
       `${show(value)} must be ${range}`,
     );
   }
-  return value;
+  return value === 0 ? 0 : value; // -0 is 0 (a spec read back from JSON says 0)
 }

@@ -72,3 +72,11 @@ export function isoWeekOfDays(days: number): number {
 
 /** Largest instant Kairos schedules: 9999-12-31T23:59:59.999 wall time. */
 export const MAX_WALL_MS = daysFromCivil(10000, 1, 1) * DAY_MS - 1;
+
+/**
+ * The instants Kairos accepts and returns: the years 1 to 9999 in UTC, the range an ISO-8601
+ * string (and so a stored spec) writes with four year digits.
+ */
+export const MIN_INSTANT_MS = daysFromCivil(1, 1, 1) * DAY_MS;
+/** See {@link MIN_INSTANT_MS}. */
+export const MAX_INSTANT_MS = MAX_WALL_MS;

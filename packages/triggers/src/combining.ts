@@ -197,9 +197,10 @@ export class OrTrigger extends CombiningTrigger {
   /** @internal */
   nextFireTime(previous: number | null, now: number): number | null {
     if (previous === null) return earliest(this.sequences.map((child) => child.next(null, now)));
-    // Ask each child for its own first fire time after min(now, previous + 1 µs), never passing
-    // another child's fire time to it as its previous.
-    return now < previous ? this.firstAtOrAfter(now) : this.firstAtOrAfter(previous, true);
+    // Ask each child for its own first fire time after `previous`, never passing another child's
+    // fire time to it as its previous (and, unlike APScheduler, never going back to `now` when
+    // the clock was set back before `previous`: fire times strictly increase).
+    return this.firstAtOrAfter(previous, true);
   }
 
   /** @internal */

@@ -60,6 +60,8 @@ export interface CronScheduleParts {
   readonly seconds: readonly number[];
 }
 
+const GREGORIAN_CYCLE_MS = 146_097 * DAY_MS;
+
 /** Lowest set bit position of a non-zero 32-bit mask. */
 function lowestBit(mask: number): number {
   return 31 - Math.clz32(mask & -mask);
@@ -118,17 +120,24 @@ export class CronSchedule {
 
   /**
    * The first matching wall time at or after `wall` (wall ms, rounded up to the second), or null
-   * when none exists before the year 10000.
+   * when none exists before the year 10000, or none up to `limit` (a trigger's end: a schedule
+   * that never matches must not be searched to the year 9999 past it).
    */
-  next(wall: number): number | null {
+  next(wall: number, limit = MAX_WALL_MS): number | null {
     let at = Math.ceil(wall / SECOND_MS) * SECOND_MS;
     // Repeated searches between the same two matches (walking DST segments) reuse the answer.
     if (at >= this.searchFrom && (this.searchResult === null || at <= this.searchResult))
       return this.searchResult;
     const from = at;
+    // Without a year rule the calendar repeats every 400 years (146,097 days, a whole number of
+    // weeks): no match within one cycle means none ever (`{month: 2, week: 1}`).
+    const lastUseful =
+      this.years === null ? Math.min(MAX_WALL_MS, from + GREGORIAN_CYCLE_MS) : MAX_WALL_MS;
     let result: number | null = null;
     for (;;) {
-      if (at > MAX_WALL_MS) break;
+      // Cut short by the limit: no answer to remember.
+      if (at > limit && limit < lastUseful) return null;
+      if (at > lastUseful) break;
       const days = Math.floor(at / DAY_MS);
       const { year, month, day } = civilFromDays(days);
       if (this.years !== null) {
@@ -245,10 +254,12 @@ export class CronSchedule {
     }
     for (const item of this.weekdayItems) byWeekday |= itemMask(item, length, firstWeekday);
     let mask = this.dayCombineOr ? byDay | byWeekday : byDay & byWeekday;
-    if (!this.anyWeek) {
+    if (!this.anyWeek && mask !== 0) {
+      // The ISO week changes on Mondays only: work it out once per week, not once per day.
+      let week = isoWeekOfDays(firstDay);
       for (let day = 1; day <= length; day++) {
+        if (day > 1 && (firstWeekday + day - 1) % 7 === 0) week = isoWeekOfDays(firstDay + day - 1);
         if (!(mask & (1 << day))) continue;
-        const week = isoWeekOfDays(firstDay + day - 1);
         const inWeeks =
           week < 32 ? this.weeksLow & (1 << week) : this.weeksHigh & (1 << (week - 32));
         if (!inWeeks) mask &= ~(1 << day);

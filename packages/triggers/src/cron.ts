@@ -4,7 +4,7 @@
  * instants, one inside a spring-forward gap shifted forward by the gap).
  */
 import { BaseTrigger } from './base.js';
-import { DAY_MS, SECOND_MS } from './calendar.js';
+import { DAY_MS, MAX_WALL_MS, SECOND_MS } from './calendar.js';
 import {
   CRON_FIELD_NAMES,
   type CronFieldName,
@@ -121,8 +121,10 @@ export class CronTrigger extends BaseTrigger {
   nextFireTime(previous: number | null, now: number): number | null {
     if (previous === null)
       return this.search(this.start === null ? now : Math.max(now, this.start));
-    // APScheduler searches from min(now, previous + 1 µs): missed fire times come one by one.
-    return now < previous ? this.search(now) : this.search(previous, true);
+    // Missed fire times come one by one, from the one after `previous`. APScheduler searches from
+    // min(now, previous + 1 µs), which repeats or goes back before `previous` when the clock was
+    // set back; Kairos's fire times strictly increase.
+    return this.search(previous, true);
   }
 
   /** @internal */
@@ -142,6 +144,8 @@ export class CronTrigger extends BaseTrigger {
       ? Math.floor(from / SECOND_MS) * SECOND_MS + SECOND_MS
       : Math.ceil(from / SECOND_MS) * SECOND_MS;
     const end = this.endLimit;
+    // No wall time later than this can be an instant within `end_date`.
+    const wallLimit = end === null ? MAX_WALL_MS : end + MAX_OFFSET_MS;
     let segment = this.zone.segmentAt(at);
     // A sparse schedule (year=9999) must not walk every DST segment up to its match. With `first`
     // the first matching wall time at or after this segment's, no instant t in
@@ -155,11 +159,14 @@ export class CronTrigger extends BaseTrigger {
       // Wall times skipped by a spring-forward at the segment's start fire shifted by the gap.
       const gap = segment.offset - segment.previousOffset;
       if (gap > 0 && at < segment.start + gap) {
-        const wall = this.schedule.next(Math.max(at, segment.start) + segment.previousOffset);
+        const wall = this.schedule.next(
+          Math.max(at, segment.start) + segment.previousOffset,
+          wallLimit,
+        );
         if (wall !== null && wall < segment.start + segment.offset)
           best = wall - segment.previousOffset;
       }
-      const wall = this.schedule.next(Math.max(at, segment.start) + segment.offset);
+      const wall = this.schedule.next(Math.max(at, segment.start) + segment.offset, wallLimit);
       if (wall !== null && wall - segment.offset < segment.end)
         best = Math.min(best, wall - segment.offset);
       if (best !== Infinity) return end !== null && best > end ? null : best;

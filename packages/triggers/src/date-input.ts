@@ -6,7 +6,9 @@ import { DateTime } from 'luxon';
 import {
   DAY_MS,
   HOUR_MS,
+  MAX_INSTANT_MS,
   MINUTE_MS,
+  MIN_INSTANT_MS,
   SECOND_MS,
   daysFromCivil,
   daysInMonth,
@@ -72,8 +74,24 @@ export function toBounds<Start extends number | null>(
   return { start, end };
 }
 
-/** Converts a {@link DateInput} to epoch ms; naive strings are wall times in `zone`. */
+/**
+ * Converts a {@link DateInput} to whole epoch ms; naive strings are wall times in `zone`. Instants
+ * outside the years 1 to 9999 are rejected: Kairos schedules within them.
+ */
 export function toInstant(trigger: string, field: string, value: unknown, zone: ZoneRules): number {
+  const instant = anyToInstant(trigger, field, value, zone);
+  if (instant < MIN_INSTANT_MS || instant > MAX_INSTANT_MS) {
+    throw new TriggerConfigError(
+      trigger,
+      field,
+      value,
+      `${show(value)} is outside the years 1 to 9999 (UTC) that Kairos schedules in; give a date between them`,
+    );
+  }
+  return instant;
+}
+
+function anyToInstant(trigger: string, field: string, value: unknown, zone: ZoneRules): number {
   if (value instanceof Date) {
     const ms = value.getTime();
     if (Number.isNaN(ms)) throw new TriggerConfigError(trigger, field, value, 'is an invalid Date');
@@ -88,7 +106,8 @@ export function toInstant(trigger: string, field: string, value: unknown, zone: 
         `${show(value)} is not a finite epoch-milliseconds number`,
       );
     }
-    return value;
+    // A Date holds whole milliseconds; so does every instant a trigger computes from this one.
+    return Math.floor(value);
   }
   if (DateTime.isDateTime(value)) {
     if (!value.isValid)
@@ -175,6 +194,22 @@ export function toCalendarDay(
   value: unknown,
   zone: ZoneRules,
 ): number {
+  const days = anyToCalendarDay(trigger, field, value, zone);
+  if (days < FIRST_DAY || days > LAST_DAY) {
+    throw new TriggerConfigError(
+      trigger,
+      field,
+      value,
+      `${show(value)} is outside the years 1 to 9999 (UTC) that Kairos schedules in; give a date between them`,
+    );
+  }
+  return days;
+}
+
+const FIRST_DAY = daysFromCivil(1, 1, 1);
+const LAST_DAY = daysFromCivil(9999, 12, 31);
+
+function anyToCalendarDay(trigger: string, field: string, value: unknown, zone: ZoneRules): number {
   if (typeof value !== 'string') {
     const instant = toInstant(trigger, field, value, zone);
     return Math.floor(zone.wallOf(instant) / DAY_MS);

@@ -33,6 +33,6 @@ export type {
 export { IntervalTrigger } from './interval.js';
 export { isTrigger } from './base.js';
 export { TRIGGER_TYPES, triggerFromSpec } from './spec.js';
-export { hostTimezone, isTimeZone } from './zone.js';
+export { canonicalTimeZone, hostTimezone, isTimeZone } from './zone.js';
 export { formatDuration } from './duration.js';
 export { formatWallTime } from './wall-time.js';

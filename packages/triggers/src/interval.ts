@@ -3,7 +3,7 @@
  * Elapsed time, not wall time: a daily interval keeps 24 h between fires across DST.
  */
 import { BaseTrigger } from './base.js';
-import { DAY_MS, HOUR_MS, MAX_WALL_MS, MINUTE_MS, SECOND_MS } from './calendar.js';
+import { DAY_MS, HOUR_MS, MAX_INSTANT_MS, MAX_WALL_MS, MINUTE_MS, SECOND_MS } from './calendar.js';
 import { resolveZone, toBounds } from './date-input.js';
 import { formatDuration } from './duration.js';
 import { TriggerConfigError, show } from './errors.js';
@@ -19,8 +19,19 @@ const UNITS = [
 ] as const;
 
 /**
+ * An interval longer than this (10,000 years) could not fire twice between the years 1 and 9999,
+ * the span Kairos schedules in.
+ */
+const MAX_INTERVAL_MS = 10_000 * 365.2425 * DAY_MS;
+
+/**
  * Fires every `weeks/days/hours/minutes/seconds` from `startDate` (default: now + the interval)
  * until `endDate`. With no unit given at all it fires every second, as APScheduler does.
+ *
+ * Units are numbers ≥ 0 (fractions allowed) that add up to at least 1 ms: fire times are whole
+ * milliseconds, and a shorter interval could not give increasing ones. Unlike APScheduler 3,
+ * which runs a negative interval backwards and turns a zero one into one second, a negative unit
+ * and an interval that adds up to zero (`{minutes: 0}`) are errors.
  *
  * @example new IntervalTrigger({ minutes: 5 })
  */
@@ -50,8 +61,16 @@ export class IntervalTrigger extends BaseTrigger {
           `${show(value)} must be a finite number`,
         );
       }
+      if (value < 0) {
+        throw new TriggerConfigError(
+          'interval',
+          unit,
+          value,
+          `${show(value)} is negative; an interval counts forward, give ${unit} ≥ 0 (for example {${unit}: ${-value}})`,
+        );
+      }
       anyUnit = true;
-      units[unit] = value;
+      units[unit] = value === 0 ? 0 : value; // -0 is 0 (a spec read back from JSON says 0)
       intervalMs += value * ms;
     }
     if (!anyUnit) intervalMs = SECOND_MS;
@@ -63,6 +82,22 @@ export class IntervalTrigger extends BaseTrigger {
         'the interval adds up to 0; give at least one non-zero unit (for example {minutes: 5})',
       );
     }
+    if (intervalMs < 1) {
+      throw new TriggerConfigError(
+        'interval',
+        'interval',
+        units,
+        `the interval adds up to ${intervalMs} ms; fire times are whole milliseconds, so an interval under 1 ms cannot give increasing ones: give at least {seconds: 0.001}`,
+      );
+    }
+    if (intervalMs > MAX_INTERVAL_MS) {
+      throw new TriggerConfigError(
+        'interval',
+        'interval',
+        units,
+        'the interval is longer than 10,000 years; Kairos schedules between the years 1 and 9999, give a shorter one',
+      );
+    }
     // APScheduler's default start: now + one interval.
     const { start, end } = toBounds(
       'interval',
@@ -70,6 +105,14 @@ export class IntervalTrigger extends BaseTrigger {
       zone,
       (options.now ?? Date.now)() + intervalMs,
     );
+    if (start > MAX_INSTANT_MS) {
+      throw new TriggerConfigError(
+        'interval',
+        'interval',
+        units,
+        `the first fire time, one interval from now, would be after the year 9999; give a shorter interval or a start_date`,
+      );
+    }
     super('interval', fields.jitter, end, options);
     this.intervalMs = intervalMs;
     this.units = units;
@@ -104,7 +147,6 @@ export class IntervalTrigger extends BaseTrigger {
   /** @internal */
   override advance(current: number, target: number): number | null {
     if (target <= current) return current;
-    if (this.intervalMs < 0) return null;
     return this.withinEnd(
       roundToMicros(current + Math.ceil((target - current) / this.intervalMs) * this.intervalMs),
     );
@@ -112,21 +154,24 @@ export class IntervalTrigger extends BaseTrigger {
 
   /** @internal */
   firstAtOrAfter(lowerBound: number, exclusive = false): number | null {
-    if (this.intervalMs < 0) return null;
     // Strictly after a Date (whole ms) means the next whole millisecond or later.
     return this.advance(this.start, exclusive ? Math.floor(lowerBound) + 1 : lowerBound);
   }
 
   /**
-   * A previous fire time less than 1 ms from a grid point is that grid point: a `Date` cut its
-   * fraction of a millisecond off, and adding the interval to the cut value would drift. An
-   * off-grid previous (a jittered or manual one) stays as it is, as in APScheduler.
+   * The grid point a previous fire time was cut from: a `Date` holds a grid point with its
+   * fraction of a millisecond cut off, so the point lies in `[previous, previous + 1)`, and
+   * adding the interval to the cut value would drift. An off-grid previous (a jittered or manual
+   * one) stays as it is, as in APScheduler.
    */
   private onGrid(previous: number): number {
-    const point = roundToMicros(
-      this.start + Math.round((previous - this.start) / this.intervalMs) * this.intervalMs,
-    );
-    return Math.abs(previous - point) < 1 ? point : previous;
+    // The first grid point at or above `previous`; the division may be off by one step.
+    const steps = Math.floor((previous - this.start) / this.intervalMs);
+    for (let step = steps - 1; step <= steps + 2; step++) {
+      const point = roundToMicros(this.start + step * this.intervalMs);
+      if (point >= previous) return point < previous + 1 ? point : previous;
+    }
+    return previous;
   }
 
   /** `next`, or null past `end_date` or past the year 9999 (as the other triggers). */

@@ -4,6 +4,7 @@
  * (a wall-clock time written as if it were UTC) plus a cached offset lookup.
  */
 import { DAY_MS, SECOND_MS, civilFromDays, daysFromCivil } from './calendar.js';
+import { canonicalZoneName } from './zone-names.js';
 
 /** A stretch of instants `[start, end)` over which a zone's UTC offset does not change. */
 export interface OffsetSegment {
@@ -46,10 +47,15 @@ const FIXED_ZONE = /^(?:UTC|GMT|UCT|Zulu|Universal|Greenwich|Etc\/.+)$/i;
 export class ZoneRules {
   private static readonly cache = new Map<string, ZoneRules>();
 
-  /** The zone's rules, or null when `name` is not a time zone ICU knows. */
+  /**
+   * The zone's rules, or null when `name` is not a time zone ICU knows. Names are matched in any
+   * case; the rules carry the name in IANA's spelling ({@link canonicalTimeZone}).
+   */
   static get(name: string): ZoneRules | null {
     const cached = ZoneRules.cache.get(name);
     if (cached) return cached;
+    // Offset strings ('+05:00') are not IANA names, whatever a newer Intl accepts.
+    if (!/^[a-z]/i.test(name)) return null;
     let format: Intl.DateTimeFormat;
     try {
       format = new Intl.DateTimeFormat('en-US', {
@@ -66,8 +72,14 @@ export class ZoneRules {
     } catch {
       return null;
     }
-    const rules = new ZoneRules(name, format);
-    ZoneRules.cache.set(name, rules);
+    const canonical = canonicalZoneName(name, format.resolvedOptions().timeZone);
+    // One instance per zone spelling, whatever case it was asked for in; the cache of spellings
+    // asked for stays small (a name is a user's or a stored spec's).
+    const rules = ZoneRules.cache.get(canonical) ?? new ZoneRules(canonical, format);
+    if (ZoneRules.cache.size < 10_000) {
+      ZoneRules.cache.set(canonical, rules);
+      ZoneRules.cache.set(name, rules);
+    }
     return rules;
   }
 
@@ -81,7 +93,8 @@ export class ZoneRules {
     const tz = process.env.TZ;
     if (ZoneRules.host === null || ZoneRules.host.tz !== tz) {
       const name = Intl.DateTimeFormat().resolvedOptions().timeZone as string | undefined;
-      const zone = name && name !== 'Etc/Unknown' && ZoneRules.get(name) ? name : 'UTC';
+      const known = name && name !== 'Etc/Unknown' ? ZoneRules.get(name) : null;
+      const zone = known?.name ?? 'UTC';
       ZoneRules.host = { tz, zone };
     }
     return ZoneRules.host.zone;
@@ -95,7 +108,7 @@ export class ZoneRules {
   private last: OffsetSegment = { start: 0, end: 0, offset: 0, previousOffset: 0 };
 
   private constructor(
-    /** The zone name as given. */
+    /** The zone name in IANA's spelling (`Europe/Paris` for `europe/paris`). */
     readonly name: string,
     private readonly format: Intl.DateTimeFormat,
   ) {
@@ -284,7 +297,17 @@ export function hostTimezone(): string {
   return ZoneRules.hostZoneName();
 }
 
-/** Whether `name` is an IANA time zone this Node (its ICU data) knows. */
+/** Whether `name` is an IANA time zone this Node (its ICU data) knows, in any case. */
 export function isTimeZone(name: string): boolean {
   return ZoneRules.get(name) !== null;
+}
+
+/**
+ * The IANA spelling of a time-zone name given in any case (`europe/paris` → `Europe/Paris`,
+ * `utc` → `UTC`), or null when it is not a time zone this Node knows. Only the case changes: an
+ * alias such as `US/Eastern` or `Asia/Calcutta` is kept, not replaced by the zone it links to.
+ * Triggers store their zone in this spelling.
+ */
+export function canonicalTimeZone(name: string): string | null {
+  return ZoneRules.get(name)?.name ?? null;
 }

@@ -360,3 +360,35 @@ describe('jitter', () => {
     );
   });
 });
+
+describe('CronTrigger: a schedule that never matches', () => {
+  /** The fastest of five searches, each on a new trigger (a trigger remembers its last search). */
+  function fastestSearchMs(fields: Record<string, unknown>, from: string): number {
+    let fastest = Infinity;
+    for (let run = 0; run < 5; run++) {
+      const trigger = triggerFromSpec({ type: 'cron', timezone: 'UTC', ...fields });
+      const started = performance.now();
+      expect(trigger.getNextFireTime(null, new Date(from))).toBeNull();
+      fastest = Math.min(fastest, performance.now() - started);
+    }
+    return fastest;
+  }
+
+  // Found by the fuzzer: February is never in ISO week 1, and the search went on day by day to
+  // the year 9999 (tens of ms, hundreds cold), even past an end_date in 1988.
+  it('stops at end_date instead of searching to the year 9999', () => {
+    fastestSearchMs({ month: 2, week: 1 }, '1970-01-01T00:00:00Z'); // warm up
+    expect(
+      fastestSearchMs({ month: 2, week: 1, end_date: '1988-01-01' }, '1970-01-01T00:00:00Z'),
+    ).toBeLessThan(5);
+  });
+
+  it('stops after one 400-year Gregorian cycle when no year is given', () => {
+    expect(fastestSearchMs({ month: 2, week: 1 }, '1970-01-01T00:00:00Z')).toBeLessThan(8);
+    // A year rule breaks the cycle: the search still finds a far match.
+    const trigger = new CronTrigger({ year: 9000, month: 12, week: 1, timezone: 'UTC' });
+    expect(trigger.getNextFireTime(null, new Date('2024-01-01T00:00:00Z'))?.toISOString()).toBe(
+      '9000-12-29T00:00:00.000Z', // Monday of ISO week 9001-W01 (Python's isocalendar agrees)
+    );
+  });
+});

@@ -97,9 +97,49 @@ describe('IntervalTrigger', () => {
     expect(triggerFromSpec(trigger.toJSON()).toJSON()).toEqual(trigger.toJSON());
   });
 
+  it('keeps rejecting an explicit zero (APScheduler 3 would make it one second)', () => {
+    for (const zero of [{ seconds: 0 }, { minutes: 0, hours: 0 }, { seconds: -0 }]) {
+      const error = errorOf(() => new IntervalTrigger({ timezone: 'UTC', ...zero }));
+      expect(error).toBeInstanceOf(TriggerConfigError);
+      expect(error.message).toMatch(/adds up to 0; give at least one non-zero unit/);
+    }
+    // No unit at all is still APScheduler's one second.
+    expect(new IntervalTrigger({ timezone: 'UTC' }).intervalMs).toBe(1000);
+  });
+
+  it('writes -0 as 0, so that its spec read back from JSON is equal (found by the fuzzer)', () => {
+    const trigger = new IntervalTrigger({ days: -0, minutes: 1, startDate: 0, timezone: 'UTC' });
+    expect(Object.is(trigger.toJSON().days, 0)).toBe(true);
+    const stored = JSON.parse(JSON.stringify(trigger)) as Record<string, unknown>;
+    expect(triggerFromSpec(stored).toJSON()).toEqual(trigger.toJSON());
+  });
+
+  it('accepts 1 ms, the shortest interval whose fire times can increase', () => {
+    const trigger = new IntervalTrigger({ seconds: 0.001, startDate: '2024-01-01T00:00:00Z' });
+    const fires = fireTimes(trigger, '2024-01-01T00:00:00Z', 4).map((iso) => Date.parse(iso));
+    expect(fires.map((ms) => ms - Date.parse('2024-01-01T00:00:00Z'))).toEqual([0, 1, 2, 3]);
+  });
+
+  it('gives increasing times for a fractional interval even from a previous off its Dates', () => {
+    // Grid 0, 1.2, 2.4, 3.6, 4.8 ms: 4 is not a cut grid point (3.6 was cut to 3). It used to be
+    // snapped to the nearest point 3.6, and 3.6 + 1.2 = 4.8 came back as 4 again.
+    const start = Date.parse('2024-01-01T00:00:00Z');
+    const trigger = new IntervalTrigger({ seconds: 0.0012, startDate: start });
+    const next = trigger.getNextFireTime(new Date(start + 4), new Date(start + 4));
+    expect(next?.getTime()).toBe(start + 6);
+    expect(
+      fireTimes(trigger, '2024-01-01T00:00:00Z', 6).map((iso) => Date.parse(iso) - start),
+    ).toEqual([0, 1, 2, 3, 4, 6]);
+  });
+
   it.each([
     [{ seconds: 0 }, 'interval', /adds up to 0/],
-    [{ hours: 1, minutes: -60 }, 'interval', /adds up to 0/],
+    [{ hours: 1, minutes: -60 }, 'minutes', /-60 is negative; .*give minutes ≥ 0/],
+    [{ seconds: -5 }, 'seconds', /-5 is negative; an interval counts forward/],
+    [{ seconds: 0.0001 }, 'interval', /adds up to 0\.1 ms; .*give at least \{seconds: 0\.001\}/],
+    [{ seconds: 0.0009 }, 'interval', /under 1 ms/],
+    [{ weeks: 1e300 }, 'interval', /longer than 10,000 years/],
+    [{ weeks: Number.POSITIVE_INFINITY }, 'weeks', /must be a finite number/],
     [{ weeks: 'x' }, 'weeks', /must be a finite number/],
     [{ hours: Number.NaN }, 'hours', /must be a finite number/],
     [{ hours: 1, startDate: 'yesterday' }, 'start_date', /not a date-time/],
