@@ -393,7 +393,9 @@ export class Scheduler {
     const task = job.task as FluentTask;
     const existing = await this.kairos.getJob(job.id, jobstore);
     const stored =
-      existing !== null && sameSchedule(existing.trigger, trigger, ['startDate'])
+      existing !== null &&
+      existing.state !== 'unrestorable' &&
+      sameSchedule(existing.trigger, trigger, ['startDate'])
         ? await this.kairos.modifyJob(job.id, { ...fields, task, trigger }, existing.jobstore)
         : await this.kairos.addJob(task, trigger, {
             ...fields,

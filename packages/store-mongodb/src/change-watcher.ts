@@ -3,7 +3,7 @@
  * them (replica sets, sharded clusters), and polling the earliest next run time where it does
  * not (a standalone server) or while the stream is down.
  */
-import type { JobStoreContext } from '@kairos/core';
+import { JobStoreError, type JobStoreContext } from '@kairos/core';
 import { isChangeStreamUnsupported, type WakeupChange } from './documents.js';
 
 /** The part of a driver `ChangeStream` the watcher uses. */
@@ -123,7 +123,7 @@ export class ChangeWatcher {
         this.#options.openTimeoutMs ?? DEFAULT_OPEN_TIMEOUT_MS,
       );
       timer.unref();
-      this.#cancelOpen = () => settle(new Error('the job store was shut down'));
+      this.#cancelOpen = () => settle(new JobStoreError('the job store was shut down'));
       // The first batch (empty) brings a resume token: the stream is open from here on.
       feed.once('resumeTokenChanged', () => settle());
       feed.on('error', (error) => (settled ? this.#failed(feed, error) : settle(error)));
@@ -137,7 +137,7 @@ export class ChangeWatcher {
   #changed(feed: ChangeFeed, change: WakeupChange): void {
     if (feed !== this.#feed || this.#stopped) return;
     if (change.operationType === 'invalidate') {
-      this.#failed(feed, new Error('the jobs collection was dropped or renamed'));
+      this.#failed(feed, new JobStoreError('the jobs collection was dropped or renamed'));
       return;
     }
     const nextRunTime = change.fullDocument?.nextRunTime;

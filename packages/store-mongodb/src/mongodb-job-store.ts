@@ -6,8 +6,10 @@ import { randomUUID } from 'node:crypto';
 import {
   ConflictingIdError,
   JobLookupError,
+  StoreNotStartedError,
   UnrestorableJobs,
   type ClaimedRun,
+  type UnrestorableJob,
   type DueJobsClaim,
   type Job,
   type JobState,
@@ -100,12 +102,14 @@ export class MongoJobStore implements JobStore {
   /**
    * Connects (with `url`), records the schema version or checks the stored one, creates the
    * index, and starts listening for other processes' jobs.
-   * @throws Error when the collection has a newer schema version; the driver's error when the
-   *   server cannot be reached (nothing stays open then)
+   * @throws SchemaVersionError when the collection has a newer schema version; the driver's
+   *   error when the server cannot be reached (nothing stays open then)
    */
   async start(context: JobStoreContext, alias: string): Promise<void> {
     if (this.#connection !== null || this.#starting) {
-      throw new Error(`${this.#where(alias)} is already started; call shutdown() first`);
+      throw new StoreNotStartedError(
+        `${this.#where(alias)} is already started; call shutdown() first`,
+      );
     }
     const { source, database, collection } = this.#options;
     const ownsClient = 'url' in source;
@@ -194,6 +198,11 @@ export class MongoJobStore implements JobStore {
     return this.#restoreAll([...scheduled, ...paused]);
   }
 
+  /** {@inheritDoc JobStore.getUnrestorableJobs} */
+  getUnrestorableJobs(): Promise<UnrestorableJob[]> {
+    return Promise.resolve(this.#started().unrestorable.list());
+  }
+
   /**
    * {@inheritDoc JobStore.addJob}
    * @throws SerializationError before anything is written, when the job cannot be stored
@@ -221,16 +230,17 @@ export class MongoJobStore implements JobStore {
       { _id: job.id },
       { ...fields, writtenBy: this.#instanceId },
     );
-    if (result.matchedCount === 0) throw new JobLookupError(job.id, alias);
+    // Also when it is gone: another process removed it.
     unrestorable.forget(job.id);
+    if (result.matchedCount === 0) throw new JobLookupError(job.id, alias);
   }
 
   /** {@inheritDoc JobStore.removeJob} */
   async removeJob(id: string): Promise<void> {
     const { jobs, alias, unrestorable } = this.#started();
     const result = await jobs.deleteOne({ _id: id });
-    if (result.deletedCount === 0) throw new JobLookupError(id, alias);
     unrestorable.forget(id);
+    if (result.deletedCount === 0) throw new JobLookupError(id, alias);
   }
 
   /** {@inheritDoc JobStore.removeAllJobs} */
@@ -308,7 +318,7 @@ export class MongoJobStore implements JobStore {
 
   #started(): Connection {
     if (this.#connection === null) {
-      throw new Error(
+      throw new StoreNotStartedError(
         `MongoJobStore (${this.#options.database}.${this.#options.collection}) is not started; ` +
           `add it to a scheduler, or call start(context, alias) first`,
       );

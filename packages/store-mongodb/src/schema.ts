@@ -2,6 +2,7 @@
  * The schema of the store: the index on next run times and the schema version recorded in
  * `<collection>_meta`, set up idempotently at every start.
  */
+import { SchemaVersionError } from '@kairos/core';
 import type { Collection } from 'mongodb';
 import {
   isDuplicateKeyError,
@@ -17,21 +18,26 @@ export const SCHEMA_VERSION = 1;
 /**
  * Checks the schema document a start found (or created).
  * @param where names the store and its collection in the message
- * @throws Error when the document holds no valid version, or a version newer than this code's
+ * @throws SchemaVersionError when the document holds no valid version, or a version newer than
+ *   this code's
  */
 export function checkSchemaVersion(document: MetaDocument | null, where: string): void {
   const version = document?.schemaVersion;
   if (typeof version !== 'number' || !Number.isInteger(version) || version < 1) {
-    throw new Error(
+    throw new SchemaVersionError(
       `${where}: its schema document ${JSON.stringify(document)} holds no valid schemaVersion ` +
         `(expected an integer ≥ 1); it was not written by Kairos. Fix or remove it, or use ` +
         `another collection`,
+      version ?? null,
+      SCHEMA_VERSION,
     );
   }
   if (version > SCHEMA_VERSION) {
-    throw new Error(
+    throw new SchemaVersionError(
       `${where} has schema version ${version}, newer than the version ${SCHEMA_VERSION} this ` +
         `@kairos/store-mongodb knows; upgrade @kairos/store-mongodb to use it`,
+      version,
+      SCHEMA_VERSION,
     );
   }
 }
@@ -39,7 +45,7 @@ export function checkSchemaVersion(document: MetaDocument | null, where: string)
 /**
  * Records the schema version (unless one is there), refuses a newer one, then creates the index
  * the queries use. Safe to run from several processes at once.
- * @throws Error from {@link checkSchemaVersion}; driver errors when the server is unreachable
+ * @throws SchemaVersionError from {@link checkSchemaVersion}; driver errors when the server is unreachable
  */
 export async function ensureSchema(
   meta: Collection<MetaDocument>,

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { runJobStoreConformance } from '@kairos/testkit';
 import { MongoClient } from 'mongodb';
 import { afterAll, describe } from 'vitest';
+import type { JobDocument } from '../src/documents.js';
 import { MongoJobStore } from '../src/index.js';
 import { LIVE_MONGODB_URL } from './live-server.js';
 
@@ -21,6 +22,17 @@ describe.skipIf(LIVE_MONGODB_URL === undefined)('MongoJobStore on a live server'
     shared: true,
     persistent: true,
     wakeups: { withinMs: POLL_INTERVAL * 1000 + 1250 },
+    async writeRawJob(id, state, nextRunTime) {
+      const client = new MongoClient(LIVE_MONGODB_URL ?? '');
+      try {
+        await client
+          .db(database)
+          .collection<JobDocument>('jobs')
+          .insertOne({ _id: id, nextRunTime, state, writtenBy: 'conformance' });
+      } finally {
+        await client.close();
+      }
+    },
   });
 
   afterAll(async () => {

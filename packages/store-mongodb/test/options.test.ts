@@ -140,7 +140,7 @@ describe('MongoJobStore options', () => {
     const error = constructorError({ url: URL, colection: 'jobs' });
     expect(error.key).toBe('MongoJobStore.colection');
     expect(error.message).toMatch(
-      /unknown key; allowed keys: url, client, database, collection, pollInterval/,
+      /unknown key \(did you mean collection\?\); allowed keys: url, client, database, collection, pollInterval/,
     );
   });
 

@@ -12,6 +12,7 @@ import {
   waitFor,
 } from '@kairos/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { JobDocument } from '../src/documents.js';
 import { MongoJobStore } from '../src/index.js';
 import { sleep, textOf } from './helpers.js';
 import { SimulatedServer } from './simulated-server.js';
@@ -26,6 +27,10 @@ for (const changeStreams of [true, false]) {
     shared: true,
     persistent: true,
     wakeups: { withinMs: 1000 },
+    async writeRawJob(id, state, nextRunTime) {
+      const document: JobDocument = { _id: id, nextRunTime, state, writtenBy: 'conformance' };
+      await server.collection('kairos.jobs').insertOne({ ...document });
+    },
   });
 }
 

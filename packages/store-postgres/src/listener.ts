@@ -3,7 +3,7 @@
  * time, every store LISTENs on it on a connection of its own, which comes back by itself when
  * the server drops it.
  */
-import type { Logger } from '@kairos/core';
+import { decodeWakeup, type Logger } from '@kairos/core';
 import type { Client, Notification } from 'pg';
 import { quoteIdentifier } from './names.js';
 
@@ -11,18 +11,6 @@ import { quoteIdentifier } from './names.js';
 export const RECONNECT_MIN_MS = 1000;
 /** Longest wait between two reconnection attempts. */
 export const RECONNECT_MAX_MS = 10_000;
-
-/** What a NOTIFY payload holds: who sent it and the next run time it announces. */
-interface WakeupMessage {
-  readonly from: string;
-  readonly nextRunTime: number;
-}
-
-/** The payload a store sends when it stored a job due at `nextRunTime`. */
-export function wakeupPayload(instanceId: string, nextRunTime: number): string {
-  const message: WakeupMessage = { from: instanceId, nextRunTime };
-  return JSON.stringify(message);
-}
 
 /** What a {@link NotificationListener} needs. */
 export interface ListenerSetup {
@@ -155,27 +143,10 @@ export class NotificationListener {
 
   #notified(message: Notification): void {
     if (message.channel !== this.#setup.channel) return;
-    const parsed = parseMessage(message.payload);
-    if (parsed === null) {
-      // Someone else notified the channel: the jobs may have changed.
-      this.#setup.wakeup();
-    } else if (parsed.from !== this.#setup.instanceId) {
-      this.#setup.wakeup(parsed.nextRunTime);
-    }
-  }
-}
-
-/** A payload of {@link wakeupPayload}, or null for anything else. */
-function parseMessage(payload: string | undefined): WakeupMessage | null {
-  if (payload === undefined) return null;
-  try {
-    const value: unknown = JSON.parse(payload);
-    if (typeof value !== 'object' || value === null) return null;
-    const { from, nextRunTime } = value as Partial<Record<keyof WakeupMessage, unknown>>;
-    if (typeof from !== 'string' || typeof nextRunTime !== 'number') return null;
-    return { from, nextRunTime };
-  } catch {
-    return null;
+    const wakeup = decodeWakeup(message.payload);
+    if (wakeup !== null && wakeup.from === this.#setup.instanceId) return;
+    // Without a run time (someone else notified the channel) the jobs may still have changed.
+    this.#setup.wakeup(wakeup?.nextRunTime ?? undefined);
   }
 }
 

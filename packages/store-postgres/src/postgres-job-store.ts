@@ -8,15 +8,18 @@ import { randomUUID } from 'node:crypto';
 import {
   ConflictingIdError,
   JobLookupError,
+  encodeWakeup,
+  StoreNotStartedError,
   UnrestorableJobs,
   type ClaimedRun,
+  type UnrestorableJob,
   type DueJobsClaim,
   type Job,
   type JobStore,
   type JobStoreContext,
 } from '@kairos/core';
 import { Client, Pool } from 'pg';
-import { NotificationListener, wakeupPayload } from './listener.js';
+import { NotificationListener } from './listener.js';
 import { storeNames, type StoreNames } from './names.js';
 import { resolveOptions, type PostgresJobStoreOptions, type ResolvedOptions } from './options.js';
 import { createSchema } from './schema.js';
@@ -76,8 +79,8 @@ export class PostgresJobStore implements JobStore {
   /**
    * Opens the pool (unless one was given), creates the schema, tables and index when missing,
    * checks the schema version and starts listening for other processes' wake-ups.
-   * @throws Error when the server cannot be reached, or the table was written by a newer
-   *   version of this package
+   * @throws the driver's error when the server cannot be reached; SchemaVersionError when the
+   *   table was written by a newer version of this package
    */
   async start(context: JobStoreContext, alias: string): Promise<void> {
     if (this.#running !== null) await this.shutdown();
@@ -181,6 +184,11 @@ export class PostgresJobStore implements JobStore {
     return this.#restoreAll(result.rows);
   }
 
+  /** {@inheritDoc JobStore.getUnrestorableJobs} */
+  getUnrestorableJobs(): Promise<UnrestorableJob[]> {
+    return Promise.resolve(this.#started().unrestorable.list());
+  }
+
   /**
    * {@inheritDoc JobStore.addJob}
    * One INSERT … ON CONFLICT DO NOTHING; with a next run time it also notifies the other
@@ -202,16 +210,17 @@ export class PostgresJobStore implements JobStore {
   async updateJob(job: Job): Promise<void> {
     const { alias, unrestorable } = this.#started();
     const updated = await this.#write(job, this.#sql.update, this.#sql.updateAndNotify);
-    if (!updated) throw new JobLookupError(job.id, alias);
+    // Also when it is gone: another process removed it.
     unrestorable.forget(job.id);
+    if (!updated) throw new JobLookupError(job.id, alias);
   }
 
   /** {@inheritDoc JobStore.removeJob} */
   async removeJob(id: string): Promise<void> {
     const { pool, alias, unrestorable } = this.#started();
     const result = await pool.query(this.#sql.remove, [id]);
-    if (result.rowCount === 0) throw new JobLookupError(id, alias);
     unrestorable.forget(id);
+    if (result.rowCount === 0) throw new JobLookupError(id, alias);
   }
 
   /** {@inheritDoc JobStore.removeAllJobs} */
@@ -282,7 +291,7 @@ export class PostgresJobStore implements JobStore {
             time,
             state,
             this.#names.channel,
-            wakeupPayload(this.#instanceId, time),
+            encodeWakeup(this.#instanceId, time),
           ]);
     return result.rowCount !== 0;
   }
@@ -299,7 +308,7 @@ export class PostgresJobStore implements JobStore {
 
   #started(): Running {
     if (this.#running === null) {
-      throw new Error(
+      throw new StoreNotStartedError(
         `PostgresJobStore on ${this.#names.table} is not started; call start() first ` +
           `(a scheduler does when it starts or when the store is added to it)`,
       );

@@ -2,6 +2,7 @@
  * The tables of a store, created idempotently at `start()` under an advisory lock so that
  * several processes starting at once do not race, and the schema version they record.
  */
+import { SchemaVersionError } from '@kairos/core';
 import type { PoolClient } from 'pg';
 import type { StoreNames } from './names.js';
 
@@ -15,7 +16,7 @@ const VERSION_KEY = 'schema_version';
  * Creates the schema, the jobs table, its index and the meta table when missing, and records
  * {@link SCHEMA_VERSION}. Runs inside the caller's transaction; the advisory lock it takes is
  * released at its end.
- * @throws Error when the meta table records a version this code does not know
+ * @throws SchemaVersionError when the meta table records a version this code does not know
  */
 export async function createSchema(client: PoolClient, names: StoreNames): Promise<void> {
   // Concurrent CREATE ... IF NOT EXISTS can still collide in the catalogs; the lock orders them.
@@ -57,14 +58,18 @@ function checkVersion(stored: string, names: StoreNames): void {
   const version = /^\d+$/.test(stored) ? Number(stored) : Number.NaN;
   if (version === SCHEMA_VERSION) return;
   if (version > SCHEMA_VERSION) {
-    throw new Error(
+    throw new SchemaVersionError(
       `The table ${names.table} was written by a newer @kairos/store-postgres (schema version ` +
         `${version} in ${names.metaTable}; this version knows ${SCHEMA_VERSION}); upgrade ` +
         `@kairos/store-postgres in this application, or point it at another table`,
+      stored,
+      SCHEMA_VERSION,
     );
   }
-  throw new Error(
+  throw new SchemaVersionError(
     `${names.metaTable} records schema version ${JSON.stringify(stored)}, which no version of ` +
       `@kairos/store-postgres wrote (this one writes ${SCHEMA_VERSION}); fix or remove that row`,
+    stored,
+    SCHEMA_VERSION,
   );
 }

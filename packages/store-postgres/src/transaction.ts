@@ -2,6 +2,7 @@
  * One transaction on one pooled connection, rolled back when the work throws and the
  * connection discarded when it broke.
  */
+import { JobStoreError } from '@kairos/core';
 import type { Pool, PoolClient } from 'pg';
 
 /**
@@ -31,7 +32,13 @@ export async function inTransaction<T>(
       try {
         await client.query('ROLLBACK');
       } catch (rollbackError) {
-        broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
+        broken =
+          rollbackError instanceof Error
+            ? rollbackError
+            : new JobStoreError(
+                `PostgreSQL job store: ROLLBACK failed with ${String(rollbackError)}; the ` +
+                  `connection is closed instead of going back to the pool`,
+              );
       }
     }
     throw error;

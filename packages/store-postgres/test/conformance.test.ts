@@ -1,7 +1,13 @@
 import { runJobStoreConformance } from '@kairos/testkit';
 import { afterAll, describe } from 'vitest';
 import { PostgresJobStore } from '../src/index.js';
-import { dropSchema, POSTGRES_URL, postgresAvailable, uniqueSchema } from './postgres-server.js';
+import {
+  dropSchema,
+  POSTGRES_URL,
+  postgresAvailable,
+  uniqueSchema,
+  withAdmin,
+} from './postgres-server.js';
 
 const available = await postgresAvailable();
 const schema = uniqueSchema('conformance');
@@ -16,5 +22,13 @@ describe.skipIf(!available)('PostgresJobStore on a live server', () => {
     shared: true,
     persistent: true,
     wakeups: { withinMs: 1500 },
+    async writeRawJob(id, document, nextRunTime) {
+      await withAdmin((admin) =>
+        admin.query(
+          `INSERT INTO "${schema}"."kairos_jobs" (id, next_run_time, state) VALUES ($1, $2, $3)`,
+          [id, nextRunTime, document],
+        ),
+      );
+    },
   });
 });

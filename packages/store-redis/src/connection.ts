@@ -3,7 +3,7 @@
  * while the server is down instead of queueing), and how it reports losing and regaining one
  * without flooding the log.
  */
-import type { Logger } from '@kairos/core';
+import { JobStoreError, type Logger } from '@kairos/core';
 import { Redis, type RedisOptions } from 'ioredis';
 
 /**
@@ -37,13 +37,14 @@ export function openConnection(url: string, name: string): Redis {
 /**
  * Connects a connection that has not connected yet (`lazyConnect`). One that is connecting or
  * reconnecting is left to ioredis: its commands queue or fail as its options say.
- * @throws Error when the connection cannot be made, or was closed for good
+ * @throws JobStoreError when the connection was closed for good; the driver's error when it
+ *   cannot be made
  */
 export async function ensureConnected(client: Redis): Promise<void> {
   if (client.status === 'wait') {
     await client.connect();
   } else if (client.status === 'end') {
-    throw new Error(
+    throw new JobStoreError(
       'the Redis connection was closed (quit() or disconnect()); pass an open connection',
     );
   }

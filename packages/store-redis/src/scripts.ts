@@ -4,6 +4,7 @@
  * They are registered with ioredis' `defineCommand` (EVALSHA, falling back to EVAL once after a
  * script cache flush).
  */
+import { JobStoreError } from '@kairos/core';
 import type { Redis } from 'ioredis';
 import type { KeyLayout } from './layout.js';
 
@@ -142,9 +143,21 @@ function define(client: Redis, name: string, lua: string, readOnly = false): Scr
   client.defineCommand(name, { numberOfKeys: 2, lua, readOnly });
   const command = (client as unknown as Record<string, unknown>)[name];
   if (typeof command !== 'function') {
-    throw new Error(`ioredis did not define the command '${name}' on the connection`);
+    throw new JobStoreError(
+      `Redis job store: ioredis did not define the script command '${name}' on the ` +
+        `connection; use an ioredis version that supports defineCommand (ioredis 5)`,
+    );
   }
   return (...args) => (command as ScriptCommand).apply(client, args);
+}
+
+/** A script's reply was not the array it returns: something else answered under its name. */
+function unexpectedReply(command: string, reply: unknown): JobStoreError {
+  return new JobStoreError(
+    `Redis job store: the script command '${command}' replied ${String(reply)}, not a list; ` +
+      `check that the connection talks to a Redis server (6.2 or later) and that nothing ` +
+      `else defines a command of that name on it`,
+  );
 }
 
 /**
@@ -170,8 +183,7 @@ export function defineScripts(client: Redis, keys: KeyLayout): StoreScripts {
     },
     async dueJobs(now, offset, count) {
       const flat = await due(jobs, runTimes, String(now), offset, count);
-      if (!Array.isArray(flat))
-        throw new Error(`unexpected reply to kairosDueJobs: ${String(flat)}`);
+      if (!Array.isArray(flat)) throw unexpectedReply('kairosDueJobs', flat);
       const rows: DueRow[] = [];
       for (let i = 0; i + 2 < flat.length; i += 3) {
         const document: unknown = flat[i + 2];
@@ -196,8 +208,7 @@ export function defineScripts(client: Redis, keys: KeyLayout): StoreScripts {
         );
       }
       const won = await claim(jobs, runTimes, ...args);
-      if (!Array.isArray(won))
-        throw new Error(`unexpected reply to kairosClaimJobs: ${String(won)}`);
+      if (!Array.isArray(won)) throw unexpectedReply('kairosClaimJobs', won);
       return won.map(String);
     },
   };

@@ -7,8 +7,12 @@ import { randomUUID } from 'node:crypto';
 import {
   ConflictingIdError,
   JobLookupError,
+  JobStoreError,
+  encodeWakeup,
+  StoreNotStartedError,
   UnrestorableJobs,
   type ClaimedRun,
+  type UnrestorableJob,
   type DueJobsClaim,
   type Job,
   type JobStore,
@@ -33,7 +37,7 @@ import {
   type DueRow,
   type StoreScripts,
 } from './scripts.js';
-import { WakeupListener, wakeupMessage } from './wakeups.js';
+import { WakeupListener } from './wakeups.js';
 
 /** Batches in a row that other schedulers took entirely before a claim call gives up. */
 const MAX_LOST_BATCHES = 3;
@@ -97,8 +101,8 @@ export class RedisJobStore implements JobStore {
    * Connects (a `url` store opens its own connection; a `client` store uses the one it was
    * given), checks the keys and records the schema version, and subscribes to wake-ups on a
    * second connection (`client.duplicate()`).
-   * @throws Error when the server cannot be reached, a key holds another type, or the stored
-   *   schema version is newer than this code knows
+   * @throws JobStoreError when the server cannot be reached; SchemaMismatchError when a key
+   *   holds another type or the stored schema version is newer than this code knows
    */
   async start(context: JobStoreContext, alias: string): Promise<void> {
     if (this.#running !== null) await this.shutdown();
@@ -129,7 +133,7 @@ export class RedisJobStore implements JobStore {
       unwatch();
       if (owned) await closeConnection(client);
       if (error instanceof SchemaMismatchError) throw error;
-      throw new Error(
+      throw new JobStoreError(
         `Redis job store '${alias}': cannot connect to ${this.#describeServer()} ` +
           `(${describe(error)}); check that the server is running and reachable, and the ` +
           `credentials`,
@@ -232,6 +236,11 @@ export class RedisJobStore implements JobStore {
     });
   }
 
+  /** {@inheritDoc JobStore.getUnrestorableJobs} */
+  getUnrestorableJobs(): Promise<UnrestorableJob[]> {
+    return Promise.resolve(this.#state().unrestorable.list());
+  }
+
   /**
    * {@inheritDoc JobStore.addJob}
    * Atomic (HSETNX in a script); a job with a next run time is announced to other stores.
@@ -245,7 +254,7 @@ export class RedisJobStore implements JobStore {
         job.id,
         document,
         runTime === null ? '' : String(runTime),
-        runTime === null ? '' : wakeupMessage(this.#instanceId, runTime),
+        runTime === null ? '' : encodeWakeup(this.#instanceId, runTime),
       );
       if (!added) throw new ConflictingIdError(job.id, alias);
       unrestorable.forget(job.id);
@@ -265,18 +274,20 @@ export class RedisJobStore implements JobStore {
         job.id,
         document,
         runTime === null ? '' : String(runTime),
-        runTime === null ? '' : wakeupMessage(this.#instanceId, runTime),
+        runTime === null ? '' : encodeWakeup(this.#instanceId, runTime),
       );
-      if (!updated) throw new JobLookupError(job.id, alias);
+      // Also when it is gone: another process removed it.
       unrestorable.forget(job.id);
+      if (!updated) throw new JobLookupError(job.id, alias);
     });
   }
 
   /** {@inheritDoc JobStore.removeJob} */
   async removeJob(id: string): Promise<void> {
     return this.#run(async ({ alias, scripts, unrestorable }) => {
-      if (!(await scripts.removeJob(id))) throw new JobLookupError(id, alias);
+      const removed = await scripts.removeJob(id);
       unrestorable.forget(id);
+      if (!removed) throw new JobLookupError(id, alias);
     });
   }
 
@@ -350,7 +361,7 @@ export class RedisJobStore implements JobStore {
       return await call(running);
     } catch (error) {
       if (!isConnectionLoss(error)) throw error;
-      throw new Error(
+      throw new JobStoreError(
         `Redis job store '${running.alias}': lost the connection to ` +
           `${this.#describeServer()} during the call (${describe(error)}); it reconnects by ` +
           `itself, retry later`,
@@ -361,7 +372,7 @@ export class RedisJobStore implements JobStore {
 
   #state(): Running {
     if (this.#running === null) {
-      throw new Error(
+      throw new StoreNotStartedError(
         `RedisJobStore (keyPrefix '${this.#keys.prefix}') is not started; add it to a ` +
           `scheduler, which starts it (or call start(context, alias) first)`,
       );
@@ -369,7 +380,7 @@ export class RedisJobStore implements JobStore {
     const running = this.#running;
     // A connection the store opened does not queue calls while it is down: say why at once.
     if (running.owned && running.client.status !== 'ready') {
-      throw new Error(
+      throw new JobStoreError(
         `Redis job store '${running.alias}': not connected to ${this.#describeServer()} ` +
           `(connection ${running.client.status}); it reconnects by itself, retry later`,
       );
@@ -409,7 +420,12 @@ function claimWrite(context: JobStoreContext, row: DueRow, next: Job | null): Cl
 
 /** The replies of a transaction; throws its first error. */
 function replies(results: [error: Error | null, reply: unknown][] | null): unknown[] {
-  if (results === null) throw new Error('Redis job store: the transaction was aborted');
+  if (results === null) {
+    throw new JobStoreError(
+      'Redis job store: the transaction was aborted (a watched key changed, or the ' +
+        'connection dropped during it); retry the call',
+    );
+  }
   return results.map(([error, reply]) => {
     if (error !== null) throw error;
     return reply;

@@ -3,23 +3,9 @@
  * they add or update with a next run time, and each store listens there on a connection of its
  * own (a connection in subscriber mode cannot run other commands) and wakes its scheduler.
  */
-import type { JobStoreContext } from '@kairos/core';
+import { decodeWakeup, type JobStoreContext } from '@kairos/core';
 import type { Redis } from 'ioredis';
 import { describe, ensureConnected, watchConnection } from './connection.js';
-
-/** What a store publishes on the wake-up channel. */
-export interface WakeupMessage {
-  /** The instance id of the publishing store, so it can ignore its own messages. */
-  readonly from: string;
-  /** The job's next run time (epoch ms). */
-  readonly nextRunTime: number;
-}
-
-/** The text published for a job added or updated with `nextRunTime` by the store `from`. */
-export function wakeupMessage(from: string, nextRunTime: number): string {
-  const message: WakeupMessage = { from, nextRunTime };
-  return JSON.stringify(message);
-}
 
 /**
  * Listens on the wake-up channel on its own connection and calls `context.wakeup(nextRunTime)`
@@ -90,25 +76,16 @@ export class WakeupListener {
 
   readonly #onMessage = (channel: string, text: string): void => {
     if (channel !== this.#channel) return;
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      parsed = undefined;
-    }
-    if (typeof parsed !== 'object' || parsed === null) {
+    const message = decodeWakeup(text);
+    if (message === null) {
       this.#context.logger.warn(
         `Redis job store: ignored a message on '${channel}' that is not a JSON object: ` +
           text.slice(0, 200),
       );
       return;
     }
-    const message = parsed as Partial<WakeupMessage>;
     if (message.from === this.#instanceId) return;
-    const nextRunTime = message.nextRunTime;
-    this.#wake(
-      typeof nextRunTime === 'number' && Number.isFinite(nextRunTime) ? nextRunTime : undefined,
-    );
+    this.#wake(message.nextRunTime ?? undefined);
   };
 
   /** Wakes the scheduler; an error there is logged, never thrown into ioredis' event handlers. */

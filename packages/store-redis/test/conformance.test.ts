@@ -18,5 +18,15 @@ describe.skipIf(!redisAvailable)('RedisJobStore on a server', () => {
     shared: true,
     persistent: true,
     wakeups: { withinMs: 1500 },
+    async writeRawJob(id, document, nextRunTime) {
+      const client = inspector();
+      try {
+        const write = client.multi().hset(`${keyPrefix}jobs`, id, document);
+        if (nextRunTime !== null) write.zadd(`${keyPrefix}run_times`, nextRunTime, id);
+        await write.exec();
+      } finally {
+        await client.quit();
+      }
+    },
   });
 });

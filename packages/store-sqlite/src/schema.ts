@@ -2,6 +2,7 @@
  * The tables of a SQLite job store: the jobs table, its index on the next run time, and the meta
  * table holding the schema version. Created idempotently, checked at every start.
  */
+import { JobStoreError, SchemaVersionError } from '@kairos/core';
 import type { Database } from 'better-sqlite3';
 import { quote } from './quote.js';
 
@@ -34,8 +35,8 @@ const META_COLUMNS = ['key', 'value'];
  * Creates the tables and the index when missing and records the schema version, in one
  * `BEGIN IMMEDIATE` transaction so that processes starting together do not race.
  * @param where names the store and its file in error messages
- * @throws Error when a table of that name holds something else, or when the recorded schema
- *   version is newer than {@link SCHEMA_VERSION}
+ * @throws JobStoreError when a table of that name holds something else; SchemaVersionError
+ *   when the recorded schema version is newer than {@link SCHEMA_VERSION} or unknown
  */
 export function prepareSchema(database: Database, tableName: string, where: string): void {
   const names = tableNames(tableName);
@@ -85,8 +86,10 @@ function checkVersion(database: Database, tableName: string, where: string): voi
         `@kairos/store-sqlite knows; upgrade @kairos/store-sqlite in this application`
       : `schema version ${quote(recorded)}, which @kairos/store-sqlite never ` +
         `writes; restore the row ('${SCHEMA_VERSION}') or use another tableName`;
-  throw new Error(
+  throw new SchemaVersionError(
     `${where}: table "${tableName}_meta" records ${problem} (the jobs were left untouched)`,
+    recorded,
+    SCHEMA_VERSION,
   );
 }
 
@@ -101,7 +104,7 @@ function checkColumns(
     .pluck()
     .all(table);
   if (expected.every((column) => columns.includes(column))) return;
-  throw new Error(
+  throw new JobStoreError(
     `${where}: table "${table}" exists with the columns (${columns.join(', ')}), not ` +
       `(${expected.join(', ')}); it is not a Kairos job table: choose another tableName`,
   );

@@ -6,8 +6,11 @@
 import {
   ConflictingIdError,
   JobLookupError,
+  JobStoreError,
+  StoreNotStartedError,
   UnrestorableJobs,
   type ClaimedRun,
+  type UnrestorableJob,
   type DueJobsClaim,
   type Job,
   type JobStore,
@@ -146,6 +149,11 @@ export class SQLiteJobStore implements JobStore {
     });
   }
 
+  /** {@inheritDoc JobStore.getUnrestorableJobs} */
+  getUnrestorableJobs(): Promise<UnrestorableJob[]> {
+    return settle(() => this.#live().unrestorable.list());
+  }
+
   /**
    * {@inheritDoc JobStore.addJob}
    * A job that cannot be stored (a function task without a registered name, arguments JSON
@@ -167,10 +175,10 @@ export class SQLiteJobStore implements JobStore {
     return settle(() => {
       const session = this.#live();
       const document = JSON.stringify(session.context.serializeJob(job));
-      if (session.statements.update.run(job.nextRunTimeMs, document, job.id).changes === 0) {
-        throw new JobLookupError(job.id, session.alias);
-      }
+      const { changes } = session.statements.update.run(job.nextRunTimeMs, document, job.id);
+      // Also when it is gone: another process removed it.
       session.unrestorable.forget(job.id);
+      if (changes === 0) throw new JobLookupError(job.id, session.alias);
     });
   }
 
@@ -178,10 +186,9 @@ export class SQLiteJobStore implements JobStore {
   removeJob(id: string): Promise<void> {
     return settle(() => {
       const session = this.#live();
-      if (session.statements.remove.run(id).changes === 0) {
-        throw new JobLookupError(id, session.alias);
-      }
+      const { changes } = session.statements.remove.run(id);
       session.unrestorable.forget(id);
+      if (changes === 0) throw new JobLookupError(id, session.alias);
     });
   }
 
@@ -207,7 +214,7 @@ export class SQLiteJobStore implements JobStore {
 
   #live(): Session {
     if (this.#session === null) {
-      throw new Error(
+      throw new StoreNotStartedError(
         `SQLiteJobStore (table "${this.#options.tableName}") is not started; add it to a ` +
           `scheduler and start the scheduler (or call start(context, alias)) first`,
       );
@@ -260,7 +267,7 @@ function openDatabase(
 ): { database: Connection; owned: boolean } {
   if (source.kind === 'given') {
     if (!source.database.open) {
-      throw new Error(
+      throw new JobStoreError(
         `${where}: the database given in option 'database' (${describe(source.database)}) is ` +
           `closed; pass an open connection`,
       );
@@ -271,7 +278,7 @@ function openDatabase(
   try {
     database = new Database(source.path, { timeout: source.busyTimeoutMs });
   } catch (error) {
-    throw new Error(
+    throw new JobStoreError(
       `${where}: cannot open the database file ${quote(source.path)} (option ` +
         `'path'): ${error instanceof Error ? error.message : String(error)}; check that its ` +
         `directory exists and is writable`,

@@ -3,8 +3,8 @@
  * paging of the fire step, corrupt rows, a locked database, a lost connection, and claims
  * racing a writer on another thread.
  */
-import { JobLookupError, type Job, type Logger } from '@kairos/core';
-import { TestStoreContext } from '@kairos/testkit';
+import { JobLookupError, type Job } from '@kairos/core';
+import { RecordingLogger, TestStoreContext } from '@kairos/testkit';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it, vi } from 'vitest';
@@ -13,21 +13,6 @@ import { sqliteFixtures } from './sqlite-fixtures.js';
 
 const fixtures = sqliteFixtures();
 const MINUTE = 60_000;
-
-/** A logger that keeps its warnings. */
-function recordingLogger(): Logger & { warnings: string[] } {
-  const warnings: string[] = [];
-  const ignore = (): void => undefined;
-  return {
-    warnings,
-    debug: ignore,
-    info: ignore,
-    error: ignore,
-    warn: (first: unknown, second?: unknown) => {
-      warnings.push(String(typeof first === 'string' ? first : second));
-    },
-  };
-}
 
 describe('SQLiteJobStore', () => {
   it('rejects every call before start() and after shutdown(), saying what to do', async () => {
@@ -170,7 +155,7 @@ describe('SQLiteJobStore', () => {
   it('rejects calls after its given connection was closed, and its poll warns once', async () => {
     const path = fixtures.file();
     const database = fixtures.connect(path);
-    const logger = recordingLogger();
+    const logger = new RecordingLogger();
     const { store } = await fixtures.start(
       { database, pollInterval: 0.01 },
       new TestStoreContext({ logger }),
@@ -178,8 +163,8 @@ describe('SQLiteJobStore', () => {
     database.close();
     await expect(store.getAllJobs()).rejects.toThrow(/not open/);
     await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(logger.warnings).toHaveLength(1);
-    expect(logger.warnings[0]).toMatch(
+    expect(logger.messages('warn')).toHaveLength(1);
+    expect(logger.messages('warn')[0]).toMatch(
       /SQLiteJobStore 'default': checking for changes made by other processes failed; retrying every 10 ms/,
     );
   });

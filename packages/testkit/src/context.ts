@@ -17,6 +17,7 @@ import {
   type Logger,
 } from '@kairos/core';
 import { triggerFromSpec } from '@kairos/triggers';
+import { TestkitUsageError } from './errors.js';
 
 /** What a job built by the testkit calls when its handle methods are used: nothing is there. */
 const detached: JobHost = {
@@ -29,7 +30,7 @@ const detached: JobHost = {
 };
 
 function notAttached(): never {
-  throw new Error('this job was built by @kairos/testkit and belongs to no scheduler');
+  throw new TestkitUsageError('this job was built by @kairos/testkit and belongs to no scheduler');
 }
 
 /** A job store's report that a stored job cannot be restored. */

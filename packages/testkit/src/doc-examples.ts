@@ -11,6 +11,7 @@ import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
+import { TestkitUsageError } from './errors.js';
 
 /** Options of {@link docExampleSuite}. */
 export interface DocExampleSuiteOptions {
@@ -99,7 +100,7 @@ function extractExamples(markdown: string, page: string): Example[] {
     }
     collecting?.body.push(text);
   });
-  if (fence !== null) throw new Error(`docs/${page}: a code fence is never closed`);
+  if (fence !== null) throw new TestkitUsageError(`docs/${page}: a code fence is never closed`);
   const perHeading = new Map<string, number>();
   for (const block of blocks)
     perHeading.set(block.heading, (perHeading.get(block.heading) ?? 0) + 1);
@@ -127,11 +128,15 @@ function checkBuilt(fromDir: string, name: string, checked: Set<string>): void {
   checked.add(dir);
   const entry = join(dir, 'dist', 'index.js');
   if (!existsSync(entry)) {
-    throw new Error(`${name}: ${entry} is missing; run the build first (pnpm run build)`);
+    throw new TestkitUsageError(
+      `${name}: ${entry} is missing; run the build first (pnpm run build)`,
+    );
   }
   const src = join(dir, 'src');
   if (existsSync(src) && newestMtime(src) > statSync(entry).mtimeMs) {
-    throw new Error(`${name}: dist/ is older than src/; run the build first (pnpm run build)`);
+    throw new TestkitUsageError(
+      `${name}: dist/ is older than src/; run the build first (pnpm run build)`,
+    );
   }
   const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
     dependencies?: Record<string, string>;

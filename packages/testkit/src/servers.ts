@@ -3,13 +3,14 @@
  * CI a missing server skips its suite with one loud line; under `CI=true` it is a failure, so a
  * CI run never passes by skipping what it was meant to test.
  */
+import { TestkitUsageError } from './errors.js';
 
 /**
  * Whether a server answers `probe`.
  * @param name the server, for the messages ("PostgreSQL")
  * @param url where it was looked for, for the messages
  * @param probe connects and runs a trivial command; rejects when the server is not there
- * @throws Error under `CI=true` when the server does not answer
+ * @throws TestkitUsageError under `CI=true` when the server does not answer
  */
 export async function serverAvailable(
   name: string,
@@ -22,7 +23,7 @@ export async function serverAvailable(
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     if (isCI()) {
-      throw new Error(
+      throw new TestkitUsageError(
         `${name} does not answer at ${url} (${reason}); CI=true, so its tests cannot be skipped`,
       );
     }

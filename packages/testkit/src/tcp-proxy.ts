@@ -4,6 +4,7 @@
  * it back, while every other client of the server (other test files too) never notices.
  */
 import { connect, createServer, type Server, type Socket } from 'node:net';
+import { TestkitUsageError } from './errors.js';
 
 /**
  * Relays connections from a port of 127.0.0.1 to a server. {@link down} is the outage: it resets
@@ -33,17 +34,18 @@ export class TcpProxy {
 
   /**
    * The port it listens on: a free one picked by the first {@link up}, the same after an outage.
-   * @throws Error before the first {@link up}
+   * @throws TestkitUsageError before the first {@link up}
    */
   get port(): number {
-    if (this.#port === 0) throw new Error('TcpProxy: not listening yet; call up() first');
+    if (this.#port === 0)
+      throw new TestkitUsageError('TcpProxy: not listening yet; call up() first');
     return this.#port;
   }
 
   /**
    * `url` with its host and port replaced by the proxy's, the rest (user, database, query) kept:
    * the URL to give a client that should reach the server through the proxy.
-   * @throws Error before the first {@link up}
+   * @throws TestkitUsageError before the first {@link up}
    */
   url(url: string): string {
     const parsed = new URL(url);
@@ -64,7 +66,10 @@ export class TcpProxy {
       });
     });
     const address = server.address();
-    if (address === null || typeof address === 'string') throw new Error('the proxy has no port');
+    if (address === null || typeof address === 'string')
+      throw new TestkitUsageError(
+        `TcpProxy: its server listens at ${String(address)}, not on a TCP port; report this`,
+      );
     this.#port = address.port;
     this.#server = server;
   }

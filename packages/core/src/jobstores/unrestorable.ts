@@ -5,13 +5,14 @@
  */
 import { SerializationError } from '../errors.js';
 import type { JobState, JobStoreContext } from '../interfaces.js';
-import type { Job } from '../job.js';
+import { UnrestorableJob, type Job } from '../job.js';
 
 /**
  * Restores stored jobs for a job store and remembers the ones that could not be restored. Each
- * is reported once (the scheduler logs the job and the cause and emits a job store error
- * event), then left out of the store's results until it is written or removed through the
- * store, or the store starts again. It stays in the store.
+ * is reported once (the scheduler logs the job and the cause and emits EVENT_JOB_UNRESTORABLE),
+ * then left out of the store's results until it is written or removed through the store, or the
+ * store starts again. It stays in the store, and {@link list} gives it to the store's
+ * `getUnrestorableJobs()`.
  *
  * Queries that return the first `n` restorable jobs fetch `n + size` rows, so skipped jobs never
  * crowd out the others.
@@ -19,8 +20,8 @@ import type { Job } from '../job.js';
 export class UnrestorableJobs {
   readonly #context: JobStoreContext;
   readonly #alias: string;
-  /** Ids of the stored jobs that could not be restored. */
-  readonly #ids = new Set<string>();
+  /** The stored jobs that could not be restored, by id, as they were when that was found. */
+  readonly #jobs = new Map<string, UnrestorableJob>();
 
   constructor(context: JobStoreContext, alias: string) {
     this.#context = context;
@@ -29,12 +30,22 @@ export class UnrestorableJobs {
 
   /** How many stored jobs are being skipped. */
   get size(): number {
-    return this.#ids.size;
+    return this.#jobs.size;
   }
 
   /** Whether the job with this id is being skipped. */
   has(id: string): boolean {
-    return this.#ids.has(id);
+    return this.#jobs.has(id);
+  }
+
+  /**
+   * The stored jobs found unrestorable since the store started, earliest next run time first,
+   * then paused ones; what a store's `getUnrestorableJobs()` returns.
+   */
+  list(): UnrestorableJob[] {
+    return [...this.#jobs.values()].sort(
+      (a, b) => (a.nextRunTimeMs ?? Infinity) - (b.nextRunTimeMs ?? Infinity),
+    );
   }
 
   /**
@@ -46,16 +57,26 @@ export class UnrestorableJobs {
    *   which wins over the document's copy; omit it to use the document's
    */
   restore(id: string, document: string | JobState, nextRunTime?: number | null): Job | null {
-    if (this.#ids.has(id)) return null;
+    if (this.#jobs.has(id)) return null;
+    let state: JobState | undefined;
     try {
-      const state =
-        typeof document === 'string' ? parseDocument(id, this.#alias, document) : document;
+      state = typeof document === 'string' ? parseDocument(id, this.#alias, document) : document;
       return this.#context.restoreJob(
         nextRunTime === undefined ? state : { ...state, nextRunTime },
         this.#alias,
       );
     } catch (error) {
-      this.#ids.add(id);
+      const stored = nextRunTime === undefined ? storedRunTime(state) : nextRunTime;
+      this.#jobs.set(
+        id,
+        new UnrestorableJob({
+          id,
+          jobstore: this.#alias,
+          nextRunTimeMs: stored,
+          cause: error,
+          document,
+        }),
+      );
       this.#context.reportUnrestorable(id, error);
       return null;
     }
@@ -63,13 +84,19 @@ export class UnrestorableJobs {
 
   /** Forgets a job written or removed through the store, so it is restored afresh next time. */
   forget(id: string): void {
-    this.#ids.delete(id);
+    this.#jobs.delete(id);
   }
 
   /** Forgets every job (after `removeAllJobs`). */
   clear(): void {
-    this.#ids.clear();
+    this.#jobs.clear();
   }
+}
+
+/** The next run time a parsed document holds, when it holds a usable one. */
+function storedRunTime(state: JobState | undefined): number | null {
+  const time: unknown = state?.nextRunTime;
+  return typeof time === 'number' && Number.isFinite(time) ? time : null;
 }
 
 function parseDocument(id: string, alias: string, text: string): JobState {

@@ -11,6 +11,7 @@
 import type { JobStore } from '@kairos/core';
 import { afterEach, beforeEach, describe } from 'vitest';
 import { TestStoreContext } from '../context.js';
+import { TestkitUsageError } from '../errors.js';
 import { defineClaimTests } from './claims.js';
 import { defineCrudTests } from './crud.js';
 import { defineOrderingTests } from './ordering.js';
@@ -41,6 +42,12 @@ export interface ConformanceOptions {
    * how long. False for stores that do not notify other processes.
    */
   readonly wakeups: false | { readonly withinMs: number };
+  /**
+   * Persistent stores: writes one stored job as it is, bypassing the store, in the storage the
+   * instances share (`document` is the stored JSON text, `nextRunTime` the indexed copy in epoch
+   * ms). The suite uses it to store a corrupt document; those tests are skipped without it.
+   */
+  writeRawJob?(id: string, document: string, nextRunTime: number | null): Promise<void>;
 }
 
 /** A started store with its context, as a test gets it. */
@@ -91,7 +98,8 @@ export function runJobStoreConformance(options: ConformanceOptions): void {
       },
     };
     function started_(): StartedStore {
-      if (current === undefined) throw new Error('the conformance harness is used outside a test');
+      if (current === undefined)
+        throw new TestkitUsageError('the conformance harness is used outside a test');
       return current;
     }
 
