@@ -5,6 +5,7 @@
  */
 import { show } from '@kairos/triggers';
 import { z } from 'zod';
+import { didYouMean } from './config/keys.js';
 import { ConfigurationError } from './errors.js';
 
 const TRUE_STRINGS = new Set(['true', 'yes', 'on', 'y', 't', '1']);
@@ -96,7 +97,7 @@ export const seconds = z.preprocess(
  * the problem, and an unknown key lists the allowed ones.
  */
 export function parseOptions<T>(schema: z.ZodType<T>, input: unknown, where: string): T {
-  const result = schema.safeParse(input);
+  const result = schema.safeParse(input, { error: kairosIssueText });
   if (result.success) return result.data;
   throw configurationErrorOf(result.error, where, schema);
 }
@@ -111,12 +112,78 @@ function configurationErrorOf(
   if (issue === undefined) return new ConfigurationError(where, 'invalid value');
   const path = issue.path.map(String);
   if (issue.code === 'unrecognized_keys') {
-    const allowed = schema instanceof z.ZodObject ? Object.keys(schema.shape).join(', ') : '';
-    const key = [where, ...path, issue.keys[0] ?? ''].join('.');
+    const unknown = issue.keys[0] ?? '';
+    const names = schema instanceof z.ZodObject ? Object.keys(schema.shape) : [];
+    const key = [where, ...path, unknown].join('.');
     return new ConfigurationError(
       key,
-      `unknown key` + (allowed === '' ? '' : `; allowed keys: ${allowed}`),
+      `unknown key` +
+        (names.length === 0
+          ? ''
+          : `${didYouMean(unknown, names)}; allowed keys: ${names.join(', ')}`),
     );
   }
   return new ConfigurationError([where, ...path].join('.'), issue.message);
+}
+
+const EXPECTED: Readonly<Record<string, string>> = {
+  string: 'a string',
+  number: 'a number',
+  int: 'an integer',
+  boolean: 'a boolean',
+  bigint: 'a bigint',
+  array: 'an array',
+  object: 'an object',
+  record: 'an object',
+  function: 'a function',
+  date: 'a Date',
+  map: 'a Map',
+  set: 'a Set',
+  null: 'null',
+};
+
+/**
+ * A zod error map in Kairos's words, for issues a schema gives no message of its own (a
+ * schema's own messages win), so zod's default text ("Invalid input: expected …") never reaches
+ * a user. Pass it as `schema.safeParse(value, { error: kairosIssueText })`; the text is read
+ * after the key and the value, e.g. `… 'lots' is not valid for executor type 'async': must be
+ * a number`.
+ */
+export function kairosIssueText(issue: z.core.$ZodRawIssue): string {
+  switch (issue.code) {
+    case 'invalid_type': {
+      const expected = EXPECTED[issue.expected] ?? String(issue.expected);
+      return issue.input === undefined ? `required: ${expected}` : `must be ${expected}`;
+    }
+    case 'too_small':
+      return `must be ${sizeBound(issue.origin, issue.inclusive === false ? '>' : '≥', issue.minimum)}`;
+    case 'too_big':
+      return `must be ${sizeBound(issue.origin, issue.inclusive === false ? '<' : '≤', issue.maximum)}`;
+    case 'invalid_format':
+      return issue.format === 'regex' && typeof issue.pattern === 'string'
+        ? `must match ${issue.pattern}`
+        : `must be a valid ${issue.format}`;
+    case 'not_multiple_of':
+      return `must be a multiple of ${issue.divisor}`;
+    case 'unrecognized_keys':
+      return `unknown key ${issue.keys.join(', ')}`;
+    case 'invalid_value':
+      return `must be one of ${issue.values.map((value) => show(value)).join(', ')}`;
+    case 'invalid_union':
+      return 'matches none of the accepted forms';
+    case 'invalid_key':
+      return 'has a key that is not accepted';
+    case 'invalid_element':
+      return 'has an element that is not accepted';
+    default:
+      return 'is not accepted';
+  }
+}
+
+function sizeBound(origin: string, relation: string, bound: number | bigint): string {
+  const amount = `${relation} ${String(bound)}`;
+  if (origin === 'string') return `a string of length ${amount}`;
+  if (origin === 'array' || origin === 'set') return `a list of length ${amount}`;
+  if (origin === 'date') return `a date ${relation} ${new Date(Number(bound)).toISOString()}`;
+  return amount;
 }

@@ -5,7 +5,7 @@ import {
   parseConfig,
   type ComponentRequest,
   type SchedulerConfig,
-} from '../src/config.js';
+} from '../src/config/index.js';
 import { ConfigurationError } from '../src/errors.js';
 import type { Executor, JobStore, Logger } from '../src/interfaces.js';
 import { PluginRegistry } from '../src/registry.js';
@@ -13,7 +13,7 @@ import { PluginRegistry } from '../src/registry.js';
 // Only the method that tells an instance from a spec matters to parseConfig.
 const fakeStore = (): JobStore =>
   ({ getDueJobs: () => Promise.resolve([]) }) as unknown as JobStore;
-const fakeExecutor = (): Executor => ({ submitJob: () => undefined }) as unknown as Executor;
+const fakeExecutor = (): Executor => ({ run: () => undefined }) as unknown as Executor;
 
 function makeRegistry(): PluginRegistry {
   return new PluginRegistry()
@@ -242,7 +242,7 @@ describe('parseConfig: string coercion', () => {
       const error = errorOf({ 'kairos.job_defaults.max_instances': value });
       expect(error.key).toBe('kairos.job_defaults.max_instances');
       expect(error.message).toContain(
-        `${typeof value === 'string' ? `'${value}'` : String(value)} is not a whole number ≥ 1`,
+        `${typeof value === 'string' ? `'${value}'` : String(value)} is not an integer ≥ 1`,
       );
     }
   });
@@ -450,11 +450,13 @@ describe('parseConfig: job stores and executors', () => {
     const flat = errorOf({ 'kairos.executors.default': { type: 'async', max_worker: 3 } });
     expect(flat.key).toBe('kairos.executors.default.max_worker');
     expect(flat.message).toBe(
-      `kairos.executors.default.max_worker: unknown key for executor type 'async'; ` +
+      `kairos.executors.default.max_worker: unknown key for executor type 'async' ` +
+        `(did you mean max_workers?); ` +
         `allowed keys: type, max_workers`,
     );
     expect(errorOf({ executors: { default: { type: 'async', maxWorker: 3 } } }).message).toBe(
-      `executors.default.maxWorker: unknown key for executor type 'async'; ` +
+      `executors.default.maxWorker: unknown key for executor type 'async' ` +
+        `(did you mean maxWorkers?); ` +
         `allowed keys: type, maxWorkers`,
     );
     expect(errorOf({ 'kairos.jobstores.default': { type: 'memory', path: '/tmp' } }).message).toBe(
@@ -480,10 +482,12 @@ describe('parseConfig: job stores and executors', () => {
 describe('parseConfig: keys', () => {
   it('rejects unknown job_defaults keys, listing the allowed ones', () => {
     expect(errorOf({ 'kairos.job_defaults.colesce': 'true' }).message).toBe(
-      'kairos.job_defaults.colesce: unknown key; allowed keys: coalesce, misfire_grace_time, max_instances',
+      'kairos.job_defaults.colesce: unknown key (did you mean coalesce?); ' +
+        'allowed keys: coalesce, misfire_grace_time, max_instances',
     );
     expect(errorOf({ jobDefaults: { colesce: true } }).message).toBe(
-      'jobDefaults.colesce: unknown key; allowed keys: coalesce, misfireGraceTime, maxInstances',
+      'jobDefaults.colesce: unknown key (did you mean coalesce?); ' +
+        'allowed keys: coalesce, misfireGraceTime, maxInstances',
     );
     expect(errorOf({ jobDefaults: 'fast' }).message).toBe(
       `jobDefaults: 'fast' is not an object of job defaults (coalesce, misfireGraceTime, maxInstances)`,
@@ -492,7 +496,8 @@ describe('parseConfig: keys', () => {
 
   it('rejects unknown top-level keys, listing the allowed ones', () => {
     expect(errorOf({ 'kairos.jobstore': {} }).message).toBe(
-      'kairos.jobstore: unknown key; allowed keys: timezone, jobstores, executors, job_defaults, ' +
+      'kairos.jobstore: unknown key (did you mean jobstores?); allowed keys: timezone, ' +
+        'jobstores, executors, job_defaults, ' +
         'jobstore_retry_interval, max_sleep_time, daemon, logger, clock, tasks, task_modules',
     );
     expect(errorOf({ jobStores: {} }).message).toBe(
@@ -560,6 +565,32 @@ describe('parseConfig: keys', () => {
     const task = () => 1;
     expect(errorOf({ tasks: { a: task }, 'kairos.tasks.a': task }).message).toMatch(
       /^kairos\.tasks\.a: same setting as tasks\.a;/,
+    );
+  });
+});
+
+describe('parseConfig: suggestions and wording', () => {
+  it('suggests the nearest key by edit distance, spelt as the key was', () => {
+    expect(errorOf({ jobDefaults: { misfireGrace: 3 } }).message).toContain(
+      'jobDefaults.misfireGrace: unknown key (did you mean misfireGraceTime?)',
+    );
+    expect(errorOf({ 'kairos.job_defaults.max_instance': '2' }).message).toContain(
+      'unknown key (did you mean max_instances?)',
+    );
+    expect(errorOf({ 'kairos.max_sleep': '2' }).message).toContain(
+      'unknown key (did you mean max_sleep_time?)',
+    );
+    expect(errorOf({ bogus: 1 }).message).toMatch(/^bogus: unknown key; allowed keys: /);
+  });
+
+  it("words a plugin schema's own issues in Kairos terms, not zod's", () => {
+    const error = errorOf({ executors: { default: { type: 'async', maxWorkers: 0 } } });
+    expect(error.message).toBe(
+      `executors.default.maxWorkers: 0 is not valid for executor type 'async': must be ≥ 1`,
+    );
+    // The test registry's async schema has no messages of its own.
+    expect(errorOf({ executors: { default: { type: 'async', maxWorkers: 'lots' } } }).message).toBe(
+      `executors.default.maxWorkers: 'lots' is not valid for executor type 'async': must be a number`,
     );
   });
 });
