@@ -1,7 +1,12 @@
 /**
  * Tasks by name and by module reference: the scheduler's table of registered task functions,
  * and the loader that turns `'./tasks/report.js#build'` into the function it names.
+ *
+ * Loading a stored reference is running code chosen by whoever can write the job store, so
+ * references to Node's built-in modules (`node:child_process#execSync`) and to code that is not a
+ * module on disk (`data:` URLs) are refused unless `taskModules` lists them by name.
  */
+import { isBuiltin } from 'node:module';
 import { isAbsolute, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { TaskLookupError } from './errors.js';
@@ -22,8 +27,11 @@ export class TaskRegistry {
   readonly #nameOf = new Map<TaskFunction, string>();
   readonly #modules = new Map<string, Promise<Record<string, unknown>>>();
   readonly #baseDir: string;
-  /** The modules references may load (package names and resolved paths); null = any. */
-  #allowed: { packages: string[]; paths: string[] } | null = null;
+  /**
+   * The modules references may load (package names, resolved paths, and the exact built-in
+   * modules and URLs listed); null = any module except built-ins and URLs.
+   */
+  #allowed: { packages: string[]; paths: string[]; exact: string[] } | null = null;
 
   /** @param baseDir directory that relative module references are resolved against */
   constructor(baseDir = process.cwd()) {
@@ -70,8 +78,9 @@ export class TaskRegistry {
 
   /**
    * Restricts the modules task references may load: package names (allowing their subpaths
-   * too) and paths (a file, or a directory when it ends in `/`), relative to the base directory.
-   * Null allows any module.
+   * too), paths (a file, or a directory when it ends in `/`), relative to the base directory,
+   * and Node built-in modules, each by its own name (`'node:os'`, or `'os'`). Null allows any
+   * module except Node's built-ins and non-file URLs, which are only ever loaded when listed.
    */
   allowModules(modules: readonly string[] | null): void {
     this.#located.clear();
@@ -81,15 +90,28 @@ export class TaskRegistry {
     }
     const packages: string[] = [];
     const paths: string[] = [];
+    const exact: string[] = [];
     for (const entry of modules) {
-      if (isPath(entry)) {
+      const listedOnly = listedOnlyName(entry);
+      if (listedOnly !== null) {
+        exact.push(listedOnly);
+      } else if (isPath(entry)) {
         const path = resolve(this.#baseDir, entry);
         paths.push(entry.endsWith('/') ? `${path}${sep}` : path);
       } else {
         packages.push(entry);
       }
     }
-    this.#allowed = { packages, paths };
+    this.#allowed = { packages, paths, exact };
+  }
+
+  /**
+   * What a scheduler with a persistent job store should say once at start while no
+   * `taskModules` list is set (any module the process can import may then be loaded by a
+   * stored job), or null when a list is set.
+   */
+  loadingWarning(): string | null {
+    return this.#allowed === null ? TASK_MODULES_WARNING : null;
   }
 
   /** The registered name of a function task, if it has one; a string task is its own reference. */
@@ -212,6 +234,20 @@ export class TaskRegistry {
 
   #checkAllowed(reference: string, specifier: string): void {
     const allowed = this.#allowed;
+    const listedOnly = listedOnlyName(specifier);
+    if (listedOnly !== null) {
+      if (allowed?.exact.includes(listedOnly) === true) return;
+      throw new TaskLookupError(
+        reference,
+        (listedOnly.startsWith('node:')
+          ? `'${specifier}' is a Node built-in module`
+          : `'${specifier}' is a URL, not a module file or package`) +
+          `; a task reference may load it only when the scheduler's taskModules lists it by ` +
+          `name, e.g. taskModules: ['${listedOnly}', './tasks/'] (a list allows only what it ` +
+          `names). A stored job's task is code the scheduler runs: list it only if your tasks ` +
+          `need it, or register a function under a name with registerTask() instead`,
+      );
+    }
     if (allowed === null) return;
     if (isPath(specifier)) {
       const path = resolve(this.#baseDir, specifier);
@@ -229,7 +265,7 @@ export class TaskRegistry {
     throw new TaskLookupError(
       reference,
       `module '${specifier}' is not in the scheduler's taskModules (` +
-        ([...allowed.packages, ...allowed.paths].join(', ') || 'empty') +
+        ([...allowed.packages, ...allowed.paths, ...allowed.exact].join(', ') || 'empty') +
         `); add it there to let stored jobs load it`,
     );
   }
@@ -239,6 +275,31 @@ export class TaskRegistry {
     if (isPath(specifier)) return pathToFileURL(resolve(this.#baseDir, specifier)).href;
     return specifier;
   }
+}
+
+/** What the start warning says while no `taskModules` list is set. */
+const TASK_MODULES_WARNING =
+  `taskModules is not set: a job read from a persistent job store may name any module this ` +
+  `process can import (a package, or a file by path), and the scheduler will load and run it, ` +
+  `so whoever can write to the store can run code here (Node built-ins such as ` +
+  `node:child_process are refused unless listed). List the modules your tasks live in to ` +
+  `allow only those: taskModules: ['./tasks/', '@acme/tasks'] in the scheduler options, or ` +
+  `'kairos.task_modules': './tasks/, @acme/tasks' in a configuration dictionary`;
+
+/**
+ * The name under which a specifier must be listed in `taskModules` to be loadable, for the
+ * specifiers that are loadable only when listed: Node built-ins (`'node:fs'` for `'fs'` and
+ * `'node:fs'`) and URLs other than `file:` (`data:`, `http:` …), as they are; null for the rest.
+ */
+function listedOnlyName(specifier: string): string | null {
+  if (specifier.startsWith('node:')) return specifier;
+  if (isBuiltin(specifier)) return `node:${specifier}`;
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(specifier)?.[1];
+  // One letter is a Windows drive (`C:\tasks.js`), a path rather than a URL.
+  if (scheme !== undefined && scheme.length > 1 && scheme.toLowerCase() !== 'file') {
+    return specifier;
+  }
+  return null;
 }
 
 /** Whether a string has the shape `module#export`, both parts non-empty. */

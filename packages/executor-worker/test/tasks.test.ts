@@ -67,7 +67,7 @@ describe('function tasks', () => {
     await expect(scheduler.modifyJob('report', { executor: 'worker' })).rejects.toThrow(
       explanation,
     );
-    expect((await scheduler.getJob('report'))?.executor).toBe('default');
+    expect(await scheduler.getJob('report')).toMatchObject({ executor: 'default' });
     // The other way round too: a function task given to a job of the worker executor.
     const worker = await scheduler.addJob(task('add'), null, {
       id: 'sum',
@@ -76,7 +76,7 @@ describe('function tasks', () => {
       nextRunTime: null,
     });
     await expect(scheduler.modifyJob(worker.id, { task: report })).rejects.toThrow(TaskLookupError);
-    expect((await scheduler.getJob('sum'))?.task).toBe(task('add'));
+    expect(await scheduler.getJob('sum')).toMatchObject({ task: task('add') });
     expect(job.task).toBe(report);
   });
 
@@ -132,12 +132,20 @@ describe('module references', () => {
     expect((await runOnce(harness, 'sum', [5, 6])).retval).toBe(11);
   });
 
-  it('run from a package specifier', async () => {
-    const harness = makeScheduler();
+  it('run from a Node built-in module that taskModules lists by name', async () => {
+    const harness = makeScheduler({}, { taskModules: ['node:os'] });
     await harness.scheduler.start();
     const event = await runOnce(harness, 'node:os#hostname');
     expect(event.code).toBe(EVENT_JOB_EXECUTED);
     expect(event.retval).toBe(hostname());
+  });
+
+  it('refuse a Node built-in module that taskModules does not list, before any thread loads it', async () => {
+    const harness = makeScheduler();
+    await harness.scheduler.start();
+    await expect(runOnce(harness, 'node:child_process#execSync', ['true'])).rejects.toThrow(
+      /^Task 'node:child_process#execSync': 'node:child_process' is a Node built-in module; .*taskModules/,
+    );
   });
 });
 
@@ -176,7 +184,7 @@ describe('arguments that cannot be cloned', () => {
       nextRunTime: null,
     });
     await expect(scheduler.modifyJob('echo', { args: [() => 1] })).rejects.toThrow(JobOptionError);
-    expect((await scheduler.getJob('echo'))?.args).toEqual([1]);
+    expect(await scheduler.getJob('echo')).toMatchObject({ args: [1] });
   });
 });
 
