@@ -124,9 +124,14 @@ scheduler.on('error', (failure) => {
 // ─── the HTTP API ─────────────────────────────────────────────────────────────────────────────
 
 function jobView(job) {
+  // A stored job whose task this process cannot load is listed too, with why.
+  if (job.state === 'unrestorable') {
+    return { id: job.id, name: job.name, state: job.state, cause: String(job.cause) };
+  }
   return {
     id: job.id,
     name: job.name,
+    state: job.state,
     trigger: String(job.trigger),
     nextRunTime: job.nextRunTime?.toISOString() ?? null,
     paused: job.paused,

@@ -144,3 +144,82 @@ export class ComponentLookupError extends Error {
     this.name = 'ComponentLookupError';
   }
 }
+
+/** A run was cancelled because the scheduler shut down without waiting (before or during it). */
+export class RunCancelledError extends Error {
+  /** The job whose run was cancelled. */
+  readonly jobId: string;
+
+  constructor(jobName: string, jobId: string) {
+    super(`Job "${jobName}" (id ${jobId}) was cancelled: the scheduler shut down without waiting`);
+    this.name = 'RunCancelledError';
+    this.jobId = jobId;
+  }
+}
+
+/**
+ * A run was refused because its executor had `maxQueue` runs already waiting for one of its
+ * `maxWorkers` slots.
+ */
+export class ExecutorQueueFullError extends Error {
+  /** The job whose run was refused. */
+  readonly jobId: string;
+  /** The alias of the executor. */
+  readonly executor: string;
+
+  constructor(jobName: string, jobId: string, executor: string, maxQueue: number) {
+    super(
+      `Run of job "${jobName}" (id ${jobId}) refused: every slot of executor '${executor}' is ` +
+        `busy and ` +
+        (maxQueue === 0
+          ? `no run may wait for one (maxQueue 0)`
+          : `${maxQueue} run(s) already wait for one (maxQueue)`) +
+        `; raise maxWorkers or maxQueue, or run the job less often`,
+    );
+    this.name = 'ExecutorQueueFullError';
+    this.jobId = jobId;
+    this.executor = executor;
+  }
+}
+
+/** An executor was asked to run a job before it was started by a scheduler. */
+export class ExecutorNotStartedError extends Error {
+  constructor(executor: string) {
+    super(`${executor} was not started; add it to a scheduler and start the scheduler first`);
+    this.name = 'ExecutorNotStartedError';
+  }
+}
+
+/**
+ * A job store cannot do what was asked: its database cannot be opened or reached, was closed,
+ * or answered something the store cannot use. The message names the store and says what to do.
+ */
+export class JobStoreError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'JobStoreError';
+  }
+}
+
+/** A job store was called before `start()` or after `shutdown()`, or started a second time. */
+export class StoreNotStartedError extends JobStoreError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StoreNotStartedError';
+  }
+}
+
+/** A job store's stored schema version is not one this version of its package can use. */
+export class SchemaVersionError extends JobStoreError {
+  /** The version found in the store, as stored (null when none could be read). */
+  readonly found: unknown;
+  /** The version this code writes. */
+  readonly expected: number;
+
+  constructor(message: string, found: unknown, expected: number) {
+    super(message);
+    this.name = 'SchemaVersionError';
+    this.found = found;
+    this.expected = expected;
+  }
+}

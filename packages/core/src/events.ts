@@ -3,6 +3,7 @@
  * APScheduler (`EVENT_JOB_EXECUTED | EVENT_JOB_ERROR`) mean the same here, the event classes
  * with its fields, and the snake_case names used by `scheduler.on(name, fn)`.
  */
+import type { Run } from './runs/run.js';
 
 /** The scheduler started. */
 export const EVENT_SCHEDULER_STARTED = 1;
@@ -110,19 +111,23 @@ export class JobEvent extends SchedulerEvent {
 export class JobSubmissionEvent extends JobEvent {
   /** The run times handed over (one when the job coalesces). */
   readonly scheduledRunTimes: readonly Date[];
+  /** The run records, one per run time (read them later for their outcome). */
+  readonly runs: readonly Run[];
 
   constructor(
     code: EventCode,
     jobId: string,
     jobstore: string,
     scheduledRunTimes: readonly Date[],
+    runs: readonly Run[] = [],
   ) {
     super(code, jobId, jobstore);
     this.scheduledRunTimes = scheduledRunTimes;
+    this.runs = runs;
   }
 }
 
-/** The outcome of one run: executed, error or missed. */
+/** The outcome of one run: executed, error (a throw, a timeout, a cancellation) or missed. */
 export class JobExecutionEvent extends JobEvent {
   /** The run time this run was scheduled for. */
   readonly scheduledRunTime: Date;
@@ -132,6 +137,8 @@ export class JobExecutionEvent extends JobEvent {
   readonly exception: unknown;
   /** The stack of `exception` when it has one (JOB_ERROR). */
   readonly traceback: string | null;
+  /** The run record this event reports (its outcome, times and error), when there is one. */
+  readonly run: Run | null;
 
   constructor(
     code: EventCode,
@@ -139,8 +146,10 @@ export class JobExecutionEvent extends JobEvent {
     jobstore: string,
     scheduledRunTime: Date,
     outcome: { retval?: unknown; exception?: unknown } = {},
+    run: Run | null = null,
   ) {
     super(code, jobId, jobstore);
+    this.run = run;
     this.scheduledRunTime = scheduledRunTime;
     this.retval = outcome.retval;
     this.exception = outcome.exception;

@@ -34,3 +34,8 @@ export function newJobId(): string {
   offset += 16;
   return text.toString('latin1');
 }
+
+/** A scheduler's id: a random UUID, unique among the schedulers sharing a store. */
+export function newSchedulerId(): string {
+  return newJobId();
+}

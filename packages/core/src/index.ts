@@ -7,30 +7,36 @@ export { BackgroundScheduler } from './background.js';
 export { BlockingScheduler } from './blocking.js';
 export { defaultRegistry } from './builtins.js';
 export { FakeClock, MAX_TIMER_MS, systemClock } from './clock.js';
-export type { ComponentRequest, ParsedConfig, SchedulerConfig } from './config.js';
+export type { ComponentRequest, ParsedConfig, SchedulerConfig } from './config/index.js';
 export {
   ComponentLookupError,
   ConfigurationError,
   ConflictingIdError,
+  ExecutorNotStartedError,
+  ExecutorQueueFullError,
   JobLookupError,
   JobOptionError,
+  JobStoreError,
   JobTimeoutError,
   MaxInstancesReachedError,
+  RunCancelledError,
   SchedulerAlreadyRunningError,
   SchedulerNotRunningError,
+  SchemaVersionError,
   SerializationError,
+  StoreNotStartedError,
   TaskLookupError,
 } from './errors.js';
 export * from './events.js';
 export { AsyncExecutor, type AsyncExecutorOptions } from './executors/async.js';
-export { BaseExecutor } from './executors/base.js';
-export { SubmissionQueue, type StartSubmission, type Submission } from './executors/queue.js';
 export type * from './interfaces.js';
-export { Job, type JobFields } from './job.js';
+export { Job, UnrestorableJob, type JobFields, type ListedJob } from './job.js';
 export { currentJob, runInJobContext, type JobContext } from './job-context.js';
 export { consoleLogger, silentLogger, type LogLevel } from './logger.js';
+export type { Run, RunError, RunOutcome, RunState } from './runs/run.js';
 export { MemoryJobStore } from './jobstores/memory.js';
 export { UnrestorableJobs } from './jobstores/unrestorable.js';
+export { decodeWakeup, encodeWakeup, type Wakeup } from './jobstores/wakeups.js';
 export {
   booleanLike,
   nonNegativeInteger,

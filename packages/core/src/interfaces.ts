@@ -4,8 +4,8 @@
  * Implementations depend on these, never the other way round.
  */
 import type { DateInput, Trigger, TriggerSpec } from '@kairos/triggers';
-import type { AnySchedulerEvent, EventCode } from './events.js';
-import type { Job } from './job.js';
+import type { Job, UnrestorableJob } from './job.js';
+import type { JobContext } from './job-context.js';
 
 // ─── time ──────────────────────────────────────────────────────────────────────────────────────
 
@@ -163,7 +163,8 @@ export interface JobStoreContext {
   restoreJob(state: JobState, alias: string): Job;
   /**
    * Reports a stored job that cannot be restored (the store keeps it and skips it): the
-   * scheduler logs the job and the cause and emits a job store error event.
+   * scheduler logs the job and the cause and emits EVENT_JOB_UNRESTORABLE. Called once per job
+   * per store start, by {@link UnrestorableJobs}.
    */
   reportUnrestorable(id: string, error: unknown): void;
   /**
@@ -209,7 +210,10 @@ export interface JobStore {
   start(context: JobStoreContext, alias: string): Promise<void>;
   /** Releases connections and timers; the scheduler calls it on shutdown or removal. */
   shutdown(): Promise<void>;
-  /** The job with this id, or null (also when it is stored but cannot be restored). */
+  /**
+   * The job with this id, or null (also when it is stored but cannot be restored: then it is
+   * reported, and {@link getUnrestorableJobs} lists it).
+   */
   lookupJob(id: string): Promise<Job | null>;
   /** Jobs whose next run time is ≤ `now` (epoch ms), earliest first. */
   getDueJobs(now: number): Promise<Job[]>;
@@ -217,6 +221,15 @@ export interface JobStore {
   getNextRunTime(): Promise<number | null>;
   /** Every job: scheduled ones earliest first, then paused ones. */
   getAllJobs(): Promise<Job[]>;
+  /**
+   * The stored jobs this store keeps but cannot restore, earliest next run time first, then
+   * paused ones: those its other methods have come across since it started (after
+   * `getAllJobs()`, all of them). The scheduler lists them in `getJobs()`, `getJob()` and
+   * `printJobs()`. A store that serialises jobs implements it with
+   * {@link UnrestorableJobs.list}; a store that cannot hold such jobs (the memory store) may
+   * leave it out.
+   */
+  getUnrestorableJobs?(): Promise<UnrestorableJob[]>;
   /** Adds a job; throws `ConflictingIdError` when the id is taken. */
   addJob(job: Job): Promise<void>;
   /** Replaces the job with the same id; throws `JobLookupError` when there is none. */
@@ -246,10 +259,6 @@ export interface JobStore {
 export interface ExecutorContext {
   readonly clock: Clock;
   readonly logger: Logger;
-  /** Whether any listener wants events of this code (so events nobody hears are not built). */
-  isListening(code: EventCode): boolean;
-  /** Delivers an event to the listeners whose mask selects it. */
-  dispatchEvent(event: AnySchedulerEvent): void;
   /** The function a job runs (resolving a registered name or module reference). */
   resolveTask(job: Job): TaskFunction | Promise<TaskFunction>;
   /**
@@ -274,18 +283,49 @@ export interface TaskLocation {
   readonly exportName: string;
 }
 
-/** Runs jobs and reports each run's outcome as events. */
+/**
+ * One run as its executor sees it: the task's `currentJob()` context (pass it to
+ * `runInJobContext`) and the run's cancellation. The run layer aborts it when the run passes the
+ * job's `timeout` (a `JobTimeoutError`) or the scheduler shuts down without waiting (a
+ * `RunCancelledError`).
+ */
+export interface RunControl extends JobContext {
+  /** Whether the run was cancelled. */
+  readonly aborted: boolean;
+  /** Why, once it was. */
+  readonly abortReason: Error | undefined;
+  /** Calls `listener` once when the run is cancelled (at once when it already was). */
+  onAbort(listener: (reason: Error) => void): void;
+}
+
+/**
+ * Runs tasks, and nothing else: which runs happen, when, how many at once per job, and what
+ * their outcome means is the run layer's business (misfire, coalescing, `maxInstances`,
+ * timeouts, events). `@kairos/testkit`'s `runExecutorConformance` checks an executor against
+ * this contract.
+ */
 export interface Executor {
+  /** How many runs it takes at once; the run layer queues the rest in order. */
+  readonly maxWorkers: number;
+  /**
+   * How many runs may wait for one of its `maxWorkers` slots; a run beyond that is refused
+   * (outcome `skipped`). Default: no limit.
+   */
+  readonly maxQueue?: number;
   /** Called when the scheduler starts, or when the executor is added to a running scheduler. */
   start(context: ExecutorContext, alias: string): Promise<void>;
-  /** Stops taking runs; with `wait`, resolves once the runs in progress have finished. */
-  shutdown(wait: boolean): Promise<void>;
   /**
-   * Accepts one submission of a job with the run times it is due for. Throws
-   * `MaxInstancesReachedError` when the job already has `maxInstances` submissions in progress.
-   * Must not start the run before returning, so the scheduler's JOB_SUBMITTED comes first.
+   * Releases threads, pools and timers. The run layer calls it once every run it handed over
+   * has settled (finished, or cancelled through its {@link RunControl}).
    */
-  submitJob(job: Job, runTimes: readonly number[]): void;
+  shutdown(): Promise<void>;
+  /**
+   * Runs `job`'s task once for the run scheduled at `runTime` (epoch ms): returns what the task
+   * returned, or a promise of it; throws or rejects with what the task threw. When `control`
+   * is aborted, the returned promise must settle soon after (rejecting with
+   * `control.abortReason`), once the task stopped or was left behind.
+   */
+  run(job: Job, runTime: number, control: RunControl): unknown;
   /**
    * Optional: checks that this executor can run a job, at the call that adds or changes it
    * (before it is stored), so a job it could never run fails there rather than at its first run.
@@ -325,8 +365,11 @@ export interface SchedulerOptions {
   maxSleepTime?: number;
   /** BackgroundScheduler: whether its timers leave the process free to exit. Default true. */
   daemon?: boolean;
-  /** Where log lines go. Default: nowhere. */
-  logger?: Logger;
+  /**
+   * Where log lines go. Default: warnings and errors to stderr (failed runs with their stack,
+   * missed runs, max-instance skips, unrestorable jobs, store failures); `false` for nowhere.
+   */
+  logger?: Logger | false;
   /** Where time comes from. Default: the system clock. */
   clock?: Clock;
   /** Tasks to register by name, as `registerTask` does: functions or module references. */

@@ -4,7 +4,7 @@
  * job store keeps the current one.
  */
 import { formatWallTime, type Trigger } from '@kairos/triggers';
-import type { JobChanges, JobHost, Task, TriggerInput } from './interfaces.js';
+import type { JobChanges, JobHost, JobState, Task, TriggerInput } from './interfaces.js';
 
 /** The fields of a job snapshot. */
 export interface JobFields {
@@ -49,13 +49,16 @@ export class Job implements JobFields {
   /** The next run time in epoch ms; null when the job is paused. */
   readonly nextRunTimeMs: number | null;
   readonly #host: JobHost;
+  /** Whether this snapshot is of a job added before `start()` and not yet in its store. */
+  readonly #pending: boolean;
 
   /**
    * Jobs are made by the scheduler (`addJob`) and restored by job stores through their
    * context's `restoreJob`; build one directly only in tools and tests.
    * @param host what the job's methods (`pause()`, `modify()`, …) call: its scheduler
+   * @param pending whether the job waits for `start()` to enter its store (see {@link state})
    */
-  constructor(fields: JobFields, host: JobHost) {
+  constructor(fields: JobFields, host: JobHost, pending = false) {
     this.id = fields.id;
     this.name = fields.name;
     this.task = fields.task;
@@ -69,6 +72,18 @@ export class Job implements JobFields {
     this.timeout = fields.timeout;
     this.nextRunTimeMs = fields.nextRunTimeMs;
     this.#host = host;
+    this.#pending = pending;
+  }
+
+  /**
+   * Where the job stands: `'pending'` when it was added before `start()` and waits to enter its
+   * store (its first run time is computed then), `'paused'` when it has no next run time,
+   * `'scheduled'` otherwise. A listed job that cannot be restored is an {@link UnrestorableJob},
+   * whose state is `'unrestorable'`: check `state` before touching `trigger` or `task`.
+   */
+  get state(): 'pending' | 'scheduled' | 'paused' {
+    if (this.#pending) return 'pending';
+    return this.nextRunTimeMs === null ? 'paused' : 'scheduled';
   }
 
   /** The next run time; null when the job is paused. */
@@ -81,9 +96,14 @@ export class Job implements JobFields {
     return this.nextRunTimeMs === null;
   }
 
-  /** @internal A copy with some fields replaced. */
+  /** @internal A copy with some fields replaced (not pending: the copy is what gets stored). */
   with(changes: Partial<JobFields>): Job {
     return new Job({ ...this.#fields(), ...changes }, this.#host);
+  }
+
+  /** @internal This snapshot marked as pending, as the scheduler lists jobs before `start()`. */
+  asPending(): Job {
+    return this.#pending ? this : new Job(this.#fields(), this.#host, true);
   }
 
   /** Changes the job's options; resolves to the new snapshot. */
@@ -141,6 +161,83 @@ export class Job implements JobFields {
       nextRunTimeMs: this.nextRunTimeMs,
     };
   }
+}
+
+/**
+ * A stored job its job store cannot restore: its task is not registered or not an allowed
+ * module reference, its trigger cannot be rebuilt, or its document is corrupt. The store keeps
+ * it and skips it; `getJobs()`, `getJob()` and `printJobs()` list it with its cause so it can be
+ * fixed (register the task, replace the job with `replaceExisting`) or removed (`removeJob`).
+ */
+export class UnrestorableJob {
+  /** Tells it apart from a {@link Job} in a {@link ListedJob}. */
+  readonly state = 'unrestorable' as const;
+  /** The id the store keeps it under. */
+  readonly id: string;
+  /** The name in its stored document, or its id when the document holds none. */
+  readonly name: string;
+  /** Alias of the job store that keeps it. */
+  readonly jobstore: string;
+  /** The next run time in epoch ms from the store's index; null when it is paused. */
+  readonly nextRunTimeMs: number | null;
+  /** Why it cannot be restored (a `TaskLookupError`, a `SerializationError`, …). */
+  readonly cause: unknown;
+  /** What the store holds, as it holds it: the JSON text, or the parsed state. */
+  readonly document: string | JobState;
+
+  /** Made by job stores (through {@link UnrestorableJobs}); build one directly only in tests. */
+  constructor(fields: {
+    id: string;
+    jobstore: string;
+    nextRunTimeMs: number | null;
+    cause: unknown;
+    document: string | JobState;
+  }) {
+    this.id = fields.id;
+    this.jobstore = fields.jobstore;
+    this.nextRunTimeMs = fields.nextRunTimeMs;
+    this.cause = fields.cause;
+    this.document = fields.document;
+    this.name = storedName(fields.document) ?? fields.id;
+  }
+
+  /** The next run time the store has for it; null when it is paused. */
+  get nextRunTime(): Date | null {
+    return this.nextRunTimeMs === null ? null : new Date(this.nextRunTimeMs);
+  }
+
+  /** `name (id: …, unrestorable: TaskLookupError: …)`, as `printJobs` shows it. */
+  toString(): string {
+    const id = this.name === this.id ? '' : `id: ${this.id}, `;
+    return `${this.name} (${id}unrestorable: ${describeCause(this.cause)})`;
+  }
+}
+
+/**
+ * A job as the scheduler lists it (`getJobs()`, `getJob()`): a {@link Job}, or an
+ * {@link UnrestorableJob} its store keeps but cannot load. Narrow on `state` first:
+ * `if (job.state !== 'unrestorable') job.trigger`.
+ */
+export type ListedJob = Job | UnrestorableJob;
+
+/** The `name` of a stored document, when it parses and has one. */
+function storedName(document: string | JobState): string | undefined {
+  let state: unknown = document;
+  if (typeof document === 'string') {
+    try {
+      state = JSON.parse(document);
+    } catch {
+      return undefined;
+    }
+  }
+  const name =
+    typeof state === 'object' && state !== null ? (state as { name?: unknown }).name : undefined;
+  return typeof name === 'string' && name !== '' ? name : undefined;
+}
+
+function describeCause(cause: unknown): string {
+  if (cause instanceof Error) return `${cause.name}: ${cause.message}`;
+  return String(cause);
 }
 
 /** The time zone a trigger carries, if it has one (for showing run times). */

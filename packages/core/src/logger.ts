@@ -1,6 +1,7 @@
 /**
  * Logging: the scheduler writes APScheduler's log lines to a pluggable, pino-compatible
- * logger. Quiet by default; `consoleLogger()` prints to the console for scripts and examples.
+ * logger. Loud by default, as APScheduler's logging is: warnings and errors go to stderr
+ * ({@link defaultLogger}) until a logger is configured, or `false` silences them.
  */
 import type { Logger, LogMethod } from './interfaces.js';
 
@@ -11,7 +12,7 @@ const LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
 
 const ignore: LogMethod = () => undefined;
 
-/** A logger that drops everything: the default. */
+/** A logger that drops everything: what `logger: false` configures. */
 export const silentLogger: Logger = {
   debug: ignore,
   info: ignore,
@@ -91,3 +92,9 @@ function guard(write: () => void): void {
     // A broken logger must not take the scheduler down with it; there is nowhere left to report.
   }
 }
+
+/**
+ * The logger of a scheduler configured without one: `WARN …` and `ERROR …` lines (errors with
+ * their stack) on stderr, through `console.warn` and `console.error`.
+ */
+export const defaultLogger: Logger = consoleLogger('warn');

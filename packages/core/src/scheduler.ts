@@ -19,14 +19,13 @@ import {
   parseConfig,
   type ComponentRequest,
   type SchedulerConfig,
-} from './config.js';
+} from './config/index.js';
 import {
   ComponentLookupError,
   ConfigurationError,
   ConflictingIdError,
   JobLookupError,
   JobOptionError,
-  MaxInstancesReachedError,
   SchedulerAlreadyRunningError,
   SchedulerNotRunningError,
 } from './errors.js';
@@ -36,10 +35,9 @@ import {
   EVENT_EXECUTOR_ADDED,
   EVENT_EXECUTOR_REMOVED,
   EVENT_JOB_ADDED,
-  EVENT_JOB_MAX_INSTANCES,
   EVENT_JOB_MODIFIED,
   EVENT_JOB_REMOVED,
-  EVENT_JOB_SUBMITTED,
+  EVENT_JOB_UNRESTORABLE,
   EVENT_JOBSTORE_ADDED,
   EVENT_JOBSTORE_REMOVED,
   EVENT_SCHEDULER_PAUSED,
@@ -47,7 +45,7 @@ import {
   EVENT_SCHEDULER_SHUTDOWN,
   EVENT_SCHEDULER_STARTED,
   JobEvent,
-  JobSubmissionEvent,
+  JobUnrestorableEvent,
   SchedulerEvent,
   type EventListener,
   type EventMap,
@@ -72,15 +70,22 @@ import type {
   TaskFunction,
   TriggerInput,
 } from './interfaces.js';
-import { newJobId } from './ids.js';
-import { Job, type JobFields } from './job.js';
-import { checkAddJobOptions, checkJobChanges, instantOf } from './job-options.js';
+import { newJobId, newSchedulerId } from './ids.js';
+import { Job, type JobFields, type ListedJob } from './job.js';
+import {
+  checkAddJobOptions,
+  checkJobChanges,
+  checkTriggerSpecHasNoJobOptions,
+  instantOf,
+  normalizeAddJobArguments,
+} from './job-options.js';
 import { eventCodeByName, Listeners, type ErrorListener } from './listeners.js';
-import { Log, silentLogger } from './logger.js';
+import { defaultLogger, Log } from './logger.js';
 import { MemoryJobStore } from './jobstores/memory.js';
 import { defaultRegistry } from './builtins.js';
 import type { PluginRegistry } from './registry.js';
-import { dueRunTimes, type DueRuns } from './run-times.js';
+import { RunLayer } from './runs/layer.js';
+import { dueRunTimes, type DueRuns } from './runs/run-times.js';
 import { exportDocument, parseJobsExport, restoreJobFields, serializeJob } from './serialize.js';
 import { sameSchedule } from './same-schedule.js';
 import { TaskRegistry } from './tasks.js';
@@ -136,7 +141,7 @@ export abstract class BaseScheduler implements JobHost {
   #maxSleepTime = 60;
   #daemon = true;
   #clock: Clock = systemClock;
-  #log = new Log(silentLogger);
+  #log = new Log(defaultLogger);
   readonly #registry: PluginRegistry;
   readonly #tasks: TaskRegistry = new TaskRegistry();
 
@@ -150,6 +155,14 @@ export abstract class BaseScheduler implements JobHost {
   #starting = false;
 
   readonly #listeners = new Listeners(() => this.#log);
+  /** This scheduler's id: it names the scheduler in its run records. */
+  readonly id: string = newSchedulerId();
+  readonly #runs = new RunLayer(
+    this.id,
+    () => this.#clock,
+    this.#listeners,
+    () => this.#log,
+  );
 
   #timer: ClockTimer | null = null;
   /** When the armed timer fires (epoch ms), or null when none is armed. */
@@ -160,6 +173,8 @@ export abstract class BaseScheduler implements JobHost {
   /** The earliest run time of the jobs added or changed during the current pass. */
   #addedDuringPass: number | null = null;
   #keepAlive: ReturnType<typeof setInterval> | null = null;
+  /** Whether the warning about unrestricted task modules was given. */
+  #warnedOfTaskLoading = false;
   #stopped: { promise: Promise<void>; resolve: () => void } | null = null;
 
   /**
@@ -384,6 +399,7 @@ export abstract class BaseScheduler implements JobHost {
       const built = await this.#buildExecutor(entry);
       await built.start(this.#executorContext(alias), alias);
       this.#liveExecutors.set(alias, built);
+      this.#runs.attach(alias, built);
       this.#executors.set(alias, built);
     } else {
       this.#executors.set(alias, entry);
@@ -404,7 +420,10 @@ export abstract class BaseScheduler implements JobHost {
     const live = this.#liveExecutors.get(alias);
     this.#executors.delete(alias);
     this.#liveExecutors.delete(alias);
-    if (live !== undefined && shutdown) await live.shutdown(true);
+    if (live !== undefined) {
+      if (shutdown) await this.#runs.detach(alias, true);
+      else this.#runs.forget(alias);
+    }
     this.#listeners.emit(
       EVENT_EXECUTOR_REMOVED,
       () => new SchedulerEvent(EVENT_EXECUTOR_REMOVED, alias),
@@ -505,19 +524,37 @@ export abstract class BaseScheduler implements JobHost {
    * Adds a job: `task` runs whenever `trigger` fires (once, now, when no trigger is given).
    * Before `start()` the job is pending and gets its first run time at start.
    *
+   * Options may be spelled in snake_case (`misfire_grace_time`) and given as strings (`'2'`),
+   * as the configuration dictionary takes them. APScheduler's call shape works too: a trigger
+   * alias, its fields, then the options (`addJob(task, 'interval', {seconds: 5}, {id})`), where
+   * job options among the fields are moved to the options as APScheduler's keyword arguments are.
+   *
    * @example
    * await scheduler.addJob(sendReport, { type: 'cron', day_of_week: 'mon-fri', hour: 9 }, { id: 'report' });
+   * await scheduler.addJob(sendReport, 'cron', { day_of_week: 'mon-fri', hour: 9 }, { id: 'report' });
    * @throws JobOptionError, TaskLookupError or TriggerConfigError naming the bad value
    * @throws ConflictingIdError when the id is taken and `replaceExisting` is not set
    */
-  async addJob(task: Task, trigger?: TriggerInput | null, options?: AddJobOptions): Promise<Job> {
-    const { job, computeNextRunTime } = this.#buildJob(task, trigger, options);
-    return this.#addBuilt(
-      job,
-      computeNextRunTime,
-      options?.replaceExisting ?? false,
-      defaultedKeys(trigger),
+  async addJob(task: Task, trigger?: TriggerInput | null, options?: AddJobOptions): Promise<Job>;
+  async addJob(
+    task: Task,
+    trigger: string,
+    fields?: Record<string, unknown>,
+    options?: AddJobOptions,
+  ): Promise<Job>;
+  async addJob(
+    task: Task,
+    trigger?: TriggerInput | string | null,
+    second?: unknown,
+    third?: unknown,
+  ): Promise<Job> {
+    const call = normalizeAddJobArguments(trigger, second, third, () => addJobLabel(task));
+    const { job, computeNextRunTime, replaceExisting } = this.#buildJob(
+      task,
+      call.trigger,
+      call.options,
     );
+    return this.#addBuilt(job, computeNextRunTime, replaceExisting, defaultedKeys(call.trigger));
   }
 
   /** Adds a job `#buildJob` made: pending while stopped, else to its store. */
@@ -552,21 +589,13 @@ export abstract class BaseScheduler implements JobHost {
     options?: AddJobOptions,
   ): <T extends TaskFunction>(task: T) => T {
     return (task) => {
-      const { job, computeNextRunTime } = this.#buildJob(task, trigger, options);
-      this.#addBuilt(
-        job,
-        computeNextRunTime,
-        options?.replaceExisting ?? false,
-        defaultedKeys(trigger),
-      ).catch((error: unknown) => {
-        this.#log.error(`Could not add job "${task.name || 'anonymous'}"`, error);
-        this.#listeners.reportError(
-          'jobstore',
-          options?.jobstore ?? 'default',
-          error,
-          'adding a job',
-        );
-      });
+      const { job, computeNextRunTime, replaceExisting } = this.#buildJob(task, trigger, options);
+      this.#addBuilt(job, computeNextRunTime, replaceExisting, defaultedKeys(trigger)).catch(
+        (error: unknown) => {
+          this.#log.error(`Could not add job "${task.name || 'anonymous'}"`, error);
+          this.#listeners.reportError('jobstore', job.jobstore, error, 'adding a job');
+        },
+      );
       return task;
     };
   }
@@ -643,28 +672,46 @@ export abstract class BaseScheduler implements JobHost {
     return this.modifyJob(id, { nextRunTime: next }, job.jobstore);
   }
 
-  /** The jobs of one store or all of them (pending ones while the scheduler is stopped). */
-  async getJobs(jobstore?: string): Promise<Job[]> {
+  /**
+   * The jobs of one store or all of them (pending ones while the scheduler is stopped). Each
+   * store's jobs come in its order, followed by the stored jobs it cannot restore, listed as
+   * {@link UnrestorableJob}s (`state: 'unrestorable'`, with their `cause`): narrow on `state`
+   * before reading a job's trigger or task.
+   */
+  async getJobs(jobstore?: string): Promise<ListedJob[]> {
     if (this.#state === 'stopped') {
       return this.#pending
         .filter((entry) => jobstore === undefined || entry.job.jobstore === jobstore)
-        .map((entry) => entry.job);
+        .map((entry) => entry.job.asPending());
     }
-    const jobs: Job[] = [];
+    const jobs: ListedJob[] = [];
     for (const [alias, store] of this.#liveStores) {
-      if (jobstore === undefined || alias === jobstore) jobs.push(...(await store.getAllJobs()));
+      if (jobstore !== undefined && alias !== jobstore) continue;
+      jobs.push(...(await store.getAllJobs()));
+      // After getAllJobs, which has read every stored job, the store knows all it cannot restore.
+      if (store.getUnrestorableJobs) jobs.push(...(await store.getUnrestorableJobs()));
     }
     return jobs;
   }
 
-  /** The job with this id, or null. */
-  async getJob(id: string, jobstore?: string): Promise<Job | null> {
+  /**
+   * The job with this id, or null. A stored job its store cannot restore comes as an
+   * {@link UnrestorableJob} (`state: 'unrestorable'`).
+   */
+  async getJob(id: string, jobstore?: string): Promise<ListedJob | null> {
     try {
-      return (await this.#findJob(id, jobstore)).job;
+      const found = await this.#findJob(id, jobstore);
+      return found.pending === undefined ? found.job : found.job.asPending();
     } catch (error) {
-      if (error instanceof JobLookupError) return null;
-      throw error;
+      if (!(error instanceof JobLookupError)) throw error;
     }
+    // The lookup has just tried to restore the job, so a store that cannot knows it by now.
+    for (const [alias, store] of this.#liveStores) {
+      if ((jobstore !== undefined && alias !== jobstore) || !store.getUnrestorableJobs) continue;
+      const found = (await store.getUnrestorableJobs()).find((job) => job.id === id);
+      if (found !== undefined) return found;
+    }
+    return null;
   }
 
   /**
@@ -720,15 +767,13 @@ export abstract class BaseScheduler implements JobHost {
   /**
    * Runs a job once now, under its `maxInstances`, leaving its schedule untouched. Resolves
    * once the run is submitted; its outcome arrives as a JOB_EXECUTED / JOB_ERROR event.
-   * @throws JobLookupError, SchedulerNotRunningError, MaxInstancesReachedError
+   * @throws JobLookupError, SchedulerNotRunningError, MaxInstancesReachedError,
+   *   ExecutorQueueFullError
    */
   async runJob(id: string, jobstore?: string): Promise<void> {
     if (this.#state === 'stopped') throw new SchedulerNotRunningError('runJob()');
     const { job } = await this.#findJob(id, jobstore);
-    const executor = this.#liveExecutors.get(job.executor);
-    if (executor === undefined)
-      throw new ComponentLookupError('executor', job.executor, this.#liveExecutors.keys());
-    this.#submit(executor, job, [this.#clock.now()], true);
+    this.#runs.submitNow(job);
   }
 
   /**
@@ -752,7 +797,7 @@ export abstract class BaseScheduler implements JobHost {
       for (const alias of [...this.#liveStores.keys()].sort()) {
         if (options.jobstore !== undefined && alias !== options.jobstore) continue;
         lines.push(`Jobstore ${alias}:`);
-        const jobs = (await this.#liveStores.get(alias)?.getAllJobs()) ?? [];
+        const jobs = await this.getJobs(alias);
         if (jobs.length === 0) lines.push('    No scheduled jobs');
         for (const job of jobs) lines.push(`    ${job.toString()}`);
       }
@@ -776,7 +821,12 @@ export abstract class BaseScheduler implements JobHost {
           ? entry.job.with({ nextRunTimeMs: firstRunTime(entry.job.trigger, now) })
           : entry.job,
       );
-    if (this.#state !== 'stopped') jobs.push(...(await this.getJobs(jobstore)));
+    // Jobs a store cannot restore stay out: their stored form is the store's to keep.
+    if (this.#state !== 'stopped') {
+      for (const job of await this.getJobs(jobstore)) {
+        if (job.state !== 'unrestorable') jobs.push(job);
+      }
+    }
     const states = jobs.map((job) => this.#storeContext().serializeJob(job));
     return JSON.stringify(exportDocument(states, now), null, 2);
   }
@@ -818,11 +868,10 @@ export abstract class BaseScheduler implements JobHost {
     task: Task,
     trigger: TriggerInput | null | undefined,
     rawOptions: AddJobOptions | undefined,
-  ): { job: Job; computeNextRunTime: boolean } {
-    const options = checkAddJobOptions(
-      rawOptions,
-      () => `addJob(${typeof task === 'string' ? show(task) : task.name || 'anonymous'})`,
-    );
+  ): { job: Job; computeNextRunTime: boolean; replaceExisting: boolean } {
+    const label = (): string => addJobLabel(task);
+    const options = checkAddJobOptions(rawOptions, label);
+    if (trigger !== undefined && trigger !== null) checkTriggerSpecHasNoJobOptions(trigger, label);
     this.#tasks.check(task);
     const id = options.id ?? newJobId();
     const builtTrigger =
@@ -833,17 +882,15 @@ export abstract class BaseScheduler implements JobHost {
     this.#checkJobstoreAlias(jobstore);
     const executor = this.#checkExecutorAlias(options.executor ?? 'default');
     let nextRunTimeMs: number | null = null;
-    // Jobs added before start get their first run time at start; others get it now.
-    let computeNextRunTime = options.nextRunTime === undefined;
+    // Without a given next run time, the first one comes from the trigger when the job is
+    // stored (at start for a pending job), where an unchanged stored job keeps its own.
+    const computeNextRunTime = options.nextRunTime === undefined;
     if (options.nextRunTime !== undefined && options.nextRunTime !== null) {
       nextRunTimeMs = instantOf(
         options.nextRunTime,
         this.#timezone,
         `job ${show(options.name ?? id)}`,
       );
-    } else if (computeNextRunTime && this.running && !this.#starting) {
-      nextRunTimeMs = firstRunTime(builtTrigger, this.#clock.now());
-      computeNextRunTime = false;
     }
     const job = new Job(
       {
@@ -865,7 +912,7 @@ export abstract class BaseScheduler implements JobHost {
       },
       this,
     );
-    return { job, computeNextRunTime };
+    return { job, computeNextRunTime, replaceExisting: options.replaceExisting ?? false };
   }
 
   /** Module-reference tasks must load at the call that names them, not at their first run. */
@@ -1007,54 +1054,6 @@ export abstract class BaseScheduler implements JobHost {
     return store;
   }
 
-  /** Submits a run; reports JOB_SUBMITTED, or JOB_MAX_INSTANCES (rethrown when `rethrow`). */
-  #submit(executor: Executor, job: Job, runTimes: number[], rethrow: boolean): void {
-    try {
-      executor.submitJob(job, runTimes);
-    } catch (error) {
-      if (error instanceof MaxInstancesReachedError) {
-        if (this.#log.warnOn) {
-          this.#log.warn(
-            `Execution of job "${job.toString()}" skipped: maximum number of running instances reached (${job.maxInstances})`,
-          );
-        }
-        this.#listeners.emit(
-          EVENT_JOB_MAX_INSTANCES,
-          () =>
-            new JobSubmissionEvent(
-              EVENT_JOB_MAX_INSTANCES,
-              job.id,
-              job.jobstore,
-              runTimes.map((t) => new Date(t)),
-            ),
-        );
-      } else {
-        this.#log.error(
-          `Error submitting job "${job.toString()}" to executor "${job.executor}"`,
-          error,
-        );
-        this.#listeners.reportError(
-          'executor',
-          job.executor,
-          error,
-          `submitting job "${job.name}"`,
-        );
-      }
-      if (rethrow) throw error;
-      return;
-    }
-    this.#listeners.emit(
-      EVENT_JOB_SUBMITTED,
-      () =>
-        new JobSubmissionEvent(
-          EVENT_JOB_SUBMITTED,
-          job.id,
-          job.jobstore,
-          runTimes.map((t) => new Date(t)),
-        ),
-    );
-  }
-
   // ─── internals: the loop ─────────────────────────────────────────────────────────────────────
 
   /** Runs passes of the loop until no wakeup arrived meanwhile, then arms the timer. */
@@ -1112,7 +1111,7 @@ export abstract class BaseScheduler implements JobHost {
       }
       for (const { job, next } of claimed) {
         const due = plans.get(job) ?? this.#dueRuns(alias, job, now);
-        if (due !== undefined) this.#submitDue(job, due);
+        if (due !== undefined) this.#runs.submitDue(job, due, now);
         if (next === null) {
           this.#log.info(`Removed job ${job.id}`);
           this.#listeners.emit(
@@ -1161,36 +1160,6 @@ export abstract class BaseScheduler implements JobHost {
         `computing the run times of job "${job.name}"`,
       );
       return undefined;
-    }
-  }
-
-  /** Submits a claimed run to the job's executor. */
-  #submitDue(job: Job, due: DueRuns): void {
-    const { runTimes, skippedSome } = due;
-    if (skippedSome) {
-      this.#log.warn(
-        `Job "${job.name}" missed more run times than the loop enumerates at once (the clock ` +
-          `jumped or the scheduler was down); ` +
-          (job.coalesce
-            ? 'they are coalesced into the latest one'
-            : `submitting ${runTimes.length} of them, the rest are skipped`),
-      );
-    }
-    const executor = this.#liveExecutors.get(job.executor);
-    if (executor === undefined) {
-      const error = new ComponentLookupError('executor', job.executor, this.#liveExecutors.keys());
-      this.#log.error(
-        `Executor lookup ("${job.executor}") failed for job "${job.toString()}"; its run is skipped and the job kept`,
-        error,
-      );
-      this.#listeners.reportError(
-        'executor',
-        job.executor,
-        error,
-        `looking up the executor of job "${job.name}"`,
-      );
-    } else if (runTimes.length > 0) {
-      this.#submit(executor, job, runTimes, false);
     }
   }
 
@@ -1245,8 +1214,6 @@ export abstract class BaseScheduler implements JobHost {
     return {
       clock: this.#clock,
       logger: this.#log.logger,
-      isListening: (code) => this.#listeners.isListening(code),
-      dispatchEvent: (event) => this.#listeners.dispatch(event),
       resolveTask: (job) => this.#tasks.resolve(job.task),
       locateTask: (task) => this.#tasks.locate(task),
       reportError: (error, action) => this.#listeners.reportError('executor', alias, error, action),
@@ -1273,7 +1240,10 @@ export abstract class BaseScheduler implements JobHost {
             `until it is fixed (register its task, replace or remove the job)`,
           error,
         );
-        this.#listeners.reportError('jobstore', alias, error, `restoring job ${id}`);
+        this.#listeners.emit(
+          EVENT_JOB_UNRESTORABLE,
+          () => new JobUnrestorableEvent(id, alias, error),
+        );
       },
       wakeup: (nextRunTime) => {
         if (nextRunTime === undefined) {
@@ -1295,6 +1265,7 @@ export abstract class BaseScheduler implements JobHost {
       this.#executors.set(alias, executor);
       await executor.start(this.#executorContext(alias), alias);
       this.#liveExecutors.set(alias, executor);
+      this.#runs.attach(alias, executor);
     }
     for (const [alias, entry] of this.#jobstores) {
       const store = await this.#buildJobstore(entry);
@@ -1302,17 +1273,29 @@ export abstract class BaseScheduler implements JobHost {
       await store.start(this.#storeContext(alias), alias);
       this.#liveStores.set(alias, store);
     }
+    this.#warnOfOpenTaskLoading();
+  }
+
+  /**
+   * A persistent store with no `taskModules`: whoever can write the store may make this process
+   * load any module it can import. Said once per scheduler.
+   */
+  #warnOfOpenTaskLoading(): void {
+    if (this.#warnedOfTaskLoading) return;
+    const persistent = [...this.#liveStores.values()].some(
+      (store) => !(store instanceof MemoryJobStore),
+    );
+    const warning = persistent ? this.#tasks.loadingWarning() : null;
+    if (warning === null) return;
+    this.#warnedOfTaskLoading = true;
+    this.#log.warn(warning);
   }
 
   async #stopComponents(wait: boolean): Promise<void> {
-    for (const [alias, executor] of this.#liveExecutors) {
-      try {
-        await executor.shutdown(wait);
-      } catch (error) {
-        this.#log.error(`Error shutting down executor '${alias}'`, error);
-        this.#listeners.reportError('executor', alias, error, 'shutting down');
-      }
-    }
+    await this.#runs.detachAll(wait, (alias, error) => {
+      this.#log.error(`Error shutting down executor '${alias}'`, error);
+      this.#listeners.reportError('executor', alias, error, 'shutting down');
+    });
     this.#liveExecutors.clear();
     for (const [alias, store] of this.#liveStores) {
       try {
@@ -1389,6 +1372,11 @@ function earliest(a: number | null, b: number | null): number | null {
 
 function definedOnly<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** How messages about an `addJob` call name it: `addJob(report)`. */
+function addJobLabel(task: Task): string {
+  return `addJob(${typeof task === 'string' ? show(task) : task.name || 'anonymous'})`;
 }
 
 function describe(job: Job): string {

@@ -14,6 +14,7 @@ import {
   type AnySchedulerEvent,
   type Job,
   type JobStore,
+  type JobState,
   type JobStoreContext,
   type ClaimedRun,
   type DueJobsClaim,
@@ -215,4 +216,39 @@ export class FlakyJobStore implements JobStore {
     }
     return call();
   }
+}
+
+/** A memory store that keeps the context it was started with, to call it back. */
+export class ContextKeepingStore extends MemoryJobStore {
+  context: JobStoreContext | undefined;
+  override start(context: JobStoreContext, alias: string): Promise<void> {
+    this.context = context;
+    return super.start(context, alias);
+  }
+}
+
+/**
+ * A stored job as a persistent store keeps it: a one-off date trigger at `time` (UTC), running
+ * `task` (default: the registered name 'noop') with `args`.
+ */
+export function storedJobState(
+  id: string,
+  time: number,
+  task = 'noop',
+  args: unknown[] = [],
+): JobState {
+  return {
+    version: 1,
+    id,
+    name: id,
+    task,
+    args,
+    trigger: { type: 'date', runDate: new Date(time).toISOString(), timezone: 'UTC' },
+    executor: 'default',
+    misfireGraceTime: null,
+    coalesce: true,
+    maxInstances: 1,
+    timeout: null,
+    nextRunTime: time,
+  };
 }

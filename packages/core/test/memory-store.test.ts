@@ -305,6 +305,31 @@ describe('MemoryJobStore', () => {
       expect(claimed.map((run) => run.job.id)).toEqual(['a', 'b']);
       expect(ids(await store.getAllJobs())).toEqual(['c']);
     });
+
+    it('claims across passes around a job it leaves, in a large bucket thinned by removals', async () => {
+      const all = Array.from({ length: 500 }, (_, index) => `j${index}`);
+      for (const id of all) await store.addJob(makeJob(id, T0));
+      // Most jobs leave one by one, so the bucket is packed; every tenth stays.
+      const kept = all.filter((_, index) => index % 10 === 0);
+      for (const id of all) if (!kept.includes(id)) await store.removeJob(id);
+      expect(ids(await store.getDueJobs(T0))).toEqual(kept);
+      // The first job is left where it is (its trigger failed); the others go, 7 per pass.
+      const claimedIds: string[] = [];
+      for (let pass = 0; pass < 20; pass++) {
+        const claimed = await store.claimDueJobs({
+          now: T0,
+          limit: 7,
+          advance: (job) => (job.id === 'j0' ? undefined : null),
+        });
+        claimedIds.push(...claimed.map((run) => run.job.id));
+      }
+      expect(claimedIds).toEqual(kept.slice(1));
+      expect(ids(await store.getAllJobs())).toEqual(['j0']);
+      expect(await store.getNextRunTime()).toBe(T0);
+      // A job added later at the same time comes after it.
+      await store.addJob(makeJob('late', T0));
+      expect(ids(await store.getDueJobs(T0))).toEqual(['j0', 'late']);
+    });
   });
 
   it('removeAllJobs clears scheduled and paused jobs', async () => {

@@ -21,6 +21,7 @@ import {
   JobTimeoutError,
   MaxInstancesReachedError,
   MemoryJobStore,
+  RunCancelledError,
   SchedulerAlreadyRunningError,
   SchedulerNotRunningError,
   SerializationError,
@@ -30,6 +31,7 @@ import {
   type JobContext,
   type JobExecutionEvent,
   type JobsExport,
+  type ListedJob,
   type Task,
   type TaskLocation,
 } from '../src/index.js';
@@ -233,7 +235,7 @@ describe('adding jobs', () => {
       [{ misfireGraceTime: -1 }, 'misfireGraceTime: -1 is not a number of seconds ≥ 0'],
       [{ maxInstances: 0 }, 'maxInstances: 0 is not an integer ≥ 1'],
       [{ maxInstances: 1.5 }, 'maxInstances: 1.5 is not an integer ≥ 1'],
-      [{ coalesce: 'yes' }, "coalesce: 'yes' is not a boolean"],
+      [{ coalesce: 'maybe' }, "coalesce: 'maybe' is not a boolean"],
       [{ timeout: 0 }, 'timeout: 0 is not a number of seconds > 0'],
       [{ args: 'x' }, "args: 'x' is not an array"],
       [{ id: '' }, 'id: must not be empty'],
@@ -562,8 +564,9 @@ describe('exportJobs and importJobs', () => {
     await target.scheduler.start();
     const imported = await target.scheduler.importJobs(text);
     expect(imported.map((job) => job.id)).toEqual(['by-function', 'by-name', 'by-module']);
-    const before = await source.scheduler.getJobs();
-    const after = await target.scheduler.getJobs();
+    const restorable = (job: ListedJob) => job.state !== 'unrestorable';
+    const before = (await source.scheduler.getJobs()).filter(restorable);
+    const after = (await target.scheduler.getJobs()).filter(restorable);
     const shape = (job: (typeof before)[number]) => ({
       id: job.id,
       name: job.name,
@@ -661,7 +664,7 @@ describe('runJob', () => {
     await scheduler.runJob('job');
     await clock.advance(5000);
     expect(events.only('job_executed')).toEqual(['@0s job_executed job 0s']);
-    expect((await scheduler.getJob('job'))?.paused).toBe(true);
+    expect((await scheduler.getJob('job'))?.state).toBe('paused');
     await scheduler.shutdown();
   });
 
@@ -847,7 +850,15 @@ describe('lifecycle', () => {
     );
     await clock.advance(1000);
     await scheduler.shutdown({ wait: false });
-    expect(aborted).toEqual(new Error('The scheduler shut down'));
+    expect(aborted).toBeInstanceOf(RunCancelledError);
+    expect((aborted as RunCancelledError).message).toBe(
+      'Job "anonymous" (id cut) was cancelled: the scheduler shut down without waiting',
+    );
+    // The run ends at once as cancelled, a JOB_ERROR carrying the same error.
+    const cut = events.named<JobExecutionEvent>('job_error').filter((e) => e.jobId === 'cut');
+    expect(cut.map((event) => [event.exception, event.run?.outcome])).toEqual([
+      [aborted, 'cancelled'],
+    ]);
   });
 });
 
@@ -885,7 +896,7 @@ describe('listeners', () => {
     await clock.advance(2000);
     expect(seen).toEqual(['tick 1s', 'tick 2s']);
     expect(() => scheduler.on('job_exploded' as 'job_executed', listener)).toThrow(
-      /^event: 'job_exploded' is not an event name; use one of scheduler_started, .*, job_max_instances or 'error'$/,
+      /^event: 'job_exploded' is not an event name; use one of scheduler_started, .*, job_max_instances, job_unrestorable or 'error'$/,
     );
     await scheduler.shutdown();
   });
@@ -1044,7 +1055,8 @@ describe('executors and job stores', () => {
     exported.jobs = exported.jobs.filter((job) => job.id === 'by-name');
     exported.jobs[0] = { ...exported.jobs[0]!, id: 'imported', args: ['refused'] };
     await expect(scheduler.importJobs(exported)).rejects.toThrow('args of imported refused');
-    expect((await scheduler.getJobs()).map((job) => [job.id, job.executor, job.args])).toEqual([
+    const jobs = (await scheduler.getJobs()).filter((job) => job.state !== 'unrestorable');
+    expect(jobs.map((job) => [job.id, job.executor, job.args])).toEqual([
       ['by-reference', 'modules', []],
       ['by-name', 'modules', []],
       ['inline-job', 'default', []],
@@ -1131,7 +1143,7 @@ describe('running tasks', () => {
       {
         level: 'error',
         message:
-          'Job "failing (trigger: date[2030-01-01 00:00:01 UTC], next run at: 2030-01-01 00:00:01 UTC)" raised an exception',
+          'Job "failing (trigger: date[2030-01-01 00:00:01 UTC], next run at: 2030-01-01 00:00:01 UTC)" (id sync) raised an exception',
         err: failure,
       },
     ]);

@@ -64,7 +64,7 @@ describe('misfire grace, checked when a run starts', () => {
       '@0s job_missed past-grace -1.001s',
     ]);
     expect(logger.messages('warn')).toContain(
-      'Run time of job "anonymous (trigger: date[2029-12-31 23:59:58 UTC], next run at: 2029-12-31 23:59:58.999 UTC)" was missed by 0:00:01.001000',
+      'Run time of job "anonymous (trigger: date[2029-12-31 23:59:58 UTC], next run at: 2029-12-31 23:59:58.999 UTC)" (id past-grace) was missed by 0:00:01.001000',
     );
     await scheduler.shutdown();
   });
@@ -225,7 +225,7 @@ describe('maxInstances', () => {
     expect(refusal?.jobstore).toBe('default');
     expect(refusal?.scheduledRunTimes).toEqual([new Date(at(2))]);
     expect(logger.messages('warn')).toContain(
-      'Execution of job "anonymous (trigger: interval[0:00:01], next run at: 2030-01-01 00:00:02 UTC)" skipped: maximum number of running instances reached (1)',
+      'Execution of job "anonymous (trigger: interval[0:00:01], next run at: 2030-01-01 00:00:02 UTC)" (id slow) skipped: maximum number of running instances reached (1)',
     );
     await scheduler.shutdown({ wait: false });
   });
@@ -503,7 +503,7 @@ describe('a clock jump of ten years', () => {
     expect(batch[999]).toEqual(new Date(at(1001)));
     expect(batch[1000]).toEqual(new Date(now));
     expect(logger.messages('warn')).toContain(
-      'Job "tick" missed more run times than the loop enumerates at once (the clock jumped or ' +
+      'Job "tick" (id tick) missed more run times than the loop enumerates at once (the clock jumped or ' +
         'the scheduler was down); submitting 1001 of them, the rest are skipped',
     );
     // All but the latest are ten years late: missed. The latest runs on time.

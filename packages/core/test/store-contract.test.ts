@@ -4,23 +4,15 @@
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
+  EVENT_JOB_UNRESTORABLE,
   MemoryJobStore,
   TaskLookupError,
   type JobStoreContext,
-  type SchedulerErrorEvent,
+  type JobUnrestorableEvent,
 } from '../src/index.js';
-import { at, makeScheduler, sec } from './helpers.js';
+import { at, ContextKeepingStore, makeScheduler, sec, storedJobState } from './helpers.js';
 
 const noop = (): void => {};
-
-/** A memory store that keeps the context it was started with, to call it back. */
-class ContextKeepingStore extends MemoryJobStore {
-  context: JobStoreContext | undefined;
-  override start(context: JobStoreContext, alias: string): Promise<void> {
-    this.context = context;
-    return super.start(context, alias);
-  }
-}
 
 describe('claiming due jobs in batches', () => {
   it('runs every due job in one go when more are due than one claim takes', async () => {
@@ -48,7 +40,7 @@ describe('wake-ups from a job store', () => {
     // As if another process had added a job due in 2 s: the store has it, the loop does not.
     scheduler.registerTask('noop', noop);
     const context = store.context as JobStoreContext;
-    const job = context.restoreJob(stateOf('remote', at(2)), 'default');
+    const job = context.restoreJob(storedJobState('remote', at(2)), 'default');
     await MemoryJobStore.prototype.addJob.call(store, job);
     context.wakeup(at(2));
     await clock.settle();
@@ -66,7 +58,7 @@ describe('wake-ups from a job store', () => {
     const context = store.context as JobStoreContext;
     await MemoryJobStore.prototype.addJob.call(
       store,
-      context.restoreJob(stateOf('late', at(-1)), 'default'),
+      context.restoreJob(storedJobState('late', at(-1)), 'default'),
     );
     context.wakeup();
     await clock.settle();
@@ -76,23 +68,28 @@ describe('wake-ups from a job store', () => {
 });
 
 describe('jobs a store cannot restore', () => {
-  it('logs the job and the cause and emits a job store error, and the loop goes on', async () => {
+  it('logs the job and the cause and emits JOB_UNRESTORABLE, and the loop goes on', async () => {
     const store = new ContextKeepingStore();
-    const { scheduler, errors, logger } = makeScheduler({ jobstores: { default: store } });
+    const { scheduler, errors, logger, events } = makeScheduler({
+      jobstores: { default: store },
+    });
     await scheduler.start();
     const context = store.context as JobStoreContext;
     let cause: unknown;
     try {
-      context.restoreJob(stateOf('orphan', at(1)), 'default');
+      context.restoreJob(storedJobState('orphan', at(1)), 'default');
     } catch (error) {
       cause = error;
     }
     expect(cause).toBeInstanceOf(TaskLookupError);
     expect(String(cause)).toMatch(/'noop'.*none is registered/);
     context.reportUnrestorable('orphan', cause);
-    expect(
-      errors.map((event: SchedulerErrorEvent) => [event.source, event.alias, event.action]),
-    ).toEqual([['jobstore', 'default', 'restoring job orphan']]);
+    expect(events.only('job_unrestorable')).toEqual(['@0s job_unrestorable orphan']);
+    const [event] = events.named<JobUnrestorableEvent>('job_unrestorable');
+    expect(event?.code).toBe(EVENT_JOB_UNRESTORABLE);
+    expect([event?.jobstore, event?.exception]).toEqual(['default', cause]);
+    // A job it cannot load is not a failure of the store.
+    expect(errors).toEqual([]);
     expect(logger.messages('error')).toEqual([
       "Job orphan in job store 'default' cannot be restored and is skipped; it stays stored until it is fixed (register its task, replace or remove the job)",
     ]);
@@ -126,6 +123,27 @@ describe('replaceExisting across restarts', () => {
     await second.scheduler.start();
     expect((await second.scheduler.getJob('tick'))?.nextRunTime).toEqual(new Date(at(30)));
     await second.scheduler.shutdown();
+  });
+
+  it('keeps the stored next run time of an unchanged job re-added while running', async () => {
+    // A service that re-adds its jobs at every boot must not push an hourly job forward.
+    const { scheduler, clock } = makeScheduler();
+    await scheduler.start();
+    const spec = { type: 'interval', hours: 1 } as const;
+    const added = await scheduler.addJob(noop, spec, { id: 'rp' });
+    expect(added.nextRunTimeMs).toBe(at(3600));
+    await clock.advance(250);
+    const again = await scheduler.addJob(noop, spec, { id: 'rp', replaceExisting: true });
+    expect(again.nextRunTimeMs).toBe(at(3600));
+    expect((await scheduler.getJob('rp'))?.nextRunTime).toEqual(new Date(at(3600)));
+    // A changed schedule starts afresh from now.
+    const changed = await scheduler.addJob(
+      noop,
+      { type: 'interval', hours: 2 },
+      { id: 'rp', replaceExisting: true },
+    );
+    expect(changed.nextRunTimeMs).toBe(at(0.25 + 7200));
+    await scheduler.shutdown();
   });
 
   it('starts the schedule afresh when the trigger changed, or a next run time is given', async () => {
@@ -217,21 +235,3 @@ describe('taskModules: the modules task references may load', () => {
     );
   });
 });
-
-/** A stored job of task 'noop', a one-off date trigger. */
-function stateOf(id: string, time: number) {
-  return {
-    version: 1 as const,
-    id,
-    name: id,
-    task: 'noop',
-    args: [],
-    trigger: { type: 'date' as const, runDate: new Date(time).toISOString(), timezone: 'UTC' },
-    executor: 'default',
-    misfireGraceTime: null,
-    coalesce: true,
-    maxInstances: 1,
-    timeout: null,
-    nextRunTime: time,
-  };
-}

@@ -1,9 +1,16 @@
 /**
- * SubmissionQueue, the waiting line both executors share: order, the limit, nothing started
+ * SubmissionQueue, the waiting line the run layer keeps in front of each executor: order, the limit, nothing started
  * inside push, sync and async completions, drop and whenIdle.
  */
 import { describe, expect, it } from 'vitest';
-import { SubmissionQueue, type Job, type Submission } from '../src/index.js';
+import type { Job } from '../src/index.js';
+import { SubmissionQueue } from '../src/runs/queue.js';
+
+/** What the run layer queues: a job and its run times. */
+interface Submission {
+  readonly job: Job;
+  readonly runTimes: readonly number[];
+}
 
 /** A submission whose job is only an id (the queue never looks further). */
 function submission(id: string): Submission {
@@ -15,7 +22,7 @@ function harness(limit: number) {
   const started: string[] = [];
   const finished: string[] = [];
   const release = new Map<string, () => void>();
-  const queue = new SubmissionQueue(
+  const queue = new SubmissionQueue<Submission>(
     limit,
     ({ job }) => {
       started.push(job.id);

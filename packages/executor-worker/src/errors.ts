@@ -20,32 +20,20 @@ export class WorkerCrashedError extends Error {
   }
 }
 
-/** A run was cancelled by `shutdown({wait: false})`: its signal aborted, its thread terminated unless it stopped. */
-export class RunCancelledError extends Error {
+/**
+ * A run was cancelled (its timeout passed, or the scheduler shut down without waiting) before a
+ * worker thread took it: its task never started. The task's signal carries it as its reason.
+ */
+export class RunCancelledBeforeStartError extends Error {
   /** The job whose run was cancelled. */
   readonly jobId: string;
 
   constructor(jobName: string, jobId: string) {
-    super(`Job "${jobName}" (id ${jobId}) was cancelled: the scheduler shut down without waiting`);
-    this.name = 'RunCancelledError';
-    this.jobId = jobId;
-  }
-}
-
-/** A submission found `maxQueue` submissions already waiting for a thread, and was refused. */
-export class WorkerQueueFullError extends Error {
-  /** The job whose run was refused. */
-  readonly jobId: string;
-
-  constructor(jobName: string, jobId: string, maxQueue: number) {
     super(
-      `Run of job "${jobName}" (id ${jobId}) refused: every worker thread is busy and ` +
-        (maxQueue === 0
-          ? `no run may wait for one (maxQueue 0)`
-          : `${maxQueue} run(s) already wait for one (maxQueue)`) +
-        `; raise maxWorkers or maxQueue, or run the job less often`,
+      `Job "${jobName}" (id ${jobId}) was cancelled before a worker thread took its run (its ` +
+        `timeout passed or the scheduler shut down without waiting); the task did not start`,
     );
-    this.name = 'WorkerQueueFullError';
+    this.name = 'RunCancelledBeforeStartError';
     this.jobId = jobId;
   }
 }

@@ -3,7 +3,7 @@
  * CPU-bound jobs. Tasks are module references; a run past its timeout has its thread
  * terminated, and a thread that dies fails only its own run.
  */
-export { RunCancelledError, WorkerCrashedError, WorkerQueueFullError } from './errors.js';
+export { RunCancelledBeforeStartError, WorkerCrashedError } from './errors.js';
 export {
   workerExecutorOptions,
   type WorkerExecutorOptions,

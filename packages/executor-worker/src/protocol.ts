@@ -65,7 +65,7 @@ export function describeError(thrown: unknown, depth = 0): ErrorState {
   }
   const fields: Record<string, unknown> = {};
   const keys = Object.keys(thrown);
-  // `new Error(message, {cause})` makes a non-enumerable own `cause`.
+  // An error constructed with `{cause}` has a non-enumerable own `cause`.
   if (Object.hasOwn(thrown, 'cause') && !keys.includes('cause')) keys.push('cause');
   for (const key of keys) {
     if (key === 'name' || key === 'message' || key === 'stack') continue;

@@ -8,20 +8,19 @@ import { randomUUID } from 'node:crypto';
 import { deserialize } from 'node:v8';
 import { BroadcastChannel } from 'node:worker_threads';
 import {
-  BaseExecutor,
+  ExecutorNotStartedError,
   JobOptionError,
-  SubmissionQueue,
-  JobTimeoutError,
   TaskLookupError,
   type ClockTimer,
+  type Executor,
   type ExecutorContext,
   type Job,
-  type Submission,
+  type RunControl,
   type Task,
   type TaskLocation,
 } from '@kairos/core';
 import { Piscina } from 'piscina';
-import { RunCancelledError, WorkerCrashedError, WorkerQueueFullError } from './errors.js';
+import { WorkerCrashedError } from './errors.js';
 import {
   resolveOptions,
   type WorkerExecutorOptions,
@@ -47,8 +46,6 @@ interface ActiveRun {
   readonly controller: AbortController;
   /** Names the run in the abort message that reaches the task's `currentJob().signal`. */
   readonly runId: number;
-  /** Why the run was cancelled (its timeout, a shutdown), once it was. */
-  reason: Error | null;
   /** Terminates the thread when the task has not stopped within `abortGrace`. */
   grace: ClockTimer | null;
 }
@@ -66,7 +63,7 @@ interface ActiveRun {
  * const scheduler = new BackgroundScheduler({ executors: { cpu: new WorkerExecutor({ maxWorkers: 2 }) } });
  * await scheduler.addJob('./tasks/report.js#build', { type: 'cron', hour: 3 }, { executor: 'cpu', timeout: 600 });
  */
-export class WorkerExecutor extends BaseExecutor {
+export class WorkerExecutor implements Executor {
   /** Threads, and so runs, at most at once. */
   readonly maxWorkers: number;
   /** Threads kept alive when idle. */
@@ -77,8 +74,9 @@ export class WorkerExecutor extends BaseExecutor {
   readonly abortGrace: number;
   /** Heap and stack caps of each thread. */
   readonly resourceLimits: WorkerResourceLimits | undefined;
-  /** Submissions that may wait for a thread (Infinity: no limit). */
+  /** Runs that may wait for a thread (Infinity: no limit). */
   readonly maxQueue: number;
+  #context: ExecutorContext | null = null;
   #pool: Piscina | null = null;
   /** Where cancelled runs are announced to the threads. */
   readonly #abortChannelName = `kairos-worker-abort-${randomUUID()}`;
@@ -86,14 +84,9 @@ export class WorkerExecutor extends BaseExecutor {
   /** Run ids of cancelled runs, shared with the threads; -1 = none. */
   readonly #cancelled = new Int32Array(new SharedArrayBuffer(4 * CANCELLED_SLOTS)).fill(-1);
   #nextRunId = 0;
-  readonly #queue: SubmissionQueue;
-  /** Set by `shutdown({wait: false})`: runs not yet started are dropped. */
-  #cancelling = false;
-  readonly #running = new Map<ActiveRun, Job>();
 
   /** @throws ConfigurationError naming the bad option */
   constructor(options: WorkerExecutorOptions = {}) {
-    super();
     const resolved = resolveOptions(options);
     this.maxWorkers = resolved.maxWorkers;
     this.minWorkers = resolved.minWorkers;
@@ -101,17 +94,11 @@ export class WorkerExecutor extends BaseExecutor {
     this.abortGrace = resolved.abortGrace;
     this.resourceLimits = resolved.resourceLimits;
     this.maxQueue = resolved.maxQueue;
-    this.#queue = new SubmissionQueue(
-      this.maxWorkers,
-      (submission) => this.#runSubmission(submission),
-      (submission) => this.finished(submission.job),
-    );
   }
 
   /** Starts the pool (and its `minWorkers` threads). */
-  override async start(context: ExecutorContext, alias: string): Promise<void> {
-    await super.start(context, alias);
-    this.#cancelling = false;
+  start(context: ExecutorContext, alias: string): Promise<void> {
+    this.#context = context;
     this.#abortChannel = new BroadcastChannel(this.#abortChannelName);
     this.#abortChannel.unref();
     this.#pool = new Piscina({
@@ -119,7 +106,7 @@ export class WorkerExecutor extends BaseExecutor {
       minThreads: this.minWorkers,
       maxThreads: this.maxWorkers,
       idleTimeout: this.idleTimeout * 1000,
-      // This executor queues; the pool only ever gets as many runs as it has threads.
+      // The run layer queues; the pool only ever gets as many runs as it has threads.
       maxQueue: Infinity,
       // Let a thread's event loop turn between runs (timers a task left behind, abort messages).
       atomics: 'async',
@@ -128,33 +115,20 @@ export class WorkerExecutor extends BaseExecutor {
     // A thread that dies between runs (a timer its task left behind threw) has no run to fail;
     // piscina emits it on the pool, where an unheard 'error' would crash this process.
     this.#pool.on('error', (error: unknown) => {
-      this.log.error(
-        `A worker thread of executor "${alias}" died outside a job run; the thread was replaced`,
-        error,
-      );
-      context.reportError(error, 'running a worker thread between job runs');
+      try {
+        context.logger.error(
+          { err: error },
+          `A worker thread of executor "${alias}" died outside a job run; the thread was replaced`,
+        );
+      } finally {
+        context.reportError(error, 'running a worker thread between job runs');
+      }
     });
+    return Promise.resolve();
   }
 
-  /**
-   * Stops taking runs. With `wait`, resolves once queued and running runs are done; without,
-   * drops the queued runs and cancels the running ones: their signals abort, and their threads
-   * are terminated after `abortGrace` unless they stop first (each reported as a JOB_ERROR with
-   * a {@link RunCancelledError}). Then closes the pool.
-   */
-  override async shutdown(wait: boolean): Promise<void> {
-    if (!wait) {
-      this.#cancelling = true;
-      const dropped = this.#queue.drop();
-      for (const submission of dropped) this.finished(submission.job);
-      if (dropped.length > 0) {
-        this.log.warn(`Dropped ${dropped.length} queued job run(s) at shutdown`);
-      }
-      for (const [run, job] of this.#running) {
-        this.#cancel(run, new RunCancelledError(job.name, job.id));
-      }
-    }
-    await this.#queue.whenIdle();
+  /** Closes the pool; every run it was given has settled by then. */
+  async shutdown(): Promise<void> {
     const pool = this.#pool;
     this.#pool = null;
     await pool?.destroy();
@@ -192,45 +166,18 @@ export class WorkerExecutor extends BaseExecutor {
   }
 
   /**
-   * {@inheritDoc Executor.submitJob}
-   * @throws WorkerQueueFullError when `maxQueue` submissions already wait for a thread
+   * Runs the task in a thread. When the run is cancelled (its timeout, a shutdown without
+   * waiting), the task's signal aborts in the thread, and the thread is terminated unless the
+   * task stops within `abortGrace`.
    */
-  override submitJob(job: Job, runTimes: readonly number[]): void {
-    // Submissions made in one tick (a loop pass) are all queued before the drain hands any
-    // to a thread: those the free threads will take do not count as waiting.
-    const waiting = this.#queue.waiting - Math.max(0, this.maxWorkers - this.#queue.active);
-    if (waiting >= this.maxQueue && this.instancesOf(job.id) < job.maxInstances) {
-      throw new WorkerQueueFullError(job.name, job.id, this.maxQueue);
-    }
-    super.submitJob(job, runTimes);
-  }
-
-  protected enqueue(job: Job, runTimes: readonly number[]): void {
-    this.#queue.push({ job, runTimes });
-  }
-
-  /** The submission's run times in order, each on a thread of its own. */
-  async #runSubmission({ job, runTimes }: Submission): Promise<void> {
-    for (const runTime of runTimes) await this.#runOne(job, runTime);
-  }
-
-  /** One run: misfire check at start, then the task in a thread, raced against the timeout. */
-  async #runOne(job: Job, runTime: number): Promise<void> {
+  async run(job: Job, runTime: number, control: RunControl): Promise<unknown> {
     const pool = this.#pool;
-    if (this.#cancelling || pool === null) return;
-    if (!this.checkMisfire(job, runTime)) return;
-    let location: TaskLocation;
-    try {
-      location = this.context.locateTask(job.task);
-    } catch (error) {
-      this.reportError(job, runTime, error);
-      return;
-    }
-    this.reportStart(job, runTime);
+    const context = this.#context;
+    if (pool === null || context === null) throw new ExecutorNotStartedError('WorkerExecutor');
+    const location = context.locateTask(job.task);
     const run: ActiveRun = {
       controller: new AbortController(),
       runId: this.#takeRunId(),
-      reason: null,
       grace: null,
     };
     const request: RunRequest = {
@@ -246,28 +193,17 @@ export class WorkerExecutor extends BaseExecutor {
       abortChannel: this.#abortChannelName,
       cancelled: this.#cancelled,
     };
-    const timer =
-      job.timeout === null
-        ? null
-        : this.context.clock.setTimer(() => {
-            this.#cancel(run, new JobTimeoutError(job.name, job.id, job.timeout ?? 0));
-          }, job.timeout * 1000);
-    this.#running.set(run, job);
+    control.onAbort((reason) => this.#cancel(run, reason));
     let outcome: RunOutcome;
     try {
       outcome = (await pool.run(request, { signal: run.controller.signal })) as RunOutcome;
     } catch (error) {
-      this.reportError(job, runTime, this.#failure(job, run, error));
-      return;
+      throw this.#failure(job, control, error);
     } finally {
-      timer?.cancel();
       run.grace?.cancel();
-      this.#running.delete(run);
     }
-    // A cancelled task that stopped within the grace is reported as cancelled all the same.
-    if (run.reason !== null) this.reportError(job, runTime, run.reason);
-    else if (outcome.ok) this.reportSuccess(job, runTime, deserialize(outcome.value));
-    else this.reportError(job, runTime, reviveError(outcome.error));
+    if (outcome.ok) return deserialize(outcome.value);
+    throw reviveError(outcome.error);
   }
 
   /**
@@ -275,16 +211,14 @@ export class WorkerExecutor extends BaseExecutor {
    * has not stopped `abortGrace` seconds later.
    */
   #cancel(run: ActiveRun, reason: Error): void {
-    if (run.reason !== null) return;
-    run.reason = reason;
     // The table first: a thread that has not yet subscribed to the channel finds it there.
     Atomics.store(this.#cancelled, run.runId % CANCELLED_SLOTS, run.runId);
     const message: AbortMessage = { runId: run.runId, abort: describeError(reason) };
     this.#abortChannel?.postMessage(message);
-    if (this.abortGrace === 0) {
+    if (this.abortGrace === 0 || this.#context === null) {
       run.controller.abort(reason);
     } else {
-      run.grace = this.context.clock.setTimer(() => {
+      run.grace = this.#context.clock.setTimer(() => {
         run.controller.abort(reason);
       }, this.abortGrace * 1000);
     }
@@ -298,8 +232,8 @@ export class WorkerExecutor extends BaseExecutor {
   }
 
   /** What a rejected run is reported as: its cancellation, or the death of its thread. */
-  #failure(job: Job, run: ActiveRun, error: unknown): unknown {
-    if (run.reason !== null) return run.reason;
+  #failure(job: Job, control: RunControl, error: unknown): unknown {
+    if (control.abortReason !== undefined) return control.abortReason;
     if (error instanceof Error && error.name === 'DataCloneError') {
       return new JobOptionError(
         `job "${job.name}"`,

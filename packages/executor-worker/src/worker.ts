@@ -4,7 +4,9 @@
  */
 import { serialize } from 'node:v8';
 import { BroadcastChannel } from 'node:worker_threads';
+import { TaskLookupError } from '@kairos/core/errors';
 import { runInJobContext, type JobContext } from '@kairos/core/job-context';
+import { RunCancelledBeforeStartError } from './errors.js';
 import {
   describeError,
   reviveError,
@@ -29,7 +31,7 @@ export default async function runJob(request: RunRequest): Promise<RunOutcome> {
   running.set(request.runId, controller);
   const { cancelled, runId } = request;
   if (Atomics.load(cancelled, runId % cancelled.length) === runId) {
-    controller.abort(new Error('The run was cancelled before its thread took it'));
+    controller.abort(new RunCancelledBeforeStartError(request.jobName, request.jobId));
   }
   try {
     const task = await loadTask(request);
@@ -98,11 +100,9 @@ function returned(value: unknown, request: RunRequest): RunOutcome {
   }
 }
 
-/** An error of the same name and message shape as core's TaskLookupError. */
-function lookupError(request: RunRequest, problem: string): Error {
-  const error = new Error(`Task '${request.reference}': ${problem}`);
-  error.name = 'TaskLookupError';
-  return error;
+/** Core's TaskLookupError for the run's task reference (imported alone, without core's index). */
+function lookupError(request: RunRequest, problem: string): TaskLookupError {
+  return new TaskLookupError(request.reference, problem);
 }
 
 function messageOf(error: unknown): string {

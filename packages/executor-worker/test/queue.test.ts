@@ -11,10 +11,10 @@ import {
   EVENT_JOB_MISSED,
   FakeClock,
   JobSubmissionEvent,
+  ExecutorQueueFullError,
   MaxInstancesReachedError,
 } from '@kairos/core';
 import { waitFor } from '@kairos/testkit';
-import { WorkerQueueFullError } from '../dist/index.js';
 import { Gate, crashTask, makeScheduler, stopSchedulers, task, type Harness } from './helpers.js';
 
 afterEach(stopSchedulers);
@@ -165,10 +165,10 @@ describe('maxQueue', () => {
     await scheduler.runJob('second');
     // The thread is busy and one run waits: the next is refused.
     const refusal: unknown = await scheduler.runJob('third').catch((error: unknown) => error);
-    expect(refusal).toBeInstanceOf(WorkerQueueFullError);
-    expect((refusal as WorkerQueueFullError).jobId).toBe('third');
+    expect(refusal).toBeInstanceOf(ExecutorQueueFullError);
+    expect((refusal as ExecutorQueueFullError).jobId).toBe('third');
     expect((refusal as Error).message).toMatch(
-      /^Run of job "third" \(id third\) refused: every worker thread is busy and 1 run\(s\) already wait for one \(maxQueue\); raise maxWorkers or maxQueue, or run the job less often$/,
+      /^Run of job "third" \(id third\) refused: every slot of executor 'worker' is busy and 1 run\(s\) already wait for one \(maxQueue\); raise maxWorkers or maxQueue, or run the job less often$/,
     );
     expect(harness.errors).toEqual([
       { source: 'executor', alias: 'worker', error: refusal, action: 'submitting job "third"' },
@@ -182,7 +182,7 @@ describe('maxQueue', () => {
       args: [1, 1],
     });
     expect(await waitFor(() => harness.errors.length === 2, 15_000)).toBe(true);
-    expect(harness.errors[1]?.error).toBeInstanceOf(WorkerQueueFullError);
+    expect(harness.errors[1]?.error).toBeInstanceOf(ExecutorQueueFullError);
     expect(
       harness.logger
         .messages('error')
@@ -220,7 +220,7 @@ describe('maxQueue', () => {
       'submitting job "three"',
       'submitting job "four"',
     ]);
-    expect(harness.errors.every((report) => report.error instanceof WorkerQueueFullError)).toBe(
+    expect(harness.errors.every((report) => report.error instanceof ExecutorQueueFullError)).toBe(
       true,
     );
     gate.open();

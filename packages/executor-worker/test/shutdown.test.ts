@@ -4,8 +4,7 @@
  * promptly even when a task never yields. The scheduler starts again afterwards on a new pool.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, type Job } from '@kairos/core';
-import { RunCancelledError } from '../dist/index.js';
+import { EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, RunCancelledError, type Job } from '@kairos/core';
 import { makeScheduler, runOnce, stopSchedulers, task } from './helpers.js';
 
 afterEach(stopSchedulers);

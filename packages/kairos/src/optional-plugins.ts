@@ -4,6 +4,7 @@
  * component; an alias whose package is missing fails at configure() naming the package.
  */
 import {
+  ConfigurationError,
   parseOptions,
   type ComponentPlugin,
   type Executor,
@@ -51,9 +52,11 @@ async function loadPlugin<T>(
   const loaded = (await import(packageName)) as { kairosPlugin?: PluginPackage };
   const plugin = loaded.kairosPlugin?.[kind]?.[alias] as ComponentPlugin<T> | undefined;
   if (plugin === undefined) {
-    throw new Error(
-      `${packageName} does not export a '${alias}' plugin in kairosPlugin.${kind}; ` +
-        `its version may not match this version of kairos`,
+    throw new ConfigurationError(
+      `${kind === 'jobstores' ? 'job store' : 'executor'} type '${alias}'`,
+      `${packageName} does not export a '${alias}' plugin in kairosPlugin.${kind}; its ` +
+        `version may not match this version of kairos: install the versions of kairos and ` +
+        `${packageName} that were released together`,
     );
   }
   return plugin;

@@ -23,6 +23,7 @@ const PAGES: Record<string, string> = {
   'coming-from-apscheduler.md': 'kairos',
   'stores.md': 'kairos',
   'executors.md': 'kairos',
+  'runs.md': 'kairos',
   'triggers.md': '@kairos/triggers',
 };
 

@@ -7,8 +7,39 @@ import { ConflictingIdError, JobLookupError } from '../errors.js';
 import type { ClaimedRun, DueJobsClaim, JobStore, JobStoreContext } from '../interfaces.js';
 import type { Job } from '../job.js';
 
-/** The jobs due at one instant: one job alone, or a set in insertion order. */
-type Bucket = Job | Set<Job>;
+/** Where the store keeps one job: the job, and its slot in the bucket of its next run time. */
+interface Entry {
+  readonly job: Job;
+  /** The bucket of `job.nextRunTimeMs`, or null for a paused job. */
+  bucket: Bucket | null;
+  /** Its index in `bucket.slots`. */
+  index: number;
+}
+
+/**
+ * The jobs due at one instant, in the order they were scheduled. Removing one empties its slot
+ * (no search, no rehash of a large set); claiming walks the slots from `head`.
+ */
+class Bucket {
+  readonly time: number;
+  slots: (Entry | undefined)[] = [];
+  /** Slots before it are all empty. */
+  head = 0;
+  /** Slots holding a job. */
+  live = 0;
+
+  constructor(time: number) {
+    this.time = time;
+  }
+
+  /** The jobs, in order. */
+  *jobs(): Generator<Job> {
+    for (let index = this.head; index < this.slots.length; index++) {
+      const entry = this.slots[index];
+      if (entry !== undefined) yield entry.job;
+    }
+  }
+}
 
 /**
  * The default job store: jobs in memory, lost when the process exits. `shutdown()` keeps them,
@@ -19,14 +50,15 @@ type Bucket = Job | Set<Job>;
  * - `addJob`, `updateJob`, `removeJob`: O(1) for a run time that already has jobs, O(log d)
  *   for a new one (d distinct run times), because only distinct run times enter the heap.
  * - `getDueJobs`, `claimDueJobs`: O(k + d' log d') for k due jobs at d' distinct times — they
- *   visit only the heap nodes that are due, never the rest.
+ *   visit only the heap nodes that are due, never the rest; claiming a job from a bucket of
+ *   100,000 costs what it costs from a bucket of one.
  * - `lookupJob` O(1); `getNextRunTime` O(1) amortised.
  * A run time whose bucket empties stays in the heap until it reaches the top (or the heap is
  * compacted), which keeps removals O(1).
  */
 export class MemoryJobStore implements JobStore {
   /** Every job by id; its insertion order is the order paused jobs are listed in. */
-  readonly #jobs = new Map<string, Job>();
+  readonly #jobs = new Map<string, Entry>();
   /** Scheduled jobs by next run time. */
   readonly #buckets = new Map<number, Bucket>();
   /** Distinct next run times as a binary min-heap; may hold stale and repeated times. */
@@ -52,7 +84,7 @@ export class MemoryJobStore implements JobStore {
 
   /** {@inheritDoc JobStore.lookupJob} */
   lookupJob(id: string): Promise<Job | null> {
-    return Promise.resolve(this.#jobs.get(id) ?? null);
+    return Promise.resolve(this.#jobs.get(id)?.job ?? null);
   }
 
   /** Jobs whose next run time is ≤ `now` (epoch ms), earliest first, then in insertion order. */
@@ -60,9 +92,7 @@ export class MemoryJobStore implements JobStore {
     const due: Job[] = [];
     for (const time of this.#dueTimes(now)) {
       const bucket = this.#buckets.get(time);
-      if (bucket === undefined) continue;
-      if (bucket instanceof Set) for (const job of bucket) due.push(job);
-      else due.push(bucket);
+      if (bucket !== undefined) due.push(...bucket.jobs());
     }
     return Promise.resolve(due);
   }
@@ -79,18 +109,16 @@ export class MemoryJobStore implements JobStore {
     const jobs: Job[] = [];
     for (const time of [...this.#buckets.keys()].sort((a, b) => a - b)) {
       const bucket = this.#buckets.get(time);
-      if (bucket instanceof Set) jobs.push(...bucket);
-      else if (bucket !== undefined) jobs.push(bucket);
+      if (bucket !== undefined) jobs.push(...bucket.jobs());
     }
-    for (const job of this.#jobs.values()) if (job.nextRunTimeMs === null) jobs.push(job);
+    for (const { job } of this.#jobs.values()) if (job.nextRunTimeMs === null) jobs.push(job);
     return Promise.resolve(jobs);
   }
 
   /** {@inheritDoc JobStore.addJob} */
   addJob(job: Job): Promise<void> {
     if (this.#jobs.has(job.id)) return Promise.reject(new ConflictingIdError(job.id, this.#alias));
-    this.#jobs.set(job.id, job);
-    this.#schedule(job);
+    this.#jobs.set(job.id, this.#schedule(job));
     return Promise.resolve();
   }
 
@@ -98,9 +126,10 @@ export class MemoryJobStore implements JobStore {
   updateJob(job: Job): Promise<void> {
     const old = this.#jobs.get(job.id);
     if (old === undefined) return Promise.reject(new JobLookupError(job.id, this.#alias));
+    const { bucket } = old;
     this.#unschedule(old);
-    this.#jobs.set(job.id, job);
-    this.#schedule(job);
+    this.#pack(bucket);
+    this.#jobs.set(job.id, this.#schedule(job));
     return Promise.resolve();
   }
 
@@ -108,7 +137,9 @@ export class MemoryJobStore implements JobStore {
   removeJob(id: string): Promise<void> {
     const old = this.#jobs.get(id);
     if (old === undefined) return Promise.reject(new JobLookupError(id, this.#alias));
+    const { bucket } = old;
     this.#unschedule(old);
+    this.#pack(bucket);
     this.#jobs.delete(id);
     return Promise.resolve();
   }
@@ -121,21 +152,9 @@ export class MemoryJobStore implements JobStore {
   claimDueJobs(claim: DueJobsClaim): Promise<ClaimedRun[]> {
     const claimed: ClaimedRun[] = [];
     for (const time of this.#dueTimes(claim.now)) {
+      if (claimed.length >= claim.limit) break;
       const bucket = this.#buckets.get(time);
-      if (bucket === undefined) continue;
-      for (const job of bucket instanceof Set ? [...bucket] : [bucket]) {
-        if (claimed.length >= claim.limit) return Promise.resolve(claimed);
-        const next = claim.advance(job);
-        if (next === undefined) continue;
-        this.#unschedule(job);
-        if (next === null) {
-          this.#jobs.delete(job.id);
-        } else {
-          this.#jobs.set(job.id, next);
-          this.#schedule(next);
-        }
-        claimed.push({ job, next });
-      }
+      if (bucket !== undefined) this.#claimFrom(bucket, claim, claimed);
     }
     return Promise.resolve(claimed);
   }
@@ -148,32 +167,73 @@ export class MemoryJobStore implements JobStore {
     return Promise.resolve();
   }
 
-  #schedule(job: Job): void {
-    const time = job.nextRunTimeMs;
-    if (time === null) return;
-    const bucket = this.#buckets.get(time);
-    if (bucket === undefined) {
-      this.#buckets.set(time, job);
-      pushHeap(this.#times, time);
-      // Stale times (emptied buckets) are dropped lazily; rebuild when they outnumber live ones.
-      if (this.#times.length > 2 * this.#buckets.size + 64) this.#compact();
-    } else if (bucket instanceof Set) {
-      bucket.add(job);
-    } else {
-      this.#buckets.set(time, new Set([bucket, job]));
+  /** Claims a bucket's jobs in order, up to the claim's limit. */
+  #claimFrom(bucket: Bucket, claim: DueJobsClaim, claimed: ClaimedRun[]): void {
+    const { slots } = bucket;
+    // Whether every slot before the current one is empty, so `head` may move past it.
+    let cleared = true;
+    for (let index = bucket.head; index < slots.length; index++) {
+      if (claimed.length >= claim.limit) break;
+      const entry = slots[index];
+      if (entry !== undefined) {
+        const { job } = entry;
+        const next = claim.advance(job);
+        if (next === undefined) {
+          cleared = false;
+          continue;
+        }
+        // A successor goes to a later bucket: fire times strictly increase.
+        this.#unschedule(entry);
+        if (next === null) this.#jobs.delete(job.id);
+        else this.#jobs.set(job.id, this.#schedule(next));
+        claimed.push({ job, next });
+      }
+      if (cleared) bucket.head = index + 1;
     }
   }
 
-  #unschedule(job: Job): void {
+  /** Puts a job in the bucket of its next run time; returns its entry. */
+  #schedule(job: Job): Entry {
     const time = job.nextRunTimeMs;
-    if (time === null) return;
-    const bucket = this.#buckets.get(time);
-    if (bucket instanceof Set) {
-      bucket.delete(job);
-      if (bucket.size === 0) this.#buckets.delete(time);
-    } else if (bucket === job) {
-      this.#buckets.delete(time);
+    const entry: Entry = { job, bucket: null, index: 0 };
+    if (time === null) return entry;
+    let bucket = this.#buckets.get(time);
+    if (bucket === undefined) {
+      bucket = new Bucket(time);
+      this.#buckets.set(time, bucket);
+      pushHeap(this.#times, time);
+      // Stale times (emptied buckets) are dropped lazily; rebuild when they outnumber live ones.
+      if (this.#times.length > 2 * this.#buckets.size + 64) this.#compact();
     }
+    entry.bucket = bucket;
+    entry.index = bucket.slots.length;
+    bucket.slots.push(entry);
+    bucket.live++;
+    return entry;
+  }
+
+  /** Empties a job's slot; drops its bucket when that was the last job in it. */
+  #unschedule(entry: Entry): void {
+    const { bucket } = entry;
+    if (bucket === null) return;
+    bucket.slots[entry.index] = undefined;
+    entry.bucket = null;
+    bucket.live--;
+    if (bucket.live === 0) this.#buckets.delete(bucket.time);
+  }
+
+  /**
+   * Packs a bucket that is mostly empty slots (jobs moved out one by one). Not while claiming:
+   * the claim walks the slots by index.
+   */
+  #pack(bucket: Bucket | null): void {
+    if (bucket === null || bucket.slots.length - bucket.head <= 2 * bucket.live + 64) return;
+    const live = bucket.slots.filter((slot): slot is Entry => slot !== undefined);
+    live.forEach((slot, index) => {
+      slot.index = index;
+    });
+    bucket.slots = live;
+    bucket.head = 0;
   }
 
   /** The live distinct times ≤ now, ascending: a walk of the heap's due nodes only. */

@@ -1,29 +1,22 @@
 /**
- * The waiting line of an executor: submissions start in order, at most `limit` at a time, from
- * a microtask (so nothing starts inside `submitJob`); queued ones can be dropped at shutdown, and
- * `whenIdle` waits for the last one to finish.
+ * The waiting line in front of an executor: submissions start in order, at most `limit` at a
+ * time, from a microtask (so nothing starts inside the call that submits); queued ones can be
+ * dropped at shutdown, and `whenIdle` waits for the last one to finish.
  */
-import type { Job } from '../job.js';
-
-/** One accepted `submitJob`: a job and the run times it is due for. */
-export interface Submission {
-  readonly job: Job;
-  readonly runTimes: readonly number[];
-}
 
 /**
  * Starts one submission; returns a promise when it finishes later, or undefined when it
- * already finished (a sync task), which spares the async executor a promise per run. The
- * executor reports a run's failure as an event: the promise is not expected to reject.
+ * already finished (a sync task), which spares a promise per run. A run's failure is recorded
+ * on the run: the promise is not expected to reject.
  */
-export type StartSubmission = (submission: Submission) => Promise<void> | undefined;
+export type StartSubmission<T> = (submission: T) => Promise<void> | undefined;
 
 /** Submissions waiting for, and holding, one of `limit` slots. */
-export class SubmissionQueue {
+export class SubmissionQueue<T> {
   readonly #limit: number;
-  readonly #start: StartSubmission;
-  readonly #finished: (submission: Submission) => void;
-  #waiting: (Submission | undefined)[] = [];
+  readonly #start: StartSubmission<T>;
+  readonly #finished: (submission: T) => void;
+  #waiting: (T | undefined)[] = [];
   #head = 0;
   #active = 0;
   #drainScheduled = false;
@@ -34,7 +27,7 @@ export class SubmissionQueue {
    * @param start starts one
    * @param finished called once per started submission when it is done
    */
-  constructor(limit: number, start: StartSubmission, finished: (submission: Submission) => void) {
+  constructor(limit: number, start: StartSubmission<T>, finished: (submission: T) => void) {
     this.#limit = limit;
     this.#start = start;
     this.#finished = finished;
@@ -51,14 +44,14 @@ export class SubmissionQueue {
   }
 
   /** Queues a submission; it starts from a microtask once a slot is free. */
-  push(submission: Submission): void {
+  push(submission: T): void {
     this.#waiting.push(submission);
     this.#scheduleDrain();
   }
 
   /** Removes the waiting submissions and returns them, in order. */
-  drop(): Submission[] {
-    const dropped = this.#waiting.slice(this.#head) as Submission[];
+  drop(): T[] {
+    const dropped = this.#waiting.slice(this.#head) as T[];
     this.#waiting = [];
     this.#head = 0;
     this.#checkIdle();
@@ -100,7 +93,7 @@ export class SubmissionQueue {
     this.#checkIdle();
   }
 
-  #done(submission: Submission): void {
+  #done(submission: T): void {
     this.#active--;
     this.#finished(submission);
     if (this.#head < this.#waiting.length) this.#scheduleDrain();

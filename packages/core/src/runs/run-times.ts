@@ -4,7 +4,7 @@
  * years over a trigger that fires every second.
  */
 import type { Trigger } from '@kairos/triggers';
-import type { Job } from './job.js';
+import type { Job } from '../job.js';
 
 /** Most run times enumerated one by one for a job in one pass of the loop. */
 export const MAX_ENUMERATED_RUN_TIMES = 1000;
@@ -16,6 +16,8 @@ const MAX_STEPS_WITHOUT_SKIP = 1_000_000;
 export interface DueRuns {
   /** The run times to submit, earliest first (the latest one only when the job coalesces). */
   readonly runTimes: number[];
+  /** The earlier run times a coalescing job folds into its one run, earliest first. */
+  readonly coalesced: number[];
   /** The first run time after now, or null when the trigger has no more. */
   readonly next: number | null;
   /**
@@ -34,28 +36,41 @@ export function dueRunTimes(job: Job, now: number, limit = MAX_ENUMERATED_RUN_TI
   const { trigger } = job;
   const nowDate = new Date(now);
   const runTimes: number[] = [];
+  const coalesced: number[] = [];
   let current = job.nextRunTimeMs;
   let steps = 0;
   while (current !== null && current <= now) {
     if (steps >= limit) {
       if (trigger.skipTo !== undefined) {
         const latest = latestFireTime(trigger, current, now);
-        if (job.coalesce) runTimes[0] = latest;
+        if (job.coalesce) fold(runTimes, coalesced, latest);
         else runTimes.push(latest);
-        return { runTimes, next: nextAfter(trigger, latest, nowDate), skippedSome: true };
+        return {
+          runTimes,
+          coalesced,
+          next: nextAfter(trigger, latest, nowDate),
+          skippedSome: true,
+        };
       }
       // A trigger that cannot skip: a batch holds at most `limit` run times, and a coalescing
       // job steps on up to a hard bound; the rest is picked up from `current` on the next pass.
       if (!job.coalesce || steps >= MAX_STEPS_WITHOUT_SKIP) {
-        return { runTimes, next: current, skippedSome: true };
+        return { runTimes, coalesced, next: current, skippedSome: true };
       }
     }
-    if (job.coalesce) runTimes[0] = current;
+    if (job.coalesce) fold(runTimes, coalesced, current);
     else runTimes.push(current);
     steps++;
     current = nextAfter(trigger, current, nowDate);
   }
-  return { runTimes, next: current, skippedSome: false };
+  return { runTimes, coalesced, next: current, skippedSome: false };
+}
+
+/** Coalescing: `runTime` replaces the one run time, which joins the coalesced ones. */
+function fold(runTimes: number[], coalesced: number[], runTime: number): void {
+  const previous = runTimes[0];
+  if (previous !== undefined) coalesced.push(previous);
+  runTimes[0] = runTime;
 }
 
 function nextAfter(trigger: Trigger, previous: number, now: Date): number | null {

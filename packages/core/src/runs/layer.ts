@@ -1,0 +1,336 @@
+/**
+ * The run layer: the one place that decides a due run's fate. It turns the loop's due run times
+ * into run records, refuses runs past `maxInstances` or a full executor queue, queues the rest
+ * in front of their executor (at most its `maxWorkers` at once), checks the misfire grace when a
+ * run actually starts, starts the task through the executor, enforces the job's `timeout`,
+ * cancels runs at a shutdown without waiting, and records each outcome. Events and log lines
+ * are read from the records (`report.ts`).
+ */
+import {
+  ComponentLookupError,
+  ExecutorQueueFullError,
+  JobTimeoutError,
+  MaxInstancesReachedError,
+  RunCancelledError,
+} from '../errors.js';
+import type { Clock, ClockTimer, Executor } from '../interfaces.js';
+import type { Job } from '../job.js';
+import type { Listeners } from '../listeners.js';
+import type { Log } from '../logger.js';
+import { isPromiseLike } from '../thenable.js';
+import { SubmissionQueue } from './queue.js';
+import { RunReport } from './report.js';
+import { RunRecord, type RunOutcome } from './run.js';
+import type { DueRuns } from './run-times.js';
+
+/** One submission: the runs of one job handed over together, run in order in one slot. */
+interface Submission {
+  readonly job: Job;
+  readonly runs: readonly RunRecord[];
+}
+
+/** An executor with the line of submissions in front of it. */
+class Line {
+  readonly alias: string;
+  readonly executor: Executor;
+  readonly queue: SubmissionQueue<Submission>;
+  /** Runs whose task is in progress and may be cancelled. */
+  readonly running = new Set<RunRecord>();
+  /** Set by a shutdown without waiting: runs not yet started are cancelled. */
+  cancelling = false;
+
+  constructor(alias: string, executor: Executor, layer: RunLayer) {
+    this.alias = alias;
+    this.executor = executor;
+    this.queue = new SubmissionQueue<Submission>(
+      executor.maxWorkers,
+      (submission) => layer.startSubmission(this, submission, 0),
+      (submission) => layer.release(submission.job),
+    );
+  }
+
+  /** Whether one more submission would wait beyond the executor's `maxQueue`. */
+  get full(): boolean {
+    const maxQueue = this.executor.maxQueue ?? Infinity;
+    if (maxQueue === Infinity) return false;
+    // Submissions made in one tick (a loop pass) are all queued before the queue starts any:
+    // those the free slots will take do not count as waiting.
+    const free = Math.max(0, this.executor.maxWorkers - this.queue.active);
+    return this.queue.waiting - free >= maxQueue;
+  }
+}
+
+const NONE: readonly number[] = Object.freeze([]);
+
+/** @internal The run layer of one scheduler. */
+export class RunLayer {
+  readonly #clock: () => Clock;
+  readonly #report: RunReport;
+  readonly #listeners: Listeners;
+  readonly #log: () => Log;
+  readonly #schedulerId: string;
+  readonly #lines = new Map<string, Line>();
+  /** Submissions in progress (queued or running) per job id: what `maxInstances` bounds. */
+  readonly #instances = new Map<string, number>();
+  #sequence = 0;
+
+  /**
+   * @param clock the scheduler's clock (read at each use: it is configurable while stopped)
+   * @param log the scheduler's current log
+   */
+  constructor(schedulerId: string, clock: () => Clock, listeners: Listeners, log: () => Log) {
+    this.#schedulerId = schedulerId;
+    this.#clock = clock;
+    this.#listeners = listeners;
+    this.#log = log;
+    this.#report = new RunReport(listeners, log);
+  }
+
+  /** Runs of the job `jobId` queued or running. */
+  instancesOf(jobId: string): number {
+    return this.#instances.get(jobId) ?? 0;
+  }
+
+  /** Starts handing runs to a started executor under `alias`. */
+  attach(alias: string, executor: Executor): void {
+    this.#lines.set(alias, new Line(alias, executor, this));
+  }
+
+  /**
+   * Stops handing runs to the executor `alias` and shuts it down: with `wait`, once its queued
+   * and running runs are done; without, queued runs are cancelled (never started, no event)
+   * and running ones aborted, each reported with a {@link RunCancelledError}.
+   */
+  async detach(alias: string, wait: boolean): Promise<void> {
+    const line = this.#lines.get(alias);
+    if (line === undefined) return;
+    this.#lines.delete(alias);
+    if (!wait) this.#cancel(line);
+    await line.queue.whenIdle();
+    await line.executor.shutdown();
+  }
+
+  /**
+   * Stops handing runs to the executor `alias` and leaves it running (`removeExecutor(alias,
+   * false)`): the runs it has go on and are still recorded.
+   */
+  forget(alias: string): void {
+    this.#lines.delete(alias);
+  }
+
+  /** Detaches every executor (see {@link detach}); failures are the caller's to report. */
+  async detachAll(
+    wait: boolean,
+    failed: (alias: string, error: unknown) => void = () => undefined,
+  ): Promise<void> {
+    // Cancel everywhere first, so one executor's slow shutdown does not hold the others' runs.
+    if (!wait) for (const line of this.#lines.values()) this.#cancel(line);
+    for (const alias of [...this.#lines.keys()]) {
+      try {
+        await this.detach(alias, wait);
+      } catch (error) {
+        failed(alias, error);
+      }
+    }
+  }
+
+  /**
+   * Submits the runs a due job owes (the loop's side). Refusals are reported, never thrown.
+   * @param now the time of the loop's pass, when the runs are handed over
+   */
+  submitDue(job: Job, due: DueRuns, now: number): void {
+    const { runTimes, skippedSome } = due;
+    if (skippedSome) {
+      this.#log().warn(
+        `Job "${job.name}" (id ${job.id}) missed more run times than the loop enumerates at ` +
+          `once (the clock jumped or the scheduler was down); ` +
+          (job.coalesce
+            ? 'they are coalesced into the latest one'
+            : `submitting ${runTimes.length} of them, the rest are skipped`),
+      );
+    }
+    if (runTimes.length > 0) this.#submit(job, runTimes, due.coalesced, now, false);
+  }
+
+  /**
+   * Runs a job once now (`runJob`).
+   * @throws ComponentLookupError, MaxInstancesReachedError or ExecutorQueueFullError
+   */
+  submitNow(job: Job): void {
+    const now = this.#clock().now();
+    this.#submit(job, [now], NONE, now, true);
+  }
+
+  #submit(
+    job: Job,
+    runTimes: readonly number[],
+    coalesced: readonly number[],
+    now: number,
+    rethrow: boolean,
+  ): void {
+    const line = this.#lines.get(job.executor);
+    if (line === undefined) {
+      const error = new ComponentLookupError('executor', job.executor, this.#lines.keys());
+      if (rethrow) throw error;
+      this.#log().error(
+        `Executor lookup ("${job.executor}") failed for job "${job.toString()}" (id ${job.id}); its run is skipped and the job kept`,
+        error,
+      );
+      this.#listeners.reportError(
+        'executor',
+        job.executor,
+        error,
+        `looking up the executor of job "${job.name}"`,
+      );
+      return;
+    }
+    const last = runTimes.length - 1;
+    const runs: RunRecord[] = [];
+    for (let index = 0; index <= last; index++) {
+      runs.push(
+        new RunRecord(
+          job,
+          this.#schedulerId,
+          ++this.#sequence,
+          runTimes[index] ?? now,
+          index === last ? coalesced : NONE,
+          now,
+        ),
+      );
+    }
+    const running = this.#instances.get(job.id) ?? 0;
+    const refusal =
+      running >= job.maxInstances
+        ? new MaxInstancesReachedError(job.name, job.id, job.maxInstances)
+        : line.full
+          ? new ExecutorQueueFullError(job.name, job.id, line.alias, line.executor.maxQueue ?? 0)
+          : null;
+    if (refusal !== null) {
+      for (const run of runs) this.#close(run, 'skipped', now, refusal);
+      this.#report.refused(job, runs, refusal);
+      if (rethrow) throw refusal;
+      return;
+    }
+    this.#instances.set(job.id, running + 1);
+    this.#report.submitted(job, runs);
+    line.queue.push({ job, runs });
+  }
+
+  /** @internal The queue's start: the submission's runs from `index`, in order. */
+  startSubmission(line: Line, submission: Submission, index: number): Promise<void> | undefined {
+    const { runs } = submission;
+    for (let i = index; i < runs.length; i++) {
+      const run = runs[i];
+      if (run === undefined) continue;
+      const pending = this.#start(line, run);
+      if (pending !== undefined) {
+        return pending.then(() => this.startSubmission(line, submission, i + 1));
+      }
+    }
+    return undefined;
+  }
+
+  /** @internal The queue's end of a submission: its `maxInstances` slot is free again. */
+  release(job: Job): void {
+    const running = (this.#instances.get(job.id) ?? 1) - 1;
+    if (running <= 0) this.#instances.delete(job.id);
+    else this.#instances.set(job.id, running);
+  }
+
+  /** One run: cancelled, missed, or started; a promise only while an async task runs. */
+  #start(line: Line, run: RunRecord): Promise<void> | undefined {
+    const now = this.#clock().now();
+    if (line.cancelling) {
+      this.#finish(run, 'cancelled', now, new RunCancelledError(run.jobName, run.jobId));
+      return undefined;
+    }
+    const { job } = run;
+    // The misfire check happens when the run actually starts: queue time counts.
+    if (job.misfireGraceTime !== null && now - run.runTimeMs > job.misfireGraceTime * 1000) {
+      this.#finish(run, 'missed', now);
+      return undefined;
+    }
+    run.startedMs = now;
+    this.#report.started(run);
+    let result: unknown;
+    try {
+      result = line.executor.run(job, run.runTimeMs, run);
+    } catch (error) {
+      this.#finish(run, 'error', this.#clock().now(), error);
+      return undefined;
+    }
+    if (!isPromiseLike(result)) {
+      run.retval = result;
+      this.#finish(run, 'executed', this.#clock().now());
+      return undefined;
+    }
+    return this.#await(line, run, result);
+  }
+
+  /** Waits for an async run, aborting it at the job's timeout. */
+  #await(line: Line, run: RunRecord, result: PromiseLike<unknown>): Promise<void> {
+    const { job } = run;
+    line.running.add(run);
+    const timer: ClockTimer | null =
+      job.timeout === null
+        ? null
+        : this.#clock().setTimer(() => {
+            run.abort(new JobTimeoutError(job.name, job.id, job.timeout ?? 0));
+          }, job.timeout * 1000);
+    const settle = (failed: boolean, value: unknown): void => {
+      timer?.cancel();
+      line.running.delete(run);
+      const now = this.#clock().now();
+      // A cancelled task that finished within its grace is reported as cancelled all the same.
+      const reason = run.abortReason;
+      if (reason !== undefined) {
+        this.#finish(run, reason instanceof JobTimeoutError ? 'timeout' : 'cancelled', now, reason);
+      } else if (failed) {
+        this.#finish(run, 'error', now, value);
+      } else {
+        run.retval = value;
+        this.#finish(run, 'executed', now);
+      }
+    };
+    return new Promise<void>((resolve) => {
+      result.then(
+        (value) => {
+          settle(false, value);
+          resolve();
+        },
+        (error: unknown) => {
+          settle(true, error);
+          resolve();
+        },
+      );
+    });
+  }
+
+  /** Cancels a line's queued runs and aborts its running ones. */
+  #cancel(line: Line): void {
+    line.cancelling = true;
+    const now = this.#clock().now();
+    let dropped = 0;
+    for (const submission of line.queue.drop()) {
+      for (const run of submission.runs) {
+        this.#close(run, 'cancelled', now, new RunCancelledError(run.jobName, run.jobId));
+        dropped++;
+      }
+      this.release(submission.job);
+    }
+    this.#report.dropped(dropped);
+    for (const run of line.running) run.abort(new RunCancelledError(run.jobName, run.jobId));
+  }
+
+  /** Records an outcome and reports it. */
+  #finish(run: RunRecord, outcome: RunOutcome, now: number, exception?: unknown): void {
+    this.#close(run, outcome, now, exception);
+    this.#report.finished(run);
+  }
+
+  #close(run: RunRecord, outcome: RunOutcome, now: number, exception: unknown): void {
+    run.outcome = outcome;
+    run.finishedMs = now;
+    if (exception !== undefined) run.exception = exception;
+  }
+}

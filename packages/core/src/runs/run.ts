@@ -1,0 +1,226 @@
+/**
+ * The run record: one due run's life, from the moment the loop hands it over to its outcome.
+ * The run layer (`layer.ts`) is the only writer; events, log lines and (later) history rows,
+ * metrics and dashboard views are all read from it.
+ */
+import type { RunControl } from '../interfaces.js';
+import type { Job } from '../job.js';
+import { describeError, summarizeResult, type RunError } from './summary.js';
+
+export type { RunError } from './summary.js';
+
+/**
+ * How a run ended:
+ * - `executed`: the task returned;
+ * - `error`: the task threw (or could not be loaded);
+ * - `missed`: it would have started later than the job's `misfireGraceTime` allows;
+ * - `skipped`: refused at submission (the job had `maxInstances` runs in progress, or the
+ *   executor's queue was full);
+ * - `timeout`: it ran past the job's `timeout` and was aborted;
+ * - `cancelled`: the scheduler shut down without waiting, before or during the run.
+ */
+export type RunOutcome = 'executed' | 'error' | 'missed' | 'skipped' | 'timeout' | 'cancelled';
+
+/** A run as JSON: instants as UTC epoch milliseconds, for history stores and HTTP. */
+export interface RunState {
+  id: string;
+  jobId: string;
+  jobName: string;
+  jobstore: string;
+  executor: string;
+  schedulerId: string;
+  scheduledRunTime: number;
+  coalescedRunTimes: number[];
+  submittedAt: number;
+  startedAt: number | null;
+  finishedAt: number | null;
+  outcome: RunOutcome | null;
+  error: RunError | null;
+  result: unknown;
+}
+
+/** One run of a job: what was due, when it was handed over, started and finished, and how it ended. */
+export interface Run {
+  /** Unique among the runs of every scheduler: the scheduler id and a sequence number. */
+  readonly id: string;
+  readonly jobId: string;
+  readonly jobName: string;
+  /** The alias of the job store the job is kept in. */
+  readonly jobstore: string;
+  /** The alias of the executor that runs (or would have run) it. */
+  readonly executor: string;
+  /** The id of the scheduler that took the run. */
+  readonly schedulerId: string;
+  /** The time the run was scheduled for. */
+  readonly scheduledRunTime: Date;
+  /** Earlier run times folded into this run by coalescing (oldest first), or none. */
+  readonly coalescedRunTimes: readonly Date[];
+  /** When the loop handed the run to the run layer. */
+  readonly submittedAt: Date;
+  /** When the task started; null when it never did (missed, skipped, cancelled while queued). */
+  readonly startedAt: Date | null;
+  /** When the outcome was decided; null while the run waits or runs. */
+  readonly finishedAt: Date | null;
+  /** How it ended; null while it waits or runs. */
+  readonly outcome: RunOutcome | null;
+  /** The error of an `error`, `timeout` or `cancelled` run (or of a refused one), as JSON. */
+  readonly error: RunError | null;
+  /**
+   * A JSON-safe summary of the task's return value (`executed` runs): JSON values as they are
+   * up to a size bound, other values described (see `summary.ts`). Undefined otherwise.
+   */
+  readonly result: unknown;
+  /** Milliseconds from start to finish, or null. */
+  readonly durationMs: number | null;
+  /** The record as JSON. */
+  toJSON(): RunState;
+}
+
+/**
+ * @internal The run layer's mutable record. It is also the run's {@link RunControl}: the
+ * `currentJob()` context of the task and the abort handle its executor listens to, so a run
+ * costs one object (its AbortController is made only when something reads `signal`).
+ */
+export class RunRecord implements Run, RunControl {
+  readonly job: Job;
+  readonly schedulerId: string;
+  readonly sequence: number;
+  readonly runTimeMs: number;
+  readonly coalescedMs: readonly number[];
+  readonly submittedMs: number;
+  startedMs: number | null = null;
+  finishedMs: number | null = null;
+  outcome: RunOutcome | null = null;
+  /** What the task returned (kept as is for JOB_EXECUTED listeners). */
+  retval: unknown = undefined;
+  /** What the task threw, or the timeout / cancellation / refusal error. */
+  exception: unknown = undefined;
+  #abortReason: Error | undefined = undefined;
+  #controller: AbortController | null = null;
+  #abortListeners: ((reason: Error) => void)[] | null = null;
+
+  constructor(
+    job: Job,
+    schedulerId: string,
+    sequence: number,
+    runTimeMs: number,
+    coalescedMs: readonly number[],
+    submittedMs: number,
+  ) {
+    this.job = job;
+    this.schedulerId = schedulerId;
+    this.sequence = sequence;
+    this.runTimeMs = runTimeMs;
+    this.coalescedMs = coalescedMs;
+    this.submittedMs = submittedMs;
+  }
+
+  get id(): string {
+    return `${this.schedulerId}:${this.sequence}`;
+  }
+
+  get jobId(): string {
+    return this.job.id;
+  }
+
+  get jobName(): string {
+    return this.job.name;
+  }
+
+  get jobstore(): string {
+    return this.job.jobstore;
+  }
+
+  get executor(): string {
+    return this.job.executor;
+  }
+
+  get scheduledRunTime(): Date {
+    return new Date(this.runTimeMs);
+  }
+
+  get coalescedRunTimes(): readonly Date[] {
+    return this.coalescedMs.map((time) => new Date(time));
+  }
+
+  get submittedAt(): Date {
+    return new Date(this.submittedMs);
+  }
+
+  get startedAt(): Date | null {
+    return this.startedMs === null ? null : new Date(this.startedMs);
+  }
+
+  get finishedAt(): Date | null {
+    return this.finishedMs === null ? null : new Date(this.finishedMs);
+  }
+
+  get durationMs(): number | null {
+    return this.startedMs === null || this.finishedMs === null
+      ? null
+      : this.finishedMs - this.startedMs;
+  }
+
+  get error(): RunError | null {
+    return this.exception === undefined ? null : describeError(this.exception);
+  }
+
+  get result(): unknown {
+    return this.outcome === 'executed' ? summarizeResult(this.retval) : undefined;
+  }
+
+  toJSON(): RunState {
+    return {
+      id: this.id,
+      jobId: this.jobId,
+      jobName: this.jobName,
+      jobstore: this.jobstore,
+      executor: this.executor,
+      schedulerId: this.schedulerId,
+      scheduledRunTime: this.runTimeMs,
+      coalescedRunTimes: [...this.coalescedMs],
+      submittedAt: this.submittedMs,
+      startedAt: this.startedMs,
+      finishedAt: this.finishedMs,
+      outcome: this.outcome,
+      error: this.error,
+      result: this.result,
+    };
+  }
+
+  // ─── RunControl (the task's currentJob() and its executor's abort handle) ──────────────────
+
+  get signal(): AbortSignal {
+    if (this.#controller === null) {
+      this.#controller = new AbortController();
+      if (this.#abortReason !== undefined) this.#controller.abort(this.#abortReason);
+    }
+    return this.#controller.signal;
+  }
+
+  get aborted(): boolean {
+    return this.#abortReason !== undefined;
+  }
+
+  get abortReason(): Error | undefined {
+    return this.#abortReason;
+  }
+
+  onAbort(listener: (reason: Error) => void): void {
+    if (this.#abortReason !== undefined) {
+      listener(this.#abortReason);
+      return;
+    }
+    (this.#abortListeners ??= []).push(listener);
+  }
+
+  /** Cancels the run: aborts its signal and tells its executor (once). */
+  abort(reason: Error): void {
+    if (this.#abortReason !== undefined) return;
+    this.#abortReason = reason;
+    this.#controller?.abort(reason);
+    const listeners = this.#abortListeners;
+    this.#abortListeners = null;
+    for (const listener of listeners ?? []) listener(reason);
+  }
+}
