@@ -1113,7 +1113,7 @@ export abstract class BaseScheduler implements JobHost {
         const due = plans.get(job) ?? this.#dueRuns(alias, job, now);
         if (due !== undefined) this.#runs.submitDue(job, due, now);
         if (next === null) {
-          this.#log.info(`Removed job ${job.id}`);
+          if (this.#log.infoOn) this.#log.info(`Removed job ${job.id}`);
           this.#listeners.emit(
             EVENT_JOB_REMOVED,
             () => new JobEvent(EVENT_JOB_REMOVED, job.id, alias),
