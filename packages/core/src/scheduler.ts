@@ -147,9 +147,8 @@ export abstract class BaseScheduler implements JobHost {
 
   readonly #jobstores = new Map<string, JobStore | ComponentRequest>();
   readonly #executors = new Map<string, Executor | ComponentRequest>();
-  /** The components that are started (while the scheduler runs). */
+  /** The job stores that are started (while the scheduler runs); the run layer keeps the started executors. */
   readonly #liveStores = new Map<string, JobStore>();
-  readonly #liveExecutors = new Map<string, Executor>();
   #pending: PendingJob[] = [];
   #state: SchedulerState = 'stopped';
   #starting = false;
@@ -398,7 +397,6 @@ export abstract class BaseScheduler implements JobHost {
     if (this.running) {
       const built = await this.#buildExecutor(entry);
       await built.start(this.#executorContext(alias), alias);
-      this.#liveExecutors.set(alias, built);
       this.#runs.attach(alias, built);
       this.#executors.set(alias, built);
     } else {
@@ -417,13 +415,10 @@ export abstract class BaseScheduler implements JobHost {
   async removeExecutor(alias: string, shutdown = true): Promise<void> {
     if (!this.#executors.has(alias))
       throw new ComponentLookupError('executor', alias, this.#executors.keys());
-    const live = this.#liveExecutors.get(alias);
     this.#executors.delete(alias);
-    this.#liveExecutors.delete(alias);
-    if (live !== undefined) {
-      if (shutdown) await this.#runs.detach(alias, true);
-      else this.#runs.forget(alias);
-    }
+    // The run layer knows the started executors; one never started has nothing to stop.
+    if (shutdown) await this.#runs.detach(alias, true);
+    else this.#runs.forget(alias);
     this.#listeners.emit(
       EVENT_EXECUTOR_REMOVED,
       () => new SchedulerEvent(EVENT_EXECUTOR_REMOVED, alias),
@@ -1264,7 +1259,6 @@ export abstract class BaseScheduler implements JobHost {
       const executor = await this.#buildExecutor(entry);
       this.#executors.set(alias, executor);
       await executor.start(this.#executorContext(alias), alias);
-      this.#liveExecutors.set(alias, executor);
       this.#runs.attach(alias, executor);
     }
     for (const [alias, entry] of this.#jobstores) {
@@ -1296,7 +1290,6 @@ export abstract class BaseScheduler implements JobHost {
       this.#log.error(`Error shutting down executor '${alias}'`, error);
       this.#listeners.reportError('executor', alias, error, 'shutting down');
     });
-    this.#liveExecutors.clear();
     for (const [alias, store] of this.#liveStores) {
       try {
         await store.shutdown();
