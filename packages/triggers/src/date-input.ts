@@ -81,12 +81,7 @@ export function toBounds<Start extends number | null>(
 export function toInstant(trigger: string, field: string, value: unknown, zone: ZoneRules): number {
   const instant = anyToInstant(trigger, field, value, zone);
   if (instant < MIN_INSTANT_MS || instant > MAX_INSTANT_MS) {
-    throw new TriggerConfigError(
-      trigger,
-      field,
-      value,
-      `${show(value)} is outside the years 1 to 9999 (UTC) that Kairos schedules in; give a date between them`,
-    );
+    throw outsideYears(trigger, field, value);
   }
   return instant;
 }
@@ -196,12 +191,7 @@ export function toCalendarDay(
 ): number {
   const days = anyToCalendarDay(trigger, field, value, zone);
   if (days < FIRST_DAY || days > LAST_DAY) {
-    throw new TriggerConfigError(
-      trigger,
-      field,
-      value,
-      `${show(value)} is outside the years 1 to 9999 (UTC) that Kairos schedules in; give a date between them`,
-    );
+    throw outsideYears(trigger, field, value);
   }
   return days;
 }
@@ -251,4 +241,14 @@ function anyToCalendarDay(trigger: string, field: string, value: unknown, zone: 
 /** Formats a day number as `YYYY-MM-DD`. */
 export function formatCalendarDay(days: number): string {
   return new Date(days * DAY_MS).toISOString().slice(0, 10);
+}
+
+/** The error of a date outside the years 1 to 9999 (UTC), which Kairos schedules in. */
+function outsideYears(trigger: string, field: string, value: unknown): TriggerConfigError {
+  return new TriggerConfigError(
+    trigger,
+    field,
+    value,
+    `${show(value)} is outside the years 1 to 9999 (UTC) that Kairos schedules in; give a date between them`,
+  );
 }
