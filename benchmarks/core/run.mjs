@@ -55,7 +55,7 @@ const TARGETS = {
   dispatchVsCroner: 10, // Kairos ≥ 10× croner's fires/s (and ≥ toad-scheduler's)
   heapPerJob: 400, // bytes
   latenessP99Ms: 1,
-  addSeconds: 0.3, // for 100k jobs
+  addVsToad: 0.5, // adding 100k jobs takes at most this share of toad-scheduler's time
 };
 
 main();
@@ -170,7 +170,7 @@ function summarize(samples) {
 function printDispatch(names, at) {
   console.log('### Dispatch: one-off jobs due at the same instant (fires/s, higher is better)\n');
   console.log(
-    'A no-op task; cells give fires/s (peer ÷ Kairos). *first → last*: from the first callback ' +
+    'A task of its own per job that only counts; cells give fires/s (peer ÷ Kairos). *first → last*: from the first callback ' +
       'to the last (the target’s measure); *due → last*: from the instant the jobs were due to ' +
       'the last callback, which also counts the work a scheduler does before its first callback.\n',
   );
@@ -226,7 +226,7 @@ function printHold(names, at) {
   console.log(
     `Heap: (heapUsed after − before) / jobs after full GCs (\`--expose-gc\`); APScheduler has no ` +
       `JS heap, its column is RSS. Add time: one job after the other, awaiting Kairos's ` +
-      `\`addJob\`; capped peers are extrapolated linearly from the size shown.\n`,
+      `\`addJob\` (Kairos addJobs: one call); capped peers are extrapolated linearly from the size shown.\n`,
   );
   console.log(
     `| Library | Add ${formatCount(small)} (s) | add ÷ Kairos | Heap/job at ${formatCount(small)} | ` +
@@ -299,9 +299,13 @@ function printTargets(names, at) {
   );
   const add = at('hold', 'Kairos', small).addSeconds;
   const toadAdd = at('hold', 'toad-scheduler', small).addSeconds;
+  const bulk = names.includes('Kairos addJobs')
+    ? `; one addJobs call ${at('hold', 'Kairos addJobs', small).addSeconds.toFixed(2)} s`
+    : '';
   console.log(
-    `- Adding ${formatCount(small)} jobs ≤ ${TARGETS.addSeconds} s: ` +
-      `${met(add <= TARGETS.addSeconds)} (${add.toFixed(2)} s; toad-scheduler ${toadAdd.toFixed(2)} s)`,
+    `- Adding ${formatCount(small)} jobs (one awaited addJob each) ≤ ${TARGETS.addVsToad}× ` +
+      `toad-scheduler's time: ${met(add <= TARGETS.addVsToad * toadAdd)} (${add.toFixed(2)} s, ` +
+      `${formatRatio(add / toadAdd)}; toad-scheduler ${toadAdd.toFixed(2)} s${bulk})`,
   );
 }
 

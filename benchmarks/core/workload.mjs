@@ -3,19 +3,20 @@
 //
 //   node --expose-gc benchmarks/core/workload.mjs <dispatch|lateness|hold> <library> <jobs>
 //
-// dispatch  `jobs` one-off jobs all due at the same instant, a no-op task that only counts;
-//           fires per second from the first callback to the last, and from the due instant to
-//           the last callback.
+// dispatch  `jobs` one-off jobs all due at the same instant, each with its own callback (a
+//           closure made per job, as a user's jobs are) that only counts; fires per second from
+//           the first callback to the last, and from the due instant to the last callback.
 // lateness  `jobs` one-off jobs spread evenly over SPREAD_MS; (actual start − scheduled time) of
 //           each run, in ms, with sub-ms resolution.
-// hold      `jobs` one-off jobs an hour ahead added to a running scheduler: seconds to add them,
-//           and the heap (and RSS) they retain, per job, after full GCs.
+// hold      `jobs` one-off jobs an hour ahead, each with its own no-op closure, added to a running
+//           scheduler: seconds to add them, and the heap (and RSS) they retain, per job (closure
+//           included), after full GCs.
 import { LIBRARIES } from './libraries.mjs';
 
 /** How long the lateness workload's jobs are spread over. */
 const SPREAD_MS = 10_000;
 /** Minimum lead between the end of adding and the first due time. */
-const LEAD_MS = 200;
+const LEAD_MS = 500;
 /** Jobs added (and run, for dispatch and lateness) before measuring, to warm up the JIT. */
 const WARMUP_JOBS = 1000;
 /** Give up waiting for runs this long after the last one was due. */
@@ -56,15 +57,33 @@ async function add(runAtMs, task) {
   if (pending !== undefined) await pending;
 }
 
+/**
+ * Adds `count` jobs, the i-th at `runAt(i)` with the task `makeTask(i)` (made here, one per
+ * job): one call for a library with `addAll`, else one `add` after the other.
+ */
+async function addMany(count, runAt, makeTask) {
+  if (scheduler.addAll !== undefined) {
+    const jobs = [];
+    for (let i = 0; i < count; i++) jobs.push([runAt(i), makeTask(i)]);
+    await scheduler.addAll(jobs);
+    return;
+  }
+  for (let i = 0; i < count; i++) await add(runAt(i), makeTask(i));
+}
+
 /** Runs a small batch due soon, so that the measured batch does not pay for JIT warm-up. */
 async function warmUp() {
   let left = WARMUP_JOBS;
   const { promise, resolve } = deferred();
-  const task = () => {
+  const count = () => {
     if (--left === 0) resolve();
   };
   const runAt = Date.now() + LEAD_MS + (WARMUP_JOBS * library.addCostUs) / 1000;
-  for (let i = 0; i < WARMUP_JOBS; i++) await add(runAt, task);
+  await addMany(
+    WARMUP_JOBS,
+    () => runAt,
+    () => () => count(),
+  );
   await withDeadline(promise, runAt + STRAGGLER_LIMIT_MS);
 }
 
@@ -74,7 +93,7 @@ async function dispatch() {
   let first = 0;
   let last = 0;
   const { promise, resolve } = deferred();
-  const task = () => {
+  const count = () => {
     const now = performance.now();
     if (fired === 0) first = now;
     last = now;
@@ -82,7 +101,12 @@ async function dispatch() {
   };
   const dueAt = Math.ceil(Date.now() + LEAD_MS + (jobs * library.addCostUs) / 1000);
   const addStart = performance.now();
-  for (let i = 0; i < jobs; i++) await add(dueAt, task);
+  // Each job its own callback function, as a user's jobs are (not one function shared by all).
+  await addMany(
+    jobs,
+    () => dueAt,
+    () => () => count(),
+  );
   const addMs = performance.now() - addStart;
   const overran = fired > 0 || Date.now() >= dueAt;
   await withDeadline(promise, dueAt + STRAGGLER_LIMIT_MS);
@@ -107,13 +131,14 @@ async function lateness() {
   const { promise, resolve } = deferred();
   const start = Math.ceil(Date.now() + LEAD_MS + (jobs * library.addCostUs) / 1000);
   const stepMs = SPREAD_MS / jobs;
-  for (let i = 0; i < jobs; i++) {
-    const runAt = Math.round(start + i * stepMs);
-    await add(runAt, () => {
+  const runAtOf = (i) => Math.round(start + i * stepMs);
+  await addMany(jobs, runAtOf, (i) => {
+    const runAt = runAtOf(i);
+    return () => {
       late[i] = preciseNow() - runAt;
       if (++fired === jobs) resolve();
-    });
-  }
+    };
+  });
   const overran = fired > 0 || Date.now() >= start;
   await withDeadline(promise, start + SPREAD_MS + STRAGGLER_LIMIT_MS);
   const sorted = late.filter((value) => !Number.isNaN(value)).sort();
@@ -128,13 +153,21 @@ async function lateness() {
 }
 
 async function hold() {
-  const noop = () => undefined;
   const base = Date.now() + 3_600_000;
-  // Warm-up jobs stay scheduled (an hour ahead too); they are in the baseline.
-  for (let i = 0; i < WARMUP_JOBS; i++) await add(base - WARMUP_JOBS + i, noop);
+  // Warm-up jobs stay scheduled (an hour ahead too); they are in the baseline. Every job has its
+  // own no-op closure, counted in its heap.
+  await addMany(
+    WARMUP_JOBS,
+    (i) => base - WARMUP_JOBS + i,
+    () => () => undefined,
+  );
   const before = memoryAfterGc();
   const addStart = performance.now();
-  for (let i = 0; i < jobs; i++) await add(base + i, noop);
+  await addMany(
+    jobs,
+    (i) => base + i,
+    () => () => undefined,
+  );
   const addMs = performance.now() - addStart;
   const after = memoryAfterGc();
   return {

@@ -5,7 +5,10 @@
 // stderr).
 //
 //   pnpm run bench:stores                      (build first: pnpm run build)
-//   node benchmarks/stores/run.mjs [--quick] [--rounds=N] [--no-python] [--no-peers]
+//   node benchmarks/stores/run.mjs [--quick] [--rounds=N] [--no-python] [--no-peers] [--only=bulk]
+//
+// --only=bulk runs the bulk adds alone (store.addJobs against one-by-one store.addJob, and
+// APScheduler's nearest, jobs added before start()), about a minute a round.
 //
 // Needs PostgreSQL (KAIROS_BENCH_POSTGRES_URL, default postgres://postgres@127.0.0.1:5432/test)
 // and Redis (KAIROS_BENCH_REDIS_URL, default redis://127.0.0.1:6379/0). Writes only to a temporary
@@ -63,6 +66,9 @@ const SIZES = options.quick
       scaleLarge: 20_000,
       apschedulerAdd: 50,
       apschedulerFire: 100,
+      bulk: 2_000,
+      bulkLarge: 10_000,
+      apschedulerBulk: 100,
       bullmq: 500,
       pgboss: 10,
     }
@@ -78,6 +84,9 @@ const SIZES = options.quick
       scaleLarge: 1_000_000,
       apschedulerAdd: 2_000,
       apschedulerFire: 2_000,
+      bulk: 10_000,
+      bulkLarge: 100_000,
+      apschedulerBulk: 2_000,
       bullmq: 10_000,
       pgboss: 500,
     };
@@ -127,6 +136,34 @@ async function main() {
       ['claim', 'postgres', SIZES.fire],
       ['claim', 'redis', SIZES.fire],
     ];
+    // Bulk adds: store.addJobs of N jobs in one call against N store.addJob calls.
+    const bulkPlan = [
+      ['add-batch', 'sqlite', SIZES.bulk],
+      ['add-batch', 'sqlite', SIZES.bulkLarge],
+      ['add-batch', 'sqlite-full', SIZES.bulk],
+      ['add-batch', 'postgres', SIZES.bulk],
+      ['add-batch', 'redis', SIZES.bulk],
+      ['add-store', 'sqlite', SIZES.bulk],
+      ['add-store', 'sqlite-full', SIZES.bulk],
+      ['add-store', 'postgres', SIZES.bulk],
+      ['add-store', 'redis', SIZES.bulk],
+    ];
+    for (let round = 0; round < options.rounds; round++) {
+      for (const [name, store, jobs] of bulkPlan) {
+        record(`bulk/${name}/${store}/${jobs}`, workload(env, name, store, jobs));
+      }
+      if (python.ok) {
+        const args = [APSCHEDULER, 'bulk', SIZES.apschedulerBulk, directory];
+        record('aps-bulk', child(PYTHON, args, env));
+      }
+      if (options.only === 'bulk') progress(`round ${round + 1}/${options.rounds} done`);
+    }
+    if (options.only === 'bulk') {
+      const seconds = (performance.now() - startedAt) / 1000;
+      reportBulk({ results, python, versions, seconds });
+      return;
+    }
+
     for (let round = 0; round < options.rounds; round++) {
       for (const [name, store, jobs, inFlight, once] of addPlan) {
         if (once === 'once' && round > 0) continue;
@@ -160,11 +197,16 @@ async function main() {
 
     const seconds = (performance.now() - startedAt) / 1000;
     report({ results, python, versions, seconds });
+    reportBulk({ results, python, versions, seconds, heading: false });
     if (failures.length > 0) {
       console.log('\n### Failed measurements\n');
       for (const { key, error } of failures) console.log(`- ${key}: ${error}`);
     }
   } finally {
+    if (failures.length > 0 && options.only === 'bulk') {
+      console.log('\n### Failed measurements\n');
+      for (const { key, error } of failures) console.log(`- ${key}: ${error}`);
+    }
     for (const name of ['sqlite', 'postgres', 'redis']) workload(env, 'clear', name, 0);
     rmSync(directory, { recursive: true, force: true });
   }
@@ -450,7 +492,7 @@ function report({ results, python, versions, seconds }) {
   for (const store of stores()) {
     const small = ok(`latency/${store}/${SIZES.scaleSmall}`)[0]?.microseconds;
     const large = ok(`latency/${store}/${SIZES.scaleLarge}`)[0]?.microseconds;
-    for (const query of ['getNextRunTime', 'getDueJobs', 'claimNoneDue']) {
+    for (const query of ['getNextRunTime', 'claimDueLeft', 'claimNoneDue']) {
       const a = small?.[query];
       const b = large?.[query];
       const ratio50 = b?.p50 / a?.p50;
@@ -459,7 +501,7 @@ function report({ results, python, versions, seconds }) {
         label(store),
         {
           getNextRunTime: '`getNextRunTime()`',
-          getDueJobs: '`getDueJobs(now)`, 5 due',
+          claimDueLeft: '`claimDueJobs`, 5 due, left due',
           claimNoneDue: '`claimDueJobs`, none due',
         }[query],
         fmt(a?.p50, 1),
@@ -574,6 +616,93 @@ function report({ results, python, versions, seconds }) {
   table(['Target', 'Result'], ['l', 'l'], targetRows);
 }
 
+function reportBulk({ results, python, versions, seconds, heading = true }) {
+  const ok = (key) => (results.get(key) ?? []).filter((r) => r.error === undefined);
+  const med = (key) => median(ok(key).map((r) => r.perSecond));
+  const spread = (key) => {
+    const values = ok(key).map((r) => r.perSecond);
+    return values.length > 1
+      ? `${fmt(Math.min(...values))}–${fmt(Math.max(...values))}`
+      : values.length === 1
+        ? 'one run'
+        : '–';
+  };
+  if (heading) {
+    const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+    console.log('## Job stores: bulk adds\n');
+    console.log(
+      `Node ${process.version}, ${os.cpus().length} cores (${cpu}), ${os.platform()} ` +
+        `${os.arch()}; SQLite ${versions.sqlite} (better-sqlite3), PostgreSQL ` +
+        `${versions.postgres}, Redis ${versions.redis}; load average ` +
+        `${os
+          .loadavg()
+          .map((load) => load.toFixed(1))
+          .join(' / ')} at the end; ` +
+        `${options.quick ? 'quick mode, ' : ''}${options.rounds} round(s); ` +
+        `${new Date().toISOString().slice(0, 10)}; ${seconds.toFixed(0)} s.\n`,
+    );
+    console.log(
+      python.ok
+        ? `APScheduler ${python.apscheduler} with SQLAlchemy ${python.sqlalchemy} (${PYTHON}).\n`
+        : `APScheduler: skipped (${python.reason ?? 'disabled'}).\n`,
+    );
+  }
+  const aps = python.ok ? med('aps-bulk') : Number.NaN;
+  const rows = [];
+  const plans = [
+    ['sqlite', SIZES.bulk],
+    ['sqlite', SIZES.bulkLarge],
+    ['sqlite-full', SIZES.bulk],
+    ['postgres', SIZES.bulk],
+    ['redis', SIZES.bulk],
+  ];
+  for (const [store, jobs] of plans) {
+    const batch = `bulk/add-batch/${store}/${jobs}`;
+    const single = `bulk/add-store/${store}/${SIZES.bulk}`;
+    rows.push([
+      BACKENDS[store].label,
+      fmtJobs(jobs),
+      fmt(med(batch)),
+      spread(batch),
+      fmt(med(single)),
+      fmtRatio(med(batch) / med(single)),
+      store.startsWith('sqlite') ? fmtRatio(med(batch) / aps) : '',
+    ]);
+  }
+  rows.push([
+    'APScheduler',
+    python.ok ? fmtJobs(SIZES.apschedulerBulk) : '–',
+    fmt(aps),
+    python.ok ? spread('aps-bulk') : '',
+    '',
+    '',
+    '1×',
+  ]);
+  console.log(
+    `### Bulk adds (jobs/s, median of ${options.rounds}; higher is better)\n\n` +
+      '_addJobs_: `store.addJobs(jobs)`, one call. _addJob_: `store.addJob(job)` one at a time, ' +
+      `${fmtJobs(SIZES.bulk)} jobs. APScheduler: jobs added before \`start()\`, which writes them ` +
+      'to its SQLAlchemyJobStore on SQLite (its nearest to a bulk add).\n',
+  );
+  table(
+    ['Store', 'Jobs', 'addJobs/s', 'Range', 'addJob/s', 'addJobs ÷ addJob', '÷ APScheduler'],
+    ['l', 'r', 'r', 'r', 'r', 'r', 'r'],
+    rows,
+  );
+  const want = TARGETS.sqliteVsApscheduler;
+  const targetRows = [];
+  for (const [store, jobs] of plans.filter(([store]) => store.startsWith('sqlite'))) {
+    const rate = med(`bulk/add-batch/${store}/${jobs}`);
+    targetRows.push([
+      `${BACKENDS[store].label} \`addJobs\` of ${fmtJobs(jobs)} ≥ ${want}× APScheduler`,
+      `${rate / aps >= want ? '**met**' : '**not met**'}: ${fmtRatio(rate / aps)} ` +
+        `(${fmt(rate)}/s vs ${fmt(aps)}/s)`,
+    ]);
+  }
+  console.log('### Bulk add targets\n');
+  table(['Target', 'Result'], ['l', 'l'], targetRows);
+}
+
 function stores() {
   return ['sqlite', 'postgres', 'redis'];
 }
@@ -581,14 +710,17 @@ function stores() {
 // ─── options and progress ─────────────────────────────────────────────────────────────────────
 
 function parseOptions(args) {
-  const parsed = { quick: false, rounds: undefined, python: true, peers: true };
+  const parsed = { quick: false, rounds: undefined, python: true, peers: true, only: undefined };
   for (const arg of args) {
     if (arg === '--quick') parsed.quick = true;
     else if (arg === '--no-python') parsed.python = false;
     else if (arg === '--no-peers') parsed.peers = false;
     else if (arg.startsWith('--rounds=')) parsed.rounds = Number(arg.slice('--rounds='.length));
+    else if (arg === '--only=bulk') parsed.only = 'bulk';
     else {
-      console.error(`unknown option ${arg}; use --quick, --rounds=N, --no-python, --no-peers`);
+      console.error(
+        `unknown option ${arg}; use --quick, --rounds=N, --no-python, --no-peers, --only=bulk`,
+      );
       process.exit(2);
     }
   }

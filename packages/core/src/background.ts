@@ -1,5 +1,5 @@
 /** BackgroundScheduler: the scheduler for services that do other things too. */
-import { BaseScheduler } from './scheduler.js';
+import { BaseScheduler } from './scheduler/index.js';
 
 /**
  * A scheduler whose loop lives on timers in the host's event loop: `start()` resolves as soon

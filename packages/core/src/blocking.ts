@@ -1,6 +1,6 @@
 /** BlockingScheduler: the scheduler as the whole program. */
-import type { StartOptions } from './scheduler.js';
-import { BaseScheduler } from './scheduler.js';
+import type { StartOptions } from './scheduler/index.js';
+import { BaseScheduler } from './scheduler/index.js';
 
 const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
 

@@ -223,3 +223,67 @@ export class SchemaVersionError extends JobStoreError {
     this.expected = expected;
   }
 }
+
+/**
+ * A command task did not succeed: it could not start, exited with a non-zero code, or was
+ * killed by a signal. The message ends with the last lines of its standard error.
+ */
+export class CommandFailedError extends Error {
+  /** The exit code, or null when the command was killed by a signal or did not start. */
+  readonly exitCode: number | null;
+  /** The signal that killed it (`'SIGKILL'`), or null. */
+  readonly signal: string | null;
+  /** The last bytes of its standard error (at most the tail the runner keeps). */
+  readonly stderr: string;
+
+  constructor(
+    message: string,
+    details: { exitCode: number | null; signal: string | null; stderr: string },
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = 'CommandFailedError';
+    this.exitCode = details.exitCode;
+    this.signal = details.signal;
+    this.stderr = details.stderr;
+  }
+}
+
+/** A command task ran past its own `timeout`: its process group was sent SIGTERM (then SIGKILL). */
+export class CommandTimeoutError extends Error {
+  /** The command's timeout in seconds. */
+  readonly timeout: number;
+
+  constructor(command: string, timeout: number, killed: boolean, killGrace: number) {
+    super(
+      `Command ${command} ran past its timeout of ${timeout} s: its process group was sent ` +
+        `SIGTERM` +
+        (killed ? `, then SIGKILL after ${killGrace} s` : '') +
+        `; raise the command's timeout if it needs longer`,
+    );
+    this.name = 'CommandTimeoutError';
+    this.timeout = timeout;
+  }
+}
+
+/**
+ * A command task met a scheduler that does not allow commands in a persistent job store: it
+ * cannot be stored there, and one found there is kept but not run (reported unrestorable).
+ */
+export class CommandNotAllowedError extends Error {
+  /** The program the command runs (`/bin/sh` for a shell line). */
+  readonly program: string;
+
+  constructor(job: string, command: string, program: string, allowed: readonly string[] | false) {
+    super(
+      `${job}: command ${command} is not allowed in a persistent job store: ` +
+        (allowed === false
+          ? `this scheduler does not allow stored commands; `
+          : `'${program}' is not among the allowed programs (${allowed.map((name) => `'${name}'`).join(', ') || 'none'}); `) +
+        `set the scheduler option commands: true (or 'kairos.commands': 'true'), or list the ` +
+        `programs: commands: ['${program}']`,
+    );
+    this.name = 'CommandNotAllowedError';
+    this.program = program;
+  }
+}

@@ -9,6 +9,9 @@ export { defaultRegistry } from './builtins.js';
 export { FakeClock, MAX_TIMER_MS, systemClock } from './clock.js';
 export type { ComponentRequest, ParsedConfig, SchedulerConfig } from './config/index.js';
 export {
+  CommandFailedError,
+  CommandNotAllowedError,
+  CommandTimeoutError,
   ComponentLookupError,
   ConfigurationError,
   ConflictingIdError,
@@ -33,8 +36,33 @@ export type * from './interfaces.js';
 export { Job, UnrestorableJob, type JobFields, type ListedJob } from './job.js';
 export { currentJob, runInJobContext, type JobContext } from './job-context.js';
 export { consoleLogger, silentLogger, type LogLevel } from './logger.js';
+export { RecordingLogger, type LogEntry } from './recording-logger.js';
 export type { Run, RunError, RunOutcome, RunState } from './runs/run.js';
+export {
+  checkCommandTask,
+  isCommandTask,
+  type ArgvCommandTask,
+  type CommandOptions,
+  type CommandTask,
+  type ShellCommandTask,
+} from './commands/command-task.js';
+export { runCommand, type CommandResult, type CommandRunOptions } from './commands/run-command.js';
 export { MemoryJobStore } from './jobstores/memory.js';
+// The store toolkit: what every persistent job store shares (see docs/stores.md).
+export {
+  planClaims,
+  type ClaimPlan,
+  type ClaimPlanning,
+  type PlannedClaim,
+} from './jobstores/claims.js';
+export { checkSchemaVersion, type SchemaVersionCheck } from './jobstores/schema-version.js';
+export {
+  earliestRunTime,
+  storedBatch,
+  storedJob,
+  type JobToStore,
+  type StoredJob,
+} from './jobstores/stored-job.js';
 export { UnrestorableJobs } from './jobstores/unrestorable.js';
 export { decodeWakeup, encodeWakeup, type Wakeup } from './jobstores/wakeups.js';
 export {
@@ -54,11 +82,13 @@ export {
 } from './registry.js';
 export {
   BaseScheduler,
+  type AddJobsEntry,
+  type ImportJobsOptions,
   type PrintJobsOptions,
   type SchedulerSetup,
   type ShutdownOptions,
   type StartOptions,
-} from './scheduler.js';
+} from './scheduler/index.js';
 export {
   decodeArgs,
   encodeArgs,

@@ -3,8 +3,8 @@
  * executors, tasks, the stored form of a job, and the options of schedulers and jobs.
  * Implementations depend on these, never the other way round.
  */
-import type { DateInput, Trigger, TriggerSpec } from '@kairos/triggers';
 import type { Job, UnrestorableJob } from './job.js';
+import type { JobDefaults, JobState, Task, TaskFunction } from './job-data.js';
 import type { JobContext } from './job-context.js';
 
 // ─── time ──────────────────────────────────────────────────────────────────────────────────────
@@ -49,99 +49,18 @@ export interface Logger {
   isLevelEnabled?(level: string): boolean;
 }
 
-// ─── tasks ─────────────────────────────────────────────────────────────────────────────────────
+// ─── tasks and jobs ────────────────────────────────────────────────────────────────────────────
 
-/** A task function. Its arguments are the job's `args`; it may return a promise. */
-// Any parameter list is accepted: args are checked by the caller, not the scheduler.
-export type TaskFunction = (...args: never[]) => unknown;
-
-/**
- * What a job runs: a function (memory store and async executor only), the name of a task
- * registered with `scheduler.registerTask(name, fn)`, or a module reference such as
- * `'./tasks/report.js#build'` or `'some-package#cleanup'`.
- */
-export type Task = TaskFunction | string;
-
-// ─── jobs ──────────────────────────────────────────────────────────────────────────────────────
-
-/** A trigger as `addJob` takes it: an instance, or a spec whose `type` is a registered alias. */
-export type TriggerInput = Trigger | TriggerSpec | ({ type: string } & Record<string, unknown>);
-
-/** Per-job policies, with APScheduler's defaults. */
-export interface JobDefaults {
-  /** Seconds a run may start late and still run; null = always run. Default 1. */
-  misfireGraceTime?: number | null;
-  /** Run once instead of once per missed run time when several are due. Default true. */
-  coalesce?: boolean;
-  /** How many runs of the job may be in progress at once. Default 1. */
-  maxInstances?: number;
-}
-
-/** Options of `addJob`. */
-export interface AddJobOptions extends JobDefaults {
-  /** Arguments passed to the task. */
-  args?: readonly unknown[];
-  /** The job id. Default: a random UUID. */
-  id?: string;
-  /** A readable name. Default: the task's name. */
-  name?: string;
-  /**
-   * When to run first. Default: the trigger's first fire time (computed at `start()` for jobs
-   * added before it). `null` adds the job paused.
-   */
-  nextRunTime?: DateInput | null;
-  /** Alias of the job store to keep the job in. Default `'default'`. */
-  jobstore?: string;
-  /** Alias of the executor to run it in. Default `'default'`. */
-  executor?: string;
-  /** Replace a job with the same id instead of failing with `ConflictingIdError`. */
-  replaceExisting?: boolean;
-  /** Seconds a run may take before it is aborted and reported as an error; null = no limit. */
-  timeout?: number | null;
-}
-
-/** What `modifyJob` can change. */
-export interface JobChanges extends JobDefaults {
-  task?: Task;
-  args?: readonly unknown[];
-  name?: string;
-  trigger?: TriggerInput;
-  executor?: string;
-  nextRunTime?: DateInput | null;
-  timeout?: number | null;
-}
-
-/**
- * A job in its stored JSON form: what persistent stores keep and `exportJobs` writes.
- * `nextRunTime` is UTC epoch milliseconds so stores can index it.
- */
-export interface JobState {
-  /** Format version, for migrations. */
-  version: 1;
-  id: string;
-  name: string;
-  /** A registered task name or a module reference. */
-  task: string;
-  /** The arguments, with Dates and BigInts tagged (see `serialize.ts`). */
-  args: unknown[];
-  trigger: TriggerSpec | ({ type: string } & Record<string, unknown>);
-  executor: string;
-  misfireGraceTime: number | null;
-  coalesce: boolean;
-  maxInstances: number;
-  timeout: number | null;
-  nextRunTime: number | null;
-}
-
-/** What a {@link Job} handle calls back into: its scheduler. */
-export interface JobHost {
-  modifyJob(id: string, changes: JobChanges, jobstore?: string): Promise<Job>;
-  rescheduleJob(id: string, trigger: TriggerInput, jobstore?: string): Promise<Job>;
-  pauseJob(id: string, jobstore?: string): Promise<Job>;
-  resumeJob(id: string, jobstore?: string): Promise<Job | null>;
-  removeJob(id: string, jobstore?: string): Promise<void>;
-  runJob(id: string, jobstore?: string): Promise<void>;
-}
+export type {
+  AddJobOptions,
+  JobChanges,
+  JobDefaults,
+  JobState,
+  Task,
+  TaskFunction,
+  TriggerInput,
+} from './job-data.js';
+export type { JobHost } from './job.js';
 
 // ─── job stores ────────────────────────────────────────────────────────────────────────────────
 
@@ -215,8 +134,6 @@ export interface JobStore {
    * reported, and {@link getUnrestorableJobs} lists it).
    */
   lookupJob(id: string): Promise<Job | null>;
-  /** Jobs whose next run time is ≤ `now` (epoch ms), earliest first. */
-  getDueJobs(now: number): Promise<Job[]>;
   /** The earliest next run time (epoch ms) of any job, or null when none is scheduled. */
   getNextRunTime(): Promise<number | null>;
   /** Every job: scheduled ones earliest first, then paused ones. */
@@ -232,6 +149,12 @@ export interface JobStore {
   getUnrestorableJobs?(): Promise<UnrestorableJob[]>;
   /** Adds a job; throws `ConflictingIdError` when the id is taken. */
   addJob(job: Job): Promise<void>;
+  /**
+   * Adds several jobs in one transaction (or pipeline, or bulk write): all of them, or none
+   * when an id is taken or given twice (then throws `ConflictingIdError` naming it). The
+   * scheduler's `addJobs` calls it; a store without it gets one `addJob` call per job, in order.
+   */
+  addJobs?(jobs: readonly Job[]): Promise<void>;
   /** Replaces the job with the same id; throws `JobLookupError` when there is none. */
   updateJob(job: Job): Promise<void>;
   /** Removes a job; throws `JobLookupError` when there is none. */
@@ -381,4 +304,13 @@ export interface SchedulerOptions {
    * exposed store should be limited to the application's own task modules. Default: any.
    */
   taskModules?: readonly string[] | null;
+  /**
+   * Whether command tasks (`{ command }`, `{ argv }`) may be kept in and run from a persistent
+   * job store: `true` for any, or the programs allowed (`argv[0]` as written, such as
+   * `'pg_dump'` or `'/usr/bin/pg_dump'`; `'/bin/sh'` allows shell lines). A stored command is
+   * code the scheduler will run, so the default is `false`: adding a command job to a
+   * persistent store fails, and one found there is kept but not run (reported unrestorable).
+   * Commands in the memory store always run: they never leave the process that added them.
+   */
+  commands?: boolean | readonly string[];
 }

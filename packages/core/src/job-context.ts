@@ -40,3 +40,19 @@ export function currentJob(): JobContext | undefined {
 export function runInJobContext<T>(context: JobContext, fn: () => T): T {
   return storage.run(context, fn);
 }
+
+/**
+ * @internal Calls `task(...args)` with `context` as the current job: {@link runInJobContext}
+ * without a closure per run.
+ */
+export function callInJobContext(
+  context: JobContext,
+  task: (...args: unknown[]) => unknown,
+  args: readonly unknown[],
+): unknown {
+  return storage.run(context, callTask, task, args);
+}
+
+function callTask(task: (...args: unknown[]) => unknown, args: readonly unknown[]): unknown {
+  return args.length === 0 ? task() : task(...args);
+}

@@ -4,7 +4,17 @@
  * job store keeps the current one.
  */
 import { formatWallTime, type Trigger } from '@kairos/triggers';
-import type { JobChanges, JobHost, JobState, Task, TriggerInput } from './interfaces.js';
+import type { JobChanges, JobState, Task, TriggerInput } from './job-data.js';
+
+/** What a {@link Job} handle calls back into: its scheduler. */
+export interface JobHost {
+  modifyJob(id: string, changes: JobChanges, jobstore?: string): Promise<Job>;
+  rescheduleJob(id: string, trigger: TriggerInput, jobstore?: string): Promise<Job>;
+  pauseJob(id: string, jobstore?: string): Promise<Job>;
+  resumeJob(id: string, jobstore?: string): Promise<Job | null>;
+  removeJob(id: string, jobstore?: string): Promise<void>;
+  runJob(id: string, jobstore?: string): Promise<void>;
+}
 
 /** The fields of a job snapshot. */
 export interface JobFields {

@@ -67,8 +67,12 @@ export class Log {
     if (this.debugOn) guard(() => this.logger.debug(message));
   }
 
-  info(message: string): void {
-    if (this.infoOn) guard(() => this.logger.info(message));
+  /** An info line; with `context`, its fields go to the logger too (pino's `info(obj, msg)`). */
+  info(message: string, context?: Record<string, unknown>): void {
+    if (!this.infoOn) return;
+    guard(() =>
+      context === undefined ? this.logger.info(message) : this.logger.info(context, message),
+    );
   }
 
   warn(message: string, err?: unknown): void {

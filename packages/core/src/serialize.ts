@@ -5,8 +5,9 @@
  */
 import { show, type Trigger } from '@kairos/triggers';
 import { z } from 'zod';
+import { checkCommandTask, isCommandTask, type CommandTask } from './commands/command-task.js';
 import { SerializationError } from './errors.js';
-import type { JobState, Task } from './interfaces.js';
+import type { JobState, TaskFunction } from './interfaces.js';
 import type { Job, JobFields } from './job.js';
 
 // ─── arguments ─────────────────────────────────────────────────────────────────────────────────
@@ -200,7 +201,10 @@ function describeJob(job: { readonly name: string; readonly id: string }): strin
  * @throws SerializationError when the task is a function with no registered name, when the
  *   trigger cannot give a spec, or when an argument cannot be stored (see {@link encodeArgs})
  */
-export function serializeJob(job: Job, taskName: (task: Task) => string | undefined): JobState {
+export function serializeJob(
+  job: Job,
+  taskName: (task: TaskFunction) => string | undefined,
+): JobState {
   const where = describeJob(job);
   return {
     version: 1,
@@ -218,8 +222,11 @@ export function serializeJob(job: Job, taskName: (task: Task) => string | undefi
   };
 }
 
-function storedTask(job: Job, taskName: (task: Task) => string | undefined): string {
-  if (typeof job.task === 'string') return job.task;
+function storedTask(
+  job: Job,
+  taskName: (task: TaskFunction) => string | undefined,
+): string | CommandTask {
+  if (typeof job.task === 'string' || typeof job.task === 'object') return job.task;
   const name = taskName(job.task);
   if (name !== undefined) return name;
   const functionName = job.task.name || 'anonymous';
@@ -254,9 +261,10 @@ const jobStateSchema: z.ZodType<JobState> = z.object(
     version: z.literal(1, 'expected 1 (the only job format version this Kairos reads)'),
     id: z.string('expected a string').min(1, 'expected a non-empty string'),
     name: z.string('expected a string'),
-    task: z
-      .string('expected a task name or module reference')
-      .min(1, 'expected a non-empty task name or module reference'),
+    task: z.custom<string | CommandTask>(
+      (value) => (typeof value === 'string' && value !== '') || isCommandTask(value),
+      'expected a task name, a module reference or a command ({command} or {argv})',
+    ),
     args: z.array(z.unknown(), 'expected an array'),
     trigger: z.looseObject(
       { type: z.string("expected a trigger type such as 'cron'") },
@@ -304,7 +312,7 @@ export function restoreJobFields(
   return {
     id: valid.id,
     name: valid.name,
-    task: valid.task,
+    task: typeof valid.task === 'string' ? valid.task : restoreCommand(valid.task, where),
     args: decodeArgs(valid.args, where),
     trigger: rebuildTrigger(valid.trigger, makeTrigger, where),
     executor: valid.executor,
@@ -315,6 +323,17 @@ export function restoreJobFields(
     timeout: valid.timeout,
     nextRunTimeMs: valid.nextRunTime,
   };
+}
+
+/** A stored command task, checked as `addJob` checks one. */
+function restoreCommand(task: CommandTask, where: string): CommandTask {
+  try {
+    return checkCommandTask(task, where);
+  } catch (error) {
+    throw new SerializationError(
+      `${where} cannot be restored: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
 }
 
 /** The `id` of something that should be a job state, for naming it before it is validated. */

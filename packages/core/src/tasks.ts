@@ -9,8 +9,12 @@
 import { isBuiltin } from 'node:module';
 import { isAbsolute, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { commandFunction } from './commands/command-function.js';
+import { CommandPolicy } from './commands/command-policy.js';
+import { commandText, isCommandTask, type CommandTask } from './commands/command-task.js';
 import { TaskLookupError } from './errors.js';
 import type { Task, TaskFunction, TaskLocation } from './interfaces.js';
+import { silentLogger, Log } from './logger.js';
 
 /** Whether a string task is a module reference (`module#export`) rather than a registered name. */
 export function isModuleReference(task: string): boolean {
@@ -27,15 +31,24 @@ export class TaskRegistry {
   readonly #nameOf = new Map<TaskFunction, string>();
   readonly #modules = new Map<string, Promise<Record<string, unknown>>>();
   readonly #baseDir: string;
+  readonly #log: () => Log;
+  /** Which commands may be stored and run from a persistent store. */
+  readonly commands = new CommandPolicy();
+  /** The functions of command tasks, made once per (frozen) task. */
+  readonly #commandFunctions = new WeakMap<CommandTask, TaskFunction>();
   /**
    * The modules references may load (package names, resolved paths, and the exact built-in
    * modules and URLs listed); null = any module except built-ins and URLs.
    */
   #allowed: { packages: string[]; paths: string[]; exact: string[] } | null = null;
 
-  /** @param baseDir directory that relative module references are resolved against */
-  constructor(baseDir = process.cwd()) {
+  /**
+   * @param baseDir directory that relative module references are resolved against
+   * @param log where command tasks log their output (read at each run)
+   */
+  constructor(baseDir = process.cwd(), log: () => Log = () => SILENT) {
     this.#baseDir = baseDir;
+    this.#log = log;
   }
 
   /**
@@ -115,7 +128,7 @@ export class TaskRegistry {
   }
 
   /** The registered name of a function task, if it has one; a string task is its own reference. */
-  referenceOf(task: Task): string | undefined {
+  referenceOf(task: TaskFunction | string): string | undefined {
     return typeof task === 'string' ? task : this.#nameOf.get(task);
   }
 
@@ -125,7 +138,7 @@ export class TaskRegistry {
    * @throws TaskLookupError saying what a task may be
    */
   check(task: unknown): asserts task is Task {
-    if (typeof task === 'function') return;
+    if (typeof task === 'function' || isCommandTask(task)) return;
     if (typeof task === 'string' && this.#isRegistered(task)) return;
     if (typeof task === 'string' && isWellFormedReference(task)) {
       this.#checkAllowed(task, task.slice(0, task.lastIndexOf('#')));
@@ -142,7 +155,8 @@ export class TaskRegistry {
     }
     throw new TaskLookupError(
       String(task),
-      `a task must be a function, a registered task name or a module reference, not ${typeof task}`,
+      `a task must be a function, a registered task name, a module reference or a command ` +
+        `({ command: 'sh line' } or { argv: ['program', 'arg'] }), not ${typeof task}`,
     );
   }
 
@@ -152,6 +166,7 @@ export class TaskRegistry {
    */
   resolve(task: Task): TaskFunction | Promise<TaskFunction> {
     if (typeof task === 'function') return task;
+    if (typeof task === 'object') return this.#commandFunction(task);
     const registered = this.#byName.get(task);
     if (registered !== undefined) return registered;
     const reference = this.#references.get(task);
@@ -172,6 +187,13 @@ export class TaskRegistry {
         `a function cannot be sent to another thread; name the task by module reference ` +
           `('./tasks/report.js#build'), or register the reference under a name: ` +
           `registerTask('build', './tasks/report.js#build')`,
+      );
+    }
+    if (typeof task === 'object') {
+      throw new TaskLookupError(
+        commandText(task),
+        `a command task runs from the scheduler's own process (it starts its own child ` +
+          `process); give it an executor that runs in-process, such as the default async one`,
       );
     }
     if (this.#byName.has(task)) {
@@ -195,6 +217,15 @@ export class TaskRegistry {
     };
     this.#located.set(task, location);
     return location;
+  }
+
+  #commandFunction(task: CommandTask): TaskFunction {
+    let run = this.#commandFunctions.get(task);
+    if (run === undefined) {
+      run = commandFunction(task, this.#log);
+      this.#commandFunctions.set(task, run);
+    }
+    return run;
   }
 
   #isRegistered(name: string): boolean {
@@ -312,3 +343,5 @@ function isWellFormedReference(task: string): boolean {
 function isPath(specifier: string): boolean {
   return specifier.startsWith('./') || specifier.startsWith('../') || isAbsolute(specifier);
 }
+
+const SILENT = new Log(silentLogger);

@@ -12,7 +12,7 @@ import { PluginRegistry } from '../src/registry.js';
 
 // Only the method that tells an instance from a spec matters to parseConfig.
 const fakeStore = (): JobStore =>
-  ({ getDueJobs: () => Promise.resolve([]) }) as unknown as JobStore;
+  ({ claimDueJobs: () => Promise.resolve([]) }) as unknown as JobStore;
 const fakeExecutor = (): Executor => ({ run: () => undefined }) as unknown as Executor;
 
 function makeRegistry(): PluginRegistry {
@@ -423,7 +423,7 @@ describe('parseConfig: job stores and executors', () => {
   it('rejects values that are neither instances nor specs', () => {
     expect(errorOf({ jobstores: { default: 'memory' } }).message).toBe(
       `jobstores.default: 'memory' is not a job store: give an instance (an object with a ` +
-        `getDueJobs method) or a spec, {type: '<alias>', ...options} or {class: SomeClass, ...options}`,
+        `claimDueJobs method) or a spec, {type: '<alias>', ...options} or {class: SomeClass, ...options}`,
     );
     expect(errorOf({ executors: 'async' }).message).toBe(
       `executors: 'async' is not an object of executors by alias`,
@@ -498,11 +498,11 @@ describe('parseConfig: keys', () => {
     expect(errorOf({ 'kairos.jobstore': {} }).message).toBe(
       'kairos.jobstore: unknown key (did you mean jobstores?); allowed keys: timezone, ' +
         'jobstores, executors, job_defaults, ' +
-        'jobstore_retry_interval, max_sleep_time, daemon, logger, clock, tasks, task_modules',
+        'jobstore_retry_interval, max_sleep_time, daemon, logger, clock, tasks, task_modules, commands',
     );
     expect(errorOf({ jobStores: {} }).message).toBe(
       'jobStores: unknown key (did you mean jobstores?); allowed keys: timezone, jobstores, ' +
-        'executors, jobDefaults, jobstoreRetryInterval, maxSleepTime, daemon, logger, clock, tasks, taskModules',
+        'executors, jobDefaults, jobstoreRetryInterval, maxSleepTime, daemon, logger, clock, tasks, taskModules, commands',
     );
     const deep = errorOf({ 'kairos.jobdefaults.coalesce': 'true' });
     expect(deep.key).toBe('kairos.jobdefaults.coalesce');

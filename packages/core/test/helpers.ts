@@ -1,8 +1,8 @@
 /**
  * Shared helpers of the scheduler tests: a scheduler on a fake clock, an event recorder that
- * turns events into short comparable lines, a recording logger, and a job store that fails on
- * demand.
+ * turns events into short comparable lines, and a job store that fails on demand.
  */
+import { readFileSync } from 'node:fs';
 import {
   BackgroundScheduler,
   EVENT_ALL,
@@ -11,6 +11,7 @@ import {
   JobEvent,
   JobSubmissionEvent,
   MemoryJobStore,
+  RecordingLogger,
   type AnySchedulerEvent,
   type Job,
   type JobStore,
@@ -18,7 +19,6 @@ import {
   type JobStoreContext,
   type ClaimedRun,
   type DueJobsClaim,
-  type Logger,
   type SchedulerErrorEvent,
   type SchedulerOptions,
 } from '../src/index.js';
@@ -88,34 +88,6 @@ export class EventRecorder {
   }
 }
 
-/** One log call. */
-export interface LogEntry {
-  level: 'debug' | 'info' | 'warn' | 'error';
-  message: string;
-  err?: unknown;
-}
-
-/** A pino-shaped logger that keeps every line (all levels enabled). */
-export class RecordingLogger implements Logger {
-  readonly entries: LogEntry[] = [];
-  debug = this.#method('debug');
-  info = this.#method('info');
-  warn = this.#method('warn');
-  error = this.#method('error');
-
-  /** The messages logged at one level. */
-  messages(level: LogEntry['level']): string[] {
-    return this.entries.filter((entry) => entry.level === level).map((entry) => entry.message);
-  }
-
-  #method(level: LogEntry['level']): Logger['debug'] {
-    return (first: string | Record<string, unknown>, message?: string) => {
-      if (typeof first === 'string') this.entries.push({ level, message: first });
-      else this.entries.push({ level, message: message ?? '', err: first.err });
-    };
-  }
-}
-
 /** A scheduler on a fake clock with its recorders. */
 export interface TestScheduler {
   clock: FakeClock;
@@ -140,6 +112,16 @@ export function makeScheduler(options: SchedulerOptions = {}): TestScheduler {
     errors.push(event);
   });
   return { clock, scheduler, events, logger, errors };
+}
+
+/** Whether a process is still running (a zombie waiting to be reaped is not). */
+export function isAlive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
+  }
 }
 
 /** A promise resolved after `ms` of fake time: what a long-running task awaits. */
@@ -173,10 +155,6 @@ export class FlakyJobStore implements JobStore {
 
   lookupJob(id: string): Promise<Job | null> {
     return this.#guard('lookupJob', () => this.inner.lookupJob(id));
-  }
-
-  getDueJobs(now: number): Promise<Job[]> {
-    return this.#guard('getDueJobs', () => this.inner.getDueJobs(now));
   }
 
   getNextRunTime(): Promise<number | null> {

@@ -360,11 +360,15 @@ describe('restoreJobFields', () => {
 
   it.each<[string, Record<string, unknown>, string]>([
     ['a newer version', { version: 2 }, 'version: expected 1 (the only job format version'],
-    ['a missing task', { task: undefined }, 'task: missing, expected a task name'],
+    [
+      'a missing task',
+      { task: undefined },
+      'task: expected a task name, a module reference or a command ({command} or {argv}), got undefined',
+    ],
     [
       'an empty task',
       { task: '' },
-      "task: expected a non-empty task name or module reference, got ''",
+      "task: expected a task name, a module reference or a command ({command} or {argv}), got ''",
     ],
     ['zero maxInstances', { maxInstances: 0 }, 'maxInstances: expected an integer ≥ 1, got 0'],
     [

@@ -23,6 +23,19 @@ function report(): string {
   return 'made in the main thread';
 }
 
+describe('command tasks', () => {
+  it('fail at addJob: a command runs from the scheduler process, on an in-process executor', async () => {
+    const { scheduler } = makeScheduler();
+    await scheduler.start();
+    const adding = scheduler.addJob({ argv: ['pg_dump', 'app'] }, null, { executor: 'worker' });
+    await expect(adding).rejects.toThrow(TaskLookupError);
+    await expect(adding).rejects.toThrow(
+      /^Task 'pg_dump app': job "pg_dump app" runs on executor 'worker', in a worker thread: a command task runs from the scheduler's own process \(it starts its own child process\); give it an executor that runs in-process, such as the default async one$/,
+    );
+    expect(await scheduler.getJobs()).toEqual([]);
+  });
+});
+
 describe('function tasks', () => {
   const explanation =
     /^Task 'report': job "report" runs on executor 'worker', in a worker thread: a function cannot be sent to another thread; name the task by module reference \('.\/tasks\/report.js#build'\), or register the reference under a name: registerTask\('build', '.\/tasks\/report.js#build'\)$/;

@@ -9,10 +9,10 @@
  */
 import { defaultRegistry, type StartOptions, type ShutdownOptions } from 'kairos';
 import type { DelayedCall } from './delayed-call.js';
-import type { FluentTask } from './interfaces.js';
+import type { FluentTask, RunAllOptions } from './interfaces.js';
 import type { Job } from './job.js';
 import { registerRandomIntervalTrigger } from './random-interval.js';
-import { Scheduler, type RunAllOptions } from './scheduler.js';
+import { Scheduler } from './scheduler.js';
 
 registerRandomIntervalTrigger(defaultRegistry);
 
@@ -25,6 +25,7 @@ export type {
   FluentJobOptions,
   FluentOptions,
   FluentTask,
+  RunAllOptions,
   TimeOfDay,
   UntilInput,
   Unit,
@@ -36,7 +37,7 @@ export {
   registerRandomIntervalTrigger,
   type RandomIntervalTriggerSpec,
 } from './random-interval.js';
-export { Scheduler, type RunAllOptions } from './scheduler.js';
+export { Scheduler } from './scheduler.js';
 
 /** The scheduler the module-level functions use, like `schedule`'s default one. */
 export const schedule = new Scheduler();

@@ -72,3 +72,9 @@ export interface FluentOptions {
   /** Random source in [0, 1) for `.to()` intervals. Default `Math.random`. */
   random?: () => number;
 }
+
+/** Options of `runAll()`. */
+export interface RunAllOptions {
+  /** Seconds to wait between one job and the next. Default 0. */
+  delaySeconds?: number;
+}

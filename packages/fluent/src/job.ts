@@ -1,62 +1,28 @@
 /**
  * A fluent job: `every(10).minutes.at(':17').until('18:30').do(job).tag('report')`. The
  * builder checks each step as `schedule` does, and `do()` hands the finished job to its
- * scheduler.
+ * scheduler. When the job runs, and the checks of the steps that say so, live in
+ * `job-timing.ts`; the check of `with()` options in `job-options.ts`.
  */
 import { inspect } from 'node:util';
 import { formatWallTime, show, type Trigger } from 'kairos';
-import { IntervalError, ScheduleError, ScheduleValueError } from './errors.js';
+import { ScheduleError, ScheduleValueError } from './errors.js';
 import type { FluentJobOptions, FluentTask, UntilInput, Unit, Weekday } from './interfaces.js';
-import { planTrigger, type Plan } from './job-trigger.js';
-import { checkTimeZone, formatAtTime, parseAt, parseUntil, type AtTime } from './time-input.js';
+import { checkOptions } from './job-options.js';
+import { JobTiming, type TimingHost, type UnitWord } from './job-timing.js';
+import { planTrigger } from './job-trigger.js';
 
 /**
  * What a job needs from its scheduler.
  * @internal
  */
-export interface JobHost {
-  now(): number;
-  /** The scheduler's time zone. */
-  zone(): string;
+export interface JobHost extends TimingHost {
   readonly random: () => number;
   checkTask(task: FluentTask, call: string): void;
   /** Takes a job `do()` finished. */
   adopt(job: Job): void;
   cancelJob(job: Job): void;
 }
-
-const SINGULAR: Record<Unit, string> = {
-  seconds: 'second',
-  minutes: 'minute',
-  hours: 'hour',
-  days: 'day',
-  weeks: 'week',
-};
-
-interface OptionCheck {
-  test(value: unknown): boolean;
-  expected: string;
-}
-const NAME: OptionCheck = {
-  test: (value) => typeof value === 'string' && value !== '',
-  expected: 'a non-empty string',
-};
-const SECONDS_OR_NULL: OptionCheck = {
-  test: (value) => value === null || (typeof value === 'number' && value > 0),
-  expected: 'a number of seconds > 0, or null',
-};
-/** What `with()` takes, and the check of each value. */
-const OPTION_CHECKS: Record<keyof FluentJobOptions, OptionCheck> = {
-  id: NAME,
-  executor: NAME,
-  jobstore: NAME,
-  misfireGraceTime: SECONDS_OR_NULL,
-  maxInstances: {
-    test: (value) => Number.isInteger(value) && (value as number) >= 1,
-    expected: 'a whole number ≥ 1',
-  },
-  timeout: SECONDS_OR_NULL,
-};
 
 /**
  * A periodic job, made by `scheduler.every(n)` and configured by chaining: a unit (`.minutes`),
@@ -65,15 +31,7 @@ const OPTION_CHECKS: Record<keyof FluentJobOptions, OptionCheck> = {
  */
 export class Job {
   readonly #host: JobHost;
-  readonly #interval: number;
-  #chain: string;
-  #latest: number | null = null;
-  #unit: Unit | null = null;
-  #weekday: Weekday | null = null;
-  #at: AtTime | null = null;
-  #atText: string | null = null;
-  #atZone: string | null = null;
-  #deadline: number | null = null;
+  readonly #timing: JobTiming;
   #options: FluentJobOptions = {};
   #task: FluentTask | null = null;
   #args: readonly unknown[] = [];
@@ -88,83 +46,82 @@ export class Job {
 
   /** @internal use `scheduler.every(n)` */
   constructor(interval: number, host: JobHost) {
-    this.#interval = interval;
     this.#host = host;
-    this.#chain = interval === 1 ? 'every()' : `every(${interval})`;
+    this.#timing = new JobTiming(interval, host, (call) => this.#checkOpen(call));
   }
 
   // ─── units ───────────────────────────────────────────────────────────────────────────────────
 
   /** One second; only with `every()` or `every(1)`. */
   get second(): this {
-    return this.#singular('seconds');
+    return this.#step('second');
   }
   /** `n` seconds. */
   get seconds(): this {
-    return this.#setUnit('seconds', '.seconds');
+    return this.#step('seconds');
   }
   /** One minute; only with `every()` or `every(1)`. */
   get minute(): this {
-    return this.#singular('minutes');
+    return this.#step('minute');
   }
   /** `n` minutes. */
   get minutes(): this {
-    return this.#setUnit('minutes', '.minutes');
+    return this.#step('minutes');
   }
   /** One hour; only with `every()` or `every(1)`. */
   get hour(): this {
-    return this.#singular('hours');
+    return this.#step('hour');
   }
   /** `n` hours. */
   get hours(): this {
-    return this.#setUnit('hours', '.hours');
+    return this.#step('hours');
   }
   /** One day; only with `every()` or `every(1)`. */
   get day(): this {
-    return this.#singular('days');
+    return this.#step('day');
   }
   /** `n` days. */
   get days(): this {
-    return this.#setUnit('days', '.days');
+    return this.#step('days');
   }
   /** One week; only with `every()` or `every(1)`. */
   get week(): this {
-    return this.#singular('weeks');
+    return this.#step('week');
   }
   /** `n` weeks. */
   get weeks(): this {
-    return this.#setUnit('weeks', '.weeks');
+    return this.#step('weeks');
   }
 
   // ─── weekdays ────────────────────────────────────────────────────────────────────────────────
 
   /** Every Monday (at the time of `.at()`, else at the time of day the job was made). */
   get monday(): this {
-    return this.#setWeekday('monday');
+    return this.#step('monday');
   }
   /** Every Tuesday. */
   get tuesday(): this {
-    return this.#setWeekday('tuesday');
+    return this.#step('tuesday');
   }
   /** Every Wednesday. */
   get wednesday(): this {
-    return this.#setWeekday('wednesday');
+    return this.#step('wednesday');
   }
   /** Every Thursday. */
   get thursday(): this {
-    return this.#setWeekday('thursday');
+    return this.#step('thursday');
   }
   /** Every Friday. */
   get friday(): this {
-    return this.#setWeekday('friday');
+    return this.#step('friday');
   }
   /** Every Saturday. */
   get saturday(): this {
-    return this.#setWeekday('saturday');
+    return this.#step('saturday');
   }
   /** Every Sunday. */
   get sunday(): this {
-    return this.#setWeekday('sunday');
+    return this.#step('sunday');
   }
 
   // ─── refinements ─────────────────────────────────────────────────────────────────────────────
@@ -176,14 +133,7 @@ export class Job {
    * @throws ScheduleValueError for another unit, a malformed time or an unknown zone
    */
   at(time: string, timezone?: string): this {
-    const call = `${this.#chain}.at(${show(time)}${timezone === undefined ? '' : `, ${show(timezone)}`})`;
-    this.#checkOpen(call);
-    if (this.#at !== null)
-      throw new ScheduleError(`${call}: the job has a time already (${this.#atText})`);
-    this.#at = parseAt(time, this.#unit, this.#weekday !== null, call);
-    this.#atZone = timezone === undefined ? null : checkTimeZone(timezone, call);
-    this.#atText = time;
-    this.#chain = call;
+    this.#timing.at(time, timezone);
     return this;
   }
 
@@ -193,18 +143,7 @@ export class Job {
    * @throws ScheduleValueError when `latest` is not a whole number ≥ the interval
    */
   to(latest: number): this {
-    const call = `${this.#chain}.to(${show(latest)})`;
-    this.#checkOpen(call);
-    if (!Number.isInteger(latest) || latest < this.#interval) {
-      throw new ScheduleValueError(
-        `${call}: the upper bound must be a whole number ≥ the interval (${this.#interval})`,
-      );
-    }
-    if (this.#weekday !== null) {
-      throw new IntervalError(`${call}: a weekday job runs every week; it has no random interval`);
-    }
-    this.#latest = latest;
-    this.#chain = call;
+    this.#timing.to(latest);
     return this;
   }
 
@@ -216,10 +155,7 @@ export class Job {
    * @throws ScheduleValueError when the value is malformed or in the past
    */
   until(deadline: UntilInput): this {
-    const call = `${this.#chain}.until(${show(deadline)})`;
-    this.#checkOpen(call);
-    this.#deadline = parseUntil(deadline, this.#host.now(), this.#host.zone(), call);
-    this.#chain = call;
+    this.#timing.until(deadline);
     return this;
   }
 
@@ -229,7 +165,7 @@ export class Job {
    * a timeout.
    */
   with(options: FluentJobOptions): this {
-    const call = `${this.#chain}.with(${show(options)})`;
+    const call = `${this.#timing.state.chain}.with(${show(options)})`;
     this.#checkOpen(call);
     checkOptions(options, call);
     this.#options = { ...this.#options, ...options };
@@ -245,25 +181,26 @@ export class Job {
   do<A extends unknown[]>(task: (...args: A) => unknown, ...args: A): this;
   do(task: string, ...args: unknown[]): this;
   do(task: FluentTask, ...args: unknown[]): this {
-    const call = `${this.#chain}.do(${taskName(task)})`;
+    const call = `${this.#timing.state.chain}.do(${taskName(task)})`;
     this.#checkOpen(call);
-    if (this.#unit === null) {
+    if (this.#timing.state.unit === null) {
       throw new ScheduleError(
         `${call}: the job has no unit; add one such as .seconds, .hours, .day or .monday before .do()`,
       );
     }
     this.#host.checkTask(task, call);
     const now = this.#host.now();
-    const plan = this.#plan();
+    const plan = this.#timing.plan();
+    const deadline = this.#timing.state.deadline;
     const neverRuns = (): ScheduleValueError =>
       new ScheduleValueError(
         `${call}: the job would never run: its first run comes after its until() deadline ` +
-          `(${formatWallTime(this.#deadline ?? now, this.#host.zone())})`,
+          `(${formatWallTime(deadline ?? now, this.#host.zone())})`,
       );
     // A trigger refuses an end before its start: look at the first run without the deadline.
     const unbounded = planTrigger({ ...plan, deadline: null }, now, () => 0);
     const earliest = unbounded.getNextFireTime(null, new Date(now));
-    if (earliest === null || (this.#deadline !== null && earliest.getTime() > this.#deadline)) {
+    if (earliest === null || (deadline !== null && earliest.getTime() > deadline)) {
       throw neverRuns();
     }
     const trigger = planTrigger(plan, now, this.#host.random);
@@ -284,7 +221,9 @@ export class Job {
   tag(...tags: string[]): this {
     for (const tag of tags) {
       if (typeof tag !== 'string') {
-        throw new TypeError(`${this.#chain}.tag(): tags are strings; got ${show(tag)}`);
+        throw new TypeError(
+          `${this.#timing.state.chain}.tag(): tags are strings; got ${show(tag)}`,
+        );
       }
       this.#tags.add(tag);
     }
@@ -300,31 +239,32 @@ export class Job {
 
   /** The interval given to `every()`. */
   get interval(): number {
-    return this.#interval;
+    return this.#timing.state.interval;
   }
   /** The upper bound given to `to()`, or null. */
   get latest(): number | null {
-    return this.#latest;
+    return this.#timing.state.latest;
   }
   /** The unit (`'weeks'` for weekday jobs), or null before one is given. */
   get unit(): Unit | null {
-    return this.#unit;
+    return this.#timing.state.unit;
   }
   /** The weekday of a weekday job, or null. */
   get startDay(): Weekday | null {
-    return this.#weekday;
+    return this.#timing.state.weekday;
   }
   /** The time given to `at()`, as written, or null. */
   get atTime(): string | null {
-    return this.#atText;
+    return this.#timing.state.atText;
   }
   /** The time zone given to `at()`, or null (the scheduler's). */
   get atTimeZone(): string | null {
-    return this.#atZone;
+    return this.#timing.state.atZone;
   }
   /** The `until()` deadline, or null. */
   get cancelAfter(): Date | null {
-    return this.#deadline === null ? null : new Date(this.#deadline);
+    const deadline = this.#timing.state.deadline;
+    return deadline === null ? null : new Date(deadline);
   }
   /** The tags. */
   get tags(): ReadonlySet<string> {
@@ -356,24 +296,12 @@ export class Job {
   }
   /** The deadline as epoch ms. @internal */
   get deadlineMs(): number | null {
-    return this.#deadline;
+    return this.#timing.state.deadline;
   }
 
   /** What the job does, e.g. `Every 10 minutes do job()`; the Kairos job's name. */
   get name(): string {
-    const zone = this.#host.zone();
-    const every =
-      this.#weekday !== null
-        ? `Every ${capitalize(this.#weekday)}`
-        : this.#latest !== null
-          ? `Every ${this.#interval} to ${this.#latest} ${this.#unit ?? '?'}`
-          : `Every ${this.#interval} ${unitWord(this.#unit, this.#interval)}`;
-    const at =
-      this.#at === null
-        ? ''
-        : ` at ${formatAtTime(this.#at)}${this.#atZone === null ? '' : ` ${this.#atZone}`}`;
-    const until = this.#deadline === null ? '' : ` until ${formatWallTime(this.#deadline, zone)}`;
-    return `${every}${at}${until} do ${this.call}`;
+    return `${this.#timing.describe()} do ${this.call}`;
   }
 
   /** The call each run makes, e.g. `greet('Alice')`. */
@@ -392,74 +320,15 @@ export class Job {
 
   // ─── internals ───────────────────────────────────────────────────────────────────────────────
 
-  #singular(unit: Unit): this {
-    const word = SINGULAR[unit];
-    if (this.#interval !== 1) {
-      throw new IntervalError(
-        `${this.#chain}.${word}: use .${unit} with an interval of ${this.#interval} (.${word} means every(1))`,
-      );
-    }
-    return this.#setUnit(unit, `.${word}`);
-  }
-
-  #setUnit(unit: Unit, step: string): this {
-    const call = `${this.#chain}${step}`;
-    this.#checkOpen(call);
-    if (this.#unit !== null) {
-      throw new ScheduleError(`${call}: the job has a unit already (${this.#unit}); a job has one`);
-    }
-    this.#unit = unit;
-    this.#chain = call;
-    return this;
-  }
-
-  #setWeekday(day: Weekday): this {
-    const call = `${this.#chain}.${day}`;
-    if (this.#interval !== 1) {
-      throw new IntervalError(
-        `${call}: weekday jobs run every week; every(${this.#interval}) weeks on a ${capitalize(day)} is not supported (use every().${day})`,
-      );
-    }
-    if (this.#latest !== null) {
-      throw new IntervalError(`${call}: a weekday job runs every week; it has no random interval`);
-    }
-    this.#setUnit('weeks', `.${day}`);
-    this.#weekday = day;
+  /** A unit or weekday step of the chain. */
+  #step(word: UnitWord): this {
+    this.#timing.step(word);
     return this;
   }
 
   #checkOpen(call: string): void {
     if (this.#task !== null) {
       throw new ScheduleError(`${call}: the job is scheduled already; make a new one with every()`);
-    }
-  }
-
-  #plan(): Plan {
-    return {
-      interval: this.#interval,
-      latest: this.#latest,
-      unit: this.#unit ?? 'seconds',
-      weekday: this.#weekday,
-      at: this.#at,
-      timezone: this.#atZone ?? this.#host.zone(),
-      deadline: this.#deadline,
-    };
-  }
-}
-
-function checkOptions(options: FluentJobOptions, call: string): void {
-  if (typeof options !== 'object' || options === null) {
-    throw new TypeError(`${call}: options are an object such as {executor: 'worker'}`);
-  }
-  for (const [key, value] of Object.entries(options) as [string, unknown][]) {
-    const check = OPTION_CHECKS[key as keyof FluentJobOptions] as OptionCheck | undefined;
-    if (check === undefined) {
-      throw new ScheduleValueError(
-        `${call}: unknown option ${show(key)}; known: ${Object.keys(OPTION_CHECKS).join(', ')}`,
-      );
-    }
-    if (!check.test(value)) {
-      throw new ScheduleValueError(`${call}: ${key} must be ${check.expected}; got ${show(value)}`);
     }
   }
 }
@@ -472,13 +341,4 @@ export function taskName(task: FluentTask): string {
 
 function showArg(arg: unknown): string {
   return inspect(arg, { depth: 2, breakLength: Infinity });
-}
-
-function unitWord(unit: Unit | null, interval: number): string {
-  if (unit === null) return '?';
-  return interval === 1 ? SINGULAR[unit] : unit;
-}
-
-function capitalize(word: string): string {
-  return word.charAt(0).toUpperCase() + word.slice(1);
 }

@@ -24,6 +24,7 @@ const PAGES: Record<string, string> = {
   'stores.md': 'kairos',
   'executors.md': 'kairos',
   'runs.md': 'kairos',
+  'commands.md': 'kairos',
   'triggers.md': '@kairos/triggers',
 };
 
@@ -33,6 +34,9 @@ const PAGES: Record<string, string> = {
  */
 const TESTED_ELSEWHERE: Record<string, string> = {
   'fluent.md': 'packages/fluent/test/docs.test.ts',
+  'crontab.md': 'packages/crontab/test/docs.test.ts',
+  'coming-from-cron.md': 'packages/crontab/test/docs.test.ts',
+  'cli.md': 'packages/cli/test/docs.test.ts',
 };
 
 docExampleSuite({

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { runJobStoreConformance } from '@kairos/testkit';
 import { MongoClient } from 'mongodb';
 import { afterAll, describe } from 'vitest';
-import type { JobDocument } from '../src/documents.js';
+import type { JobDocument } from '../src/schema.js';
 import { MongoJobStore } from '../src/index.js';
 import { LIVE_MONGODB_URL } from './live-server.js';
 

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { RecordingLogger, TestStoreContext, claimUntilEmpty, waitFor } from '@kairos/testkit';
 import { MongoClient } from 'mongodb';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { JobDocument } from '../src/documents.js';
+import type { JobDocument } from '../src/schema.js';
 import { MongoJobStore } from '../src/index.js';
 import { LIVE_MONGODB_URL } from './live-server.js';
 

@@ -1,28 +1,29 @@
 import type { Collection } from 'mongodb';
 import { describe, expect, it } from 'vitest';
-import type { JobDocument, MetaDocument } from '../src/documents.js';
-import { checkSchemaVersion, ensureSchema, SCHEMA_VERSION } from '../src/schema.js';
+import type { JobDocument, MetaDocument } from '../src/schema.js';
+import { checkSchemaDocument, ensureSchema, SCHEMA_VERSION } from '../src/schema.js';
 import { SimulatedServer } from './simulated-server.js';
 
 const WHERE = "MongoDB job store 'default' (kairos.jobs)";
 
-describe('checkSchemaVersion', () => {
+describe('checkSchemaDocument', () => {
   it('accepts this version', () => {
-    expect(() => checkSchemaVersion({ _id: 'schema', schemaVersion: 1 }, WHERE)).not.toThrow();
+    expect(() => checkSchemaDocument({ _id: 'schema', schemaVersion: 1 }, WHERE)).not.toThrow();
   });
 
   it('refuses a newer version, saying what to do', () => {
-    expect(() => checkSchemaVersion({ _id: 'schema', schemaVersion: 2 }, WHERE)).toThrow(
-      "MongoDB job store 'default' (kairos.jobs) has schema version 2, newer than the version 1 " +
-        'this @kairos/store-mongodb knows; upgrade @kairos/store-mongodb to use it',
+    expect(() => checkSchemaDocument({ _id: 'schema', schemaVersion: 2 }, WHERE)).toThrow(
+      "MongoDB job store 'default' (kairos.jobs): its schema document records schema version 2, " +
+        'newer than version 1 that this @kairos/store-mongodb knows; upgrade ' +
+        '@kairos/store-mongodb in this application, or use another collection',
     );
   });
 
-  it.each([null, { _id: 'schema', schemaVersion: '1' }, { _id: 'schema', schemaVersion: 0.5 }])(
+  it.each([null, { _id: 'schema', schemaVersion: 'one' }, { _id: 'schema', schemaVersion: 0.5 }])(
     'refuses a schema document without a valid version: %j',
     (document) => {
-      expect(() => checkSchemaVersion(document as MetaDocument | null, WHERE)).toThrow(
-        /holds no valid schemaVersion/,
+      expect(() => checkSchemaDocument(document as MetaDocument | null, WHERE)).toThrow(
+        /records schema version .*, which @kairos\/store-mongodb never writes/,
       );
     },
   );
@@ -87,7 +88,7 @@ describe('ensureSchema', () => {
     const server = new SimulatedServer({ changeStreams: true });
     const { meta, jobs, run } = collections(server);
     meta.documents.set('schema', { _id: 'schema', schemaVersion: 7 });
-    await expect(run()).rejects.toThrow(/schema version 7, newer than the version 1/);
+    await expect(run()).rejects.toThrow(/schema version 7, newer than version 1/);
     expect(jobs.indexes).toEqual([]);
     expect(meta.documents.get('schema')).toEqual({ _id: 'schema', schemaVersion: 7 });
   });

@@ -169,6 +169,22 @@ export class SimulatedCollection {
     return { insertedId: document['_id'] };
   }
 
+  /** An ordered insertMany: stops at the first taken id, as a bulk write error naming its index. */
+  async insertMany(documents: Doc[]): Promise<{ insertedCount: number }> {
+    await this.#server.roundTrip();
+    for (const [index, document] of documents.entries()) {
+      if (this.documents.has(document['_id'])) {
+        throw Object.assign(duplicateKey(document['_id']), {
+          writeErrors: [{ index, code: 11000 }],
+          insertedCount: index,
+        });
+      }
+      this.documents.set(document['_id'], copy(document));
+      this.#server.publish(this, { operationType: 'insert', fullDocument: copy(document) });
+    }
+    return { insertedCount: documents.length };
+  }
+
   async replaceOne(filter: Filter, replacement: Doc): Promise<{ matchedCount: number }> {
     await this.#server.roundTrip();
     const found = this.#all().find((document) => matches(document, filter));

@@ -12,7 +12,7 @@ import {
   waitFor,
 } from '@kairos/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { JobDocument } from '../src/documents.js';
+import type { JobDocument } from '../src/schema.js';
 import { MongoJobStore } from '../src/index.js';
 import { sleep, textOf } from './helpers.js';
 import { SimulatedServer } from './simulated-server.js';
@@ -165,7 +165,7 @@ describe('MongoJobStore on the simulated server', () => {
         .documents.set('schema', { _id: 'schema', schemaVersion: 2 });
       const store = new MongoJobStore({ client: server.client() });
       await expect(store.start(new TestStoreContext(), 'default')).rejects.toThrow(
-        /job store 'default' \(kairos\.jobs\) has schema version 2, newer than the version 1/,
+        /job store 'default' \(kairos\.jobs\): its schema document records schema version 2, newer than version 1/,
       );
       await expect(store.lookupJob('a')).rejects.toThrow(/is not started/);
     });
@@ -179,6 +179,51 @@ describe('MongoJobStore on the simulated server', () => {
       await store.start(new TestStoreContext(), 'default');
       stores.push(store);
       expect(await store.getAllJobs()).toEqual([]);
+    });
+  });
+
+  describe('addJobs on a server without transactions', () => {
+    it('deletes what it inserted when an id is taken between its check and its insert', async () => {
+      const server = new SimulatedServer({ changeStreams: true });
+      const { store, context } = await started(server);
+      const collection = server.collection('kairos.jobs');
+      const find = collection.find.bind(collection);
+      // Another process adds 'c' right after the store checked the ids.
+      collection.find = (filter, options) => {
+        const result = find(filter, options);
+        return {
+          toArray: async () => {
+            const found = await result.toArray();
+            collection.documents.set('c', {
+              _id: 'c',
+              nextRunTime: null,
+              state: '{}',
+              writtenBy: 'x',
+            });
+            return found;
+          },
+        };
+      };
+      const batch = ['a', 'b', 'c', 'd'].map((id) => context.job({ id }));
+      await expect(store.addJobs(batch)).rejects.toMatchObject({
+        name: 'ConflictingIdError',
+        jobId: 'c',
+      });
+      collection.find = find;
+      expect([...collection.documents.keys()]).toEqual(['c']);
+    });
+
+    it('marks all jobs of a batch but the earliest quiet', async () => {
+      const server = new SimulatedServer({ changeStreams: true });
+      const { store, context } = await started(server);
+      const now = context.clock.now();
+      await store.addJobs([
+        context.job({ id: 'late', nextRunTime: now + 2000 }),
+        context.job({ id: 'early', nextRunTime: now + 1000 }),
+        context.job({ id: 'paused', nextRunTime: null }),
+      ]);
+      const quiet = (id: string) => server.collection('kairos.jobs').documents.get(id)?.['quiet'];
+      expect([quiet('late'), quiet('early'), quiet('paused')]).toEqual([true, undefined, true]);
     });
   });
 
@@ -341,7 +386,7 @@ describe('MongoJobStore on the simulated server', () => {
       const { store, context } = await started(server);
       server.down = true;
       await expect(store.addJob(context.job({ id: 'a' }))).rejects.toThrow(/ECONNREFUSED/);
-      await expect(store.getDueJobs(0)).rejects.toThrow(/ECONNREFUSED/);
+      await expect(store.addJobs([context.job({ id: 'b' })])).rejects.toThrow(/ECONNREFUSED/);
       await sleep(POLL_INTERVAL * 1000 * 5);
       const warnings = () => textOf(entriesOf(context)).filter((line) => line.startsWith('warn'));
       expect(warnings()).toHaveLength(1);

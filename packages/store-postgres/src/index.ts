@@ -6,9 +6,9 @@
  */
 import type { ComponentPlugin, JobStore } from '@kairos/core';
 import { postgresJobStoreOptions } from './options.js';
-import { PostgresJobStore } from './postgres-job-store.js';
+import { PostgresJobStore } from './store.js';
 
-export { PostgresJobStore } from './postgres-job-store.js';
+export { PostgresJobStore } from './store.js';
 export {
   DEFAULT_POOL_SIZE,
   DEFAULT_SCHEMA,

@@ -2,7 +2,7 @@
  * The tables of a store, created idempotently at `start()` under an advisory lock so that
  * several processes starting at once do not race, and the schema version they record.
  */
-import { SchemaVersionError } from '@kairos/core';
+import { checkSchemaVersion } from '@kairos/core';
 import type { PoolClient } from 'pg';
 import type { StoreNames } from './names.js';
 
@@ -34,7 +34,15 @@ export async function createSchema(client: PoolClient, names: StoreNames): Promi
     [VERSION_KEY],
   );
   const version = stored.rows[0]?.value;
-  if (version !== undefined) checkVersion(version, names);
+  if (version !== undefined) {
+    checkSchemaVersion({
+      found: version,
+      expected: SCHEMA_VERSION,
+      where: `The table ${names.metaTable}`,
+      packageName: '@kairos/store-postgres',
+      otherwise: 'point the store at another table',
+    });
+  }
   await client.query(
     `CREATE TABLE IF NOT EXISTS ${names.table} (
        id TEXT PRIMARY KEY,
@@ -51,25 +59,4 @@ export async function createSchema(client: PoolClient, names: StoreNames): Promi
       [VERSION_KEY, String(SCHEMA_VERSION)],
     );
   }
-}
-
-/** Refuses a stored version this code does not know. */
-function checkVersion(stored: string, names: StoreNames): void {
-  const version = /^\d+$/.test(stored) ? Number(stored) : Number.NaN;
-  if (version === SCHEMA_VERSION) return;
-  if (version > SCHEMA_VERSION) {
-    throw new SchemaVersionError(
-      `The table ${names.table} was written by a newer @kairos/store-postgres (schema version ` +
-        `${version} in ${names.metaTable}; this version knows ${SCHEMA_VERSION}); upgrade ` +
-        `@kairos/store-postgres in this application, or point it at another table`,
-      stored,
-      SCHEMA_VERSION,
-    );
-  }
-  throw new SchemaVersionError(
-    `${names.metaTable} records schema version ${JSON.stringify(stored)}, which no version of ` +
-      `@kairos/store-postgres wrote (this one writes ${SCHEMA_VERSION}); fix or remove that row`,
-    stored,
-    SCHEMA_VERSION,
-  );
 }

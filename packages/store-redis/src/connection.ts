@@ -1,7 +1,8 @@
 /**
  * The connections of {@link RedisJobStore}: how the store opens its own (so that calls fail fast
- * while the server is down instead of queueing), and how it reports losing and regaining one
- * without flooding the log.
+ * while the server is down instead of queueing), how it tells a lost connection from an error
+ * reply, how it reports losing and regaining one without flooding the log, and how it closes
+ * one.
  */
 import { JobStoreError, type Logger } from '@kairos/core';
 import { Redis, type RedisOptions } from 'ioredis';
@@ -95,3 +96,31 @@ export function watchConnection(
 export function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
+
+/** Whether ioredis failed a call because its connection dropped (not a Redis error reply). */
+export function isConnectionLoss(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  return (
+    error.name === 'MaxRetriesPerRequestError' ||
+    error.message === 'Connection is closed.' ||
+    error.message.startsWith("Stream isn't writeable")
+  );
+}
+
+/** Closes a connection the store opened: politely when it is up, at once otherwise. */
+export async function closeConnection(client: Redis): Promise<void> {
+  // Errors of a connection being torn down would reach no listener and crash the process.
+  client.on('error', noop);
+  if (client.status === 'ready') {
+    try {
+      await client.quit();
+      return;
+    } catch {
+      // Fall through: drop the connection.
+    }
+  }
+  client.disconnect();
+}
+
+/** Does nothing: a listener that swallows what it is given. */
+export function noop(): void {}

@@ -4,7 +4,7 @@
  * They are registered with ioredis' `defineCommand` (EVALSHA, falling back to EVAL once after a
  * script cache flush).
  */
-import { JobStoreError } from '@kairos/core';
+import { JobStoreError, type JobToStore, type StoredJob } from '@kairos/core';
 import type { Redis } from 'ioredis';
 import type { KeyLayout } from './layout.js';
 
@@ -18,6 +18,23 @@ if ARGV[3] ~= '' then
   redis.call('ZADD', KEYS[2], ARGV[3], ARGV[1])
   redis.call('PUBLISH', ARGV[4], ARGV[5])
 end
+return 1
+`;
+
+/**
+ * ARGV: channel, message ('' = publish nothing), then groups of id, document, run time or ''.
+ * Checks every id first: returns the first one that is taken, having written nothing; else
+ * writes every job, publishes the message once, and returns 1.
+ */
+const ADD_JOBS = `
+for i = 3, #ARGV, 3 do
+  if redis.call('HEXISTS', KEYS[1], ARGV[i]) == 1 then return ARGV[i] end
+end
+for i = 3, #ARGV, 3 do
+  redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1])
+  if ARGV[i + 2] ~= '' then redis.call('ZADD', KEYS[2], ARGV[i + 2], ARGV[i]) end
+end
+if ARGV[2] ~= '' then redis.call('PUBLISH', ARGV[1], ARGV[2]) end
 return 1
 `;
 
@@ -100,13 +117,13 @@ export const DELETE_JOB = '';
 /** The successor run time that tells the claim script to keep the job paused. */
 export const PAUSE_JOB = 'paused';
 
-/** One due job as the due-jobs script returns it. */
-export interface DueRow {
-  readonly id: string;
-  /** Its run time from the sorted set (epoch ms). */
-  readonly runTime: number;
-  /** Its document, or null when the jobs hash has no entry for it. */
-  readonly document: string | null;
+/**
+ * One due job as the due-jobs script returns it: its run time from the sorted set (epoch ms),
+ * its document ('' when the jobs hash has no entry for it).
+ */
+export interface DueRow extends StoredJob {
+  readonly nextRunTime: number;
+  readonly document: string;
 }
 
 /** One compare-and-set of the claim script. */
@@ -126,6 +143,11 @@ export interface ClaimWrite {
 export interface StoreScripts {
   /** Adds a job unless its id is taken; publishes `message` when it has a run time. */
   addJob(id: string, document: string, runTime: string, message: string): Promise<boolean>;
+  /**
+   * Adds every job (ids distinct), or none when an id is taken: then resolves to that id.
+   * Publishes `message` once unless it is ''.
+   */
+  addJobs(jobs: readonly JobToStore[], message: string): Promise<string | null>;
   /** Replaces an existing job; publishes `message` when it has a run time. */
   updateJob(id: string, document: string, runTime: string, message: string): Promise<boolean>;
   /** Removes a job; false when there was none. */
@@ -136,7 +158,8 @@ export interface StoreScripts {
   claimJobs(writes: readonly ClaimWrite[]): Promise<string[]>;
 }
 
-type ScriptCommand = (...args: (string | number)[]) => Promise<unknown>;
+/** A script call: keys, then arguments; an array argument is sent as its elements (ioredis flattens it). */
+type ScriptCommand = (...args: (string | number | string[])[]) => Promise<unknown>;
 
 /** Registers a script on the connection under `name` and returns its command. */
 function define(client: Redis, name: string, lua: string, readOnly = false): ScriptCommand {
@@ -166,6 +189,7 @@ function unexpectedReply(command: string, reply: unknown): JobStoreError {
  */
 export function defineScripts(client: Redis, keys: KeyLayout): StoreScripts {
   const add = define(client, 'kairosAddJob', ADD_JOB);
+  const addMany = define(client, 'kairosAddJobs', ADD_JOBS);
   const update = define(client, 'kairosUpdateJob', UPDATE_JOB);
   const remove = define(client, 'kairosRemoveJob', REMOVE_JOB);
   const due = define(client, 'kairosDueJobs', DUE_JOBS, true);
@@ -174,6 +198,14 @@ export function defineScripts(client: Redis, keys: KeyLayout): StoreScripts {
   return {
     async addJob(id, document, runTime, message) {
       return (await add(jobs, runTimes, id, document, runTime, wakeupChannel, message)) === 1;
+    },
+    async addJobs(batch, message) {
+      const args: string[] = [wakeupChannel, message];
+      for (const { id, document, nextRunTime } of batch) {
+        args.push(id, document, nextRunTime === null ? '' : String(nextRunTime));
+      }
+      const reply = await addMany(jobs, runTimes, args);
+      return typeof reply === 'number' ? null : String(reply);
     },
     async updateJob(id, document, runTime, message) {
       return (await update(jobs, runTimes, id, document, runTime, wakeupChannel, message)) === 1;
@@ -189,8 +221,8 @@ export function defineScripts(client: Redis, keys: KeyLayout): StoreScripts {
         const document: unknown = flat[i + 2];
         rows.push({
           id: String(flat[i]),
-          runTime: Number(flat[i + 1]),
-          document: typeof document === 'string' ? document : null,
+          nextRunTime: Number(flat[i + 1]),
+          document: typeof document === 'string' ? document : '',
         });
       }
       return rows;
@@ -207,7 +239,7 @@ export function defineScripts(client: Redis, keys: KeyLayout): StoreScripts {
           write.document,
         );
       }
-      const won = await claim(jobs, runTimes, ...args);
+      const won = await claim(jobs, runTimes, args);
       if (!Array.isArray(won)) throw unexpectedReply('kairosClaimJobs', won);
       return won.map(String);
     },

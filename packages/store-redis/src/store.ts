@@ -6,29 +6,38 @@
 import { randomUUID } from 'node:crypto';
 import {
   ConflictingIdError,
+  earliestRunTime,
+  encodeWakeup,
   JobLookupError,
   JobStoreError,
-  encodeWakeup,
+  planClaims,
   StoreNotStartedError,
+  storedBatch,
+  storedJob,
   UnrestorableJobs,
   type ClaimedRun,
-  type UnrestorableJob,
   type DueJobsClaim,
   type Job,
   type JobStore,
   type JobStoreContext,
+  type PlannedClaim,
+  type StoredJob,
+  type UnrestorableJob,
 } from '@kairos/core';
 import type { Redis } from 'ioredis';
 import {
+  closeConnection,
   connectionName,
   describe,
   ensureConnected,
+  isConnectionLoss,
+  noop,
   openConnection,
   watchConnection,
 } from './connection.js';
 import { keyLayout, type KeyLayout } from './layout.js';
 import { resolveOptions, type RedisJobStoreOptions, type ResolvedOptions } from './options.js';
-import { prepareSchema, SchemaMismatchError } from './schema.js';
+import { isSchemaError, prepareSchema } from './schema.js';
 import {
   defineScripts,
   DELETE_JOB,
@@ -53,13 +62,6 @@ interface Running {
   readonly unrestorable: UnrestorableJobs;
   readonly listener: WakeupListener;
   readonly unwatch: () => void;
-}
-
-/** A due job the fire step restored and advanced, waiting for its compare-and-set. */
-interface Candidate {
-  readonly job: Job;
-  readonly next: Job | null;
-  readonly write: ClaimWrite;
 }
 
 /**
@@ -101,8 +103,8 @@ export class RedisJobStore implements JobStore {
    * Connects (a `url` store opens its own connection; a `client` store uses the one it was
    * given), checks the keys and records the schema version, and subscribes to wake-ups on a
    * second connection (`client.duplicate()`).
-   * @throws JobStoreError when the server cannot be reached; SchemaMismatchError when a key
-   *   holds another type or the stored schema version is newer than this code knows
+   * @throws JobStoreError when the server cannot be reached, or (a KeyTypeError) when a key
+   *   holds another type; SchemaVersionError when the stored schema version is not this code's
    */
   async start(context: JobStoreContext, alias: string): Promise<void> {
     if (this.#running !== null) await this.shutdown();
@@ -126,13 +128,13 @@ export class RedisJobStore implements JobStore {
     );
     try {
       await ensureConnected(client);
-      await prepareSchema(client, this.#keys);
+      await prepareSchema(client, this.#keys, `Redis job store '${alias}'`);
       await listener.start();
     } catch (error) {
       await listener.stop();
       unwatch();
       if (owned) await closeConnection(client);
-      if (error instanceof SchemaMismatchError) throw error;
+      if (isSchemaError(error)) throw error;
       throw new JobStoreError(
         `Redis job store '${alias}': cannot connect to ${this.#describeServer()} ` +
           `(${describe(error)}); check that the server is running and reachable, and the ` +
@@ -176,18 +178,6 @@ export class RedisJobStore implements JobStore {
     });
   }
 
-  /** {@inheritDoc JobStore.getDueJobs} */
-  async getDueJobs(now: number): Promise<Job[]> {
-    return this.#run(async ({ scripts, unrestorable }) => {
-      const jobs: Job[] = [];
-      for (const row of await scripts.dueJobs(now, 0, -1)) {
-        const job = unrestorable.restore(row.id, row.document ?? '', row.runTime);
-        if (job !== null) jobs.push(job);
-      }
-      return jobs;
-    });
-  }
-
   /**
    * {@inheritDoc JobStore.getNextRunTime}
    * Reads the head of the sorted set: as many entries as there are jobs known to be
@@ -195,11 +185,12 @@ export class RedisJobStore implements JobStore {
    */
   async getNextRunTime(): Promise<number | null> {
     return this.#run(async ({ client, unrestorable }) => {
-      const rows = await client.zrange(this.#keys.runTimes, 0, unrestorable.size, 'WITHSCORES');
-      for (let i = 0; i + 1 < rows.length; i += 2) {
-        if (!unrestorable.has(rows[i] ?? '')) return Number(rows[i + 1]);
+      const flat = await client.zrange(this.#keys.runTimes, 0, unrestorable.size, 'WITHSCORES');
+      const rows: Pick<StoredJob, 'id' | 'nextRunTime'>[] = [];
+      for (let i = 0; i + 1 < flat.length; i += 2) {
+        rows.push({ id: flat[i] ?? '', nextRunTime: Number(flat[i + 1]) });
       }
-      return null;
+      return unrestorable.nextRunTime(rows);
     });
   }
 
@@ -220,19 +211,21 @@ export class RedisJobStore implements JobStore {
         Object.entries((hash ?? {}) as Record<string, string>),
       );
       const scheduled = Array.isArray(rows) ? rows.map(String) : [];
-      const jobs: Job[] = [];
+      const stored: StoredJob[] = [];
       for (let i = 0; i + 1 < scheduled.length; i += 2) {
         const id = scheduled[i] ?? '';
-        const job = unrestorable.restore(id, documents.get(id) ?? '', Number(scheduled[i + 1]));
+        stored.push({
+          id,
+          nextRunTime: Number(scheduled[i + 1]),
+          document: documents.get(id) ?? '',
+        });
         documents.delete(id);
-        if (job !== null) jobs.push(job);
       }
       // What is left has no run time: the paused jobs.
       for (const id of [...documents.keys()].sort()) {
-        const job = unrestorable.restore(id, documents.get(id) ?? '', null);
-        if (job !== null) jobs.push(job);
+        stored.push({ id, nextRunTime: null, document: documents.get(id) ?? '' });
       }
-      return jobs;
+      return unrestorable.restoreAll(stored);
     });
   }
 
@@ -248,8 +241,7 @@ export class RedisJobStore implements JobStore {
    */
   async addJob(job: Job): Promise<void> {
     return this.#run(async ({ context, alias, scripts, unrestorable }) => {
-      const document = JSON.stringify(context.serializeJob(job));
-      const runTime = job.nextRunTimeMs;
+      const { document, nextRunTime: runTime } = storedJob(context, job);
       const added = await scripts.addJob(
         job.id,
         document,
@@ -262,14 +254,34 @@ export class RedisJobStore implements JobStore {
   }
 
   /**
+   * {@inheritDoc JobStore.addJobs}
+   * One Lua script call for the whole batch, which Redis runs atomically: it checks every id
+   * first and writes nothing when one is taken, else writes every job and publishes one
+   * wake-up with the earliest next run time. Redis serves nothing else while it runs, so a
+   * batch of 100,000 jobs holds the server for a fraction of a second; split larger batches
+   * into several calls (each then all or nothing on its own).
+   * @throws SerializationError (before anything is written) when a job cannot be stored
+   */
+  async addJobs(jobs: readonly Job[]): Promise<void> {
+    return this.#run(async ({ context, alias, scripts, unrestorable }) => {
+      const stored = storedBatch(context, jobs, alias);
+      if (stored.length === 0) return;
+      const earliest = earliestRunTime(stored);
+      const message = earliest === null ? '' : encodeWakeup(this.#instanceId, earliest);
+      const taken = await scripts.addJobs(stored, message);
+      if (taken !== null) throw new ConflictingIdError(taken, alias);
+      for (const { id } of stored) unrestorable.forget(id);
+    });
+  }
+
+  /**
    * {@inheritDoc JobStore.updateJob}
    * Atomic; a job with a next run time is announced to other stores.
    * @throws SerializationError (before anything is written) when the job cannot be stored
    */
   async updateJob(job: Job): Promise<void> {
     return this.#run(async ({ context, alias, scripts, unrestorable }) => {
-      const document = JSON.stringify(context.serializeJob(job));
-      const runTime = job.nextRunTimeMs;
+      const { document, nextRunTime: runTime } = storedJob(context, job);
       const updated = await scripts.updateJob(
         job.id,
         document,
@@ -313,7 +325,8 @@ export class RedisJobStore implements JobStore {
     return this.#run(async ({ context, scripts, unrestorable }) => {
       const { now, limit } = claim;
       const claimed: ClaimedRun[] = [];
-      const claimedIds = new Set<string>();
+      // Ids this call looked at: a claimed job whose successor is still due comes round again.
+      const seen = new Set<string>();
       // Due jobs this call leaves in place (skipped, unrestorable, already claimed) come first in
       // the sorted set; the next read starts after them.
       let offset = 0;
@@ -322,24 +335,12 @@ export class RedisJobStore implements JobStore {
         const wanted = limit - claimed.length;
         const count = wanted + unrestorable.size;
         const rows = await scripts.dueJobs(now, offset, count);
-        const candidates: Candidate[] = [];
-        for (const row of rows) {
-          if (candidates.length >= wanted) break;
-          const job = claimedIds.has(row.id)
-            ? null
-            : unrestorable.restore(row.id, row.document ?? '', row.runTime);
-          const next = job === null ? undefined : claim.advance(job);
-          if (job === null || next === undefined) {
-            offset++;
-            continue;
-          }
-          candidates.push({ job, next, write: claimWrite(context, row, next) });
-        }
-        const won = new Set(await scripts.claimJobs(candidates.map(({ write }) => write)));
+        const plan = planClaims(rows, { claim, context, unrestorable, limit: wanted, seen });
+        offset += plan.passedOver;
+        const candidates = plan.claims;
+        const won = new Set(await scripts.claimJobs(candidates.map(claimWrite)));
         for (const { job, next } of candidates) {
-          if (!won.has(job.id)) continue;
-          claimed.push({ job, next });
-          claimedIds.add(job.id);
+          if (won.has(job.id)) claimed.push({ job, next });
         }
         if (rows.length < count) break;
         // Another scheduler took the whole batch: read again (it moved those jobs on), but give up
@@ -403,18 +404,14 @@ export class RedisJobStore implements JobStore {
 }
 
 /** The compare-and-set that replaces the job read as `row` with its successor. */
-function claimWrite(context: JobStoreContext, row: DueRow, next: Job | null): ClaimWrite {
-  const expected = {
-    id: row.id,
-    expectedRunTime: row.runTime,
-    expectedDocument: row.document ?? '',
-  };
-  if (next === null) return { ...expected, successorRunTime: DELETE_JOB, document: '' };
-  const nextRunTime = next.nextRunTimeMs;
+function claimWrite({ row, successor }: PlannedClaim<DueRow>): ClaimWrite {
+  const expected = { id: row.id, expectedRunTime: row.nextRunTime, expectedDocument: row.document };
+  if (successor === null) return { ...expected, successorRunTime: DELETE_JOB, document: '' };
+  const { nextRunTime, document } = successor;
   return {
     ...expected,
     successorRunTime: nextRunTime === null ? PAUSE_JOB : String(nextRunTime),
-    document: JSON.stringify(context.serializeJob(next)),
+    document,
   };
 }
 
@@ -432,34 +429,7 @@ function replies(results: [error: Error | null, reply: unknown][] | null): unkno
   });
 }
 
-/** Whether ioredis failed a call because its connection dropped (not a Redis error reply). */
-function isConnectionLoss(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  return (
-    error.name === 'MaxRetriesPerRequestError' ||
-    error.message === 'Connection is closed.' ||
-    error.message.startsWith("Stream isn't writeable")
-  );
-}
-
 /** A sorted-set score as a run time; null (paused) when the member is absent. */
 function runTimeOf(score: unknown): number | null {
   return typeof score === 'string' ? Number(score) : null;
 }
-
-/** Closes a connection the store opened: politely when it is up, at once otherwise. */
-async function closeConnection(client: Redis): Promise<void> {
-  // Errors of a connection being torn down would reach no listener and crash the process.
-  client.on('error', noop);
-  if (client.status === 'ready') {
-    try {
-      await client.quit();
-      return;
-    } catch {
-      // Fall through: drop the connection.
-    }
-  }
-  client.disconnect();
-}
-
-function noop(): void {}

@@ -5,7 +5,7 @@
  */
 import { decodeWakeup, type JobStoreContext } from '@kairos/core';
 import type { Redis } from 'ioredis';
-import { describe, ensureConnected, watchConnection } from './connection.js';
+import { describe, ensureConnected, noop, watchConnection } from './connection.js';
 
 /**
  * Listens on the wake-up channel on its own connection and calls `context.wakeup(nextRunTime)`
@@ -52,7 +52,7 @@ export class WakeupListener {
     this.#unwatch = null;
     this.#connection.off('message', this.#onMessage);
     // Errors of a connection being torn down would reach no listener and crash the process.
-    this.#connection.on('error', ignore);
+    this.#connection.on('error', noop);
     this.#connection.disconnect();
     return Promise.resolve();
   }
@@ -100,5 +100,3 @@ export class WakeupListener {
     }
   }
 }
-
-function ignore(): void {}

@@ -56,7 +56,7 @@ describe.skipIf(!redisAvailable)('RedisJobStore key layout', () => {
     await redis.zadd(runTimesKey, now - 7, 'a');
     expect((await store.lookupJob('a'))?.nextRunTimeMs).toBe(now - 7);
     expect(await store.getNextRunTime()).toBe(now - 7);
-    expect((await store.getDueJobs(now)).map((job) => job.nextRunTimeMs)).toEqual([now - 7]);
+    expect((await store.getAllJobs()).map((job) => job.nextRunTimeMs)).toEqual([now - 7]);
     // Removed from the sorted set: paused, whatever the document says.
     await redis.zrem(runTimesKey, 'a');
     expect((await store.lookupJob('a'))?.nextRunTimeMs).toBeNull();
@@ -143,26 +143,27 @@ describe.skipIf(!redisAvailable)('RedisJobStore key layout', () => {
     ]);
   });
 
-  it('reads thousands of due jobs at once (documents fetched in chunks)', async () => {
+  it('claims thousands of due jobs at once (documents fetched in chunks)', async () => {
     const now = context.clock.now();
     const count = 2500;
-    await Promise.all(
+    await store.addJobs(
       Array.from({ length: count }, (_, index) =>
-        store.addJob(context.job({ id: `j${index}`, nextRunTime: now - index })),
+        context.job({ id: `j${index}`, nextRunTime: now - index }),
       ),
     );
-    const due = await store.getDueJobs(now);
+    expect(await redis.zcard(runTimesKey)).toBe(count);
+    const due = await store.claimDueJobs({ now, limit: count, advance: () => null });
     expect(due).toHaveLength(count);
-    expect(due[0]?.id).toBe(`j${count - 1}`);
-    expect(due[count - 1]?.id).toBe('j0');
-    expect((await store.getAllJobs()).length).toBe(count);
+    expect(due[0]?.job.id).toBe(`j${count - 1}`);
+    expect(due[count - 1]?.job.id).toBe('j0');
+    expect(await store.getAllJobs()).toEqual([]);
   });
 
   it('reports a run time without a document as unrestorable and keeps it', async () => {
     const now = context.clock.now();
     await redis.zadd(runTimesKey, now - 1, 'orphan');
     await store.addJob(context.job({ id: 'fine', nextRunTime: now }));
-    expect((await store.getDueJobs(now)).map((job) => job.id)).toEqual(['fine']);
+    expect((await store.getAllJobs()).map((job) => job.id)).toEqual(['fine']);
     expect(await store.getNextRunTime()).toBe(now);
     expect(context.reported.map((report) => report.id)).toEqual(['orphan']);
     expect(await redis.zscore(runTimesKey, 'orphan')).toBe(String(now - 1));

@@ -52,7 +52,9 @@ describe.skipIf(!redisAvailable)('RedisJobStore during a server outage', () => {
       await expect(store.getNextRunTime()).rejects.toThrow(
         /^Redis job store 'default': (not connected|lost the connection) to redis:\/\/127\.0\.0\.1/,
       );
-      await expect(store.getDueJobs(now)).rejects.toThrow(/not connected to .*retry later/);
+      await expect(store.addJobs([context.job({ id: 'during-batch' })])).rejects.toThrow(
+        /not connected to .*retry later/,
+      );
       await expect(store.lookupJob('before')).rejects.toThrow();
       await expect(store.getAllJobs()).rejects.toThrow();
       await expect(store.addJob(context.job({ id: 'during' }))).rejects.toThrow();

@@ -55,7 +55,7 @@ describe.skipIf(!redisAvailable)('RedisJobStore schema', () => {
     await redis.hset(`${keyPrefix}meta`, 'schema_version', '2');
     const created = store();
     await expect(created.start(new TestStoreContext(), 'default')).rejects.toThrow(
-      /schema version 2, but this @kairos\/store-redis knows versions up to 1; upgrade/,
+      /records schema version 2, newer than version 1 that this @kairos\/store-redis knows; upgrade/,
     );
     // Nothing was overwritten.
     expect(await redis.hget(`${keyPrefix}meta`, 'schema_version')).toBe('2');
@@ -66,7 +66,7 @@ describe.skipIf(!redisAvailable)('RedisJobStore schema', () => {
     keyPrefix = uniquePrefix('schema-garbage');
     await redis.hset(`${keyPrefix}meta`, 'schema_version', 'banana');
     await expect(store().start(new TestStoreContext(), 'default')).rejects.toThrow(
-      /schema_version is "banana", not a schema version/,
+      /field schema_version records schema version 'banana', which @kairos\/store-redis never writes/,
     );
   });
 

@@ -2,9 +2,8 @@
  * The tables of a SQLite job store: the jobs table, its index on the next run time, and the meta
  * table holding the schema version. Created idempotently, checked at every start.
  */
-import { JobStoreError, SchemaVersionError } from '@kairos/core';
+import { checkSchemaVersion, JobStoreError } from '@kairos/core';
 import type { Database } from 'better-sqlite3';
-import { quote } from './quote.js';
 
 /** The layout version this code writes and reads; recorded as `schema_version`. */
 export const SCHEMA_VERSION = 1;
@@ -78,19 +77,13 @@ export function recordedVersion(database: Database, tableName: string): string |
 }
 
 function checkVersion(database: Database, tableName: string, where: string): void {
-  const recorded = recordedVersion(database, tableName);
-  if (recorded === String(SCHEMA_VERSION)) return;
-  const problem =
-    recorded !== null && /^\d+$/.test(recorded) && Number(recorded) > SCHEMA_VERSION
-      ? `schema version ${recorded}, newer than version ${SCHEMA_VERSION} that this ` +
-        `@kairos/store-sqlite knows; upgrade @kairos/store-sqlite in this application`
-      : `schema version ${quote(recorded)}, which @kairos/store-sqlite never ` +
-        `writes; restore the row ('${SCHEMA_VERSION}') or use another tableName`;
-  throw new SchemaVersionError(
-    `${where}: table "${tableName}_meta" records ${problem} (the jobs were left untouched)`,
-    recorded,
-    SCHEMA_VERSION,
-  );
+  checkSchemaVersion({
+    found: recordedVersion(database, tableName),
+    expected: SCHEMA_VERSION,
+    where: `${where}: table "${tableName}_meta"`,
+    packageName: '@kairos/store-sqlite',
+    otherwise: 'use another tableName',
+  });
 }
 
 function checkColumns(

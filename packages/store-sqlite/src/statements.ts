@@ -1,18 +1,15 @@
 /**
  * The SQL a SQLite job store runs, prepared once per `start()` on its connection. Every query
  * that orders by run time walks the index on `next_run_time` (ties in row order, which is the
- * order jobs were added).
+ * order jobs were added). Rows come back in the toolkit's {@link StoredJob} shape.
  */
+import type { StoredJob } from '@kairos/core';
 import type { Database, Statement } from 'better-sqlite3';
 import { tableNames } from './schema.js';
 
-/** A stored job as the queries return it. */
-export interface JobRow {
-  readonly id: string;
-  /** The authoritative next run time (epoch ms), null when the job is paused. */
-  readonly next_run_time: number | null;
-  /** The job's JSON document. */
-  readonly state: string;
+/** A stored job as the queries return it (`next_run_time` and `state` renamed). */
+export interface JobRow extends StoredJob {
+  readonly document: string;
 }
 
 /** A stored job with its row id, for resuming a walk in run time order. */
@@ -31,12 +28,12 @@ export interface JobStatements {
   readonly removeAll: Statement<[]>;
   /** (id) → the job's row. */
   readonly lookup: Statement<[string], JobRow>;
-  /** (now, limit) → due jobs, earliest first; limit -1 = all. */
+  /** (now, limit) → due jobs, earliest first. */
   readonly due: Statement<[number, number], DueRow>;
   /** (now, afterTime, afterRowid, limit) → due jobs after a position, earliest first. */
   readonly dueAfter: Statement<[number, number, number, number], DueRow>;
   /** (limit) → ids and times of the earliest scheduled jobs. */
-  readonly earliest: Statement<[number], Pick<JobRow, 'id' | 'next_run_time'>>;
+  readonly earliest: Statement<[number], Pick<JobRow, 'id' | 'nextRunTime'>>;
   /** Every scheduled job, earliest first. */
   readonly scheduled: Statement<[], JobRow>;
   /** Every paused job, in the order they were added. */
@@ -48,7 +45,7 @@ export interface JobStatements {
 /** Prepares the statements of a store over `tableName` (a validated identifier). */
 export function prepareStatements(database: Database, tableName: string): JobStatements {
   const { jobs } = tableNames(tableName);
-  const dueColumns = `SELECT rowid, id, next_run_time, state FROM ${jobs}`;
+  const columns = `id, next_run_time AS nextRunTime, state AS document`;
   const dueOrder = `ORDER BY next_run_time, rowid LIMIT ?`;
   return {
     insert: database.prepare(
@@ -57,21 +54,23 @@ export function prepareStatements(database: Database, tableName: string): JobSta
     update: database.prepare(`UPDATE ${jobs} SET next_run_time = ?, state = ? WHERE id = ?`),
     remove: database.prepare(`DELETE FROM ${jobs} WHERE id = ?`),
     removeAll: database.prepare(`DELETE FROM ${jobs}`),
-    lookup: database.prepare(`SELECT id, next_run_time, state FROM ${jobs} WHERE id = ?`),
-    due: database.prepare(`${dueColumns} WHERE next_run_time <= ? ${dueOrder}`),
+    lookup: database.prepare(`SELECT ${columns} FROM ${jobs} WHERE id = ?`),
+    due: database.prepare(
+      `SELECT rowid, ${columns} FROM ${jobs} WHERE next_run_time <= ? ${dueOrder}`,
+    ),
     dueAfter: database.prepare(
-      `${dueColumns} WHERE next_run_time <= ? AND (next_run_time, rowid) > (?, ?) ${dueOrder}`,
+      `SELECT rowid, ${columns} FROM ${jobs} ` +
+        `WHERE next_run_time <= ? AND (next_run_time, rowid) > (?, ?) ${dueOrder}`,
     ),
     earliest: database.prepare(
-      `SELECT id, next_run_time FROM ${jobs} WHERE next_run_time IS NOT NULL ` +
+      `SELECT id, next_run_time AS nextRunTime FROM ${jobs} WHERE next_run_time IS NOT NULL ` +
         `ORDER BY next_run_time, rowid LIMIT ?`,
     ),
     scheduled: database.prepare(
-      `SELECT id, next_run_time, state FROM ${jobs} WHERE next_run_time IS NOT NULL ` +
-        `ORDER BY next_run_time, rowid`,
+      `SELECT ${columns} FROM ${jobs} WHERE next_run_time IS NOT NULL ORDER BY next_run_time, rowid`,
     ),
     paused: database.prepare(
-      `SELECT id, next_run_time, state FROM ${jobs} WHERE next_run_time IS NULL ORDER BY rowid`,
+      `SELECT ${columns} FROM ${jobs} WHERE next_run_time IS NULL ORDER BY rowid`,
     ),
     dataVersion: database.prepare<[], number>('PRAGMA data_version').pluck(),
   };

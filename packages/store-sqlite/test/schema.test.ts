@@ -5,7 +5,7 @@
 import { TestStoreContext } from '@kairos/testkit';
 import { describe, expect, it } from 'vitest';
 import { SQLiteJobStore } from '../src/index.js';
-import { sqliteFixtures } from './sqlite-fixtures.js';
+import { dueIds, sqliteFixtures } from './sqlite-fixtures.js';
 
 const fixtures = sqliteFixtures();
 
@@ -95,7 +95,7 @@ describe('SQLiteJobStore storage layout', () => {
       .run(now - 5, 'a');
     expect((await store.lookupJob('a'))?.nextRunTimeMs).toBe(now - 5);
     expect(await store.getNextRunTime()).toBe(now - 5);
-    expect((await store.getDueJobs(now)).map((job) => job.id)).toEqual(['a']);
+    expect(await dueIds(store, now)).toEqual(['a']);
     const claimed = await store.claimDueJobs({ now, limit: 10, advance: () => null });
     expect(claimed.map((run) => run.job.nextRunTimeMs)).toEqual([now - 5]);
   });
@@ -159,7 +159,6 @@ describe('SQLiteJobStore storage layout', () => {
     await store.addJob(context.job({ id: 'paused', nextRunTime: null }));
     statements.length = 0;
     await store.getNextRunTime();
-    await store.getDueJobs(now);
     await store.getAllJobs();
     await store.claimDueJobs({
       now,
@@ -169,7 +168,7 @@ describe('SQLiteJobStore storage layout', () => {
     const selects = statements.filter((sql) => sql.startsWith('SELECT'));
     // The claim read a second page, as its first held a job that advance left alone.
     expect(selects.some((sql) => sql.includes('(next_run_time, rowid) >'))).toBe(true);
-    expect(selects.length).toBeGreaterThanOrEqual(6);
+    expect(selects.length).toBeGreaterThanOrEqual(5);
     const check = fixtures.connect(path);
     for (const sql of selects) {
       const plan = check.prepare(`EXPLAIN QUERY PLAN ${sql}`).all() as { detail: string }[];

@@ -2,6 +2,7 @@
  * What the store tests open: database files in a temporary directory (removed after the test
  * file), started stores and raw connections (shut down and closed after each test).
  */
+import type { JobStore } from '@kairos/core';
 import { TestStoreContext } from '@kairos/testkit';
 import Database from 'better-sqlite3';
 import fs from 'node:fs';
@@ -54,4 +55,12 @@ export function sqliteFixtures(): SQLiteFixtures {
       return connection;
     },
   };
+}
+
+/** The ids of the jobs due at `now` (next run time ≤ now), earliest first. */
+export async function dueIds(store: JobStore, now: number): Promise<string[]> {
+  const jobs = await store.getAllJobs();
+  return jobs
+    .filter((job) => job.nextRunTimeMs !== null && job.nextRunTimeMs <= now)
+    .map((job) => job.id);
 }

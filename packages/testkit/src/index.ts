@@ -16,7 +16,7 @@ export {
   type ExecutorConformanceOptions,
 } from './executor-conformance/index.js';
 export { TestStoreContext, type UnrestorableReport } from './context.js';
-export { RecordingLogger, type LogEntry } from './recording-logger.js';
+export { RecordingLogger, type LogEntry } from '@kairos/core';
 export { serverAvailable } from './servers.js';
 export { TestkitUsageError } from './errors.js';
 export { waitFor } from './wait-for.js';

@@ -3,7 +3,7 @@
  * use to intersect and merge their children without re-running the call protocol step by step.
  */
 import { MAX_INSTANT_MS } from './calendar.js';
-import { TriggerConfigError, show } from './errors.js';
+import { TriggerConfigError, TriggerIterationLimitError, show } from './errors.js';
 import type { Trigger, TriggerOptions, TriggerSpec } from './interfaces.js';
 
 /** Largest number of plain steps a generic sequence walk takes before giving up. */
@@ -21,8 +21,15 @@ export function walkSequence(
 ): number | null {
   let value = from;
   for (let steps = 0; value !== null && value < target; steps++) {
-    if (steps >= WALK_LIMIT)
-      throw new Error(`${trigger.toString()}: gave up after ${WALK_LIMIT} steps`);
+    if (steps >= WALK_LIMIT) {
+      throw new TriggerIterationLimitError(
+        trigger.toString(),
+        WALK_LIMIT,
+        new Date(from ?? 0),
+        `no fire time at or after ${new Date(target).toISOString()}`,
+        `it fires more than ${WALK_LIMIT} times before then; give it a later start date.`,
+      );
+    }
     value = next(value);
   }
   return value;

@@ -7,7 +7,8 @@
 import type { CronScheduleParts, DayItem, RangeItem } from './cron-schedule.js';
 import { TriggerConfigError, show } from './errors.js';
 
-const MACROS: Record<string, string> = {
+/** The crontab macros and the five fields each stands for (`@reboot` has none: it is no schedule). */
+export const CRONTAB_MACROS: Readonly<Record<string, string>> = {
   '@yearly': '0 0 1 1 *',
   '@annually': '0 0 1 1 *',
   '@monthly': '0 0 1 * *',
@@ -69,12 +70,12 @@ export function parseCrontab(expr: unknown): CronScheduleParts {
   const text = expr.trim();
   let source = text;
   if (text.startsWith('@')) {
-    const macro = MACROS[text];
+    const macro = CRONTAB_MACROS[text];
     if (macro === undefined) {
       fail(
         expr,
         'expr',
-        `unknown crontab macro ${show(text)}; known macros are ${Object.keys(MACROS).join(', ')}`,
+        `unknown crontab macro ${show(text)}; known macros are ${Object.keys(CRONTAB_MACROS).join(', ')}`,
       );
     }
     source = macro;

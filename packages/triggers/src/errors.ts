@@ -16,19 +16,45 @@ export class TriggerConfigError extends Error {
   }
 }
 
-/** A combining trigger searched longer than its iteration bound without finding a fire time. */
+/**
+ * A trigger searched longer than its iteration bound without finding a fire time: a combining
+ * trigger whose children never agree, or a walk over more fire times than any schedule needs.
+ */
 export class TriggerIterationLimitError extends Error {
   /** The bound that was reached. */
   readonly maxIterations: number;
 
-  constructor(trigger: string, maxIterations: number, from: Date) {
+  /**
+   * @param what what was not found, e.g. `no common fire time`
+   * @param advice what the user can do about it
+   */
+  constructor(
+    trigger: string,
+    maxIterations: number,
+    from: Date,
+    what = 'no common fire time',
+    advice = 'the children may never agree. Raise maxIterations if they do, but rarely.',
+  ) {
     super(
-      `${trigger}: no common fire time found after ${maxIterations} iterations searching from ` +
-        `${from.toISOString()}; the children may never agree. Raise maxIterations if they do, ` +
-        `but rarely.`,
+      `${trigger}: ${what} found after ${maxIterations} iterations searching from ` +
+        `${from.toISOString()}; ${advice}`,
     );
     this.name = 'TriggerIterationLimitError';
     this.maxIterations = maxIterations;
+  }
+}
+
+/**
+ * A broken invariant inside the triggers' time-zone arithmetic: a bug in Kairos, never the
+ * user's input. The message says what was being computed; please report it with that message.
+ */
+export class TriggerInternalError extends Error {
+  constructor(problem: string) {
+    super(
+      `Kairos triggers: internal error: ${problem}. This is a bug in @kairos/triggers; ` +
+        `please report it with this message.`,
+    );
+    this.name = 'TriggerInternalError';
   }
 }
 

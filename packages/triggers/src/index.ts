@@ -6,8 +6,14 @@
 export { CalendarIntervalTrigger } from './calendar-interval.js';
 export { AndTrigger, OrTrigger } from './combining.js';
 export { CronTrigger } from './cron.js';
+export { CRONTAB_MACROS } from './crontab.js';
 export { DateTrigger } from './date.js';
-export { TriggerConfigError, TriggerIterationLimitError, show } from './errors.js';
+export {
+  TriggerConfigError,
+  TriggerInternalError,
+  TriggerIterationLimitError,
+  show,
+} from './errors.js';
 export type {
   BoundedSpecFields,
   CalendarIntervalTriggerFields,

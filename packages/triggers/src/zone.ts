@@ -4,6 +4,7 @@
  * (a wall-clock time written as if it were UTC) plus a cached offset lookup.
  */
 import { DAY_MS, SECOND_MS, civilFromDays, daysFromCivil } from './calendar.js';
+import { TriggerInternalError } from './errors.js';
 import { canonicalZoneName } from './zone-names.js';
 
 /** A stretch of instants `[start, end)` over which a zone's UTC offset does not change. */
@@ -143,7 +144,7 @@ export class ZoneRules {
       if (segment.start <= instant) found = segment;
       else break;
     }
-    if (!found) throw new Error(`internal: no offset segment for ${this.name} at ${instant}`);
+    if (!found) throw new TriggerInternalError(`no offset segment for ${this.name} at ${instant}`);
     this.last = found;
     return found;
   }
@@ -178,7 +179,7 @@ export class ZoneRules {
     const [first, second] = hits;
     if (first !== undefined) return { first, second: second ?? null, inGap: false };
     if (gapShifted === null)
-      throw new Error(`internal: wall time ${wall} has no instant in ${this.name}`);
+      throw new TriggerInternalError(`wall time ${wall} has no instant in ${this.name}`);
     return { first: gapShifted, second: null, inGap: true };
   }
 

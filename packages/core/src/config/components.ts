@@ -57,13 +57,13 @@ export interface ComponentKind<T> {
   isInstance(value: unknown): value is T;
 }
 
-/** Job stores: an instance has `getDueJobs`. */
+/** Job stores: an instance has `claimDueJobs`. */
 export const JOBSTORE: ComponentKind<JobStore> = {
   kind: 'jobstore',
   noun: 'job store',
   aNoun: 'a job store',
-  method: 'getDueJobs',
-  isInstance: (value): value is JobStore => hasMethods(value, ['getDueJobs']),
+  method: 'claimDueJobs',
+  isInstance: (value): value is JobStore => hasMethods(value, ['claimDueJobs']),
 };
 
 /** Executors: an instance has `run`. */

@@ -59,6 +59,7 @@ export interface ParsedConfig {
   clock?: Clock;
   tasks?: Record<string, TaskFunction | string>;
   taskModules?: string[] | null;
+  commands?: boolean | string[];
 }
 
 /** Input accepted by configure(): the nested object, flat prefixed keys, or both mixed. */
@@ -216,6 +217,8 @@ class Collected {
     if (daemon) config.daemon = parseSetting(SETTINGS.daemon, daemon);
     const taskModules = settings.get('taskModules');
     if (taskModules) config.taskModules = parseSetting(SETTINGS.taskModules, taskModules);
+    const commands = settings.get('commands');
+    if (commands) config.commands = parseSetting(SETTINGS.commands, commands);
     const logger = settings.get('logger');
     if (logger) config.logger = parseSetting(SETTINGS.logger, logger);
     const clock = settings.get('clock');

@@ -75,6 +75,23 @@ export const SETTINGS = {
       `paths ('./tasks/', '/srv/app/tasks.js'), as an array or a comma-separated string; ` +
       `null allows any`,
   },
+  commands: {
+    schema: z.preprocess(
+      (value) => {
+        if (typeof value !== 'string') return value;
+        const asBoolean = booleanFromString(value);
+        if (typeof asBoolean === 'boolean') return asBoolean;
+        return value
+          .split(',')
+          .map((part) => part.trim())
+          .filter((part) => part !== '');
+      },
+      z.union([z.boolean(), z.array(z.string().min(1))]),
+    ),
+    allowed:
+      `true (stored command tasks may run), false, or a list of the programs they may run ` +
+      `('pg_dump', '/bin/sh' for shell lines), as an array or a comma-separated string`,
+  },
   logger: {
     schema: z.union([
       z.custom<Logger>((value) => hasMethods(value, ['debug', 'info', 'warn', 'error'])),
@@ -140,6 +157,7 @@ export const ROOT_KEYS = [
   'clock',
   'tasks',
   'taskModules',
+  'commands',
 ] as const satisfies readonly (keyof SchedulerOptions)[];
 
 /** The keys of `jobDefaults`, camelCase. */

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { ExecutorNotStartedError } from '../errors.js';
 import type { Executor, ExecutorContext, RunControl, TaskFunction } from '../interfaces.js';
 import type { Job } from '../job.js';
-import { runInJobContext } from '../job-context.js';
+import { callInJobContext } from '../job-context.js';
 import { parseOptions, positiveInteger } from '../options.js';
 import { isPromiseLike } from '../thenable.js';
 
@@ -63,7 +63,7 @@ export class AsyncExecutor implements Executor {
 }
 
 function call(task: TaskFunction, job: Job, control: RunControl): unknown {
-  return runInJobContext(control, () => (task as (...args: unknown[]) => unknown)(...job.args));
+  return callInJobContext(control, task as (...args: unknown[]) => unknown, job.args);
 }
 
 /** The task's promise, or its run's abort reason if that comes first. */

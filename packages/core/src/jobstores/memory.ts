@@ -7,13 +7,27 @@ import { ConflictingIdError, JobLookupError } from '../errors.js';
 import type { ClaimedRun, DueJobsClaim, JobStore, JobStoreContext } from '../interfaces.js';
 import type { Job } from '../job.js';
 
-/** Where the store keeps one job: the job, and its slot in the bucket of its next run time. */
-interface Entry {
-  readonly job: Job;
-  /** The bucket of `job.nextRunTimeMs`, or null for a paused job. */
-  bucket: Bucket | null;
-  /** Its index in `bucket.slots`. */
-  index: number;
+/** `Entry.index` of a job that has left the store (see `MemoryJobStore.#left`). */
+const LEFT = -1;
+
+/** Entries of jobs that left kept at most during a burst of full claims (see `claimDueJobs`). */
+const MAX_LEFT_ENTRIES = 1_000_000;
+
+/**
+ * Where the store keeps one job: the job, and its slot in the bucket of its next run time. A job
+ * alone at its run time is not in a bucket: the entry itself stands in `#buckets`.
+ */
+class Entry {
+  /** Null once the job has left the store (its entry waits for the next sweep). */
+  job: Job | null;
+  /** The bucket of `job.nextRunTimeMs` when it holds several jobs, else null. */
+  bucket: Bucket | null = null;
+  /** Its index in `bucket.slots`, or {@link LEFT}. */
+  index = 0;
+
+  constructor(job: Job) {
+    this.job = job;
+  }
 }
 
 /**
@@ -35,8 +49,8 @@ class Bucket {
   /** The jobs, in order. */
   *jobs(): Generator<Job> {
     for (let index = this.head; index < this.slots.length; index++) {
-      const entry = this.slots[index];
-      if (entry !== undefined) yield entry.job;
+      const job = this.slots[index]?.job;
+      if (job != null) yield job;
     }
   }
 }
@@ -49,18 +63,26 @@ class Bucket {
  * run times added later than the earliest one):
  * - `addJob`, `updateJob`, `removeJob`: O(1) for a run time that already has jobs, O(log d)
  *   for a new one (d distinct run times), because only distinct run times enter the heap.
- * - `getDueJobs`, `claimDueJobs`: O(k + d' log d') for k due jobs at d' distinct times — they
+ * - `claimDueJobs`: O(k + d' log d') for k due jobs at d' distinct times — they
  *   visit only the heap nodes that are due, never the rest; claiming a job from a bucket of
  *   100,000 costs what it costs from a bucket of one.
  * - `lookupJob` O(1); `getNextRunTime` O(1) amortised.
  * A run time whose bucket empties stays in the heap until it reaches the top (or the heap is
- * compacted), which keeps removals O(1).
+ * compacted), which keeps removals O(1). A one-off job that a claim removes keeps its entry in
+ * `#jobs`, marked as left, until the entries that left outnumber the rest several times over:
+ * then they are swept in one go (deleting each from a large map cost more than the rest of
+ * the claim).
  */
 export class MemoryJobStore implements JobStore {
-  /** Every job by id; its insertion order is the order paused jobs are listed in. */
-  readonly #jobs = new Map<string, Entry>();
-  /** Scheduled jobs by next run time. */
-  readonly #buckets = new Map<number, Bucket>();
+  /**
+   * Every job by id, and the entries of jobs that left through a claim (see {@link #left});
+   * its insertion order is the order paused jobs are listed in.
+   */
+  #jobs = new Map<string, Entry>();
+  /** Entries in `#jobs` of jobs that have left the store. */
+  #leftCount = 0;
+  /** Scheduled jobs by next run time: a bucket, or the entry of a job alone at its time. */
+  readonly #buckets = new Map<number, Bucket | Entry>();
   /** Distinct next run times as a binary min-heap; may hold stale and repeated times. */
   #times: number[] = [];
   /** Named in error messages; undefined until `start()` gives the store its alias. */
@@ -68,7 +90,7 @@ export class MemoryJobStore implements JobStore {
 
   /** How many jobs the store holds, scheduled and paused. */
   get size(): number {
-    return this.#jobs.size;
+    return this.#jobs.size - this.#leftCount;
   }
 
   /** Records the alias that error messages name; jobs already held are kept. */
@@ -87,14 +109,10 @@ export class MemoryJobStore implements JobStore {
     return Promise.resolve(this.#jobs.get(id)?.job ?? null);
   }
 
-  /** Jobs whose next run time is ≤ `now` (epoch ms), earliest first, then in insertion order. */
-  getDueJobs(now: number): Promise<Job[]> {
-    const due: Job[] = [];
-    for (const time of this.#dueTimes(now)) {
-      const bucket = this.#buckets.get(time);
-      if (bucket !== undefined) due.push(...bucket.jobs());
-    }
-    return Promise.resolve(due);
+  /** The entry of a job in the store (not of one that left). */
+  #entry(id: string): Entry | undefined {
+    const entry = this.#jobs.get(id);
+    return entry?.job == null ? undefined : entry;
   }
 
   /** {@inheritDoc JobStore.getNextRunTime} */
@@ -109,22 +127,40 @@ export class MemoryJobStore implements JobStore {
     const jobs: Job[] = [];
     for (const time of [...this.#buckets.keys()].sort((a, b) => a - b)) {
       const bucket = this.#buckets.get(time);
-      if (bucket !== undefined) jobs.push(...bucket.jobs());
+      if (bucket instanceof Bucket) jobs.push(...bucket.jobs());
+      else if (bucket?.job != null) jobs.push(bucket.job);
     }
-    for (const { job } of this.#jobs.values()) if (job.nextRunTimeMs === null) jobs.push(job);
+    for (const { job } of this.#jobs.values()) {
+      if (job !== null && job.nextRunTimeMs === null) jobs.push(job);
+    }
     return Promise.resolve(jobs);
   }
 
   /** {@inheritDoc JobStore.addJob} */
   addJob(job: Job): Promise<void> {
-    if (this.#jobs.has(job.id)) return Promise.reject(new ConflictingIdError(job.id, this.#alias));
-    this.#jobs.set(job.id, this.#schedule(job));
+    if (this.#entry(job.id) !== undefined) {
+      return Promise.reject(new ConflictingIdError(job.id, this.#alias));
+    }
+    this.#insert(job);
+    return Promise.resolve();
+  }
+
+  /** {@inheritDoc JobStore.addJobs} */
+  addJobs(jobs: readonly Job[]): Promise<void> {
+    const ids = new Set<string>();
+    for (const { id } of jobs) {
+      if (this.#entry(id) !== undefined || ids.has(id)) {
+        return Promise.reject(new ConflictingIdError(id, this.#alias));
+      }
+      ids.add(id);
+    }
+    for (const job of jobs) this.#insert(job);
     return Promise.resolve();
   }
 
   /** {@inheritDoc JobStore.updateJob} */
   updateJob(job: Job): Promise<void> {
-    const old = this.#jobs.get(job.id);
+    const old = this.#entry(job.id);
     if (old === undefined) return Promise.reject(new JobLookupError(job.id, this.#alias));
     const { bucket } = old;
     this.#unschedule(old);
@@ -135,7 +171,7 @@ export class MemoryJobStore implements JobStore {
 
   /** {@inheritDoc JobStore.removeJob} */
   removeJob(id: string): Promise<void> {
-    const old = this.#jobs.get(id);
+    const old = this.#entry(id);
     if (old === undefined) return Promise.reject(new JobLookupError(id, this.#alias));
     const { bucket } = old;
     this.#unschedule(old);
@@ -154,7 +190,19 @@ export class MemoryJobStore implements JobStore {
     for (const time of this.#dueTimes(claim.now)) {
       if (claimed.length >= claim.limit) break;
       const bucket = this.#buckets.get(time);
-      if (bucket !== undefined) this.#claimFrom(bucket, claim, claimed);
+      if (bucket instanceof Bucket) this.#claimFrom(bucket, claim, claimed);
+      else if (bucket !== undefined) this.#claimEntry(bucket, claim, claimed);
+    }
+    // Sweep the entries of jobs that left once they outnumber the rest 8 to 1 (re-entering the
+    // rest then costs at most an eighth of what deleting each would have), and not while a
+    // burst of due jobs fills every claim: at its end the rest is often nothing at all.
+    const left = this.#leftCount;
+    if (
+      left > 1024 &&
+      left > 8 * (this.#jobs.size - left) &&
+      (claimed.length < claim.limit || left > MAX_LEFT_ENTRIES)
+    ) {
+      this.#sweep();
     }
     return Promise.resolve(claimed);
   }
@@ -162,6 +210,7 @@ export class MemoryJobStore implements JobStore {
   /** {@inheritDoc JobStore.removeAllJobs} */
   removeAllJobs(): Promise<void> {
     this.#jobs.clear();
+    this.#leftCount = 0;
     this.#buckets.clear();
     this.#times = [];
     return Promise.resolve();
@@ -175,35 +224,82 @@ export class MemoryJobStore implements JobStore {
     for (let index = bucket.head; index < slots.length; index++) {
       if (claimed.length >= claim.limit) break;
       const entry = slots[index];
-      if (entry !== undefined) {
-        const { job } = entry;
-        const next = claim.advance(job);
-        if (next === undefined) {
-          cleared = false;
-          continue;
-        }
-        // A successor goes to a later bucket: fire times strictly increase.
-        this.#unschedule(entry);
-        if (next === null) this.#jobs.delete(job.id);
-        else this.#jobs.set(job.id, this.#schedule(next));
-        claimed.push({ job, next });
+      if (entry !== undefined && !this.#claimEntry(entry, claim, claimed)) {
+        cleared = false;
+        continue;
       }
       if (cleared) bucket.head = index + 1;
     }
   }
 
-  /** Puts a job in the bucket of its next run time; returns its entry. */
+  /** Claims one scheduled job, unless `advance` leaves it as it is; whether it was claimed. */
+  #claimEntry(entry: Entry, claim: DueJobsClaim, claimed: ClaimedRun[]): boolean {
+    const { job } = entry;
+    if (job === null) return true;
+    const next = claim.advance(job);
+    if (next === undefined) return false;
+    // A successor goes to a later bucket: fire times strictly increase.
+    this.#unschedule(entry);
+    if (next === null) this.#left(entry);
+    else this.#jobs.set(job.id, this.#schedule(next));
+    claimed.push({ job, next });
+    return true;
+  }
+
+  /** Adds a job to `#jobs` (at the end: an entry left by a job of the same id goes first). */
+  #insert(job: Job): void {
+    const left = this.#jobs.get(job.id);
+    if (left !== undefined) {
+      this.#jobs.delete(job.id);
+      this.#leftCount--;
+    }
+    this.#jobs.set(job.id, this.#schedule(job));
+  }
+
+  /** Marks a claimed job's entry as left; `#sweep` deletes it from `#jobs` later. */
+  #left(entry: Entry): void {
+    entry.job = null;
+    entry.index = LEFT;
+    this.#leftCount++;
+  }
+
+  /** Rebuilds `#jobs` without the entries of jobs that left, keeping the order of the rest. */
+  #sweep(): void {
+    const jobs = new Map<string, Entry>();
+    if (this.#leftCount < this.#jobs.size) {
+      // forEach: no [key, value] pair allocated per entry, as for…of would.
+      this.#jobs.forEach((entry, id) => {
+        if (entry.job !== null) jobs.set(id, entry);
+      });
+    }
+    this.#jobs = jobs;
+    this.#leftCount = 0;
+  }
+
+  /** Puts a job in the bucket of its next run time (alone, in no bucket, if first); its entry. */
   #schedule(job: Job): Entry {
     const time = job.nextRunTimeMs;
-    const entry: Entry = { job, bucket: null, index: 0 };
+    const entry = new Entry(job);
     if (time === null) return entry;
-    let bucket = this.#buckets.get(time);
-    if (bucket === undefined) {
-      bucket = new Bucket(time);
-      this.#buckets.set(time, bucket);
+    const found = this.#buckets.get(time);
+    if (found === undefined) {
+      this.#buckets.set(time, entry);
       pushHeap(this.#times, time);
       // Stale times (emptied buckets) are dropped lazily; rebuild when they outnumber live ones.
       if (this.#times.length > 2 * this.#buckets.size + 64) this.#compact();
+      return entry;
+    }
+    let bucket: Bucket;
+    if (found instanceof Bucket) {
+      bucket = found;
+    } else {
+      // A second job at this time: the two share a bucket from now on.
+      bucket = new Bucket(time);
+      found.bucket = bucket;
+      found.index = 0;
+      bucket.slots.push(found);
+      bucket.live = 1;
+      this.#buckets.set(time, bucket);
     }
     entry.bucket = bucket;
     entry.index = bucket.slots.length;
@@ -212,10 +308,14 @@ export class MemoryJobStore implements JobStore {
     return entry;
   }
 
-  /** Empties a job's slot; drops its bucket when that was the last job in it. */
+  /** Empties a job's slot; drops its bucket (or its lone entry) when it was the last job there. */
   #unschedule(entry: Entry): void {
     const { bucket } = entry;
-    if (bucket === null) return;
+    if (bucket === null) {
+      const time = entry.job?.nextRunTimeMs ?? null;
+      if (time !== null && this.#buckets.get(time) === entry) this.#buckets.delete(time);
+      return;
+    }
     bucket.slots[entry.index] = undefined;
     entry.bucket = null;
     bucket.live--;

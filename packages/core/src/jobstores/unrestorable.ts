@@ -6,6 +6,7 @@
 import { SerializationError } from '../errors.js';
 import type { JobState, JobStoreContext } from '../interfaces.js';
 import { UnrestorableJob, type Job } from '../job.js';
+import type { StoredJob } from './stored-job.js';
 
 /**
  * Restores stored jobs for a job store and remembers the ones that could not be restored. Each
@@ -80,6 +81,33 @@ export class UnrestorableJobs {
       this.#context.reportUnrestorable(id, error);
       return null;
     }
+  }
+
+  /** {@link restore} for a row in the shape every store reads: the row's run time wins. */
+  restoreStored(row: StoredJob): Job | null {
+    return this.restore(row.id, row.document, row.nextRunTime);
+  }
+
+  /**
+   * The jobs of `rows`, in their order, leaving out (and reporting, the first time) those that
+   * cannot be restored: the loop behind a store's `getAllJobs()` and other listings.
+   */
+  restoreAll(rows: Iterable<StoredJob>): Job[] {
+    const jobs: Job[] = [];
+    for (const row of rows) {
+      const job = this.restoreStored(row);
+      if (job !== null) jobs.push(job);
+    }
+    return jobs;
+  }
+
+  /**
+   * The next run time of the first of `rows` not being skipped, or null: a store's
+   * `getNextRunTime()` reads the earliest `size + 1` scheduled rows and passes them here.
+   */
+  nextRunTime(rows: Iterable<Pick<StoredJob, 'id' | 'nextRunTime'>>): number | null {
+    for (const row of rows) if (!this.#jobs.has(row.id)) return row.nextRunTime;
+    return null;
   }
 
   /** Forgets a job written or removed through the store, so it is restored afresh next time. */

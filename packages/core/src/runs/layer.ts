@@ -18,16 +18,17 @@ import type { Job } from '../job.js';
 import type { Listeners } from '../listeners.js';
 import type { Log } from '../logger.js';
 import { isPromiseLike } from '../thenable.js';
+import { hashId, InstanceCounts } from './instances.js';
 import { SubmissionQueue } from './queue.js';
 import { RunReport } from './report.js';
 import { RunRecord, type RunOutcome } from './run.js';
 import type { DueRuns } from './run-times.js';
 
-/** One submission: the runs of one job handed over together, run in order in one slot. */
-interface Submission {
-  readonly job: Job;
-  readonly runs: readonly RunRecord[];
-}
+/**
+ * One submission: the runs of one job handed over together, run in order in one slot. It is its
+ * first run, whose `nextInSubmission` links the others (one object per submission, not three).
+ */
+type Submission = RunRecord;
 
 /** An executor with the line of submissions in front of it. */
 class Line {
@@ -44,8 +45,9 @@ class Line {
     this.executor = executor;
     this.queue = new SubmissionQueue<Submission>(
       executor.maxWorkers,
-      (submission) => layer.startSubmission(this, submission, 0),
-      (submission) => layer.release(submission.job),
+      (submission) => layer.startSubmission(this, submission),
+      (submission) => layer.release(submission),
+      () => layer.forgetFinishTime(),
     );
   }
 
@@ -70,9 +72,16 @@ export class RunLayer {
   readonly #log: () => Log;
   readonly #schedulerId: string;
   readonly #lines = new Map<string, Line>();
-  /** Submissions in progress (queued or running) per job id: what `maxInstances` bounds. */
-  readonly #instances = new Map<string, number>();
+  /** Submissions in progress (queued or running) per job: what `maxInstances` bounds. */
+  readonly #instances = new InstanceCounts();
   #sequence = 0;
+  /**
+   * When the synchronous run that just ended finished (epoch ms), or -1: the start time of the
+   * run started right after it in the same turn, which spares a clock read per run. Set only
+   * when nothing outside the run layer ran since (no JOB_EXECUTED listener, no info log), and
+   * forgotten at the end of the turn.
+   */
+  #finishedJustNow = -1;
 
   /**
    * @param clock the scheduler's clock (read at each use: it is configurable while stopped)
@@ -88,7 +97,7 @@ export class RunLayer {
 
   /** Runs of the job `jobId` queued or running. */
   instancesOf(jobId: string): number {
-    return this.#instances.get(jobId) ?? 0;
+    return this.#instances.activeOf(jobId);
   }
 
   /** Starts handing runs to a started executor under `alias`. */
@@ -185,61 +194,79 @@ export class RunLayer {
       return;
     }
     const last = runTimes.length - 1;
-    const runs: RunRecord[] = [];
-    for (let index = 0; index <= last; index++) {
-      runs.push(
-        new RunRecord(
-          job,
-          this.#schedulerId,
-          ++this.#sequence,
-          runTimes[index] ?? now,
-          index === last ? coalesced : NONE,
-          now,
-        ),
+    const first = new RunRecord(
+      job,
+      this.#schedulerId,
+      ++this.#sequence,
+      runTimes[0] ?? now,
+      last === 0 ? coalesced : NONE,
+      now,
+    );
+    for (let index = 1, previous = first; index <= last; index++) {
+      const run = new RunRecord(
+        job,
+        this.#schedulerId,
+        ++this.#sequence,
+        runTimes[index] ?? now,
+        index === last ? coalesced : NONE,
+        now,
       );
+      previous.nextInSubmission = run;
+      previous = run;
     }
-    const running = this.#instances.get(job.id) ?? 0;
+    const idHash = hashId(job.id);
+    first.idHash = idHash;
     const refusal =
-      running >= job.maxInstances
+      this.#instances.activeOf(job.id, idHash) >= job.maxInstances
         ? new MaxInstancesReachedError(job.name, job.id, job.maxInstances)
         : line.full
           ? new ExecutorQueueFullError(job.name, job.id, line.alias, line.executor.maxQueue ?? 0)
           : null;
     if (refusal !== null) {
-      for (const run of runs) this.#close(run, 'skipped', now, refusal);
-      this.#report.refused(job, runs, refusal);
+      for (let run: RunRecord | null = first; run !== null; run = run.nextInSubmission) {
+        this.#close(run, 'skipped', now, refusal);
+      }
+      this.#report.refused(job, first, refusal);
       if (rethrow) throw refusal;
       return;
     }
-    this.#instances.set(job.id, running + 1);
-    this.#report.submitted(job, runs);
-    line.queue.push({ job, runs });
+    this.#instances.add(job.id, idHash);
+    this.#report.submitted(job, first);
+    line.queue.push(first);
   }
 
-  /** @internal The queue's start: the submission's runs from `index`, in order. */
-  startSubmission(line: Line, submission: Submission, index: number): Promise<void> | undefined {
-    const { runs } = submission;
-    for (let i = index; i < runs.length; i++) {
-      const run = runs[i];
-      if (run === undefined) continue;
-      const pending = this.#start(line, run);
+  /** @internal The queue's start: the submission's runs from `run` on, in order. */
+  startSubmission(line: Line, run: RunRecord | null): Promise<void> | undefined {
+    for (let current = run; current !== null; current = current.nextInSubmission) {
+      const pending = this.#start(line, current);
       if (pending !== undefined) {
-        return pending.then(() => this.startSubmission(line, submission, i + 1));
+        const rest = current.nextInSubmission;
+        if (rest === null) return pending;
+        return pending.then(() => {
+          const next = this.startSubmission(line, rest);
+          this.forgetFinishTime();
+          return next;
+        });
       }
     }
     return undefined;
   }
 
+  /** @internal The end of a turn of starts: the next start reads the clock. */
+  forgetFinishTime(): void {
+    this.#finishedJustNow = -1;
+  }
+
   /** @internal The queue's end of a submission: its `maxInstances` slot is free again. */
-  release(job: Job): void {
-    const running = (this.#instances.get(job.id) ?? 1) - 1;
-    if (running <= 0) this.#instances.delete(job.id);
-    else this.#instances.set(job.id, running);
+  release(submission: Submission): void {
+    this.#instances.release(submission.jobId, submission.idHash);
   }
 
   /** One run: cancelled, missed, or started; a promise only while an async task runs. */
   #start(line: Line, run: RunRecord): Promise<void> | undefined {
-    const now = this.#clock().now();
+    const finishedJustNow = this.#finishedJustNow;
+    this.#finishedJustNow = -1;
+    const now = finishedJustNow >= 0 ? finishedJustNow : this.#clock().now();
     if (line.cancelling) {
       this.#finish(run, 'cancelled', now, new RunCancelledError(run.jobName, run.jobId));
       return undefined;
@@ -261,7 +288,9 @@ export class RunLayer {
     }
     if (!isPromiseLike(result)) {
       run.retval = result;
-      this.#finish(run, 'executed', this.#clock().now());
+      const finishedMs = this.#clock().now();
+      this.#finish(run, 'executed', finishedMs);
+      if (this.#report.executedQuietly()) this.#finishedJustNow = finishedMs;
       return undefined;
     }
     return this.#await(line, run, result);
@@ -312,11 +341,11 @@ export class RunLayer {
     const now = this.#clock().now();
     let dropped = 0;
     for (const submission of line.queue.drop()) {
-      for (const run of submission.runs) {
+      for (let run: RunRecord | null = submission; run !== null; run = run.nextInSubmission) {
         this.#close(run, 'cancelled', now, new RunCancelledError(run.jobName, run.jobId));
         dropped++;
       }
-      this.release(submission.job);
+      this.release(submission);
     }
     this.#report.dropped(dropped);
     for (const run of line.running) run.abort(new RunCancelledError(run.jobName, run.jobId));

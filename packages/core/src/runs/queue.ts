@@ -16,6 +16,7 @@ export class SubmissionQueue<T> {
   readonly #limit: number;
   readonly #start: StartSubmission<T>;
   readonly #finished: (submission: T) => void;
+  readonly #drained: () => void;
   #waiting: (T | undefined)[] = [];
   #head = 0;
   #active = 0;
@@ -26,11 +27,18 @@ export class SubmissionQueue<T> {
    * @param limit submissions that may run at once
    * @param start starts one
    * @param finished called once per started submission when it is done
+   * @param drained called at the end of each turn that started waiting submissions
    */
-  constructor(limit: number, start: StartSubmission<T>, finished: (submission: T) => void) {
+  constructor(
+    limit: number,
+    start: StartSubmission<T>,
+    finished: (submission: T) => void,
+    drained: () => void = () => undefined,
+  ) {
     this.#limit = limit;
     this.#start = start;
     this.#finished = finished;
+    this.#drained = drained;
   }
 
   /** Submissions waiting for a slot. */
@@ -90,6 +98,7 @@ export class SubmissionQueue<T> {
       this.#waiting = [];
       this.#head = 0;
     }
+    this.#drained();
     this.#checkIdle();
   }
 

@@ -31,18 +31,19 @@ export class RunReport {
     this.#log = log;
   }
 
-  /** Runs handed to their executor's line: JOB_SUBMITTED. */
-  submitted(job: Job, runs: readonly RunRecord[]): void {
-    this.#listeners.emit(EVENT_JOB_SUBMITTED, () =>
-      submissionEvent(EVENT_JOB_SUBMITTED, job, runs),
-    );
+  /** Runs handed to their executor's line (`first` and the runs it links): JOB_SUBMITTED. */
+  submitted(job: Job, first: RunRecord): void {
+    // Checked here rather than through emit(): no closure per run when no one listens.
+    if (this.#listeners.isListening(EVENT_JOB_SUBMITTED)) {
+      this.#listeners.dispatch(submissionEvent(EVENT_JOB_SUBMITTED, job, first));
+    }
   }
 
   /**
    * Runs refused at submission (outcome `skipped`): JOB_MAX_INSTANCES and a warning for
    * `maxInstances`; an error line and an `on('error')` report for anything else (a full queue).
    */
-  refused(job: Job, runs: readonly RunRecord[], error: unknown): void {
+  refused(job: Job, first: RunRecord, error: unknown): void {
     const log = this.#log();
     if (error instanceof MaxInstancesReachedError) {
       if (log.warnOn) {
@@ -51,7 +52,7 @@ export class RunReport {
         );
       }
       this.#listeners.emit(EVENT_JOB_MAX_INSTANCES, () =>
-        submissionEvent(EVENT_JOB_MAX_INSTANCES, job, runs),
+        submissionEvent(EVENT_JOB_MAX_INSTANCES, job, first),
       );
       return;
     }
@@ -83,7 +84,9 @@ export class RunReport {
     switch (run.outcome) {
       case 'executed':
         if (log.infoOn) log.info(`Job "${job.toString()}" executed successfully`);
-        this.#listeners.emit(EVENT_JOB_EXECUTED, () => executionEvent(EVENT_JOB_EXECUTED, run));
+        if (this.#listeners.isListening(EVENT_JOB_EXECUTED)) {
+          this.#listeners.dispatch(executionEvent(EVENT_JOB_EXECUTED, run));
+        }
         return;
       case 'error':
       case 'timeout':
@@ -109,6 +112,11 @@ export class RunReport {
     }
   }
 
+  /** Whether reporting an executed run calls nothing outside the run layer (no log, no listener). */
+  executedQuietly(): boolean {
+    return !this.#log().infoOn && !this.#listeners.isListening(EVENT_JOB_EXECUTED);
+  }
+
   /** Queued runs dropped by a shutdown without waiting. */
   dropped(count: number): void {
     if (count > 0) this.#log().warn(`Dropped ${count} queued job run(s) at shutdown`);
@@ -118,8 +126,10 @@ export class RunReport {
 function submissionEvent(
   code: typeof EVENT_JOB_SUBMITTED | typeof EVENT_JOB_MAX_INSTANCES,
   job: Job,
-  runs: readonly RunRecord[],
+  first: RunRecord,
 ): JobSubmissionEvent {
+  const runs: RunRecord[] = [];
+  for (let run: RunRecord | null = first; run !== null; run = run.nextInSubmission) runs.push(run);
   return new JobSubmissionEvent(
     code,
     job.id,

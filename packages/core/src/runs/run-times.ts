@@ -9,6 +9,9 @@ import type { Job } from '../job.js';
 /** Most run times enumerated one by one for a job in one pass of the loop. */
 export const MAX_ENUMERATED_RUN_TIMES = 1000;
 
+/** No coalesced run times (shared: the arrays of a `DueRuns` are never written to). */
+const NONE: readonly number[] = Object.freeze([]);
+
 /** Most steps taken with a trigger that cannot skip ahead (no `skipTo`). */
 const MAX_STEPS_WITHOUT_SKIP = 1_000_000;
 
@@ -17,7 +20,7 @@ export interface DueRuns {
   /** The run times to submit, earliest first (the latest one only when the job coalesces). */
   readonly runTimes: number[];
   /** The earlier run times a coalescing job folds into its one run, earliest first. */
-  readonly coalesced: number[];
+  readonly coalesced: readonly number[];
   /** The first run time after now, or null when the trigger has no more. */
   readonly next: number | null;
   /**
@@ -30,15 +33,41 @@ export interface DueRuns {
 
 /**
  * The run times of `job` due at `now` (its `nextRunTimeMs` must be ≤ now).
+ * @param nowDate `now` as a Date, shared by the jobs of one pass (triggers only read it)
  * @param limit most run times to enumerate before skipping to the latest
  */
-export function dueRunTimes(job: Job, now: number, limit = MAX_ENUMERATED_RUN_TIMES): DueRuns {
+export function dueRunTimes(
+  job: Job,
+  now: number,
+  nowDate: Date = new Date(now),
+  limit = MAX_ENUMERATED_RUN_TIMES,
+): DueRuns {
   const { trigger } = job;
-  const nowDate = new Date(now);
-  const runTimes: number[] = [];
-  const coalesced: number[] = [];
-  let current = job.nextRunTimeMs;
-  let steps = 0;
+  const first = job.nextRunTimeMs;
+  if (first === null || first > now || limit < 1) {
+    return dueFrom(job, first, [], [], 0, now, nowDate, limit);
+  }
+  const second = nextAfter(trigger, first, nowDate);
+  // The usual case, one run time due: no array beyond the one it needs.
+  if (second === null || second > now) {
+    return { runTimes: [first], coalesced: NONE, next: second, skippedSome: false };
+  }
+  return dueFrom(job, second, [first], [], 1, now, nowDate, limit);
+}
+
+/** {@link dueRunTimes} on from `start`, with `steps` run times already in `runTimes`. */
+function dueFrom(
+  job: Job,
+  start: number | null,
+  runTimes: number[],
+  coalesced: number[],
+  steps: number,
+  now: number,
+  nowDate: Date,
+  limit: number,
+): DueRuns {
+  const { trigger } = job;
+  let current = start;
   while (current !== null && current <= now) {
     if (steps >= limit) {
       if (trigger.skipTo !== undefined) {

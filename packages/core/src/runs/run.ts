@@ -95,6 +95,10 @@ export class RunRecord implements Run, RunControl {
   retval: unknown = undefined;
   /** What the task threw, or the timeout / cancellation / refusal error. */
   exception: unknown = undefined;
+  /** @internal The next run of the same submission (see the run layer's `Submission`). */
+  nextInSubmission: RunRecord | null = null;
+  /** @internal The hash of the job id in the run layer's instance counts (first run only). */
+  idHash = 0;
   #abortReason: Error | undefined = undefined;
   #controller: AbortController | null = null;
   #abortListeners: ((reason: Error) => void)[] | null = null;

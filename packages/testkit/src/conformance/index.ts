@@ -12,6 +12,7 @@ import type { JobStore } from '@kairos/core';
 import { afterEach, beforeEach, describe } from 'vitest';
 import { TestStoreContext } from '../context.js';
 import { TestkitUsageError } from '../errors.js';
+import { defineAddJobsTests } from './add-jobs.js';
 import { defineClaimTests } from './claims.js';
 import { defineCrudTests } from './crud.js';
 import { defineOrderingTests } from './ordering.js';
@@ -118,6 +119,7 @@ export function runJobStoreConformance(options: ConformanceOptions): void {
     });
 
     defineCrudTests(harness);
+    defineAddJobsTests(harness);
     defineOrderingTests(harness);
     defineRoundTripTests(harness);
     defineClaimTests(harness);

@@ -21,13 +21,13 @@ import {
   JobSubmissionEvent,
   JobTimeoutError,
   MaxInstancesReachedError,
+  RecordingLogger,
   RunCancelledError,
   type AnySchedulerEvent,
   type Executor,
   type Run,
 } from '@kairos/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { RecordingLogger } from '../recording-logger.js';
 import { waitFor } from '../wait-for.js';
 
 /** How to run the executor conformance suite. */

@@ -1,0 +1,82 @@
+/**
+ * `kairos check FILE…`: validates crontab files and JSON job files without running anything.
+ * Each finding is a `file:line:column: severity: message` line; any error makes the exit code 1.
+ */
+import { readFile } from 'node:fs/promises';
+import { readCrontab } from '../crontab-lines.js';
+import { EXIT, UsageError } from '../errors.js';
+import type { CommandIO } from '../io.js';
+import { readJobFile } from '../job-config.js';
+import { isJobFile } from '../sources.js';
+
+/** Options of `kairos check`. */
+export interface CheckOptions {
+  /** Not-portable crontab lines are errors rather than warnings. */
+  strict?: boolean;
+  /** Crontab files are in `/etc/crontab` format (a user field). */
+  system?: boolean;
+}
+
+/** One finding of `kairos check`. */
+export interface Finding {
+  file: string;
+  line: number;
+  column: number;
+  severity: 'error' | 'warning';
+  message: string;
+}
+
+/** The findings of one file's text. */
+export function checkText(file: string, text: string, options: CheckOptions = {}): Finding[] {
+  if (isJobFile(file, text)) {
+    const read = readJobFile(text);
+    if (read.ok) return [];
+    return read.problems.map((problem) => ({ file, severity: 'error', ...problem }));
+  }
+  return readCrontab(text, { system: options.system ?? false }).problems.map((problem) => ({
+    file,
+    line: problem.line,
+    column: problem.column,
+    severity:
+      problem.field === 'portability' && options.strict === true ? 'error' : problem.severity,
+    message: problem.message,
+  }));
+}
+
+/** `file:line:column: severity: message`. */
+export function formatFinding(finding: Finding): string {
+  return `${finding.file}:${finding.line}:${finding.column}: ${finding.severity}: ${finding.message}`;
+}
+
+/** Runs `kairos check`; resolves to the exit code. */
+export async function runCheck(
+  files: readonly string[],
+  options: CheckOptions,
+  io: CommandIO,
+): Promise<number> {
+  let errors = 0;
+  let warnings = 0;
+  const unreadable: string[] = [];
+  for (const file of files) {
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (error) {
+      unreadable.push(`${file}: cannot read the file: ${(error as Error).message}`);
+      continue;
+    }
+    for (const finding of checkText(file, text, options)) {
+      io.out(`${formatFinding(finding)}\n`);
+      if (finding.severity === 'error') errors += 1;
+      else warnings += 1;
+    }
+  }
+  if (unreadable.length > 0) throw new UsageError(unreadable.join('\n'));
+  const checked = files.length === 1 ? '1 file' : `${files.length} files`;
+  io.err(`${checked} checked: ${plural(errors, 'error')}, ${plural(warnings, 'warning')}\n`);
+  return errors > 0 ? EXIT.problems : EXIT.ok;
+}
+
+function plural(count: number, word: string): string {
+  return `${count} ${word}${count === 1 ? '' : 's'}`;
+}

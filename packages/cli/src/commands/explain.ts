@@ -1,0 +1,71 @@
+/**
+ * `kairos explain EXPR`: a crontab expression in English (cronstrue, through @kairos/crontab for
+ * what Debian's cron reads), whether it is portable to Debian's cron, and its next runs.
+ */
+import { Schedule } from '@kairos/crontab';
+import cronstrue from 'cronstrue';
+import { CronTrigger, TriggerConfigError } from 'kairos';
+import { EXIT, UsageError } from '../errors.js';
+import type { CommandIO } from '../io.js';
+import { formatRunTime, nextFireTimes } from '../times.js';
+
+/** Options of `kairos explain`, already read. */
+export interface ExplainOptions {
+  count: number;
+  zone: string;
+  from: number;
+  use24HourTimeFormat: boolean;
+}
+
+/** What `explain` says about an expression. */
+export interface Explanation {
+  description: string;
+  /** Null when Debian's cron reads the expression as Kairos does; else why not. */
+  notPortable: string | null;
+}
+
+/**
+ * The English description of a crontab expression Kairos reads, and whether Debian's cron reads
+ * it the same way.
+ * @throws UsageError when Kairos cannot read it
+ */
+export function explainExpression(expression: string, use24HourTimeFormat = false): Explanation {
+  const text = expression.trim();
+  if (text !== '@reboot') {
+    try {
+      CronTrigger.fromCrontab(text, 'UTC');
+    } catch (error) {
+      if (error instanceof TriggerConfigError)
+        throw new UsageError(`'${expression}' is not a crontab expression: ${error.message}`);
+      throw error;
+    }
+  }
+  const schedule = Schedule.parse(text);
+  const cronProblem = schedule.problems[0];
+  if (cronProblem === undefined)
+    return { description: schedule.describe({ use24HourTimeFormat }), notPortable: null };
+  // Kairos reads what Debian's cron refuses or reads differently (seconds, L, #, ?, 5/10):
+  // cronstrue knows those forms too.
+  return {
+    description: cronstrue.toString(text, {
+      use24HourTimeFormat,
+      throwExceptionOnParseError: true,
+    }),
+    notPortable: `Debian's cron ${cronProblem.severity === 'error' ? 'refuses this expression' : 'reads this expression differently'}: ${cronProblem.message}`,
+  };
+}
+
+/** Runs `kairos explain`; resolves to the exit code. */
+export function runExplain(expression: string, options: ExplainOptions, io: CommandIO): number {
+  if (expression.trim() === '')
+    throw new UsageError('give a crontab expression, quoted: kairos explain "0 9 * * 1-5"');
+  const explanation = explainExpression(expression, options.use24HourTimeFormat);
+  io.out(`${explanation.description}\n`);
+  if (explanation.notPortable !== null) io.out(`Not portable: ${explanation.notPortable}\n`);
+  if (expression.trim() === '@reboot') return EXIT.ok;
+  const trigger = CronTrigger.fromCrontab(expression, options.zone);
+  const times = nextFireTimes(trigger, options.from, options.count);
+  io.out(times.length === 0 ? 'No run time left.\n' : `Next runs (${options.zone}):\n`);
+  for (const time of times) io.out(`  ${formatRunTime(time, options.zone)}\n`);
+  return EXIT.ok;
+}

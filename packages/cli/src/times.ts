@@ -1,0 +1,80 @@
+/**
+ * Run times for `next` and `explain`: reading `--tz` and `--from`, listing a trigger's next fire
+ * times, and writing them as wall time in a zone.
+ */
+import { DateTime } from 'luxon';
+import { canonicalTimeZone, formatWallTime, hostTimezone, type Trigger } from 'kairos';
+import { UsageError } from './errors.js';
+
+/** The zone `--tz` names (canonical spelling), or the host's. */
+export function zoneOption(name: string | undefined): string {
+  if (name === undefined) return hostTimezone();
+  const zone = canonicalTimeZone(name);
+  if (zone === null)
+    throw new UsageError(
+      `--tz '${name}' is not an IANA time zone; write for example Europe/Paris or UTC`,
+    );
+  return zone;
+}
+
+/**
+ * The instant `--from` names: ISO 8601 (`2025-03-30T01:30`, a date alone, or with an offset or
+ * `Z`); without an offset it is wall time in `zone`. Now when not given.
+ */
+export function fromOption(text: string | undefined, zone: string, now: number): number {
+  if (text === undefined) return now;
+  const parsed = DateTime.fromISO(text, { zone, setZone: true });
+  if (!parsed.isValid)
+    throw new UsageError(
+      `--from '${text}' is not an ISO 8601 time; write for example 2025-03-30T09:00 (wall time in ${zone}) or 2025-03-30T07:00Z`,
+    );
+  return parsed.toMillis();
+}
+
+/** `-n` as a whole number of 1 or more. */
+export function countOption(text: string, option = '-n'): number {
+  const count = Number(text);
+  if (!Number.isInteger(count) || count < 1)
+    throw new UsageError(`${option} '${text}' is not a whole number of 1 or more`);
+  return count;
+}
+
+/** Up to `count` fire times of `trigger` strictly after `from` (epoch ms), in order. */
+export function nextFireTimes(trigger: Trigger, from: number, count: number): Date[] {
+  const times: Date[] = [];
+  let next = trigger.getNextFireTime(null, new Date(from + 1));
+  while (next !== null && times.length < count) {
+    times.push(next);
+    next = trigger.getNextFireTime(next, next);
+  }
+  return times;
+}
+
+/** `Mon 2025-01-06 09:00:00 Europe/Paris`. */
+export function formatRunTime(time: Date, zone: string): string {
+  const weekday = new Intl.DateTimeFormat('en-US', { timeZone: zone, weekday: 'short' }).format(
+    time,
+  );
+  return `${weekday} ${formatWallTime(time.getTime(), zone)}`;
+}
+
+/** `2025-01-06T09:00:00+01:00`: the instant as wall time in the zone, with its offset. */
+export function isoInZone(time: Date, zone: string): string {
+  return (
+    DateTime.fromMillis(time.getTime(), { zone }).toISO({ suppressMilliseconds: true }) ??
+    time.toISOString()
+  );
+}
+
+const UNIT_SECONDS: Readonly<Record<string, number>> = { '': 1, s: 1, m: 60, h: 3600, d: 86_400 };
+
+/** A duration option: seconds (`90`), or with a unit (`30s`, `15m`, `2h`, `1d`). */
+export function secondsOption(text: string, option: string, allow: { zero: boolean }): number {
+  const match = /^(\d+(?:\.\d+)?)([smhd]?)$/.exec(text.trim());
+  const seconds = match === null ? NaN : Number(match[1]) * (UNIT_SECONDS[match[2] ?? ''] ?? NaN);
+  if (!Number.isFinite(seconds) || seconds < 0 || (!allow.zero && seconds === 0))
+    throw new UsageError(
+      `${option} '${text}' is not a duration${allow.zero ? '' : ' greater than 0'}; write seconds (90) or a number with s, m, h or d (30s, 15m, 2h, 1d)`,
+    );
+  return seconds;
+}

@@ -1,0 +1,186 @@
+/** `kairos next` and `kairos explain`, run as real processes. */
+import { describe, expect, test } from 'vitest';
+import { kairos } from './cli.js';
+
+describe('kairos next', () => {
+  test('an expression: the next runs strictly after --from, in --tz', async () => {
+    const result = await kairos([
+      'next',
+      '0 9 * * 1-5',
+      '--tz',
+      'Europe/Paris',
+      '--from',
+      '2025-01-03T09:00',
+      '-n',
+      '3',
+    ]);
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    expect(result.stdout).toBe(
+      'Mon 2025-01-06 09:00:00 Europe/Paris\nTue 2025-01-07 09:00:00 Europe/Paris\nWed 2025-01-08 09:00:00 Europe/Paris\n',
+    );
+  });
+
+  test('an unquoted expression is joined; a DST gap shifts the run (wall-clock model)', async () => {
+    const result = await kairos([
+      'next',
+      '30',
+      '2',
+      '*',
+      '*',
+      '*',
+      '-n',
+      '2',
+      '--tz',
+      'Europe/Berlin',
+      '--from',
+      '2025-03-29',
+    ]);
+    expect(result.stdout).toBe(
+      'Sat 2025-03-29 02:30:00 Europe/Berlin\nSun 2025-03-30 03:30:00 Europe/Berlin\n',
+    );
+  });
+
+  test('--json gives ISO times with the offset', async () => {
+    const result = await kairos([
+      'next',
+      '0 9 * * *',
+      '--json',
+      '-n',
+      '1',
+      '--tz',
+      'America/New_York',
+      '--from',
+      '2025-07-01T00:00Z',
+    ]);
+    expect(JSON.parse(result.stdout)).toEqual([
+      {
+        source: null,
+        schedule: '0 9 * * *',
+        timezone: 'America/New_York',
+        runs: ['2025-07-01T09:00:00-04:00'],
+      },
+    ]);
+  });
+
+  test('a crontab: per line, CRON_TZ applies, @reboot and invalid lines say so (exit 1)', async () => {
+    const result = await kairos([
+      'next',
+      'mixed.crontab',
+      '-n',
+      '1',
+      '--from',
+      '2025-01-01T00:00Z',
+    ]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('mixed.crontab:2: 0 0 L * *\n  Fri 2025-01-31 00:00:00 UTC\n');
+    expect(result.stdout).toContain(
+      'mixed.crontab:3: */10 * * * * *\n  Wed 2025-01-01 00:00:10 UTC\n',
+    );
+    expect(result.stdout).toContain("mixed.crontab:6: invalid: '61' is out of range");
+    const portable = await kairos([
+      'next',
+      'portable.crontab',
+      '-n',
+      '1',
+      '--from',
+      '2025-01-01T00:00Z',
+    ]);
+    expect(portable.code).toBe(0);
+    expect(portable.stdout).toContain(
+      'portable.crontab:5: @reboot\n  (runs once each time the daemon starts)',
+    );
+  });
+
+  test('a job file: per job, in the file\u2019s zone', async () => {
+    const result = await kairos(['next', 'jobs.json', '-n', '1', '--from', '2025-01-01T00:00Z']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(
+      "job 'backup': 0 2 * * *\n  Wed 2025-01-01 02:00:00 Europe/Paris\n",
+    );
+    expect(result.stdout).toContain('job \'poll\': {"type":"interval","minutes":15}\n');
+  });
+
+  test.each([
+    [
+      ['next', '61 * * * *'],
+      "'61 * * * *' is not a crontab expression: crontab trigger: minute: value 61",
+    ],
+    [['next', '* * * * *', '--tz', 'Mars/Base'], "--tz 'Mars/Base' is not an IANA time zone"],
+    [['next', '* * * * *', '--from', 'yesterday'], "--from 'yesterday' is not an ISO 8601 time"],
+    [['next', '* * * * *', '-n', '0'], "-n '0' is not a whole number of 1 or more"],
+    [['next'], "missing required argument 'expr-or-file'"],
+  ])('%j is a usage error (exit 2) naming the value', async (args, message) => {
+    const result = await kairos(args);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(message);
+  });
+});
+
+describe('kairos explain', () => {
+  test('English, then the next runs', async () => {
+    const result = await kairos([
+      'explain',
+      '*/15 9-17 * * mon-fri',
+      '-n',
+      '2',
+      '--tz',
+      'UTC',
+      '--from',
+      '2025-01-01',
+    ]);
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    expect(result.stdout).toBe(
+      'Every 15 minutes, between 09:00 AM and 05:59 PM, Monday through Friday\nNext runs (UTC):\n  Wed 2025-01-01 09:00:00 UTC\n  Wed 2025-01-01 09:15:00 UTC\n',
+    );
+  });
+
+  test('--24h, and a Kairos-only expression says it is not portable', async () => {
+    const result = await kairos([
+      'explain',
+      '0 0 L * *',
+      '--24h',
+      '-n',
+      '1',
+      '--tz',
+      'UTC',
+      '--from',
+      '2025-01-01',
+    ]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe(
+      "At 00:00, on the last day of the month\nNot portable: Debian's cron refuses this expression: 'L' is not a day-of-month: 'L' and 'W' (last, nearest weekday) are Quartz extensions cron does not support; write a number (1-31)\nNext runs (UTC):\n  Fri 2025-01-31 00:00:00 UTC\n",
+    );
+  });
+
+  test('@reboot has no run times; an invalid expression exits 2', async () => {
+    expect((await kairos(['explain', '@reboot'])).stdout).toBe('Run once, at startup\n');
+    const bad = await kairos(['explain', '0 0 31 2 * *', 'extra']);
+    expect(bad.code).toBe(2);
+  });
+});
+
+describe('help and exit codes', () => {
+  test.each([['check'], ['next'], ['explain'], ['jobs'], ['jobs', 'list'], ['jobs', 'run']])(
+    'kairos %s --help shows examples (exit 0)',
+    async (...command) => {
+      const result = await kairos([...command, '--help']);
+      expect(result.code).toBe(0);
+      expect(result.stdout).toMatch(/Examples?:\n {2}\$ kairos /);
+    },
+  );
+
+  test('kairos --help lists the commands and the exit codes', async () => {
+    const result = await kairos(['--help']);
+    expect(result.code).toBe(0);
+    for (const word of ['check', 'next', 'explain', 'jobs', 'Exit codes:', '2  usage error'])
+      expect(result.stdout).toContain(word);
+  });
+
+  test('an unknown command or option exits 2 with a suggestion', async () => {
+    const result = await kairos(['chek']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("unknown command 'chek'");
+    expect(result.stderr).toContain('check');
+    expect((await kairos(['check', '--bogus', 'x'])).code).toBe(2);
+  });
+});

@@ -1,0 +1,214 @@
+/**
+ * `kairos run` as a process: crontab lines (environment, `%` input, SHELL, @reboot), the stop
+ * at SIGTERM with its grace, reloading on SIGHUP and on file change while runs are in flight,
+ * files with errors.
+ */
+import { writeFileSync, renameSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { kairos } from './cli.js';
+import { Daemon, linesOf, sleep, tempDir } from './daemon.js';
+
+describe('kairos run', () => {
+  it('runs @reboot crontab lines once with the variables above them, % input and SHELL', async () => {
+    const dir = tempDir();
+    writeFileSync(
+      join(dir, 'crontab'),
+      [
+        'GREETING=hello',
+        '@reboot echo "$GREETING $0" >> out.log',
+        'SHELL=/bin/bash',
+        'GREETING=bonjour',
+        '@reboot echo "$GREETING $BASH_VERSION" | cut -c1-9 >> bash.log',
+        '@reboot cat >> input.log%first line%second line',
+        '',
+      ].join('\n'),
+    );
+    const daemon = new Daemon(['crontab'], dir);
+    await daemon.ready();
+    await daemon.waitFor('three runs', () => daemon.events('finished').length === 3);
+    expect(await daemon.stop()).toBe(0);
+    expect(linesOf(join(dir, 'out.log'))).toEqual(['hello /bin/sh']);
+    expect(linesOf(join(dir, 'bash.log'))).toEqual(['bonjour 5']);
+    expect(linesOf(join(dir, 'input.log'))).toEqual(['first line', 'second line']);
+    const finished = daemon.events('finished')[0];
+    expect(finished).toMatchObject({ level: 'info', exitCode: 0 });
+    expect(finished?.job).toMatch(/^crontab:\d$/);
+    expect(typeof finished?.runId).toBe('string');
+    expect(typeof finished?.durationMs).toBe('number');
+  });
+
+  it('logs output lines, exit codes and signals of failed runs', async () => {
+    const dir = tempDir();
+    writeFileSync(
+      join(dir, 'jobs.json'),
+      JSON.stringify({
+        jobs: [
+          { name: 'fails', schedule: '@reboot', command: 'echo out; echo oops >&2; exit 3' },
+          { name: 'killed', schedule: '@reboot', command: 'kill -9 $$' },
+        ],
+      }),
+    );
+    const daemon = new Daemon(['jobs.json'], dir);
+    await daemon.waitFor('two failures', () => daemon.events('failed').length === 2);
+    expect(await daemon.stop()).toBe(0);
+    expect(daemon.events('output', 'fails').map((line) => [line.stream, line.message])).toEqual([
+      ['stdout', 'stdout: out'],
+      ['stderr', 'stderr: oops'],
+    ]);
+    expect(daemon.events('failed', 'fails')[0]).toMatchObject({
+      level: 'error',
+      exitCode: 3,
+      signal: null,
+    });
+    expect(daemon.events('failed', 'killed')[0]).toMatchObject({
+      exitCode: null,
+      signal: 'SIGKILL',
+    });
+  });
+
+  it('at SIGTERM waits --grace for running commands, then stops them and exits 0', async () => {
+    const dir = tempDir();
+    writeFileSync(
+      join(dir, 'jobs.json'),
+      JSON.stringify({
+        jobs: [
+          { name: 'quick', schedule: '@reboot', command: 'sleep 0.5; echo done >> quick.log' },
+          {
+            name: 'long',
+            schedule: '@reboot',
+            command: 'echo started >> long.log; sleep 60',
+            killGrace: 1,
+          },
+          {
+            name: 'tick',
+            trigger: { type: 'interval', seconds: 1 },
+            command: 'echo tick >> tick.log',
+          },
+        ],
+      }),
+    );
+    const daemon = new Daemon(['--grace', '1.5', 'jobs.json'], dir);
+    await daemon.waitFor('the long run', () => linesOf(join(dir, 'long.log')).length === 1);
+    const started = Date.now();
+    daemon.signal('SIGTERM');
+    const ticks = linesOf(join(dir, 'tick.log')).length;
+    expect(await daemon.exited).toBe(0);
+    const took = Date.now() - started;
+    expect(took).toBeGreaterThanOrEqual(1_400);
+    expect(took).toBeLessThan(6_000);
+    expect(linesOf(join(dir, 'quick.log'))).toEqual(['done']); // finished within the grace
+    expect(linesOf(join(dir, 'tick.log')).length).toBeLessThanOrEqual(ticks + 1); // no new runs
+    expect(daemon.events('failed', 'long')[0]?.message).toMatch(/was stopped at shutdown/);
+  });
+
+  it('a second SIGINT stops the running commands at once', async () => {
+    const dir = tempDir();
+    writeFileSync(
+      join(dir, 'jobs.json'),
+      JSON.stringify({
+        jobs: [
+          { name: 'long', schedule: '@reboot', command: 'echo started >> long.log; sleep 60' },
+        ],
+      }),
+    );
+    const daemon = new Daemon(['--grace', '60s', 'jobs.json'], dir);
+    await daemon.waitFor('the long run', () => linesOf(join(dir, 'long.log')).length === 1);
+    const started = Date.now();
+    daemon.signal('SIGINT');
+    await daemon.waitFor('the grace', () =>
+      daemon.lines.some((line) => line.message.includes('waiting up to 60 s')),
+    );
+    daemon.signal('SIGINT');
+    expect(await daemon.exited).toBe(0);
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  it('reloads on SIGHUP and on file change: adds, changes and removes jobs, runs in flight go on', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'jobs.json');
+    const write = (jobs: unknown[]): void => {
+      // Written aside and renamed in, as editors and config maps do.
+      writeFileSync(`${file}.new`, JSON.stringify({ jobs }));
+      renameSync(`${file}.new`, file);
+    };
+    const slow = {
+      name: 'slow',
+      trigger: { type: 'interval', seconds: 1 },
+      command: 'echo start >> slow.log; sleep 2; echo end >> slow.log',
+    };
+    const a = { name: 'a', trigger: { type: 'interval', seconds: 1 }, command: 'echo a >> a.log' };
+    write([slow, a]);
+    const daemon = new Daemon(['--no-watch', 'jobs.json'], dir);
+    await daemon.ready();
+    await daemon.waitFor('slow to start', () => daemon.events('started', 'slow').length === 1);
+
+    // SIGHUP: slow is removed while it runs; a changes; b is added.
+    write([
+      { ...a, command: 'echo A >> a.log' },
+      { name: 'b', trigger: { type: 'interval', seconds: 1 }, command: 'echo b >> b.log' },
+    ]);
+    daemon.signal('SIGHUP');
+    await daemon.waitFor('the reload', () =>
+      daemon.lines.some((line) => line.message.startsWith('reloaded')),
+    );
+    expect(daemon.lines.find((line) => line.message.startsWith('reloaded'))?.message).toMatch(
+      /reloaded \(SIGHUP\): 1 added, 1 changed, 1 removed, 0 unchanged; 1 run\(s\) in flight go on/,
+    );
+    await daemon.waitFor(
+      'b and the new a to run',
+      () => linesOf(join(dir, 'b.log')).length > 0 && linesOf(join(dir, 'a.log')).includes('A'),
+    );
+    // The removed job's run in flight finished; no new run of it started.
+    await daemon.waitFor('slow to end', () => linesOf(join(dir, 'slow.log')).includes('end'));
+    expect(linesOf(join(dir, 'slow.log'))).toEqual(['start', 'end']);
+    expect(daemon.events('finished', 'slow')).toHaveLength(1);
+
+    // A file with errors is not applied: its jobs are kept.
+    writeFileSync(file, '{ "jobs": [ { "name": "b" } ] }');
+    daemon.signal('SIGHUP');
+    await daemon.waitFor('the refused reload', () =>
+      daemon.lines.some((line) => line.message.includes('not reloaded')),
+    );
+    await daemon.stop();
+  });
+
+  it('reloads when a watched file changes', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'crontab');
+    writeFileSync(file, '@reboot echo boot >> boot.log\n');
+    const daemon = new Daemon(['crontab'], dir);
+    await daemon.ready();
+    writeFileSync(
+      join(dir, 'jobs.json'),
+      JSON.stringify({ jobs: [{ name: 'x', schedule: '@reboot', command: 'true' }] }),
+    ); // another file in the folder: nothing to reload
+    await sleep(600);
+    expect(daemon.lines.some((line) => line.message.startsWith('reloaded'))).toBe(false);
+    writeFileSync(file, '@reboot echo boot >> boot.log\n* * * * * echo minute >> minute.log\n');
+    await daemon.waitFor('the reload', () =>
+      daemon.lines.some((line) => line.message.startsWith('reloaded')),
+    );
+    expect(daemon.lines.find((line) => line.message.startsWith('reloaded'))?.message).toMatch(
+      /\(file changed\): 1 added, 0 changed, 0 removed/,
+    );
+    expect(await daemon.stop()).toBe(0);
+    expect(linesOf(join(dir, 'boot.log'))).toEqual(['boot']); // @reboot: once per daemon start
+  });
+
+  it('does not start with errors in a file, and exits 2 for a missing file', async () => {
+    const dir = tempDir();
+    writeFileSync(
+      join(dir, 'crontab'),
+      '61 * * * * true\nKAIROS_OVERLAP=sometimes\n* * * * * true\n',
+    );
+    const bad = await kairos(['run', 'crontab'], { cwd: dir });
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toMatch(/crontab:1:1: '61' is out of range for minute/);
+    expect(bad.stdout).toMatch(/crontab:3:1: KAIROS_OVERLAP=sometimes is not an overlap policy/);
+    expect(bad.stdout).toMatch(/not started: 2 error\(s\)/);
+    const missing = await kairos(['run', 'nothing-here'], { cwd: dir });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/nothing-here: cannot read the file/);
+  });
+});

@@ -1,0 +1,504 @@
+/**
+ * BaseScheduler: APScheduler's scheduler API. It holds the scheduler's rooms (wired in
+ * `rooms.ts`) and delegates to them: settings (`settings.ts`), state changes (`lifecycle.ts`),
+ * job stores and executors (`components.ts`), job construction (`job-builder.ts`), the jobs
+ * before `start()` (`pending.ts`) and in the started stores (`stored.ts`), the loop
+ * (`loop.ts`) and jobs as text (`transfer.ts`).
+ */
+import { parseConfig, type SchedulerConfig } from '../config/index.js';
+import { JobLookupError, SchedulerNotRunningError } from '../errors.js';
+import {
+  EVENT_ALL,
+  EVENT_ALL_JOBS_REMOVED,
+  EVENT_JOB_MODIFIED,
+  EVENT_JOB_REMOVED,
+  JobEvent,
+  SchedulerEvent,
+  type EventListener,
+  type EventMap,
+  type SchedulerErrorEvent,
+} from '../events.js';
+import type {
+  AddJobOptions,
+  Clock,
+  Executor,
+  JobChanges,
+  JobHost,
+  JobStore,
+  PluginSpec,
+  SchedulerState,
+  Task,
+  TaskFunction,
+  TriggerInput,
+} from '../interfaces.js';
+import { newSchedulerId } from '../ids.js';
+import type { Job, ListedJob } from '../job.js';
+import { normalizeAddJobArguments } from '../job-options.js';
+import { eventCodeByName, type ErrorListener } from '../listeners.js';
+import type { Log } from '../logger.js';
+import { defaultRegistry } from '../builtins.js';
+import type { PluginRegistry } from '../registry.js';
+import { entryLabel } from './entries.js';
+import { addJobLabel } from './job-builder.js';
+import type { AddJobsEntry, SchedulerSetup, ShutdownOptions, StartOptions } from './options.js';
+import type { FoundJob, JobPlace } from './places.js';
+import { buildRooms, type Rooms } from './rooms.js';
+import {
+  exportText,
+  readExport,
+  writeJobLines,
+  type ImportJobsOptions,
+  type PrintJobsOptions,
+} from './transfer.js';
+
+/**
+ * The scheduler API shared by {@link BackgroundScheduler} and {@link BlockingScheduler}.
+ * Methods that touch job stores return promises; the rest are synchronous.
+ */
+export abstract class BaseScheduler implements JobHost {
+  /** This scheduler's id: it names the scheduler in its run records. */
+  readonly id: string = newSchedulerId();
+  readonly #registry: PluginRegistry;
+  readonly #rooms: Rooms;
+
+  /**
+   * @param config the nested options object or a flat `kairos.`-prefixed dictionary
+   * @throws ConfigurationError naming the key and the value
+   */
+  constructor(config: SchedulerConfig = {}, setup: SchedulerSetup = {}) {
+    this.#registry = setup.registry ?? defaultRegistry;
+    this.#rooms = buildRooms(this, this.id, this.#registry);
+    this.configure(config);
+  }
+
+  /**
+   * Where the jobs are: pending while the scheduler is stopped (also while it starts: `start()`
+   * moves them to their stores one by one), in the started job stores while it runs.
+   */
+  #jobs(): JobPlace {
+    return this.#rooms.lifecycle.state === 'stopped' ? this.#rooms.pending : this.#rooms.stored;
+  }
+
+  // ─── configuration and state ─────────────────────────────────────────────────────────────────
+
+  /**
+   * Applies configuration (merging with what was configured before). Takes the nested object
+   * and/or flat `kairos.`-prefixed keys with APScheduler's string coercion.
+   * @throws SchedulerAlreadyRunningError when the scheduler runs
+   * @throws ConfigurationError naming the bad key and value
+   */
+  configure(config: SchedulerConfig, prefix = 'kairos.'): void {
+    this.#rooms.lifecycle.checkStopped('configure()');
+    const parsed = parseConfig(config, this.#registry, prefix);
+    this.#rooms.settings.apply(parsed);
+    this.#rooms.components.configure(parsed.jobstores, parsed.executors);
+    for (const [name, task] of Object.entries(parsed.tasks ?? {})) this.registerTask(name, task);
+    if (parsed.taskModules !== undefined) this.#rooms.tasks.allowModules(parsed.taskModules);
+    if (parsed.commands !== undefined) this.#rooms.tasks.commands.allow(parsed.commands);
+  }
+
+  /** `'stopped'`, `'running'` or `'paused'`. */
+  get state(): SchedulerState {
+    return this.#rooms.lifecycle.state;
+  }
+
+  /** Whether the scheduler was started and not shut down (paused counts as running). */
+  get running(): boolean {
+    return this.#rooms.lifecycle.state !== 'stopped';
+  }
+
+  /** The scheduler's time zone: the default of triggers built from specs. */
+  get timezone(): string {
+    return this.#rooms.settings.timezone;
+  }
+
+  /** The clock the scheduler reads. */
+  get clock(): Clock {
+    return this.#rooms.settings.clock;
+  }
+
+  /** Whether the loop's timers leave the process free to exit (BackgroundScheduler `daemon`). */
+  protected get daemon(): boolean {
+    return this.#rooms.settings.daemon;
+  }
+
+  /** The scheduler's log. */
+  protected get log(): Log {
+    return this.#rooms.settings.log;
+  }
+
+  /** Whether this front-end holds the process open while it runs. */
+  protected abstract get keepsProcessAlive(): boolean;
+
+  /**
+   * Registers a task under a name, for jobs that refer to it by that name: a function, or a
+   * module reference (`'./tasks/report.js#build'`), which the worker executor can load too.
+   * @throws TaskLookupError when the name or the task is not usable
+   */
+  registerTask(name: string, task: TaskFunction | string): this {
+    this.#rooms.tasks.register(name, task);
+    return this;
+  }
+
+  /**
+   * The function a task stands for: a function as is, a registered name's function, or a module
+   * reference's export (imported once, so the result may be a promise). Front-ends that run
+   * tasks themselves, such as `@kairos/fluent`'s `runPending()`, resolve them here.
+   * @throws TaskLookupError when the name is not registered or the module cannot be loaded
+   */
+  resolveTask(task: Task): TaskFunction | Promise<TaskFunction> {
+    return this.#rooms.tasks.resolve(task);
+  }
+
+  // ─── lifecycle ───────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * Starts the scheduler: builds the configured job stores and executors (a memory store and an
+   * async executor as `default` when none is configured), starts them, adds the pending jobs
+   * with their first run times, and starts the loop.
+   * @throws SchedulerAlreadyRunningError when it runs already
+   */
+  async start(options: StartOptions = {}): Promise<void> {
+    await this.#rooms.lifecycle.start(options.paused === true, this.keepsProcessAlive);
+  }
+
+  /**
+   * Shuts the scheduler down: stops the loop, shuts down executors (with `wait`, after their
+   * running jobs finish) and job stores. The memory store keeps its jobs, so `start()` again
+   * picks up where it left off.
+   * @throws SchedulerNotRunningError when it is not running
+   */
+  async shutdown(options: ShutdownOptions = {}): Promise<void> {
+    await this.#rooms.lifecycle.shutdown(options.wait ?? true);
+  }
+
+  /** Resolves when the scheduler shuts down (at once when it is not running). */
+  protected whenStopped(): Promise<void> {
+    return this.#rooms.lifecycle.whenStopped();
+  }
+
+  /** Pauses job processing; jobs due meanwhile run (or are missed) on `resume()`. */
+  pause(): void {
+    this.#rooms.lifecycle.pause();
+  }
+
+  /** Resumes job processing after `pause()` (or `start({paused: true})`). */
+  resume(): void {
+    this.#rooms.lifecycle.resume();
+  }
+
+  /** Makes the loop look for due jobs now instead of at its next planned wakeup. */
+  wakeup(): void {
+    this.#rooms.loop.wakeup();
+  }
+
+  // ─── executors and job stores ────────────────────────────────────────────────────────────────
+
+  /**
+   * Adds an executor: an instance, or a spec such as `{type: 'async', maxWorkers: 20}`.
+   * @throws ConfigurationError when the alias is taken or the spec is bad
+   */
+  async addExecutor(executor: Executor | PluginSpec, alias = 'default'): Promise<void> {
+    await this.#rooms.components.addExecutor(executor, alias);
+  }
+
+  /**
+   * Removes an executor, shutting it down (waiting for its running jobs) unless told not to.
+   * @throws ComponentLookupError when there is none of that alias
+   */
+  async removeExecutor(alias: string, shutdown = true): Promise<void> {
+    await this.#rooms.components.removeExecutor(alias, shutdown);
+  }
+
+  /**
+   * Adds a job store: an instance, or a spec such as `{type: 'memory'}`.
+   * @throws ConfigurationError when the alias is taken or the spec is bad
+   */
+  async addJobstore(jobstore: JobStore | PluginSpec, alias = 'default'): Promise<void> {
+    await this.#rooms.components.addJobstore(jobstore, alias);
+    this.wakeup();
+  }
+
+  /**
+   * Removes a job store (with its jobs, as far as this scheduler is concerned), shutting it
+   * down unless told not to.
+   * @throws ComponentLookupError when there is none of that alias
+   */
+  async removeJobstore(alias: string, shutdown = true): Promise<void> {
+    await this.#rooms.components.removeJobstore(alias, shutdown);
+  }
+
+  // ─── listeners ───────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * Calls `listener` for every event whose code is in `mask` (default: all), e.g.
+   * `EVENT_JOB_EXECUTED | EVENT_JOB_ERROR`. A listener that throws is logged and skipped.
+   */
+  addListener(listener: EventListener, mask: number = EVENT_ALL): this {
+    this.#rooms.listeners.add(listener, mask);
+    return this;
+  }
+
+  /** Removes a listener added with `addListener` or `on` (every registration of it). */
+  removeListener(listener: EventListener): this {
+    this.#rooms.listeners.remove(listener);
+    return this;
+  }
+
+  /**
+   * Node-style listening by event name (`'job_executed'`, `'job_error'`, …), or `'error'` for
+   * failures the scheduler caught and survived (job store, executor, listener).
+   */
+  on<K extends keyof EventMap>(name: K, listener: (event: EventMap[K]) => unknown): this;
+  on(name: 'error', listener: (event: SchedulerErrorEvent) => unknown): this;
+  on(name: string, listener: (event: never) => unknown): this {
+    if (name === 'error') {
+      this.#rooms.listeners.addErrorListener(listener as ErrorListener);
+      return this;
+    }
+    return this.addListener(listener as EventListener, eventCodeByName(name));
+  }
+
+  /** Removes a listener added with `on`. */
+  off<K extends keyof EventMap>(name: K, listener: (event: EventMap[K]) => unknown): this;
+  off(name: 'error', listener: (event: SchedulerErrorEvent) => unknown): this;
+  off(name: string, listener: (event: never) => unknown): this {
+    if (name === 'error') {
+      this.#rooms.listeners.removeErrorListener(listener as ErrorListener);
+      return this;
+    }
+    eventCodeByName(name);
+    return this.removeListener(listener as EventListener);
+  }
+
+  // ─── jobs ────────────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * Adds a job: `task` runs whenever `trigger` fires (once, now, when no trigger is given).
+   * Before `start()` the job is pending and gets its first run time at start.
+   *
+   * Options may be spelled in snake_case (`misfire_grace_time`) and given as strings (`'2'`),
+   * as the configuration dictionary takes them. APScheduler's call shape works too: a trigger
+   * alias, its fields, then the options (`addJob(task, 'interval', {seconds: 5}, {id})`), where
+   * job options among the fields are moved to the options as APScheduler's keyword arguments are.
+   *
+   * @example
+   * await scheduler.addJob(sendReport, { type: 'cron', day_of_week: 'mon-fri', hour: 9 }, { id: 'report' });
+   * await scheduler.addJob(sendReport, 'cron', { day_of_week: 'mon-fri', hour: 9 }, { id: 'report' });
+   * @throws JobOptionError, TaskLookupError or TriggerConfigError naming the bad value
+   * @throws ConflictingIdError when the id is taken and `replaceExisting` is not set
+   */
+  async addJob(task: Task, trigger?: TriggerInput | null, options?: AddJobOptions): Promise<Job>;
+  async addJob(
+    task: Task,
+    trigger: string,
+    fields?: Record<string, unknown>,
+    options?: AddJobOptions,
+  ): Promise<Job>;
+  async addJob(
+    task: Task,
+    trigger?: TriggerInput | string | null,
+    second?: unknown,
+    third?: unknown,
+  ): Promise<Job> {
+    const call = normalizeAddJobArguments(trigger, second, third, () => addJobLabel(task));
+    const built = this.#rooms.builder.buildChecked(task, call);
+    await this.#rooms.builder.checkAddable(built.job);
+    return this.#jobs().add(built);
+  }
+
+  /**
+   * Adds many jobs in one call, much faster than one `addJob` per job: each entry holds what
+   * `addJob` takes (`{task, trigger, ...options}`), and every entry is checked as `addJob`
+   * checks it before any job is added; the error names the entry (`addJobs entry 3 (id
+   * 'x')`). Entries without `replaceExisting` go to each job store in one `addJobs` call (one
+   * transaction), all or none: a taken id, or one given twice in the call, adds nothing.
+   * Entries with `replaceExisting` are then added one by one as `addJob` adds them. Before
+   * `start()` the jobs are pending, all or none. Emits `job_added` per job and wakes the loop
+   * once.
+   *
+   * @example
+   * await scheduler.addJobs([
+   *   { task: 'report', trigger: { type: 'cron', hour: 9 }, id: 'report-9' },
+   *   { task: 'report', trigger: { type: 'cron', hour: 17 }, id: 'report-17' },
+   * ]);
+   * @returns the jobs, in entry order
+   * @throws JobOptionError, TaskLookupError, TriggerConfigError or ComponentLookupError naming
+   *   the entry and the bad value
+   * @throws ConflictingIdError naming the entry whose id is taken
+   */
+  async addJobs(entries: Iterable<AddJobsEntry>): Promise<Job[]> {
+    const { built, given } = await this.#rooms.builder.buildEntries(entries);
+    if (built.length === 0) return [];
+    return this.#jobs().addMany(built, (index) => entryLabel(index, given[index]));
+  }
+
+  /**
+   * The decorator form of `addJob`: returns a function that schedules the task it is given and
+   * returns it unchanged. Bad options throw at once; a failure to store the job is logged and
+   * reported to `on('error')` listeners (use `addJob` to await it).
+   *
+   * @example
+   * const tick = scheduler.scheduledJob({ type: 'interval', seconds: 5 })(() => console.log('tick'));
+   */
+  scheduledJob(
+    trigger?: TriggerInput | null,
+    options?: AddJobOptions,
+  ): <T extends TaskFunction>(task: T) => T {
+    return (task) => {
+      const built = this.#rooms.builder.build(task, trigger, options);
+      const add = async (): Promise<Job> => {
+        await this.#rooms.builder.checkAddable(built.job);
+        return this.#jobs().add(built);
+      };
+      add().catch((error: unknown) => {
+        this.log.error(`Could not add job "${task.name || 'anonymous'}"`, error);
+        this.#rooms.listeners.reportError('jobstore', built.job.jobstore, error, 'adding a job');
+      });
+      return task;
+    };
+  }
+
+  /**
+   * Changes a job's options (task, args, name, trigger, executor, policies, next run time).
+   * A new trigger does not change the next run time; `rescheduleJob` does.
+   * @throws JobLookupError when there is no such job
+   */
+  async modifyJob(id: string, changes: JobChanges, jobstore?: string): Promise<Job> {
+    const found = await this.#findJob(id, jobstore);
+    const { job: updated, setsNextRunTime } = await this.#rooms.builder.change(found.job, changes);
+    await found.replace(updated, setsNextRunTime);
+    this.#rooms.listeners.emit(
+      EVENT_JOB_MODIFIED,
+      () => new JobEvent(EVENT_JOB_MODIFIED, id, updated.jobstore),
+    );
+    this.#rooms.loop.wakeFor(updated.nextRunTimeMs);
+    return updated;
+  }
+
+  /** Gives a job a new trigger and sets its next run time to the trigger's first fire time. */
+  async rescheduleJob(id: string, trigger: TriggerInput, jobstore?: string): Promise<Job> {
+    const built = this.#rooms.builder.makeTrigger(trigger);
+    const next = built.getNextFireTime(null, new Date(this.clock.now()));
+    return this.modifyJob(id, { trigger: built, nextRunTime: next }, jobstore);
+  }
+
+  /** Pauses a job: it keeps its place in its store but has no next run time. */
+  async pauseJob(id: string, jobstore?: string): Promise<Job> {
+    return this.modifyJob(id, { nextRunTime: null }, jobstore);
+  }
+
+  /**
+   * Resumes a paused job from its trigger's next fire time after now; removes the job and
+   * resolves to null when the trigger has none left.
+   */
+  async resumeJob(id: string, jobstore?: string): Promise<Job | null> {
+    const { job } = await this.#findJob(id, jobstore);
+    const next = job.trigger.getNextFireTime(null, new Date(this.clock.now()));
+    if (next === null) {
+      await this.removeJob(id, job.jobstore);
+      return null;
+    }
+    return this.modifyJob(id, { nextRunTime: next }, job.jobstore);
+  }
+
+  /**
+   * The jobs of one store or all of them (pending ones while the scheduler is stopped). Each
+   * store's jobs come in its order, followed by the stored jobs it cannot restore, listed as
+   * {@link UnrestorableJob}s (`state: 'unrestorable'`, with their `cause`): narrow on `state`
+   * before reading a job's trigger or task.
+   */
+  async getJobs(jobstore?: string): Promise<ListedJob[]> {
+    return this.#jobs().list(jobstore);
+  }
+
+  /**
+   * The job with this id, or null. A stored job its store cannot restore comes as an
+   * {@link UnrestorableJob} (`state: 'unrestorable'`).
+   */
+  async getJob(id: string, jobstore?: string): Promise<ListedJob | null> {
+    const found = await this.#jobs().find(id, jobstore);
+    if (found !== null) return found.listed;
+    // The lookup has just tried to restore the job, so a store that cannot knows it by now.
+    return this.#rooms.stored.findUnrestorable(id, jobstore);
+  }
+
+  /**
+   * Removes a job.
+   * @throws JobLookupError when there is no such job
+   */
+  async removeJob(id: string, jobstore?: string): Promise<void> {
+    const alias = await this.#jobs().remove(id, jobstore);
+    if (alias === undefined) throw new JobLookupError(id, jobstore);
+    this.log.info(`Removed job ${id}`);
+    this.#rooms.listeners.emit(EVENT_JOB_REMOVED, () => new JobEvent(EVENT_JOB_REMOVED, id, alias));
+  }
+
+  /** Removes every job of one store, or of all of them. */
+  async removeAllJobs(jobstore?: string): Promise<void> {
+    await this.#jobs().removeAll(jobstore);
+    this.#rooms.listeners.emit(
+      EVENT_ALL_JOBS_REMOVED,
+      () => new SchedulerEvent(EVENT_ALL_JOBS_REMOVED, jobstore ?? null),
+    );
+  }
+
+  /**
+   * Runs a job once now, under its `maxInstances`, leaving its schedule untouched. Resolves
+   * once the run is submitted; its outcome arrives as a JOB_EXECUTED / JOB_ERROR event.
+   * @throws JobLookupError, SchedulerNotRunningError, MaxInstancesReachedError,
+   *   ExecutorQueueFullError
+   */
+  async runJob(id: string, jobstore?: string): Promise<void> {
+    if (this.#rooms.lifecycle.state === 'stopped') throw new SchedulerNotRunningError('runJob()');
+    const { job } = await this.#findJob(id, jobstore);
+    this.#rooms.runs.submitNow(job);
+  }
+
+  /**
+   * Prints the jobs, APScheduler style: pending ones while stopped, else each store's.
+   */
+  async printJobs(options: PrintJobsOptions = {}): Promise<void> {
+    writeJobLines(await this.#jobs().print(options.jobstore), options);
+  }
+
+  /**
+   * The jobs (pending ones and those in running stores) as a JSON document that `importJobs`
+   * reads back. Tasks must be registered names or module references.
+   * @throws SerializationError naming a job that cannot be exported
+   */
+  async exportJobs(jobstore?: string): Promise<string> {
+    const now = this.clock.now();
+    const jobs = await this.#jobs().exportable(jobstore, now);
+    return exportText(jobs, this.#rooms.components.storeContext(), now);
+  }
+
+  /**
+   * Adds the jobs of an `exportJobs` document (text or parsed) to a job store.
+   * @throws SerializationError when the document is not one; ConflictingIdError on taken ids
+   */
+  async importJobs(document: unknown, options: ImportJobsOptions = {}): Promise<Job[]> {
+    const alias = options.jobstore ?? 'default';
+    this.#rooms.components.checkJobstoreAlias(alias);
+    const jobs = await readExport(document, alias, this.#rooms.components.storeContext(), (job) =>
+      this.#rooms.builder.checkAddable(job),
+    );
+    const replaceExisting = options.replaceExisting ?? false;
+    const added: Job[] = [];
+    for (const job of jobs) {
+      const entry = { job, computeNextRunTime: false, replaceExisting, defaulted: [] };
+      added.push(await this.#jobs().add(entry));
+    }
+    return added;
+  }
+
+  /**
+   * The job with this id (pending while stopped).
+   * @throws JobLookupError when there is none
+   */
+  async #findJob(id: string, jobstore?: string): Promise<FoundJob> {
+    const found = await this.#jobs().find(id, jobstore);
+    if (found === null) throw new JobLookupError(id, jobstore);
+    return found;
+  }
+}

@@ -1,0 +1,125 @@
+/**
+ * The scheduler's state and its changes: start (components up, pending jobs stored, loop on),
+ * shutdown (loop off, components down), pause and resume. What may happen in which state is
+ * decided here; the rest of the scheduler reads `state`.
+ */
+import { MAX_TIMER_MS } from '../clock.js';
+import { SchedulerAlreadyRunningError, SchedulerNotRunningError } from '../errors.js';
+import {
+  EVENT_SCHEDULER_PAUSED,
+  EVENT_SCHEDULER_RESUMED,
+  EVENT_SCHEDULER_SHUTDOWN,
+  EVENT_SCHEDULER_STARTED,
+  SchedulerEvent,
+  type EventCode,
+} from '../events.js';
+import type { SchedulerState } from '../interfaces.js';
+import type { Listeners } from '../listeners.js';
+import type { Components } from './components.js';
+import type { Loop } from './loop.js';
+import type { PendingJobs } from './pending.js';
+import type { Settings } from './settings.js';
+import type { StoredJobs } from './stored.js';
+
+/** What the lifecycle works with, given by its scheduler. */
+export interface LifecycleParts {
+  readonly settings: Settings;
+  readonly listeners: Listeners;
+  readonly components: Components;
+  readonly pending: PendingJobs;
+  readonly stored: StoredJobs;
+  readonly loop: Loop;
+}
+
+/** The state of one scheduler. */
+export class Lifecycle {
+  readonly #parts: LifecycleParts;
+  #state: SchedulerState = 'stopped';
+  #starting = false;
+  #keepAlive: ReturnType<typeof setInterval> | null = null;
+  #stopped: { promise: Promise<void>; resolve: () => void } | null = null;
+
+  constructor(parts: LifecycleParts) {
+    this.#parts = parts;
+  }
+
+  /** `'stopped'` (also while starting), `'running'` or `'paused'`. */
+  get state(): SchedulerState {
+    return this.#state;
+  }
+
+  /** Throws unless the scheduler is stopped and not starting (for `configure()`, `start()`). */
+  checkStopped(action: string): void {
+    if (this.#state !== 'stopped' || this.#starting) throw new SchedulerAlreadyRunningError(action);
+  }
+
+  /** See `BaseScheduler.start`; `keepAlive` holds the process open while running. */
+  async start(paused: boolean, keepAlive: boolean): Promise<void> {
+    this.checkStopped('start()');
+    const { components, pending, stored, loop } = this.#parts;
+    this.#starting = true;
+    try {
+      await components.start();
+      for (let entry = pending.first(); entry; entry = pending.first()) {
+        await stored.add(entry);
+        pending.stored(entry);
+      }
+    } catch (error) {
+      await components.stop(false);
+      throw error;
+    } finally {
+      this.#starting = false;
+    }
+    this.#state = paused ? 'paused' : 'running';
+    let resolveStopped = (): void => undefined;
+    const stopped = new Promise<void>((resolve) => {
+      resolveStopped = resolve;
+    });
+    this.#stopped = { promise: stopped, resolve: resolveStopped };
+    if (keepAlive) this.#keepAlive = setInterval(() => undefined, MAX_TIMER_MS);
+    this.#announce('Scheduler started', EVENT_SCHEDULER_STARTED);
+    loop.wakeup();
+  }
+
+  /** See `BaseScheduler.shutdown`. */
+  async shutdown(wait: boolean): Promise<void> {
+    if (this.#state === 'stopped') throw new SchedulerNotRunningError('shutdown()');
+    this.#state = 'stopped';
+    this.#parts.loop.disarm();
+    await this.#parts.components.stop(wait);
+    if (this.#keepAlive !== null) clearInterval(this.#keepAlive);
+    this.#keepAlive = null;
+    this.#announce('Scheduler has been shut down', EVENT_SCHEDULER_SHUTDOWN);
+    const stopped = this.#stopped;
+    this.#stopped = null;
+    stopped?.resolve();
+  }
+
+  /** Resolves when the scheduler shuts down (at once when it is not running). */
+  whenStopped(): Promise<void> {
+    return this.#stopped?.promise ?? Promise.resolve();
+  }
+
+  /** See `BaseScheduler.pause`. */
+  pause(): void {
+    if (this.#state === 'stopped') throw new SchedulerNotRunningError('pause()');
+    if (this.#state !== 'running') return;
+    this.#state = 'paused';
+    this.#parts.loop.disarm();
+    this.#announce('Paused scheduler job processing', EVENT_SCHEDULER_PAUSED);
+  }
+
+  /** See `BaseScheduler.resume`. */
+  resume(): void {
+    if (this.#state === 'stopped') throw new SchedulerNotRunningError('resume()');
+    if (this.#state !== 'paused') return;
+    this.#state = 'running';
+    this.#announce('Resumed scheduler job processing', EVENT_SCHEDULER_RESUMED);
+    this.#parts.loop.wakeup();
+  }
+
+  #announce(message: string, code: EventCode): void {
+    this.#parts.settings.log.info(message);
+    this.#parts.listeners.emit(code, () => new SchedulerEvent(code));
+  }
+}

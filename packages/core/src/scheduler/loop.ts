@@ -1,0 +1,240 @@
+/**
+ * The main loop: a pass claims the due jobs of every started store (advancing their next run
+ * times), hands their runs to the run layer and sleeps until the earliest next run time, at most
+ * `maxSleepTime` and never past Node's timer limit. A failing store or trigger is reported and
+ * retried after `jobstoreRetryInterval`; nothing stops the loop but the scheduler.
+ */
+import { formatDuration, formatWallTime } from '@kairos/triggers';
+import { MAX_TIMER_MS } from '../clock.js';
+import { EVENT_JOB_REMOVED, JobEvent } from '../events.js';
+import type { ClaimedRun, ClockTimer, JobStore } from '../interfaces.js';
+import type { Job } from '../job.js';
+import type { Listeners } from '../listeners.js';
+import type { RunLayer } from '../runs/layer.js';
+import { dueRunTimes, type DueRuns } from '../runs/run-times.js';
+import type { Settings } from './settings.js';
+
+/** How many due jobs one pass claims from a store at most; a full batch triggers another pass. */
+const CLAIM_BATCH = 1000;
+
+/** What the loop works with, given by its scheduler. */
+export interface LoopParts {
+  readonly settings: Settings;
+  /** The started job stores, in the order they are processed. */
+  readonly stores: ReadonlyMap<string, JobStore>;
+  readonly runs: RunLayer;
+  readonly listeners: Listeners;
+  /** Whether the scheduler processes jobs now (running and not paused). */
+  readonly active: () => boolean;
+}
+
+/** The loop of one scheduler: its passes, its timer and its wakeups. */
+export class Loop {
+  readonly #settings: Settings;
+  readonly #stores: ReadonlyMap<string, JobStore>;
+  readonly #runs: RunLayer;
+  readonly #listeners: Listeners;
+  readonly #active: () => boolean;
+
+  #timer: ClockTimer | null = null;
+  /** When the armed timer fires (epoch ms), or null when none is armed. */
+  #wakeAt: number | null = null;
+  #processing = false;
+  #again = false;
+  #processScheduled = false;
+  /** The earliest run time of the jobs added or changed during the current pass. */
+  #addedDuringPass: number | null = null;
+
+  constructor(parts: LoopParts) {
+    this.#settings = parts.settings;
+    this.#stores = parts.stores;
+    this.#runs = parts.runs;
+    this.#listeners = parts.listeners;
+    this.#active = parts.active;
+  }
+
+  /** Makes the loop look for due jobs now instead of at its next planned wakeup. */
+  wakeup(): void {
+    if (!this.#active()) return;
+    if (this.#processing) {
+      this.#again = true;
+      return;
+    }
+    if (this.#processScheduled) return;
+    this.#processScheduled = true;
+    queueMicrotask(() => {
+      this.#processScheduled = false;
+      void this.#process();
+    });
+  }
+
+  /** Wakes the loop when a job's run time comes before the armed wakeup. */
+  wakeFor(nextRunTimeMs: number | null): void {
+    if (!this.#active() || nextRunTimeMs === null) return;
+    // During a pass, remember the earliest: the timer armed after it covers them all, instead of
+    // a pass per job added meanwhile.
+    if (this.#processing) this.#addedDuringPass = earliest(this.#addedDuringPass, nextRunTimeMs);
+    else if (this.#wakeAt === null || nextRunTimeMs < this.#wakeAt) this.wakeup();
+  }
+
+  /** Cancels the armed timer (on pause and shutdown). */
+  disarm(): void {
+    this.#timer?.cancel();
+    this.#timer = null;
+    this.#wakeAt = null;
+  }
+
+  /** Runs passes of the loop until no wakeup arrived meanwhile, then arms the timer. */
+  async #process(): Promise<void> {
+    if (!this.#active() || this.#processing) return;
+    this.#processing = true;
+    this.disarm();
+    let nextWake: number | null = null;
+    try {
+      do {
+        this.#again = false;
+        this.#addedDuringPass = null;
+        nextWake = earliest(await this.#processJobs(), this.#addedDuringPass);
+        // Another pass at once when asked to, or when a job added meanwhile is already due.
+      } while (
+        this.#active() &&
+        (this.#again ||
+          (this.#addedDuringPass !== null && this.#addedDuringPass <= this.#settings.clock.now()))
+      );
+    } finally {
+      this.#processing = false;
+    }
+    if (this.#active()) this.#arm(nextWake);
+  }
+
+  /** One pass over every store: claim due jobs, submit them; the next wake time. */
+  async #processJobs(): Promise<number | null> {
+    const log = this.#settings.log;
+    const now = this.#settings.clock.now();
+    log.debug('Looking for jobs to run');
+    let nextWake: number | null = null;
+    const retryAt = now + this.#settings.jobstoreRetryInterval * 1000;
+    const nowDate = new Date(now);
+    for (const [alias, store] of this.#stores) {
+      // The run times of each job the store asked about, in the order it asked, for submitting
+      // the ones it won (arrays walked in step with the claimed runs: no lookup per job).
+      const asked: Job[] = [];
+      const plans: DueRuns[] = [];
+      let retry = false;
+      let claimed: ClaimedRun[];
+      try {
+        claimed = await store.claimDueJobs({
+          now,
+          limit: CLAIM_BATCH,
+          advance: (job) => {
+            const due = this.#dueRuns(alias, job, now, nowDate);
+            if (due === undefined) {
+              retry = true;
+              return undefined;
+            }
+            asked.push(job);
+            plans.push(due);
+            return due.next === null ? null : job.with({ nextRunTimeMs: due.next });
+          },
+        });
+      } catch (error) {
+        this.#storeFailed(alias, error, 'claiming due jobs');
+        nextWake = earliest(nextWake, retryAt);
+        continue;
+      }
+      let plan = 0;
+      for (const { job, next } of claimed) {
+        // Stores claim in the order they asked, skipping the jobs they lost.
+        while (plan < asked.length && asked[plan] !== job) plan++;
+        const due = plan < asked.length ? plans[plan++] : this.#dueRuns(alias, job, now, nowDate);
+        if (due !== undefined) this.#runs.submitDue(job, due, now);
+        if (next === null) {
+          if (log.infoOn) log.info(`Removed job ${job.id}`);
+          // Checked here rather than through emit(): no closure per job when no one listens.
+          if (this.#listeners.isListening(EVENT_JOB_REMOVED)) {
+            this.#listeners.dispatch(new JobEvent(EVENT_JOB_REMOVED, job.id, alias));
+          }
+        }
+      }
+      if (!this.#active()) return null;
+      // A full batch: more may be due; another pass follows at once.
+      if (claimed.length >= CLAIM_BATCH) this.#again = true;
+      if (retry) nextWake = earliest(nextWake, retryAt);
+      try {
+        const storeNext = await store.getNextRunTime();
+        // A job this pass could not advance is still due: it waits for the retry rather than
+        // waking the loop again at once, forever.
+        nextWake = earliest(
+          nextWake,
+          retry && storeNext !== null && storeNext <= now ? retryAt : storeNext,
+        );
+      } catch (error) {
+        this.#storeFailed(alias, error, 'getting the next run time');
+        nextWake = earliest(nextWake, retryAt);
+      }
+    }
+    return nextWake;
+  }
+
+  /**
+   * The run times a due job is due for and its next one, or undefined when its trigger throws
+   * (reported; the job is left as it is and retried).
+   */
+  #dueRuns(alias: string, job: Job, now: number, nowDate: Date): DueRuns | undefined {
+    try {
+      return dueRunTimes(job, now, nowDate);
+    } catch (error) {
+      // A trigger that throws (an AND trigger past its iteration bound) must not stop the loop.
+      this.#settings.log.error(
+        `Error computing the run times of job "${job.toString()}"; retrying in ${this.#settings.jobstoreRetryInterval} s`,
+        error,
+      );
+      this.#listeners.reportError(
+        'trigger',
+        alias,
+        error,
+        `computing the run times of job "${job.name}"`,
+      );
+      return undefined;
+    }
+  }
+
+  /** Arms the loop timer: until `nextWake`, at most `maxSleepTime`, never above Node's limit. */
+  #arm(nextWake: number | null): void {
+    const { clock, log, timezone } = this.#settings;
+    const now = clock.now();
+    const maxSleepMs = Math.min(this.#settings.maxSleepTime * 1000, MAX_TIMER_MS);
+    const waitMs =
+      nextWake === null ? maxSleepMs : Math.min(Math.max(nextWake - now, 0), maxSleepMs);
+    if (log.debugOn) {
+      log.debug(
+        nextWake === null
+          ? 'No jobs; waiting until a job is added'
+          : `Next wakeup is due at ${formatWallTime(nextWake, timezone, { milliseconds: true })} (in ${formatDuration(Math.max(nextWake - now, 0))})`,
+      );
+    }
+    this.#wakeAt = now + waitMs;
+    const timer = clock.setTimer(() => {
+      this.#timer = null;
+      this.#wakeAt = null;
+      void this.#process();
+    }, waitMs);
+    timer.unref();
+    this.#timer = timer;
+  }
+
+  #storeFailed(alias: string, error: unknown, action: string): void {
+    this.#settings.log.warn(
+      `Error ${action} from job store '${alias}'; retrying in ${this.#settings.jobstoreRetryInterval} s`,
+      error,
+    );
+    this.#listeners.reportError('jobstore', alias, error, action);
+  }
+}
+
+/** The earlier of two optional instants. */
+export function earliest(a: number | null, b: number | null): number | null {
+  if (a === null) return b;
+  if (b === null) return a;
+  return Math.min(a, b);
+}

@@ -1,0 +1,327 @@
+/**
+ * PostgresJobStore (alias `postgres`): jobs in a PostgreSQL table that any number of
+ * schedulers, in any number of processes, may share. Due jobs are claimed with
+ * `SELECT … FOR UPDATE SKIP LOCKED` in one transaction per batch, so each run fires once;
+ * LISTEN/NOTIFY wakes the other schedulers when a job is added or rescheduled.
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  ConflictingIdError,
+  earliestRunTime,
+  encodeWakeup,
+  JobLookupError,
+  planClaims,
+  StoreNotStartedError,
+  storedBatch,
+  storedJob,
+  UnrestorableJobs,
+  type ClaimedRun,
+  type DueJobsClaim,
+  type Job,
+  type JobStore,
+  type JobStoreContext,
+  type UnrestorableJob,
+} from '@kairos/core';
+import { Client, Pool } from 'pg';
+import { storeNames, type StoreNames } from './names.js';
+import { resolveOptions, type PostgresJobStoreOptions, type ResolvedOptions } from './options.js';
+import { createSchema } from './schema.js';
+import { INSERT_CHUNK_ROWS, statements, type JobRow, type Statements } from './statements.js';
+import { inTransaction } from './transaction.js';
+import { NotificationListener } from './wakeups.js';
+
+/** Settings of the pool a store opens from `connectionString`. */
+const OWN_POOL_SETTINGS = { keepAlive: true } as const;
+
+/**
+ * Settings of the LISTEN connection a store opens from `connectionString`. Its connect is
+ * bounded, so a host that drops packets delays the next reconnection attempt by 10 s at most.
+ * (The pool has no such bound: in pg-pool it would also bound the wait for a free connection,
+ * failing bursts of calls that merely queue.)
+ */
+const LISTEN_CONNECTION_SETTINGS = { keepAlive: true, connectionTimeoutMillis: 10_000 } as const;
+
+/** What a started store works with; absent before `start()` and after `shutdown()`. */
+interface Running {
+  readonly pool: Pool;
+  readonly context: JobStoreContext;
+  readonly alias: string;
+  readonly unrestorable: UnrestorableJobs;
+  readonly listener: NotificationListener;
+  readonly onPoolError: (error: Error) => void;
+}
+
+/**
+ * A job store on PostgreSQL (9.5 or later). Jobs live in one table (`id`, `next_run_time` in
+ * epoch ms, `state` = the job's JSON), with the schema version in `<table>_meta`; `start()`
+ * creates both when missing. Several schedulers may share the table: each due run is claimed
+ * by exactly one of them, and a job added through one wakes the others. See the package README
+ * for the layout and the guarantees.
+ *
+ * ```ts
+ * const store = new PostgresJobStore({ connectionString: 'postgres://localhost/app' });
+ * ```
+ */
+export class PostgresJobStore implements JobStore {
+  readonly #options: ResolvedOptions;
+  readonly #names: StoreNames;
+  readonly #sql: Statements;
+  /** Marks this instance's notifications, so it does not wake itself. */
+  readonly #instanceId = randomUUID();
+  #running: Running | null = null;
+
+  /**
+   * Checks the options; connects only at `start()`.
+   * @throws ConfigurationError naming the bad option and its value
+   */
+  constructor(options: PostgresJobStoreOptions) {
+    this.#options = resolveOptions(options, 'PostgresJobStore');
+    this.#names = storeNames(this.#options.schema, this.#options.tableName);
+    this.#sql = statements(this.#names);
+  }
+
+  /**
+   * Opens the pool (unless one was given), creates the schema, tables and index when missing,
+   * checks the schema version and starts listening for other processes' wake-ups.
+   * @throws the driver's error when the server cannot be reached; SchemaVersionError when the
+   *   table was written by a newer version of this package
+   */
+  async start(context: JobStoreContext, alias: string): Promise<void> {
+    if (this.#running !== null) await this.shutdown();
+    const source = this.#options.source;
+    const pool =
+      source.kind === 'given'
+        ? source.pool
+        : new Pool({
+            ...OWN_POOL_SETTINGS,
+            connectionString: source.connectionString,
+            max: source.size,
+          });
+    const description = `PostgresJobStore '${alias}' (${this.#names.table})`;
+    // Without a listener, an idle connection the server drops would crash the process.
+    const onPoolError = (error: Error): void => {
+      context.logger.warn(
+        { err: error },
+        `${description}: an idle pooled connection failed (${error.message}); ` +
+          `the pool opens a new one when needed`,
+      );
+    };
+    pool.on('error', onPoolError);
+    const listener = new NotificationListener({
+      createClient: () =>
+        source.kind === 'given'
+          ? new Client(source.pool.options)
+          : new Client({
+              ...LISTEN_CONNECTION_SETTINGS,
+              connectionString: source.connectionString,
+            }),
+      channel: this.#names.channel,
+      instanceId: this.#instanceId,
+      logger: context.logger,
+      wakeup: (nextRunTime) => context.wakeup(nextRunTime),
+      description,
+    });
+    try {
+      await inTransaction(pool, (client) => createSchema(client, this.#names));
+      await listener.start();
+    } catch (error) {
+      pool.removeListener('error', onPoolError);
+      if (source.kind === 'connectionString') await pool.end();
+      throw error;
+    }
+    this.#running = {
+      pool,
+      context,
+      alias,
+      unrestorable: new UnrestorableJobs(context, alias),
+      listener,
+      onPoolError,
+    };
+  }
+
+  /**
+   * Stops listening and closes the pool the store opened (a pool passed as `pool` stays
+   * open). The store can be started again.
+   */
+  async shutdown(): Promise<void> {
+    const running = this.#running;
+    if (running === null) return;
+    this.#running = null;
+    await running.listener.stop();
+    running.pool.removeListener('error', running.onPoolError);
+    if (this.#options.source.kind === 'connectionString') await running.pool.end();
+  }
+
+  /** {@inheritDoc JobStore.lookupJob} */
+  async lookupJob(id: string): Promise<Job | null> {
+    const { pool, unrestorable } = this.#started();
+    const result = await pool.query<JobRow>(this.#sql.lookup, [id]);
+    const row = result.rows[0];
+    return row === undefined ? null : unrestorable.restoreStored(row);
+  }
+
+  /**
+   * {@inheritDoc JobStore.getNextRunTime}
+   * An index scan of the earliest `n + 1` rows, `n` being the number of jobs skipped as
+   * unrestorable.
+   */
+  async getNextRunTime(): Promise<number | null> {
+    const { pool, unrestorable } = this.#started();
+    const result = await pool.query<Pick<JobRow, 'id' | 'nextRunTime'>>(this.#sql.earliest, [
+      unrestorable.size + 1,
+    ]);
+    return unrestorable.nextRunTime(result.rows);
+  }
+
+  /** {@inheritDoc JobStore.getAllJobs} */
+  async getAllJobs(): Promise<Job[]> {
+    const { pool, unrestorable } = this.#started();
+    const result = await pool.query<JobRow>(this.#sql.all);
+    return unrestorable.restoreAll(result.rows);
+  }
+
+  /** {@inheritDoc JobStore.getUnrestorableJobs} */
+  getUnrestorableJobs(): Promise<UnrestorableJob[]> {
+    return Promise.resolve(this.#started().unrestorable.list());
+  }
+
+  /**
+   * {@inheritDoc JobStore.addJob}
+   * One INSERT … ON CONFLICT DO NOTHING; with a next run time it also notifies the other
+   * stores on this table.
+   * @throws SerializationError before writing anything when the job cannot be stored
+   */
+  async addJob(job: Job): Promise<void> {
+    const { alias, unrestorable } = this.#started();
+    const inserted = await this.#write(job, this.#sql.insert, this.#sql.insertAndNotify);
+    if (!inserted) throw new ConflictingIdError(job.id, alias);
+    unrestorable.forget(job.id);
+  }
+
+  /**
+   * {@inheritDoc JobStore.addJobs}
+   * One transaction: a multi-row `INSERT … SELECT FROM unnest(…) ON CONFLICT DO NOTHING` per
+   * 5,000 jobs, then, when any job has a next run time, one NOTIFY with the earliest (sent at
+   * commit). An id that is taken rolls the whole transaction back, so none of the jobs is stored.
+   * @throws SerializationError before writing anything when a job cannot be stored
+   */
+  async addJobs(jobs: readonly Job[]): Promise<void> {
+    const { pool, context, alias, unrestorable } = this.#started();
+    const stored = storedBatch(context, jobs, alias);
+    if (stored.length === 0) return;
+    await inTransaction(pool, async (client) => {
+      for (let first = 0; first < stored.length; first += INSERT_CHUNK_ROWS) {
+        const chunk = stored.slice(first, first + INSERT_CHUNK_ROWS);
+        const result = await client.query<{ id: string }>(this.#sql.insertMany, [
+          chunk.map((job) => job.id),
+          chunk.map((job) => job.nextRunTime),
+          chunk.map((job) => job.document),
+        ]);
+        if (result.rows.length === chunk.length) continue;
+        const inserted = new Set(result.rows.map((row) => row.id));
+        const taken = chunk.find((job) => !inserted.has(job.id));
+        throw new ConflictingIdError(taken?.id ?? '', alias);
+      }
+      const earliest = earliestRunTime(stored);
+      if (earliest !== null) {
+        await client.query(this.#sql.notify, [
+          this.#names.channel,
+          encodeWakeup(this.#instanceId, earliest),
+        ]);
+      }
+    });
+    for (const { id } of stored) unrestorable.forget(id);
+  }
+
+  /**
+   * {@inheritDoc JobStore.updateJob}
+   * With a next run time it also notifies the other stores on this table.
+   * @throws SerializationError before writing anything when the job cannot be stored
+   */
+  async updateJob(job: Job): Promise<void> {
+    const { alias, unrestorable } = this.#started();
+    const updated = await this.#write(job, this.#sql.update, this.#sql.updateAndNotify);
+    // Also when it is gone: another process removed it.
+    unrestorable.forget(job.id);
+    if (!updated) throw new JobLookupError(job.id, alias);
+  }
+
+  /** {@inheritDoc JobStore.removeJob} */
+  async removeJob(id: string): Promise<void> {
+    const { pool, alias, unrestorable } = this.#started();
+    const result = await pool.query(this.#sql.remove, [id]);
+    unrestorable.forget(id);
+    if (result.rowCount === 0) throw new JobLookupError(id, alias);
+  }
+
+  /** {@inheritDoc JobStore.removeAllJobs} */
+  async removeAllJobs(): Promise<void> {
+    const { pool, unrestorable } = this.#started();
+    await pool.query(this.#sql.removeAll);
+    unrestorable.clear();
+  }
+
+  /**
+   * {@inheritDoc JobStore.claimDueJobs}
+   * One transaction: the due rows are read and locked with `FOR UPDATE SKIP LOCKED` (rows
+   * another scheduler is claiming are passed over, not waited for), advanced here, and written
+   * back with one UPDATE and one DELETE. The row locks are the compare-and-set: no other
+   * scheduler can read a locked row as due, and once the transaction commits the row holds the
+   * successor. Jobs skipped as unrestorable are fetched on top of `limit` so they never crowd
+   * out the others.
+   */
+  async claimDueJobs(claim: DueJobsClaim): Promise<ClaimedRun[]> {
+    const { pool, context, unrestorable } = this.#started();
+    return inTransaction(pool, async (client) => {
+      const due = await client.query<JobRow>(this.#sql.claimDue, [
+        claim.now,
+        claim.limit + unrestorable.size,
+      ]);
+      const { claims } = planClaims(due.rows, { claim, context, unrestorable });
+      const updated = claims.flatMap(({ successor }) => (successor === null ? [] : [successor]));
+      const deletedIds = claims.flatMap(({ row, successor }) =>
+        successor === null ? [row.id] : [],
+      );
+      if (updated.length > 0) {
+        await client.query(this.#sql.claimUpdate, [
+          updated.map((job) => job.id),
+          updated.map((job) => job.nextRunTime),
+          updated.map((job) => job.document),
+        ]);
+      }
+      if (deletedIds.length > 0) await client.query(this.#sql.claimDelete, [deletedIds]);
+      return claims.map(({ job, next }) => ({ job, next }));
+    });
+  }
+
+  /**
+   * Writes a job with `plain` ($1 id, $2 next run time, $3 document), or with `notifying`
+   * (also $4 channel, $5 payload) when it has a next run time; whether a row was written.
+   */
+  async #write(job: Job, plain: string, notifying: string): Promise<boolean> {
+    const { pool, context } = this.#started();
+    // Serialised first: a job that cannot be stored fails before anything is written.
+    const { document: state, nextRunTime: time } = storedJob(context, job);
+    const result =
+      time === null
+        ? await pool.query(plain, [job.id, null, state])
+        : await pool.query(notifying, [
+            job.id,
+            time,
+            state,
+            this.#names.channel,
+            encodeWakeup(this.#instanceId, time),
+          ]);
+    return result.rowCount !== 0;
+  }
+
+  #started(): Running {
+    if (this.#running === null) {
+      throw new StoreNotStartedError(
+        `PostgresJobStore on ${this.#names.table} is not started; call start() first ` +
+          `(a scheduler does when it starts or when the store is added to it)`,
+      );
+    }
+    return this.#running;
+  }
+}
