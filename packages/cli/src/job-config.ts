@@ -51,7 +51,7 @@ export const jobConfigSchema = z
     killGrace: positiveSeconds.optional(),
     overlap: z
       .enum(OVERLAP_POLICIES, { error: `must be one of ${OVERLAP_POLICIES.join(', ')}` })
-      .default('forbid'),
+      .optional(),
   })
   .superRefine((job, context) => {
     const exactlyOne = (a: 'schedule' | 'command', b: 'trigger' | 'argv', what: string): void => {

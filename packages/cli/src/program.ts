@@ -11,6 +11,7 @@ import { runExplain } from './commands/explain.js';
 import { changeJob, listJobs, runJobNow, showJob, type JobsOptions } from './commands/jobs.js';
 import { runNext } from './commands/next.js';
 import { CommandFailedError, EXIT, UsageError } from './errors.js';
+import { OVERLAP_POLICIES } from './job-config.js';
 import { processIO, type CommandIO } from './io.js';
 import { STORE_URL_FORMS } from './store-url.js';
 import { countOption, fromOption, secondsOption, zoneOption } from './times.js';
@@ -237,11 +238,17 @@ Example:
     )
     .option('--metrics <host:port>', 'serve Prometheus /metrics and /healthz')
     .option('--no-watch', 'do not reload when a file changes (SIGHUP still reloads)')
+    .addOption(
+      new Option('--overlap <policy>', 'the overlap policy of lines and jobs that set none')
+        .choices(OVERLAP_POLICIES)
+        .default('forbid'),
+    )
     .addHelpText(
       'after',
       `
 Each line or job runs as a command in its own process group. Overlap policy (a job file's
-"overlap", or a KAIROS_OVERLAP=forbid|allow|replace|queue line above crontab lines):
+"overlap", a KAIROS_OVERLAP=forbid|allow|replace|queue line above crontab lines, or --overlap
+for the others):
   forbid   (default) a run due while the last still runs is skipped; one catch-up run follows
   allow    runs overlap
   replace  the running one is stopped (SIGTERM, then SIGKILL), the new one starts

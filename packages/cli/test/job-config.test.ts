@@ -5,7 +5,7 @@ const text = (jobs: unknown[], extra: Record<string, unknown> = {}) =>
   JSON.stringify({ ...extra, jobs }, null, 2);
 
 describe('readJobFile', () => {
-  test('a valid file: defaults filled in (overlap forbid)', () => {
+  test('a valid file: overlap left unset where not given (kairos run fills in --overlap)', () => {
     const read = readJobFile(
       text([
         { name: 'a', schedule: '0 2 * * *', command: 'true' },
@@ -13,7 +13,7 @@ describe('readJobFile', () => {
       ]),
     );
     expect(read.ok).toBe(true);
-    if (read.ok) expect(read.file.jobs.map((job) => job.overlap)).toEqual(['forbid', 'replace']);
+    if (read.ok) expect(read.file.jobs.map((job) => job.overlap)).toEqual([undefined, 'replace']);
   });
 
   test('Kairos crontab syntax is accepted in a schedule (the file is not a crontab)', () => {

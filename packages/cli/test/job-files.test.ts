@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { readJobs } from '../src/daemon/job-files.js';
 
 const SYSTEM = '*/5 * * * * nobody id -u\n0 3 * * * root /usr/sbin/logrotate /etc/logrotate.conf\n';
-const options = { system: true, timezone: 'UTC', user: 'root' };
+const options = { system: true, timezone: 'UTC', user: 'root', overlap: 'forbid' } as const;
 
 describe('the user field of a system table', () => {
   it("runs a line as its user's ids when the daemon is root", () => {
@@ -34,5 +34,28 @@ describe('the user field of a system table', () => {
       "/etc/crontab:1:1: user 'kairos-no-such-user' is not in /etc/passwd; cron would skip this line",
     ]);
     expect(reading.jobs).toEqual([]);
+  });
+});
+
+describe('the overlap policy', () => {
+  const user = { system: false, timezone: 'UTC', user: 'root', root: true } as const;
+
+  it('is KAIROS_OVERLAP above a crontab line, else --overlap', () => {
+    const text = '0 * * * * first\nKAIROS_OVERLAP=queue\n0 * * * * second\n';
+    const reading = readJobs('crontab', text, { ...user, overlap: 'allow' });
+    expect(reading.jobs.map((job) => job.overlap)).toEqual(['allow', 'queue']);
+    expect(reading.jobs[1]?.task.env).not.toHaveProperty('KAIROS_OVERLAP');
+  });
+
+  it("is a job's own overlap in a job file, else --overlap", () => {
+    const text = JSON.stringify({
+      jobs: [
+        { name: 'a', schedule: '0 * * * *', command: 'a' },
+        { name: 'b', schedule: '0 * * * *', command: 'b', overlap: 'replace' },
+      ],
+    });
+    const reading = readJobs('jobs.json', text, { ...user, overlap: 'queue' });
+    expect(reading.errors).toEqual([]);
+    expect(reading.jobs.map((job) => job.overlap)).toEqual(['queue', 'replace']);
   });
 });

@@ -42,6 +42,7 @@ export async function importCrontab(
     timezone: options.timezone,
     user: userInfo().username,
     root: process.getuid?.() === 0,
+    overlap: 'forbid',
   });
   if (reading.errors.length > 0) {
     for (const error of reading.errors) io.err(`${error}\n`);

@@ -6,6 +6,7 @@ import { runDaemon } from '../daemon/daemon.js';
 import { parseAddress } from '../daemon/metrics.js';
 import { parseStoreUrl } from '../store-url.js';
 import { secondsOption, zoneOption } from '../times.js';
+import type { OverlapPolicy } from '../job-config.js';
 
 /** The options of `kairos run` as commander gives them. */
 export interface RunCommandOptions {
@@ -17,6 +18,7 @@ export interface RunCommandOptions {
   store?: string;
   metrics?: string;
   watch: boolean;
+  overlap: OverlapPolicy;
 }
 
 /** Runs `kairos run`; resolves to the exit code once the daemon has stopped. */
@@ -38,6 +40,7 @@ export async function runRun(
       ...(options.store === undefined ? {} : { store: options.store }),
       ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
       watch: options.watch,
+      overlap: options.overlap,
     },
     (line) => io.out(line),
   );

@@ -35,6 +35,7 @@ import { fileIdPrefix } from './job-ids.js';
 import { readJobs, type FileJob, type FileReading } from './job-files.js';
 import { DaemonMetrics } from './metrics.js';
 import { OverlapControl, RunReplacedError, maxInstancesOf } from './overlap.js';
+import type { OverlapPolicy } from '../job-config.js';
 import { DaemonLog, formatDuration } from './run-log.js';
 
 /** The alias of the store the scheduled jobs live in (`--store`, else memory). */
@@ -59,6 +60,8 @@ export interface DaemonOptions {
   metrics?: string;
   /** Reload when a file changes. */
   watch: boolean;
+  /** The overlap policy of lines and jobs that set none. */
+  overlap: OverlapPolicy;
 }
 
 /** Runs the daemon until SIGTERM or SIGINT; resolves to the exit code. */
@@ -201,6 +204,7 @@ class Daemon {
         timezone: this.#options.timezone,
         user,
         root: process.getuid?.() === 0,
+        overlap: this.#options.overlap,
       });
     });
   }

@@ -66,6 +66,8 @@ export interface ReadOptions {
   user: string;
   /** Whether the daemon runs as root, and so can run a system table's lines as their users. */
   root: boolean;
+  /** The overlap policy of lines and jobs that set none (`--overlap`). */
+  overlap: OverlapPolicy;
 }
 
 /** Reads one file's text into jobs. */
@@ -86,7 +88,7 @@ function readCrontabJobs(file: string, text: string, options: ReadOptions): File
   for (const entry of reading.entries) {
     if (entry.schedule === null) continue; // reported among the errors
     const where = `${file}:${entry.line}`;
-    const { environment, overlap, problem } = takeOverlap(entry);
+    const { environment, overlap, problem } = takeOverlap(entry, options.overlap);
     if (problem !== null) {
       errors.push(`${where}:1: ${problem}`);
       continue;
@@ -141,19 +143,22 @@ function crontabTask(entry: CrontabEntry, environment: Record<string, string>): 
     : { argv: [shell, '-c', entry.command], env: environment, ...input };
 }
 
-/** The `KAIROS_OVERLAP` in effect, taken out of the command's environment. */
-function takeOverlap(entry: CrontabEntry): {
+/** The `KAIROS_OVERLAP` in effect (else `fallback`), taken out of the command's environment. */
+function takeOverlap(
+  entry: CrontabEntry,
+  fallback: OverlapPolicy,
+): {
   environment: Record<string, string>;
   overlap: OverlapPolicy;
   problem: string | null;
 } {
   const { [OVERLAP_VARIABLE]: value, ...environment } = entry.environment;
-  if (value === undefined) return { environment, overlap: 'forbid', problem: null };
+  if (value === undefined) return { environment, overlap: fallback, problem: null };
   const overlap = OVERLAP_POLICIES.find((policy) => policy === value.trim());
   if (overlap === undefined)
     return {
       environment,
-      overlap: 'forbid',
+      overlap: fallback,
       problem: `${OVERLAP_VARIABLE}=${value} is not an overlap policy; write one of ${OVERLAP_POLICIES.join(', ')}`,
     };
   return { environment, overlap, problem: null };
@@ -184,7 +189,7 @@ function readJobFileJobs(file: string, text: string, options: ReadOptions): File
       source: where,
       task,
       trigger,
-      overlap: job.overlap,
+      overlap: job.overlap ?? options.overlap,
       fingerprint: JSON.stringify([job, timezone, task]),
     });
   }
