@@ -129,15 +129,22 @@ export class CronTab implements JobContext {
     return this;
   }
 
-  /** Removes lines (jobs, comments, environment lines). Returns how many were removed. */
+  /**
+   * Removes lines (jobs, comments, environment lines). A job goes with the `# Ansible: name`
+   * marker directly above it, which names that job only (as python-crontab removes a job's
+   * comment line); other comments above a job stay, since they may head several lines.
+   * Returns how many lines were removed.
+   */
   remove(...lines: CronLine[]): number {
     let removed = 0;
     for (const line of lines) {
       const index = this.items.indexOf(line);
       if (index < 0) continue;
-      this.items.splice(index, 1);
+      const above = this.items[index - 1];
+      const marker = line.kind === 'job' && above?.kind === 'comment' && ANSIBLE.test(above.text);
+      this.items.splice(marker ? index - 1 : index, marker ? 2 : 1);
       if (line.kind === 'job') line.context = null;
-      removed += 1;
+      removed += marker ? 2 : 1;
     }
     return removed;
   }
@@ -176,7 +183,7 @@ export class CronTab implements JobContext {
     if (job.comment !== null) return null;
     const above = this.items[this.items.indexOf(job) - 1];
     if (above?.kind !== 'comment') return null;
-    return above.text.replace(/^Ansible:[ \t]*/, '').trim();
+    return above.text.replace(ANSIBLE, '').trim();
   }
 
   /**
@@ -359,3 +366,6 @@ function sameValues(a: Schedule, b: Schedule): boolean {
     fields.every((field) => a.values(field).join(',') === b.values(field).join(','))
   );
 }
+
+/** The marker Ansible's cron module writes above the jobs it manages. */
+const ANSIBLE = /^Ansible:[ \t]*/;

@@ -62,6 +62,18 @@ test("findComment finds a job by the comment line right above it, as python-cron
   expect(own && tab.commentAbove(own)).toBeNull();
 });
 
+test('removing a job takes its Ansible marker with it, and leaves other comments above', () => {
+  const text =
+    '# nightly\n0 3 * * * /usr/bin/backup\n#Ansible: rotate logs\n0 4 * * * /usr/sbin/logrotate\n# Ansible: tidy\n0 5 * * * tidy\n';
+  const tab = CronTab.parse(text);
+  const [backup, rotate, tidy] = tab.jobs;
+  if (backup === undefined || rotate === undefined || tidy === undefined) throw new Error('3 jobs');
+  expect(tab.remove(rotate)).toBe(2);
+  expect(tab.remove(tidy)).toBe(2);
+  expect(tab.remove(backup)).toBe(1);
+  expect(tab.render()).toBe('# nightly\n');
+});
+
 test('a # inside shell quotes is part of the command, not a comment', () => {
   const [quoted, both] = CronTab.parse(
     "0 0 * * * echo 'a # b' \"c # d\"\n0 0 * * * echo 'a # b'   #   id  \n",
