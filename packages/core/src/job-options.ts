@@ -136,8 +136,9 @@ export function checkTriggerSpecHasNoJobOptions(spec: unknown, job: JobLabel): v
   const type = spec.type;
   const jobOptions: string[] = [];
   const triggerFields: string[] = [];
-  for (const key of Object.keys(spec)) {
-    if (key === 'type') continue;
+  // for…in over own keys: no array of keys made per call.
+  for (const key in spec) {
+    if (key === 'type' || !Object.hasOwn(spec, key)) continue;
     const isField = triggerTypesTaking(key).includes(type);
     if (!isField && knownKey(key, ADD_JOB_KEYS) !== undefined) jobOptions.push(key);
     else triggerFields.push(key);

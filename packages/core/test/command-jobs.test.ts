@@ -17,7 +17,7 @@ import {
   type BackgroundScheduler,
   type JobExecutionEvent,
 } from '../src/index.js';
-import { isAlive, makeScheduler, T0 } from './helpers.js';
+import { endsWithin, makeScheduler, T0 } from './helpers.js';
 import { JsonJobStore } from './json-store.js';
 
 const started: BackgroundScheduler[] = [];
@@ -110,12 +110,7 @@ describe('command jobs', () => {
     expect(event.run?.outcome).toBe('timeout');
     // The run is recorded at the timeout; the group is signalled then and exits soon after.
     const pid = Number(readFileSync(pidFile, 'utf8'));
-    let alive = true;
-    for (let tries = 0; tries < 300 && alive; tries++) {
-      await new Promise((resolve) => setTimeout(resolve, 10));
-      alive = isAlive(pid);
-    }
-    expect(alive).toBe(false);
+    expect(await endsWithin(pid)).toBe(true);
   });
 
   it('refuses a bad command task at addJob, naming the field', async () => {

@@ -124,6 +124,19 @@ export function isAlive(pid: number): boolean {
   }
 }
 
+/**
+ * Whether a process has ended within `timeoutMs` (real time: a signalled process takes a moment
+ * to die, longer on a loaded machine).
+ */
+export async function endsWithin(pid: number, timeoutMs = 10_000): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (isAlive(pid)) {
+    if (Date.now() > deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  return true;
+}
+
 /** A promise resolved after `ms` of fake time: what a long-running task awaits. */
 export function fakeSleep(clock: FakeClock, ms: number): Promise<void> {
   return new Promise((resolve) => {

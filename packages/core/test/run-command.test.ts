@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { checkCommandTask, describeCommand } from '../src/commands/command-task.js';
 import { runCommand } from '../src/commands/run-command.js';
 import { CommandFailedError, CommandTimeoutError, JobOptionError } from '../src/errors.js';
-import { isAlive } from './helpers.js';
+import { endsWithin } from './helpers.js';
 
 describe('runCommand', () => {
   it('runs a shell line and returns its exit code, duration and output', async () => {
@@ -91,7 +91,7 @@ describe('runCommand', () => {
       /ran past its timeout of 0.3 s: its process group was sent SIGTERM, then SIGKILL after 0.2 s/,
     );
     const grandchild = Number(readFileSync(pidFile, 'utf8'));
-    expect(isAlive(grandchild)).toBe(false);
+    expect(await endsWithin(grandchild)).toBe(true);
   });
 
   it('stops the command when its signal aborts and rejects with the reason', async () => {

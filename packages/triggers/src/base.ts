@@ -58,6 +58,12 @@ export function checkJitter(trigger: string, jitter: unknown): number | null {
   return jitter === 0 ? null : jitter;
 }
 
+/**
+ * The random source of each trigger with jitter, kept beside it rather than in a field: most
+ * triggers have no jitter, and every one of them is a field smaller.
+ */
+const randomSources = new WeakMap<BaseTrigger, () => number>();
+
 /** The base of the built-in triggers. */
 export abstract class BaseTrigger implements Trigger {
   /** {@inheritDoc Trigger.type} */
@@ -66,7 +72,6 @@ export abstract class BaseTrigger implements Trigger {
   readonly jitter: number | null;
   /** Latest fire time (epoch ms, inclusive), or null. Jitter never pushes a fire time past it. */
   protected readonly endLimit: number | null;
-  private readonly random: () => number;
 
   protected constructor(
     type: string,
@@ -76,7 +81,7 @@ export abstract class BaseTrigger implements Trigger {
   ) {
     this.jitter = checkJitter(type, jitter);
     this.endLimit = endLimit;
-    this.random = options.random ?? Math.random;
+    if (this.jitter !== null) randomSources.set(this, options.random ?? Math.random);
   }
 
   /**
@@ -87,13 +92,38 @@ export abstract class BaseTrigger implements Trigger {
    * fraction of a millisecond is cut down to the millisecond, as a `Date` holds it.
    */
   getNextFireTime(previous: Date | null, now: Date): Date | null {
-    const next = this.nextFireTime(previous === null ? null : previous.getTime(), now.getTime());
+    const next = this.jitteredFireTime(
+      previous === null ? null : previous.getTime(),
+      now.getTime(),
+    );
+    return next === null ? null : new Date(next);
+  }
+
+  /** {@inheritDoc Trigger.getNextFireTimeMs} */
+  getNextFireTimeMs(previousMs: number | null, nowMs: number): number | null {
+    // A subclass that overrides getNextFireTime is asked through it, so both answer alike.
+    if (this.getNextFireTime !== BaseTrigger.prototype.getNextFireTime) {
+      const next = this.getNextFireTime(
+        previousMs === null ? null : new Date(previousMs),
+        new Date(nowMs),
+      );
+      return next === null ? null : next.getTime();
+    }
+    return this.jitteredFireTime(previousMs, nowMs);
+  }
+
+  /** The next fire time with jitter, in whole epoch ms (see {@link getNextFireTime}). */
+  private jitteredFireTime(previous: number | null, now: number): number | null {
+    const next = this.nextFireTime(previous, now);
     if (next === null) return null;
-    if (this.jitter === null) return new Date(Math.floor(next));
-    const jittered = next + this.random() * this.jitter * 1000;
+    // A whole number is returned as it is (no new number: a date trigger's run time and the
+    // job's next run time share one).
+    if (this.jitter === null) return Number.isInteger(next) ? next : Math.floor(next);
+    const random = randomSources.get(this) ?? Math.random;
+    const jittered = next + random() * this.jitter * 1000;
     // Never past the end, nor past the last instant Kairos schedules (a huge jitter).
     const limit = Math.min(this.endLimit ?? MAX_INSTANT_MS, MAX_INSTANT_MS);
-    return new Date(Math.floor(Math.max(next, Math.min(jittered, limit))));
+    return Math.floor(Math.max(next, Math.min(jittered, limit)));
   }
 
   /** {@inheritDoc Trigger.skipTo} */

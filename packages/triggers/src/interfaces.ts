@@ -29,6 +29,13 @@ export interface Trigger {
    */
   getNextFireTime(previous: Date | null, now: Date): Date | null;
   /**
+   * Optional: {@link Trigger.getNextFireTime} in epoch milliseconds, which a scheduler calls
+   * instead when present (no `Date` made per call). It must answer as `getNextFireTime` does.
+   * @param previousMs the previous fire time, or null on the first call
+   * @param nowMs the current time
+   */
+  getNextFireTimeMs?(previousMs: number | null, nowMs: number): number | null;
+  /**
    * Optional: the first fire time at or after `target` (without jitter) of the sequence that
    * continues from `previous`, or null when the trigger ends first. Lets a scheduler skip a long
    * gap, such as a clock jump of years, without stepping through every missed fire time; a

@@ -38,8 +38,10 @@ export function snakeCase(key: string): string {
 /** Throws for a constructor field that the trigger type does not take. */
 export function checkFieldNames(kind: TriggerSpec['type'], fields: object): void {
   const allowed = TRIGGER_KEYS[kind];
-  for (const [key, value] of Object.entries(fields)) {
-    if (allowed.includes(key)) continue;
+  // for…in over own keys: no array of keys made per trigger.
+  for (const key in fields) {
+    if (allowed.includes(key) || !Object.hasOwn(fields, key)) continue;
+    const value = (fields as Record<string, unknown>)[key];
     const camel = camelCase(key);
     const hint = allowed.includes(camel)
       ? `write ${camel} (snake_case keys are for triggerFromSpec specs)`

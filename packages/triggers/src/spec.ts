@@ -47,8 +47,11 @@ export function triggerFromSpec(
   const kind = type as TriggerSpec['type'];
   const allowed = TRIGGER_KEYS[kind];
   const fields: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(spec)) {
-    if (key === 'type') continue;
+  const given = spec as Record<string, unknown>;
+  // for…in over own keys: no array of keys or [key, value] pairs made per spec.
+  for (const key in given) {
+    if (key === 'type' || !Object.hasOwn(given, key)) continue;
+    const value = given[key];
     const name = camelCase(key);
     if (!allowed.includes(name)) {
       throw new TriggerConfigError(

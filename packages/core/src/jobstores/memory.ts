@@ -14,13 +14,14 @@ const LEFT = -1;
 const MAX_LEFT_ENTRIES = 1_000_000;
 
 /**
- * Where the store keeps one job: the job, and its slot in the bucket of its next run time. A job
- * alone at its run time is not in a bucket: the entry itself stands in `#buckets`.
+ * Where the store keeps a job that shares its next run time with others: the job, and its slot
+ * in the bucket of that time. A job alone at its run time, or paused, has no entry: the job
+ * itself stands in `#jobs` and `#buckets` (48 bytes less per job).
  */
 class Entry {
   /** Null once the job has left the store (its entry waits for the next sweep). */
   job: Job | null;
-  /** The bucket of `job.nextRunTimeMs` when it holds several jobs, else null. */
+  /** The bucket of `job.nextRunTimeMs`; null once the job has left it. */
   bucket: Bucket | null = null;
   /** Its index in `bucket.slots`, or {@link LEFT}. */
   index = 0;
@@ -75,16 +76,22 @@ class Bucket {
  */
 export class MemoryJobStore implements JobStore {
   /**
-   * Every job by id, and the entries of jobs that left through a claim (see {@link #left});
-   * its insertion order is the order paused jobs are listed in.
+   * Every job by id (its entry when it is in a bucket), and the jobs and entries of jobs that
+   * left through a claim (see {@link #live}); its insertion order is the order paused jobs are
+   * listed in.
    */
-  #jobs = new Map<string, Entry>();
-  /** Entries in `#jobs` of jobs that have left the store. */
+  #jobs = new Map<string, Entry | Job>();
+  /** Values in `#jobs` of jobs that have left the store. */
   #leftCount = 0;
-  /** Scheduled jobs by next run time: a bucket, or the entry of a job alone at its time. */
-  readonly #buckets = new Map<number, Bucket | Entry>();
+  /** Scheduled jobs by next run time: a bucket, or the job alone at its time. */
+  readonly #buckets = new Map<number, Bucket | Job>();
   /** Distinct next run times as a binary min-heap; may hold stale and repeated times. */
   #times: number[] = [];
+  /**
+   * No key of `#buckets` is later than this: a job scheduled after it (jobs are mostly added
+   * in run-time order) starts a run time of its own without a lookup.
+   */
+  #latestTime = -Infinity;
   /** Named in error messages; undefined until `start()` gives the store its alias. */
   #alias: string | undefined;
 
@@ -106,13 +113,18 @@ export class MemoryJobStore implements JobStore {
 
   /** {@inheritDoc JobStore.lookupJob} */
   lookupJob(id: string): Promise<Job | null> {
-    return Promise.resolve(this.#jobs.get(id)?.job ?? null);
+    return Promise.resolve(this.#live(this.#jobs.get(id)));
   }
 
-  /** The entry of a job in the store (not of one that left). */
-  #entry(id: string): Entry | undefined {
-    const entry = this.#jobs.get(id);
-    return entry?.job == null ? undefined : entry;
+  /**
+   * The job a value of `#jobs` holds, or null when that job has left the store: an entry's job
+   * is cleared then, and a job alone at its run time no longer stands in `#buckets`.
+   */
+  #live(held: Entry | Job | undefined): Job | null {
+    if (held === undefined) return null;
+    if (held instanceof Entry) return held.job;
+    const time = held.nextRunTimeMs;
+    return time === null || this.#buckets.get(time) === held ? held : null;
   }
 
   /** {@inheritDoc JobStore.getNextRunTime} */
@@ -128,20 +140,23 @@ export class MemoryJobStore implements JobStore {
     for (const time of [...this.#buckets.keys()].sort((a, b) => a - b)) {
       const bucket = this.#buckets.get(time);
       if (bucket instanceof Bucket) jobs.push(...bucket.jobs());
-      else if (bucket?.job != null) jobs.push(bucket.job);
+      else if (bucket !== undefined) jobs.push(bucket);
     }
-    for (const { job } of this.#jobs.values()) {
-      if (job !== null && job.nextRunTimeMs === null) jobs.push(job);
+    // A paused job stands in `#jobs` itself, never in an entry.
+    for (const held of this.#jobs.values()) {
+      if (!(held instanceof Entry) && held.nextRunTimeMs === null) jobs.push(held);
     }
     return Promise.resolve(jobs);
   }
 
   /** {@inheritDoc JobStore.addJob} */
   addJob(job: Job): Promise<void> {
-    if (this.#entry(job.id) !== undefined) {
+    // One lookup of the id decides both the conflict and whether a left entry goes first.
+    const found = this.#jobs.get(job.id);
+    if (this.#live(found) !== null) {
       return Promise.reject(new ConflictingIdError(job.id, this.#alias));
     }
-    this.#insert(job);
+    this.#insert(job, found);
     return Promise.resolve();
   }
 
@@ -149,33 +164,33 @@ export class MemoryJobStore implements JobStore {
   addJobs(jobs: readonly Job[]): Promise<void> {
     const ids = new Set<string>();
     for (const { id } of jobs) {
-      if (this.#entry(id) !== undefined || ids.has(id)) {
+      if (this.#live(this.#jobs.get(id)) !== null || ids.has(id)) {
         return Promise.reject(new ConflictingIdError(id, this.#alias));
       }
       ids.add(id);
     }
-    for (const job of jobs) this.#insert(job);
+    for (const job of jobs) this.#insert(job, this.#jobs.get(job.id));
     return Promise.resolve();
   }
 
   /** {@inheritDoc JobStore.updateJob} */
   updateJob(job: Job): Promise<void> {
-    const old = this.#entry(job.id);
-    if (old === undefined) return Promise.reject(new JobLookupError(job.id, this.#alias));
-    const { bucket } = old;
-    this.#unschedule(old);
-    this.#pack(bucket);
+    const old = this.#jobs.get(job.id);
+    if (old === undefined || this.#live(old) === null) {
+      return Promise.reject(new JobLookupError(job.id, this.#alias));
+    }
+    this.#unscheduleAndPack(old);
     this.#jobs.set(job.id, this.#schedule(job));
     return Promise.resolve();
   }
 
   /** {@inheritDoc JobStore.removeJob} */
   removeJob(id: string): Promise<void> {
-    const old = this.#entry(id);
-    if (old === undefined) return Promise.reject(new JobLookupError(id, this.#alias));
-    const { bucket } = old;
-    this.#unschedule(old);
-    this.#pack(bucket);
+    const old = this.#jobs.get(id);
+    if (old === undefined || this.#live(old) === null) {
+      return Promise.reject(new JobLookupError(id, this.#alias));
+    }
+    this.#unscheduleAndPack(old);
     this.#jobs.delete(id);
     return Promise.resolve();
   }
@@ -191,7 +206,7 @@ export class MemoryJobStore implements JobStore {
       if (claimed.length >= claim.limit) break;
       const bucket = this.#buckets.get(time);
       if (bucket instanceof Bucket) this.#claimFrom(bucket, claim, claimed);
-      else if (bucket !== undefined) this.#claimEntry(bucket, claim, claimed);
+      else if (bucket !== undefined) this.#claimLone(bucket, claim, claimed);
     }
     // Sweep the entries of jobs that left once they outnumber the rest 8 to 1 (re-entering the
     // rest then costs at most an eighth of what deleting each would have), and not while a
@@ -213,6 +228,7 @@ export class MemoryJobStore implements JobStore {
     this.#leftCount = 0;
     this.#buckets.clear();
     this.#times = [];
+    this.#latestTime = -Infinity;
     return Promise.resolve();
   }
 
@@ -246,9 +262,22 @@ export class MemoryJobStore implements JobStore {
     return true;
   }
 
-  /** Adds a job to `#jobs` (at the end: an entry left by a job of the same id goes first). */
-  #insert(job: Job): void {
-    const left = this.#jobs.get(job.id);
+  /** Claims a job alone at its run time, unless `advance` leaves it as it is. */
+  #claimLone(job: Job, claim: DueJobsClaim, claimed: ClaimedRun[]): void {
+    const next = claim.advance(job);
+    if (next === undefined) return;
+    this.#unschedule(job);
+    // Out of `#buckets`, the job in `#jobs` counts as left (see #live) until the next sweep.
+    if (next === null) this.#leftCount++;
+    else this.#jobs.set(job.id, this.#schedule(next));
+    claimed.push({ job, next });
+  }
+
+  /**
+   * Adds a job to `#jobs` (at the end: the entry `left` by a job of the same id, as found in
+   * `#jobs`, goes first).
+   */
+  #insert(job: Job, left: Entry | Job | undefined): void {
     if (left !== undefined) {
       this.#jobs.delete(job.id);
       this.#leftCount--;
@@ -265,42 +294,47 @@ export class MemoryJobStore implements JobStore {
 
   /** Rebuilds `#jobs` without the entries of jobs that left, keeping the order of the rest. */
   #sweep(): void {
-    const jobs = new Map<string, Entry>();
+    const jobs = new Map<string, Entry | Job>();
     if (this.#leftCount < this.#jobs.size) {
       // forEach: no [key, value] pair allocated per entry, as for…of would.
-      this.#jobs.forEach((entry, id) => {
-        if (entry.job !== null) jobs.set(id, entry);
+      this.#jobs.forEach((held, id) => {
+        if (this.#live(held) !== null) jobs.set(id, held);
       });
     }
     this.#jobs = jobs;
     this.#leftCount = 0;
   }
 
-  /** Puts a job in the bucket of its next run time (alone, in no bucket, if first); its entry. */
-  #schedule(job: Job): Entry {
+  /**
+   * Puts a job at its next run time: alone (the job itself) if first there, else in the
+   * bucket of that time. What `#jobs` is to hold for it: the job, or its entry in the bucket.
+   */
+  #schedule(job: Job): Entry | Job {
     const time = job.nextRunTimeMs;
-    const entry = new Entry(job);
-    if (time === null) return entry;
-    const found = this.#buckets.get(time);
+    if (time === null) return job;
+    const found = time > this.#latestTime ? undefined : this.#buckets.get(time);
     if (found === undefined) {
-      this.#buckets.set(time, entry);
+      if (time > this.#latestTime) this.#latestTime = time;
+      this.#buckets.set(time, job);
       pushHeap(this.#times, time);
       // Stale times (emptied buckets) are dropped lazily; rebuild when they outnumber live ones.
       if (this.#times.length > 2 * this.#buckets.size + 64) this.#compact();
-      return entry;
+      return job;
     }
     let bucket: Bucket;
     if (found instanceof Bucket) {
       bucket = found;
     } else {
-      // A second job at this time: the two share a bucket from now on.
+      // A second job at this time: the two share a bucket from now on, each in an entry.
       bucket = new Bucket(time);
-      found.bucket = bucket;
-      found.index = 0;
-      bucket.slots.push(found);
+      const first = new Entry(found);
+      first.bucket = bucket;
+      bucket.slots.push(first);
       bucket.live = 1;
       this.#buckets.set(time, bucket);
+      this.#jobs.set(found.id, first);
     }
+    const entry = new Entry(job);
     entry.bucket = bucket;
     entry.index = bucket.slots.length;
     bucket.slots.push(entry);
@@ -308,18 +342,27 @@ export class MemoryJobStore implements JobStore {
     return entry;
   }
 
-  /** Empties a job's slot; drops its bucket (or its lone entry) when it was the last job there. */
-  #unschedule(entry: Entry): void {
-    const { bucket } = entry;
-    if (bucket === null) {
-      const time = entry.job?.nextRunTimeMs ?? null;
-      if (time !== null && this.#buckets.get(time) === entry) this.#buckets.delete(time);
+  /** Empties a job's slot; drops its bucket (or the job alone there) when it was the last one. */
+  #unschedule(held: Entry | Job): void {
+    if (!(held instanceof Entry)) {
+      const time = held.nextRunTimeMs;
+      if (time !== null && this.#buckets.get(time) === held) this.#buckets.delete(time);
       return;
     }
+    const entry = held;
+    const { bucket } = entry;
+    if (bucket === null) return;
     bucket.slots[entry.index] = undefined;
     entry.bucket = null;
     bucket.live--;
     if (bucket.live === 0) this.#buckets.delete(bucket.time);
+  }
+
+  /** Takes a job out of its run time (see #unschedule), packing the bucket it leaves. */
+  #unscheduleAndPack(held: Entry | Job): void {
+    const bucket = held instanceof Entry ? held.bucket : null;
+    this.#unschedule(held);
+    this.#pack(bucket);
   }
 
   /**

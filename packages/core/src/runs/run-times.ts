@@ -103,6 +103,10 @@ function fold(runTimes: number[], coalesced: number[], runTime: number): void {
 }
 
 function nextAfter(trigger: Trigger, previous: number, now: Date): number | null {
+  // Epoch ms in and out when the trigger takes them: no Date made per due job.
+  if (trigger.getNextFireTimeMs !== undefined) {
+    return trigger.getNextFireTimeMs(previous, now.getTime());
+  }
   const next = trigger.getNextFireTime(new Date(previous), now);
   return next === null ? null : next.getTime();
 }

@@ -288,23 +288,33 @@ export abstract class BaseScheduler implements JobHost {
    * @throws JobOptionError, TaskLookupError or TriggerConfigError naming the bad value
    * @throws ConflictingIdError when the id is taken and `replaceExisting` is not set
    */
-  async addJob(task: Task, trigger?: TriggerInput | null, options?: AddJobOptions): Promise<Job>;
-  async addJob(
+  addJob(task: Task, trigger?: TriggerInput | null, options?: AddJobOptions): Promise<Job>;
+  addJob(
     task: Task,
     trigger: string,
     fields?: Record<string, unknown>,
     options?: AddJobOptions,
   ): Promise<Job>;
-  async addJob(
+  addJob(
     task: Task,
     trigger?: TriggerInput | string | null,
     second?: unknown,
     third?: unknown,
   ): Promise<Job> {
-    const call = normalizeAddJobArguments(trigger, second, third, () => addJobLabel(task));
-    const built = this.#rooms.builder.buildChecked(task, call);
-    await this.#rooms.builder.checkAddable(built.job);
-    return this.#jobs().add(built);
+    // Not an async function: the job goes to its place without a wait of its own (a check
+    // that throws still rejects the promise, as it would in an async function).
+    try {
+      const call = normalizeAddJobArguments(trigger, second, third, () => addJobLabel(task));
+      const built = this.#rooms.builder.buildChecked(task, call);
+      // Most checks finish at once; only a module to load or an executor to build is awaited.
+      const checking = this.#rooms.builder.checkAddable(built.job);
+      if (checking !== undefined) return checking.then(() => this.#jobs().add(built));
+      return this.#jobs().add(built);
+    } catch (error) {
+      // What the checks threw, as is, as an async function would reject with it.
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
+      return Promise.reject(error);
+    }
   }
 
   /**

@@ -58,6 +58,8 @@ const EMPTY_ARGS: readonly unknown[] = Object.freeze([]);
 /** Makes jobs and triggers for one scheduler. */
 export class JobBuilder {
   readonly #parts: JobBuilderParts;
+  /** What triggers are built with, made again only when the scheduler's time zone changes. */
+  #triggerOptions: { readonly timezone: string; readonly now: () => number } | null = null;
 
   constructor(parts: JobBuilderParts) {
     this.#parts = parts;
@@ -268,15 +270,23 @@ export class JobBuilder {
       );
     }
     const settings = this.#parts.settings;
-    return this.#parts.registry.trigger(input as { type: string } & Record<string, unknown>, {
-      timezone: settings.timezone,
-      now: () => settings.clock.now(),
-    });
+    let options = this.#triggerOptions;
+    if (options === null || options.timezone !== settings.timezone) {
+      // `now` reads the clock the scheduler has when it is called.
+      options = { timezone: settings.timezone, now: () => settings.clock.now() };
+      this.#triggerOptions = options;
+    }
+    return this.#parts.registry.trigger(
+      input as { type: string } & Record<string, unknown>,
+      options,
+    );
   }
 }
 
 /** A trigger's first fire time after `now`, in epoch ms. */
 export function firstRunTime(trigger: Trigger, now: number): number | null {
+  // Epoch ms in and out when the trigger takes them: no Date made per job.
+  if (trigger.getNextFireTimeMs !== undefined) return trigger.getNextFireTimeMs(null, now);
   const next = trigger.getNextFireTime(null, new Date(now));
   return next === null ? null : next.getTime();
 }

@@ -134,7 +134,7 @@ export class Loop {
             }
             asked.push(job);
             plans.push(due);
-            return due.next === null ? null : job.with({ nextRunTimeMs: due.next });
+            return due.next === null ? null : job.withNextRunTime(due.next);
           },
         });
       } catch (error) {

@@ -100,7 +100,7 @@ export class PendingJobs implements JobPlace {
     return Promise.resolve(
       this.#select(jobstore).map((entry) =>
         entry.computeNextRunTime
-          ? entry.job.with({ nextRunTimeMs: firstRunTime(entry.job.trigger, now) })
+          ? entry.job.withNextRunTime(firstRunTime(entry.job.trigger, now))
           : entry.job,
       ),
     );

@@ -34,7 +34,14 @@ export class StoredJobs implements JobPlace {
   }
 
   async add(entry: BuiltJob): Promise<Job> {
-    const added = await this.#put(entry);
+    // #put's work inline: one async frame and one await per added job.
+    let added = this.#withFirstRunTime(entry);
+    const store = this.#parts.components.store(added.jobstore);
+    try {
+      await store.addJob(added);
+    } catch (error) {
+      added = await this.#replace(store, added, entry, error);
+    }
     this.#announce(added);
     this.#parts.wakeFor(added.nextRunTimeMs);
     return added;
@@ -61,9 +68,7 @@ export class StoredJobs implements JobPlace {
       if (batch === undefined) batches.set(job.jobstore, (batch = { indices: [], jobs: [] }));
       batch.indices.push(index);
       batch.jobs.push(
-        entry.computeNextRunTime
-          ? job.with({ nextRunTimeMs: firstRunTime(job.trigger, now) })
-          : job,
+        entry.computeNextRunTime ? job.withNextRunTime(firstRunTime(job.trigger, now)) : job,
       );
     }
     try {
@@ -182,25 +187,45 @@ export class StoredJobs implements JobPlace {
    * Stores a job. Replacing a job whose schedule is unchanged (the same job added again at each
    * start) keeps its stored next run time, so a restart neither skips runs nor adds one.
    */
-  async #put({ job, computeNextRunTime, replaceExisting, defaulted }: BuiltJob): Promise<Job> {
-    let added = computeNextRunTime
-      ? job.with({ nextRunTimeMs: firstRunTime(job.trigger, this.#parts.settings.clock.now()) })
-      : job;
+  async #put(entry: BuiltJob): Promise<Job> {
+    const added = this.#withFirstRunTime(entry);
     const store = this.#parts.components.store(added.jobstore);
     try {
       await store.addJob(added);
     } catch (error) {
-      if (!(error instanceof ConflictingIdError) || !replaceExisting) throw error;
-      if (computeNextRunTime) {
-        const existing = await store.lookupJob(added.id);
-        if (existing !== null && sameSchedule(existing.trigger, added.trigger, defaulted)) {
-          // The stored trigger too: an interval's default start is the time it was made.
-          added = added.with({ trigger: existing.trigger, nextRunTimeMs: existing.nextRunTimeMs });
-        }
-      }
-      await store.updateJob(added);
+      return this.#replace(store, added, entry, error);
     }
     return added;
+  }
+
+  /** The built job with its first run time, computed now unless it was given. */
+  #withFirstRunTime({ job, computeNextRunTime }: BuiltJob): Job {
+    return computeNextRunTime
+      ? job.withNextRunTime(firstRunTime(job.trigger, this.#parts.settings.clock.now()))
+      : job;
+  }
+
+  /** After the store refused `added` with `error`: the job that replaces the stored one, or throws. */
+  async #replace(
+    store: JobStore,
+    added: Job,
+    { computeNextRunTime, replaceExisting, defaulted }: BuiltJob,
+    error: unknown,
+  ): Promise<Job> {
+    if (!(error instanceof ConflictingIdError) || !replaceExisting) throw error;
+    let replacing = added;
+    if (computeNextRunTime) {
+      const existing = await store.lookupJob(added.id);
+      if (existing !== null && sameSchedule(existing.trigger, added.trigger, defaulted)) {
+        // The stored trigger too: an interval's default start is the time it was made.
+        replacing = added.with({
+          trigger: existing.trigger,
+          nextRunTimeMs: existing.nextRunTimeMs,
+        });
+      }
+    }
+    await store.updateJob(replacing);
+    return replacing;
   }
 
   #announce(job: Job): void {
