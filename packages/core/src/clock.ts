@@ -7,14 +7,38 @@ import type { Clock, ClockTimer } from './interfaces.js';
 /** Node's limit for a timer delay; longer ones fire at once. */
 export const MAX_TIMER_MS = 2 ** 31 - 1;
 
+/**
+ * A timer longer than twice this is set this much short of its end and finished by a second
+ * timer for what is left on the wall clock: Node's long timers fire late in proportion to their
+ * length on some machines (about 1 ms per second measured on a 2-core VM, 60 ms for a minute;
+ * see benchmarks/cli), a short one does not.
+ */
+const FINAL_STEP_MS = 1000;
+
 /** The real clock: `Date.now()` and Node timers. */
 export const systemClock: Clock = {
   now: () => Date.now(),
   setTimer(callback, delayMs) {
-    const handle = setTimeout(callback, Math.min(Math.max(delayMs, 0), MAX_TIMER_MS));
+    const delay = Math.min(Math.max(delayMs, 0), MAX_TIMER_MS);
+    if (delay <= 2 * FINAL_STEP_MS) {
+      const handle = setTimeout(callback, delay);
+      return { cancel: () => clearTimeout(handle), unref: () => void handle.unref() };
+    }
+    const due = Date.now() + delay;
+    let unref = false;
+    let handle = setTimeout(() => {
+      const rest = due - Date.now();
+      // The wall clock jumped meanwhile: fire now, and the caller works out its time again.
+      if (rest <= 0 || rest > 2 * FINAL_STEP_MS) return callback();
+      handle = setTimeout(callback, rest);
+      if (unref) handle.unref();
+    }, delay - FINAL_STEP_MS);
     return {
       cancel: () => clearTimeout(handle),
-      unref: () => void handle.unref(),
+      unref: () => {
+        unref = true;
+        handle.unref();
+      },
     };
   },
 };
