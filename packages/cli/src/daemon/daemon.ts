@@ -10,33 +10,16 @@ import { watch, type FSWatcher } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import { userInfo } from 'node:os';
-import {
-  BackgroundScheduler,
-  CommandFailedError as CommandExitError,
-  CommandTimeoutError,
-  EVENT_JOB_ERROR,
-  EVENT_JOB_EXECUTED,
-  EVENT_JOB_MAX_INSTANCES,
-  EVENT_JOB_MISSED,
-  EVENT_JOB_SUBMITTED,
-  EVENT_JOB_UNRESTORABLE,
-  JobExecutionEvent,
-  JobLookupError,
-  JobSubmissionEvent,
-  JobTimeoutError,
-  JobUnrestorableEvent,
-  isCommandTask,
-  type CommandResult,
-  type CommandTask,
-} from 'kairos';
+import { BackgroundScheduler, JobLookupError } from 'kairos';
 import { CommandFailedError, EXIT, UsageError } from '../errors.js';
 import { parseStoreUrl, redactStoreUrl } from '../store-url.js';
 import { fileIdPrefix } from './job-ids.js';
 import { readJobs, type FileJob, type FileReading } from './job-files.js';
 import { DaemonMetrics } from './metrics.js';
-import { OverlapControl, RunReplacedError, maxInstancesOf } from './overlap.js';
+import { OverlapControl, maxInstancesOf } from './overlap.js';
 import type { OverlapPolicy } from '../job-config.js';
-import { DaemonLog, formatDuration } from './run-log.js';
+import { logRunEvents } from './run-events.js';
+import { DaemonLog } from './run-log.js';
 
 /** The alias of the store the scheduled jobs live in (`--store`, else memory). */
 export const STORE = 'default';
@@ -133,7 +116,12 @@ class Daemon {
               })),
             () => this.#overlap.running,
           );
-    this.#listen();
+    logRunEvents(this.#scheduler, {
+      log,
+      metrics: this.#metrics,
+      job: (id) => this.#known.get(id),
+      catchUpSeconds: options.catchUpSeconds,
+    });
   }
 
   async run(): Promise<number> {
@@ -413,119 +401,6 @@ class Daemon {
     await this.#scheduler.shutdown({ wait: false });
     await this.#metrics?.close();
     this.#log.info('daemon', 'stopped');
-  }
-
-  /** Logs every run's start and outcome, and counts them for the metrics. */
-  #listen(): void {
-    const nameOf = (id: string): string => this.#known.get(id)?.name ?? id;
-    this.#scheduler.addListener(
-      (event) => {
-        if (event instanceof JobSubmissionEvent) {
-          const name = nameOf(event.jobId);
-          if (event.code === EVENT_JOB_MAX_INSTANCES) {
-            this.#metrics?.record(event.jobId, name, null, 'skipped');
-            return;
-          }
-          const command = this.#commandOf(event.jobId);
-          for (const run of event.runs)
-            this.#log.info(
-              'started',
-              `run ${run.id} started (due ${run.scheduledRunTime.toISOString()})${command === null ? '' : `: ${command}`}`,
-              {
-                job: name,
-                jobId: event.jobId,
-                runId: run.id,
-                due: run.scheduledRunTime.toISOString(),
-              },
-            );
-          return;
-        }
-        if (event instanceof JobUnrestorableEvent) {
-          this.#log.error(
-            'scheduler',
-            `job ${event.jobId} is in the store but cannot be restored: ${String(event.exception)}`,
-            {
-              jobId: event.jobId,
-            },
-          );
-          return;
-        }
-        if (!(event instanceof JobExecutionEvent)) return;
-        const run = event.run;
-        const name = nameOf(event.jobId);
-        const fields = {
-          job: name,
-          jobId: event.jobId,
-          runId: run?.id,
-          durationMs: run?.durationMs ?? null,
-        };
-        const took = formatDuration(run?.durationMs ?? null);
-        if (event.code === EVENT_JOB_EXECUTED) {
-          const result = event.retval as Partial<CommandResult> | undefined;
-          this.#metrics?.record(event.jobId, name, run, 'executed');
-          this.#log.info('finished', `run ${run?.id ?? '?'} exited 0 in ${took}`, {
-            ...fields,
-            exitCode: result?.exitCode ?? 0,
-          });
-          return;
-        }
-        if (event.code === EVENT_JOB_MISSED) {
-          this.#metrics?.record(event.jobId, name, run, 'missed');
-          const late =
-            run?.finishedAt == null
-              ? null
-              : run.finishedAt.getTime() - run.scheduledRunTime.getTime();
-          this.#log.warn(
-            'missed',
-            `run due at ${run?.scheduledRunTime.toISOString() ?? '?'} missed: ${formatDuration(late)} late, more than --catch-up ${this.#options.catchUpSeconds} s`,
-            fields,
-          );
-          return;
-        }
-        const error = event.exception;
-        const outcome = run?.outcome ?? 'error';
-        this.#metrics?.record(event.jobId, name, run, outcome);
-        if (error instanceof CommandExitError) {
-          const how =
-            error.signal !== null
-              ? `was killed by ${error.signal}`
-              : error.exitCode === null
-                ? 'could not start'
-                : `exited ${error.exitCode}`;
-          const stderr = error.stderr.trimEnd().split('\n').at(-1) ?? '';
-          this.#log.error(
-            'failed',
-            `run ${run?.id ?? '?'} ${how} after ${took}${error.exitCode === null && error.signal === null ? `: ${error.message}` : stderr === '' ? '' : ` (last stderr line: ${stderr})`}`,
-            { ...fields, exitCode: error.exitCode, signal: error.signal },
-          );
-          return;
-        }
-        const why =
-          error instanceof RunReplacedError
-            ? 'was stopped: a newer run replaces it'
-            : error instanceof JobTimeoutError || error instanceof CommandTimeoutError
-              ? `timed out: ${error.message}`
-              : outcome === 'cancelled'
-                ? 'was stopped at shutdown'
-                : `failed: ${error instanceof Error ? error.message : String(error)}`;
-        this.#log.error('failed', `run ${run?.id ?? '?'} ${why} after ${took}`, {
-          ...fields,
-          exitCode: null,
-        });
-      },
-      EVENT_JOB_SUBMITTED |
-        EVENT_JOB_MAX_INSTANCES |
-        EVENT_JOB_EXECUTED |
-        EVENT_JOB_ERROR |
-        EVENT_JOB_MISSED |
-        EVENT_JOB_UNRESTORABLE,
-    );
-  }
-
-  #commandOf(id: string): string | null {
-    const task: CommandTask | undefined = this.#known.get(id)?.task;
-    if (task === undefined || !isCommandTask(task)) return null;
-    return 'command' in task ? task.command : task.argv.join(' ');
   }
 }
 
