@@ -44,7 +44,13 @@ import {
   type JobDefaultKey,
   type Leaf,
   type ScalarKey,
+  type Setting,
 } from './settings.js';
+
+/** The parsed value of each single-value setting. */
+type ScalarValues = {
+  [K in ScalarKey]: (typeof SETTINGS)[K] extends Setting<infer T> ? T : never;
+};
 
 /** A configuration after validation: only the keys the input set. */
 export interface ParsedConfig {
@@ -205,24 +211,18 @@ class Collected {
 
   /** Parses every collected value into the result. */
   build(registry: PluginRegistry): ParsedConfig {
-    const config: ParsedConfig = {};
-    const settings = this.#settings;
-    const timezone = settings.get('timezone');
-    if (timezone) config.timezone = parseSetting(SETTINGS.timezone, timezone);
-    const retry = settings.get('jobstoreRetryInterval');
-    if (retry) config.jobstoreRetryInterval = parseSetting(SETTINGS.jobstoreRetryInterval, retry);
-    const maxSleep = settings.get('maxSleepTime');
-    if (maxSleep) config.maxSleepTime = parseSetting(SETTINGS.maxSleepTime, maxSleep);
-    const daemon = settings.get('daemon');
-    if (daemon) config.daemon = parseSetting(SETTINGS.daemon, daemon);
-    const taskModules = settings.get('taskModules');
-    if (taskModules) config.taskModules = parseSetting(SETTINGS.taskModules, taskModules);
-    const commands = settings.get('commands');
-    if (commands) config.commands = parseSetting(SETTINGS.commands, commands);
-    const logger = settings.get('logger');
-    if (logger) config.logger = parseSetting(SETTINGS.logger, logger);
-    const clock = settings.get('clock');
-    if (clock) config.clock = parseSetting(SETTINGS.clock, clock);
+    // Each single-value setting, in the order SETTINGS lists them (the first bad one throws).
+    const scalars: Partial<ScalarValues> = {};
+    for (const key of Object.keys(SETTINGS) as ScalarKey[]) {
+      const entry = this.#settings.get(key);
+      if (entry)
+        (scalars as Record<ScalarKey, unknown>)[key] = parseSetting(
+          SETTINGS[key] as Setting<unknown>,
+          entry,
+        );
+    }
+    // The compiler checks here that every setting's parsed type fits its ParsedConfig field.
+    const config: ParsedConfig = { ...scalars };
 
     if (this.#named.has('jobDefaults')) {
       const defaults: NonNullable<ParsedConfig['jobDefaults']> = {};
