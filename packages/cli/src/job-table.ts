@@ -47,14 +47,23 @@ export function jobRow(job: ListedJob, zone: string): JobRow {
 /** The rows as an aligned text table with a header. */
 export function renderTable(rows: readonly JobRow[]): string {
   if (rows.length === 0) return 'No jobs.\n';
-  const header = ['ID', 'NAME', 'TRIGGER', 'NEXT RUN', 'STATE'];
-  const cells = rows.map((row) => [
-    row.id,
-    row.name,
-    row.trigger ?? '-',
-    row.nextRunTime === null ? '-' : formatRunTime(new Date(row.nextRunTime), row.timezone),
-    row.cause === null ? row.state : `${row.state}: ${row.cause}`,
-  ]);
+  return renderColumns(
+    ['ID', 'NAME', 'TRIGGER', 'NEXT RUN', 'STATE'],
+    rows.map((row) => [
+      row.id,
+      row.name,
+      row.trigger ?? '-',
+      row.nextRunTime === null ? '-' : formatRunTime(new Date(row.nextRunTime), row.timezone),
+      row.cause === null ? row.state : `${row.state}: ${row.cause}`,
+    ]),
+  );
+}
+
+/** Cells as an aligned text table under `header` (the last column is not padded). */
+export function renderColumns(
+  header: readonly string[],
+  cells: readonly (readonly string[])[],
+): string {
   const widths = header.map((title, column) =>
     Math.max(title.length, ...cells.map((cell) => (cell[column] ?? '').length)),
   );

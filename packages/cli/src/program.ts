@@ -10,6 +10,7 @@ import { runRun, type RunCommandOptions } from './commands/run.js';
 import { runExplain } from './commands/explain.js';
 import { changeJob, listJobs, runJobNow, showJob, type JobsOptions } from './commands/jobs.js';
 import { runNext } from './commands/next.js';
+import { listNodes, listRuns, type RunsOptions } from './commands/runs.js';
 import { CommandFailedError, EXIT, UsageError } from './errors.js';
 import { OVERLAP_POLICIES } from './job-config.js';
 import { processIO, type CommandIO } from './io.js';
@@ -210,6 +211,38 @@ Example:
   $ kairos jobs run nightly-report --store sqlite:var/jobs.sqlite`,
     )
     .action(async (id: string, options: JobsOptions) => done(await runJobNow(id, options, io)));
+  jobs
+    .command('runs')
+    .description('the run history: newest first, with outcome, attempt, scheduler and error')
+    .addOption(storeOption())
+    .option('--job <id>', 'only the runs of this job')
+    .option(
+      '--outcome <list>',
+      'only these outcomes: executed, error, missed, skipped, timeout, cancelled, abandoned, running',
+    )
+    .option('--since <time>', 'only runs scheduled at or after this ISO 8601 time')
+    .option('--until <time>', 'only runs scheduled at or before this ISO 8601 time')
+    .option('--limit <n>', 'at most this many runs (1 to 1000)', '20')
+    .option('--cursor <cursor>', 'the next page, as the previous page printed it')
+    .option('--json', 'print JSON: {runs, nextCursor}')
+    .addHelpText(
+      'after',
+      `
+The store keeps each job's newest runs (the scheduler's history option; 100 a job for a week
+by default). Runs in flight show as "running"; a run whose scheduler died as "abandoned".
+
+Examples:
+  $ kairos jobs runs --store sqlite:var/jobs.sqlite --job nightly-report
+  $ kairos jobs runs --store postgres://app@db/app --outcome error,timeout,abandoned --json`,
+    )
+    .action(async (options: RunsOptions) => done(await listRuns(options, io)));
+  jobs
+    .command('nodes')
+    .description('the schedulers sharing the store: id, host, pid, start, last heartbeat, alive')
+    .addOption(storeOption())
+    .option('--json', 'print JSON')
+    .addHelpText('after', '\nExample:\n  $ kairos jobs nodes --store postgres://app@db/app')
+    .action(async (options: JobsOptions) => done(await listNodes(options, io)));
 
   program
     .command('run')

@@ -227,6 +227,40 @@ describe.each(cases)('kairos jobs on $name', (store) => {
     expect(failed.stderr).toContain('the task failed on purpose');
   });
 
+  test('runs: the history of the runs above, filtered, paged and as JSON; nodes', async (context) => {
+    if (!available) context.skip();
+    const text = await kairos(['jobs', 'runs', '--store', url]);
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout.split('\n')[0]).toMatch(
+      /^SCHEDULED \(UTC\) +JOB +OUTCOME +TRY +SCHEDULER +TOOK +ERROR$/,
+    );
+    expect(text.stdout).toMatch(
+      / fail +error +0 +\S+ +\d+ ms +\w*Error: the task failed on purpose/,
+    );
+    const json = await kairos(['jobs', 'runs', '--store', url, '--job', 'greet', '--json']);
+    expect(json.code, json.stderr).toBe(0);
+    const page = JSON.parse(json.stdout) as {
+      runs: { jobId: string; outcome: string; result: unknown }[];
+      nextCursor: string | null;
+    };
+    expect(page.runs.map((run) => [run.jobId, run.outcome, run.result])).toEqual([
+      ['greet', 'executed', 'hello world'],
+    ]);
+    expect(page.nextCursor).toBeNull();
+    const first = await kairos(['jobs', 'runs', '--store', url, '--limit', '1']);
+    expect(first.stderr).toMatch(/^More: add --cursor \S+\n$/);
+    const cursor = first.stderr.trim().split(' ').pop() ?? '';
+    const next = await kairos(['jobs', 'runs', '--store', url, '--limit', '1', '--cursor', cursor]);
+    expect(next.code, next.stderr).toBe(0);
+    expect(next.stdout.split('\n')[1]).not.toEqual(first.stdout.split('\n')[1]);
+    const bad = await kairos(['jobs', 'runs', '--store', url, '--outcome', 'exploded']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('"exploded" is not a run outcome');
+    // The command's own scheduler is not listed; the application's have all left.
+    const nodes = await kairos(['jobs', 'nodes', '--store', url]);
+    expect(nodes).toMatchObject({ code: 0, stdout: 'No schedulers.\n' });
+  });
+
   test('an unrestorable job cannot be paused or run, but can be removed', async (context) => {
     if (!available) context.skip();
     for (const action of ['pause', 'run']) {

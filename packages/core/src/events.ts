@@ -45,8 +45,13 @@ export const EVENT_JOB_MAX_INSTANCES = 65536;
  * bit after APScheduler's.
  */
 export const EVENT_JOB_UNRESTORABLE = 131072;
+/**
+ * A run was found abandoned: its scheduler died (or lost the store for longer than its lease)
+ * before the run had an outcome. Emitted once, by the scheduler that found it.
+ */
+export const EVENT_JOB_ABANDONED = 262144;
 /** Every event code; the default mask of `addListener`. */
-export const EVENT_ALL = 262143;
+export const EVENT_ALL = 524287;
 
 /** The code → name table behind `scheduler.on(name, fn)`. */
 export const EVENT_NAMES = {
@@ -68,6 +73,7 @@ export const EVENT_NAMES = {
   32768: 'job_submitted',
   65536: 'job_max_instances',
   131072: 'job_unrestorable',
+  262144: 'job_abandoned',
 } as const;
 
 /** One event code (a single bit). */
@@ -171,6 +177,26 @@ export class JobUnrestorableEvent extends JobEvent {
   }
 }
 
+/** A run whose scheduler died before it had an outcome, found by this scheduler. */
+export class JobAbandonedEvent extends JobEvent {
+  /** The run time of the abandoned run. */
+  readonly scheduledRunTime: Date;
+  /** The id of the scheduler that owned the run. */
+  readonly owner: string;
+  /** The abandoned run's record. */
+  readonly run: Run;
+  /** Whether a retry was started (the job's `onAbandoned: 'retry'`, retries left). */
+  readonly retried: boolean;
+
+  constructor(jobstore: string, run: Run, retried: boolean) {
+    super(EVENT_JOB_ABANDONED, run.jobId, jobstore);
+    this.scheduledRunTime = run.scheduledRunTime;
+    this.owner = run.schedulerId;
+    this.run = run;
+    this.retried = retried;
+  }
+}
+
 /** The event class each name delivers, for typed `scheduler.on(name, fn)`. */
 export interface EventMap {
   scheduler_started: SchedulerEvent;
@@ -191,6 +217,7 @@ export interface EventMap {
   job_submitted: JobSubmissionEvent;
   job_max_instances: JobSubmissionEvent;
   job_unrestorable: JobUnrestorableEvent;
+  job_abandoned: JobAbandonedEvent;
 }
 
 /** Any event a listener can receive. */

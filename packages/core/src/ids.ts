@@ -5,6 +5,7 @@
  * flat 36-character strings (≈ 56 bytes).
  */
 import { randomFillSync } from 'node:crypto';
+import { hostname } from 'node:os';
 
 /** The two ASCII codes of each byte's hex digits, at 2·byte and 2·byte+1. */
 const HEX = Buffer.from(
@@ -35,7 +36,10 @@ export function newJobId(): string {
   return text.toString('latin1');
 }
 
-/** A scheduler's id: a random UUID, unique among the schedulers sharing a store. */
+/**
+ * A scheduler's default id, unique among the schedulers sharing a store and readable in logs
+ * and `getNodes()`: `host:pid:random` (eight hex digits).
+ */
 export function newSchedulerId(): string {
-  return newJobId();
+  return `${hostname()}:${process.pid}:${newJobId().slice(0, 8)}`;
 }

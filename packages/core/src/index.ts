@@ -33,11 +33,13 @@ export {
 export * from './events.js';
 export { AsyncExecutor, type AsyncExecutorOptions } from './executors/async.js';
 export type * from './interfaces.js';
+export type * from './ledger.js';
 export { Job, UnrestorableJob, type JobFields, type ListedJob } from './job.js';
 export { currentJob, runInJobContext, type JobContext } from './job-context.js';
 export { consoleLogger, silentLogger, type LogLevel } from './logger.js';
 export { RecordingLogger, type LogEntry } from './recording-logger.js';
 export type { Run, RunError, RunOutcome, RunState } from './runs/run.js';
+export type { GetRunsOptions, NodeInfo, RunsPage, RunTimeInput } from './scheduler/history.js';
 export {
   checkCommandTask,
   isCommandTask,
@@ -55,6 +57,18 @@ export {
   type ClaimPlanning,
   type PlannedClaim,
 } from './jobstores/claims.js';
+export {
+  compareRuns,
+  decodeRunCursor,
+  decodeRunRow,
+  DEFAULT_RETENTION,
+  encodeRunCursor,
+  encodeRunRow,
+  endedRow,
+  NO_HISTORY,
+  rowsToTrim,
+  runMatches,
+} from './jobstores/run-rows.js';
 export { checkSchemaVersion, type SchemaVersionCheck } from './jobstores/schema-version.js';
 export {
   earliestRunTime,

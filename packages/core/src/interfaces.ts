@@ -6,6 +6,7 @@
 import type { Job, UnrestorableJob } from './job.js';
 import type { JobDefaults, JobState, Task, TaskFunction } from './job-data.js';
 import type { JobContext } from './job-context.js';
+import type { RunClaim, RunLedger } from './ledger.js';
 
 // ─── time ──────────────────────────────────────────────────────────────────────────────────────
 
@@ -107,6 +108,11 @@ export interface DueJobsClaim {
    * it for a job that another scheduler then claims first.
    */
   advance(job: Job): Job | null | undefined;
+  /**
+   * Present when the store has a {@link JobStore.ledger}: the run rows to write for each job
+   * the store claims, in the same transaction (see {@link RunClaim}).
+   */
+  readonly runs?: RunClaim;
 }
 
 /** A run a scheduler won in {@link JobStore.claimDueJobs}. */
@@ -115,6 +121,11 @@ export interface ClaimedRun {
   readonly job: Job;
   /** What the store now holds: the job with its next run time advanced, or null (deleted). */
   readonly next: Job | null;
+  /**
+   * With `claim.runs`: true when the job had `maxInstances` runs in flight across the store's
+   * schedulers, so the store wrote the refused (`skipped`) rows instead of runs in flight.
+   */
+  readonly refused?: boolean;
 }
 
 /**
@@ -169,11 +180,19 @@ export interface JobStore {
    * removed meanwhile is left out, so when several schedulers claim the same due job exactly one
    * of them gets it. Jobs that cannot be restored are skipped (and reported once).
    *
-   * A claim is final: the run is the caller's to submit, and it is not run again if the caller
-   * dies before running it. (A lease-based store would add an owner and an expiry to the claim
-   * request and a release after the run; the shape of this call stays the same.)
+   * Without a ledger a claim is final: the run is the caller's, and it is lost if the caller
+   * dies before running it. With one (`claim.runs` given), the claim also writes each won
+   * job's run rows, in flight under a lease or refused for `maxInstances`, in the same
+   * transaction, so a run whose scheduler dies is found and ended as abandoned.
    */
   claimDueJobs(claim: DueJobsClaim): Promise<ClaimedRun[]>;
+  /**
+   * The store's runs and nodes: leases, recovery of abandoned runs, cluster-wide
+   * `maxInstances` and run history. A store with one honours `claim.runs` in
+   * {@link claimDueJobs}; a store without one has neither history nor leases (runs are
+   * counted per scheduler, as they are handed out).
+   */
+  readonly ledger?: RunLedger;
 }
 
 // ─── executors ─────────────────────────────────────────────────────────────────────────────────
@@ -313,4 +332,22 @@ export interface SchedulerOptions {
    * Commands in the memory store always run: they never leave the process that added them.
    */
   commands?: boolean | readonly string[];
+  /**
+   * The scheduler's id in the stores it shares with others: it owns the runs it claims and
+   * names itself in `getNodes()`. Unique among the schedulers of a store. Default
+   * `host:pid:random`.
+   */
+  schedulerId?: string;
+  /**
+   * Seconds a run's lease lasts in a store with a run ledger (every built-in one): the
+   * scheduler renews its leases every third of it, and a run whose lease lapsed (its scheduler
+   * died) is found within half of it and ended as abandoned. Minimum 1, default 30.
+   */
+  leaseSeconds?: number;
+  /**
+   * Run history in stores with a run ledger: `false` keeps none (leases still work), or how
+   * much to keep per job: the newest `keep` runs (default 100) that are at most `maxAge`
+   * seconds old (default 604800, a week), trimmed when a run of the job is recorded.
+   */
+  history?: false | { keep?: number; maxAge?: number };
 }

@@ -5,6 +5,7 @@
  */
 import type { DateInput, Trigger, TriggerSpec } from '@kairos/triggers';
 import type { CommandTask } from './commands/command-task.js';
+import type { AbandonedPolicy } from './ledger.js';
 
 /** A task function. Its arguments are the job's `args`; it may return a promise. */
 // Any parameter list is accepted: args are checked by the caller, not the scheduler.
@@ -52,6 +53,13 @@ export interface AddJobOptions extends JobDefaults {
   replaceExisting?: boolean;
   /** Seconds a run may take before it is aborted and reported as an error; null = no limit. */
   timeout?: number | null;
+  /**
+   * When a run is found abandoned (its scheduler died during it; stores with a run ledger):
+   * `'fail'` (default) records it and runs nothing again, `'retry'` runs it again.
+   */
+  onAbandoned?: AbandonedPolicy;
+  /** With `onAbandoned: 'retry'`, how many times an abandoned run is retried. Default 1. */
+  maxRetries?: number;
 }
 
 /** What `modifyJob` can change. */
@@ -63,6 +71,8 @@ export interface JobChanges extends JobDefaults {
   executor?: string;
   nextRunTime?: DateInput | null;
   timeout?: number | null;
+  onAbandoned?: AbandonedPolicy;
+  maxRetries?: number;
 }
 
 /**
@@ -84,5 +94,9 @@ export interface JobState {
   coalesce: boolean;
   maxInstances: number;
   timeout: number | null;
+  /** Absent in documents written before run leases: `'fail'`. */
+  onAbandoned?: AbandonedPolicy;
+  /** Absent in documents written before run leases: 1. */
+  maxRetries?: number;
   nextRunTime: number | null;
 }

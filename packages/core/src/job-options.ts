@@ -60,6 +60,23 @@ const timeout: Reader = (value) => {
   };
 };
 
+const onAbandoned: Reader = (value) =>
+  value === 'fail' || value === 'retry'
+    ? { ok: true, value }
+    : {
+        ok: false,
+        problem:
+          `${describe(value)} is not 'fail' (record the abandoned run, run nothing again) or ` +
+          `'retry' (run it again, up to maxRetries times)`,
+      };
+
+const maxRetries: Reader = (value) => {
+  const read = typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : value;
+  return typeof read === 'number' && Number.isInteger(read) && read >= 0
+    ? { ok: true, value: read }
+    : { ok: false, problem: `${describe(value)} is not an integer ≥ 0` };
+};
+
 /** Options both `addJob` and `modifyJob` take, in the order messages list them. */
 const SHARED: Readonly<Record<string, Reader>> = {
   misfireGraceTime: fromSetting(JOB_DEFAULTS.misfireGraceTime),
@@ -71,6 +88,8 @@ const SHARED: Readonly<Record<string, Reader>> = {
   nextRunTime: accept,
   executor: name,
   timeout,
+  onAbandoned,
+  maxRetries,
 };
 
 const ADD_JOB: Readonly<Record<string, Reader>> = {

@@ -5,6 +5,19 @@
  */
 import { formatWallTime, type Trigger } from '@kairos/triggers';
 import type { JobChanges, JobState, Task, TriggerInput } from './job-data.js';
+import type { AbandonedPolicy } from './ledger.js';
+import type { Run } from './runs/run.js';
+
+/**
+ * The last runs of listed jobs: kept beside the jobs rather than in them, so that a job costs
+ * no slot for it.
+ */
+const lastRuns = new WeakMap<Job, Run | null>();
+
+/** @internal Sets what {@link Job.lastRun} of a listed job answers. */
+export function setLastRun(job: Job, run: Run | null): void {
+  lastRuns.set(job, run);
+}
 
 /** What a {@link Job} handle calls back into: its scheduler. */
 export interface JobHost {
@@ -29,7 +42,42 @@ export interface JobFields {
   readonly coalesce: boolean;
   readonly maxInstances: number;
   readonly timeout: number | null;
+  /** Default `'fail'`. */
+  readonly onAbandoned?: AbandonedPolicy;
+  /** Default 1. */
+  readonly maxRetries?: number;
   readonly nextRunTimeMs: number | null;
+}
+
+/**
+ * The policies of a job's runs that are rarely set: one shared object per combination, so a job
+ * holds one reference for three fields (a million jobs are 16 MB lighter).
+ */
+interface RunPolicy {
+  readonly timeout: number | null;
+  readonly onAbandoned: AbandonedPolicy;
+  readonly maxRetries: number;
+}
+
+const DEFAULT_RUN_POLICY: RunPolicy = Object.freeze({
+  timeout: null,
+  onAbandoned: 'fail',
+  maxRetries: 1,
+});
+const runPolicies = new Map<string, RunPolicy>();
+
+/** The shared policy object of these values. */
+function runPolicy(fields: JobFields): RunPolicy {
+  const { timeout, onAbandoned = 'fail', maxRetries = 1 } = fields;
+  if (timeout === null && onAbandoned === 'fail' && maxRetries === 1) return DEFAULT_RUN_POLICY;
+  const key = `${timeout}|${onAbandoned}|${maxRetries}`;
+  let policy = runPolicies.get(key);
+  if (policy === undefined) {
+    policy = Object.freeze({ timeout, onAbandoned, maxRetries });
+    // Bounded: beyond a thousand combinations, jobs get policies of their own.
+    if (runPolicies.size < 1000) runPolicies.set(key, policy);
+  }
+  return policy;
 }
 
 /** A scheduled job. Read its fields; change it through its methods (or the scheduler's). */
@@ -54,10 +102,10 @@ export class Job implements JobFields {
   readonly coalesce: boolean;
   /** How many runs may be in progress at once. */
   readonly maxInstances: number;
-  /** Seconds a run may take before it is aborted; null = no limit. */
-  readonly timeout: number | null;
   /** The next run time in epoch ms; null when the job is paused. */
   readonly nextRunTimeMs: number | null;
+  /** @internal `timeout`, `onAbandoned` and `maxRetries`, shared between jobs. */
+  readonly runPolicy: RunPolicy;
   readonly #host: JobHost;
 
   /**
@@ -76,9 +124,37 @@ export class Job implements JobFields {
     this.misfireGraceTime = fields.misfireGraceTime;
     this.coalesce = fields.coalesce;
     this.maxInstances = fields.maxInstances;
-    this.timeout = fields.timeout;
     this.nextRunTimeMs = fields.nextRunTimeMs;
+    this.runPolicy = fields instanceof Job ? fields.runPolicy : runPolicy(fields);
     this.#host = host;
+  }
+
+  /** Seconds a run may take before it is aborted; null = no limit. */
+  get timeout(): number | null {
+    return this.runPolicy.timeout;
+  }
+
+  /**
+   * What happens when a run of the job is found abandoned (its scheduler died during it, in a
+   * store with a run ledger): `'fail'` records it and runs nothing again (at most once);
+   * `'retry'` runs it again, up to `maxRetries` times (at least once, for idempotent tasks).
+   */
+  get onAbandoned(): AbandonedPolicy {
+    return this.runPolicy.onAbandoned;
+  }
+
+  /** How many times an abandoned run is retried under `onAbandoned: 'retry'`. */
+  get maxRetries(): number {
+    return this.runPolicy.maxRetries;
+  }
+
+  /**
+   * The job's newest run in its store's run history (by scheduled time), as of the
+   * `getJob()`/`getJobs()` call that returned this snapshot; null when it has none, or when its
+   * store keeps no history (or the snapshot did not come from those calls).
+   */
+  get lastRun(): Run | null {
+    return lastRuns.get(this) ?? null;
   }
 
   /**
@@ -178,6 +254,8 @@ function fieldsOf(job: Job): JobFields {
     coalesce: job.coalesce,
     maxInstances: job.maxInstances,
     timeout: job.timeout,
+    onAbandoned: job.onAbandoned,
+    maxRetries: job.maxRetries,
     nextRunTimeMs: job.nextRunTimeMs,
   };
 }

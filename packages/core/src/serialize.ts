@@ -218,6 +218,8 @@ export function serializeJob(
     coalesce: job.coalesce,
     maxInstances: job.maxInstances,
     timeout: job.timeout,
+    ...(job.onAbandoned === 'fail' ? {} : { onAbandoned: job.onAbandoned }),
+    ...(job.maxRetries === 1 ? {} : { maxRetries: job.maxRetries }),
     nextRunTime: job.nextRunTimeMs,
   };
 }
@@ -281,6 +283,8 @@ const jobStateSchema: z.ZodType<JobState> = z.object(
       .number('expected a number of seconds ≥ 0, or null')
       .min(0, 'expected a number of seconds ≥ 0, or null')
       .nullable(),
+    onAbandoned: z.enum(['fail', 'retry'], "expected 'fail' or 'retry'").optional(),
+    maxRetries: z.int('expected an integer ≥ 0').min(0, 'expected an integer ≥ 0').optional(),
     nextRunTime: z.number('expected epoch milliseconds, or null').nullable(),
   },
   'expected a job state object',
@@ -321,6 +325,8 @@ export function restoreJobFields(
     coalesce: valid.coalesce,
     maxInstances: valid.maxInstances,
     timeout: valid.timeout,
+    onAbandoned: valid.onAbandoned ?? 'fail',
+    maxRetries: valid.maxRetries ?? 1,
     nextRunTimeMs: valid.nextRunTime,
   };
 }

@@ -498,11 +498,13 @@ describe('parseConfig: keys', () => {
     expect(errorOf({ 'kairos.jobstore': {} }).message).toBe(
       'kairos.jobstore: unknown key (did you mean jobstores?); allowed keys: timezone, ' +
         'jobstores, executors, job_defaults, ' +
-        'jobstore_retry_interval, max_sleep_time, daemon, logger, clock, tasks, task_modules, commands',
+        'jobstore_retry_interval, max_sleep_time, daemon, logger, clock, tasks, task_modules, commands, ' +
+        'scheduler_id, lease_seconds, history',
     );
     expect(errorOf({ jobStores: {} }).message).toBe(
       'jobStores: unknown key (did you mean jobstores?); allowed keys: timezone, jobstores, ' +
-        'executors, jobDefaults, jobstoreRetryInterval, maxSleepTime, daemon, logger, clock, tasks, taskModules, commands',
+        'executors, jobDefaults, jobstoreRetryInterval, maxSleepTime, daemon, logger, clock, tasks, taskModules, commands, ' +
+        'schedulerId, leaseSeconds, history',
     );
     const deep = errorOf({ 'kairos.jobdefaults.coalesce': 'true' });
     expect(deep.key).toBe('kairos.jobdefaults.coalesce');

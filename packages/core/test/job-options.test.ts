@@ -171,7 +171,7 @@ describe('checkAddJobOptions: keys', () => {
     }
     expect(addError({ bogus: 1 }).message).toContain(
       'bogus: unknown option; options are misfireGraceTime, coalesce, maxInstances, args, ' +
-        'name, nextRunTime, executor, timeout, id, jobstore, replaceExisting',
+        'name, nextRunTime, executor, timeout, onAbandoned, maxRetries, id, jobstore, replaceExisting',
     );
   });
 

@@ -225,7 +225,8 @@ describe('adding jobs', () => {
     const bad = { bogus: 1 } as unknown as Parameters<typeof scheduler.addJob>[2];
     await expect(scheduler.addJob(noop, null, bad)).rejects.toThrow(
       'addJob(noop): bogus: unknown option; options are misfireGraceTime, coalesce, maxInstances, ' +
-        'args, name, nextRunTime, executor, timeout, id, jobstore, replaceExisting',
+        'args, name, nextRunTime, executor, timeout, onAbandoned, maxRetries, id, jobstore, ' +
+        'replaceExisting',
     );
   });
 
@@ -668,7 +669,7 @@ describe('runJob', () => {
     await scheduler.shutdown();
   });
 
-  it('refuses under maxInstances with MaxInstancesReachedError and JOB_MAX_INSTANCES', async () => {
+  it('refuses under maxInstances with MaxInstancesReachedError, JOB_MAX_INSTANCES and a skipped run', async () => {
     const { scheduler, clock, events } = makeScheduler();
     await scheduler.start();
     await scheduler.addJob(
@@ -689,6 +690,11 @@ describe('runJob', () => {
     expect(events.only('job_submitted', 'job_max_instances')).toEqual([
       '@0s job_submitted slow [0s]',
       '@0s job_max_instances slow [0s]',
+    ]);
+    // The memory store records outcomes only: the refused run, not yet the running one.
+    const { runs } = await scheduler.getRuns({ jobId: 'slow' });
+    expect(runs.map((run) => [run.outcome, run.error?.name])).toEqual([
+      ['skipped', 'MaxInstancesReachedError'],
     ]);
     await scheduler.shutdown({ wait: false });
   });
@@ -896,7 +902,7 @@ describe('listeners', () => {
     await clock.advance(2000);
     expect(seen).toEqual(['tick 1s', 'tick 2s']);
     expect(() => scheduler.on('job_exploded' as 'job_executed', listener)).toThrow(
-      /^event: 'job_exploded' is not an event name; use one of scheduler_started, .*, job_max_instances, job_unrestorable or 'error'$/,
+      /^event: 'job_exploded' is not an event name; use one of scheduler_started, .*, job_max_instances, job_unrestorable, job_abandoned or 'error'$/,
     );
     await scheduler.shutdown();
   });

@@ -10,22 +10,17 @@ import {
   type Job,
   type JobStoreContext,
 } from '@kairos/core';
-import type { Collection, MongoClient } from 'mongodb';
+import type { Collection } from 'mongodb';
 import { jobDocument } from './queries.js';
-import { codeOf, failedWriteIndex, isDuplicateKeyError, type JobDocument } from './schema.js';
+import { failedWriteIndex, isDuplicateKeyError, type JobDocument } from './schema.js';
+import { atomically, type TransactionTarget } from './transactions.js';
 
 /** Where a batch goes, and what the store learnt about its server's transactions. */
-export interface BatchTarget {
-  readonly client: MongoClient;
+export interface BatchTarget extends TransactionTarget {
   readonly jobs: Collection<JobDocument>;
   readonly context: JobStoreContext;
   readonly alias: string;
-  /** False once the server said it has no transactions (a standalone server). */
-  transactions: boolean;
 }
-
-/** Server error code of a transaction on a server that cannot run one (IllegalOperation). */
-const NO_TRANSACTIONS = 20;
 
 /**
  * Adds the jobs, all or none; the ids added.
@@ -52,34 +47,15 @@ export async function addBatch(
   const earliest = earliestRunTime(stored);
   const loud = stored.find((job) => job.nextRunTime === earliest && earliest !== null);
   const documents = stored.map((job) => jobDocument(job, writtenBy, job !== loud));
-  if (target.transactions && (await insertInTransaction(target, documents))) return ids;
-  await insertOrUndo(target, documents);
-  return ids;
-}
-
-/**
- * Inserts the documents in one transaction; false (nothing written) when the server has no
- * transactions, which the store then remembers.
- */
-async function insertInTransaction(
-  target: BatchTarget,
-  documents: JobDocument[],
-): Promise<boolean> {
-  const session = target.client.startSession();
   try {
-    await session.withTransaction(async () => {
-      await target.jobs.insertMany(documents, { session, ordered: true });
+    await atomically(target, async (session) => {
+      if (session === undefined) await insertOrUndo(target, documents);
+      else await target.jobs.insertMany(documents, { session, ordered: true });
     });
-    return true;
   } catch (error) {
-    if (codeOf(error) === NO_TRANSACTIONS) {
-      target.transactions = false;
-      return false;
-    }
     throw conflictOr(error, documents, target.alias);
-  } finally {
-    await session.endSession();
   }
+  return ids;
 }
 
 /** One ordered insert; on a taken id, the documents it inserted are deleted again. */

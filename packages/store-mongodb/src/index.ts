@@ -2,8 +2,9 @@
  * @kairos/store-mongodb: the Kairos job store on MongoDB (the official `mongodb` driver). One
  * document per job; several schedulers, in several processes, may share the collection and each
  * due run fires once (compare-and-set claims); adding a job through one scheduler wakes the
- * others (change streams, or polling on a standalone server). The `kairos` package loads it for
- * the job store alias `mongodb`.
+ * others (change streams, or polling on a standalone server). Its run ledger keeps leases, the
+ * cluster-wide `maxInstances` count and the run history in collections beside the jobs. The
+ * `kairos` package loads it for the job store alias `mongodb`.
  */
 import type { ComponentPlugin, JobStore } from '@kairos/core';
 import { mongoJobStoreOptions } from './options.js';

@@ -18,7 +18,10 @@ export interface MongoJobStoreOptions {
   client?: MongoClient;
   /** Database holding the jobs. Default `'kairos'`. */
   database?: string;
-  /** Collection of the jobs (`<collection>_meta` holds the schema version). Default `'jobs'`. */
+  /**
+   * Collection of the jobs. Default `'jobs'`. Beside it: `<collection>_meta` (the schema
+   * version), `<collection>_runs`, `<collection>_nodes` and `<collection>_slots` (the run ledger).
+   */
   collection?: string;
   /**
    * Seconds between checks for jobs other processes added, when change streams are not
@@ -39,6 +42,23 @@ export interface ResolvedOptions {
 /** The collection that holds the schema document, beside the jobs collection. */
 export function metaCollectionName(collection: string): string {
   return `${collection}_meta`;
+}
+
+/** The collections of the run ledger, beside the jobs collection (schema version 2). */
+export function ledgerCollectionNames(collection: string): {
+  /** One document per run: in flight or finished (the run history). */
+  readonly runs: string;
+  /** One document per scheduler that beats. */
+  readonly nodes: string;
+  /** One document per job: its runs in flight, what `maxInstances` is counted on. */
+  readonly slots: string;
+} {
+  return { runs: `${collection}_runs`, nodes: `${collection}_nodes`, slots: `${collection}_slots` };
+}
+
+/** Every collection the store keeps beside the jobs collection. */
+function companionCollectionNames(collection: string): string[] {
+  return [metaCollectionName(collection), ...Object.values(ledgerCollectionNames(collection))];
 }
 
 const MISSING_SOURCE =
@@ -185,7 +205,10 @@ export const mongoJobStoreOptions = z
     }
     const database = options.database ?? DEFAULT_DATABASE;
     const collection = options.collection ?? DEFAULT_COLLECTION;
-    const namespace = `${database}.${metaCollectionName(collection)}`;
+    // The longest of the namespaces beside the jobs' is the one that can overflow.
+    const namespace = companionCollectionNames(collection)
+      .map((name) => `${database}.${name}`)
+      .reduce((a, b) => (Buffer.byteLength(b) > Buffer.byteLength(a) ? b : a));
     if (Buffer.byteLength(namespace) > MAX_NAMESPACE_BYTES) {
       context.addIssue({
         code: 'custom',

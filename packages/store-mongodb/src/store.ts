@@ -1,6 +1,7 @@
 /**
  * MongoJobStore (alias `mongodb`): jobs in a MongoDB collection, one document per job, shared
- * safely by any number of schedulers through compare-and-set claims.
+ * safely by any number of schedulers through compare-and-set claims, with a run ledger beside
+ * them (runs, nodes and slots collections).
  */
 import { randomUUID } from 'node:crypto';
 import {
@@ -16,23 +17,25 @@ import {
   type JobState,
   type JobStore,
   type JobStoreContext,
+  type RunLedger,
   type StoredJob,
   type UnrestorableJob,
 } from '@kairos/core';
-import { MongoClient, ReadPreference, type Collection, type WithId } from 'mongodb';
+import { MongoClient, ReadPreference, type WithId } from 'mongodb';
 import { addBatch } from './batch.js';
+import { writeClaim, type ClaimTarget, type DueRow } from './claims.js';
+import { MongoRunLedger } from './ledger.js';
 import {
+  ledgerCollectionNames,
   metaCollectionName,
   resolveOptions,
   type MongoJobStoreOptions,
   type ResolvedOptions,
 } from './options.js';
 import {
-  claimFilter,
   dueFilter,
   jobDocument,
   SCHEDULED,
-  storedFields,
   TIME_ORDER,
   wakeupPipeline,
   type WakeupChange,
@@ -42,31 +45,29 @@ import {
   isDuplicateKeyError,
   type JobDocument,
   type MetaDocument,
+  type NodeDocument,
+  type RunDocument,
+  type SlotsDocument,
 } from './schema.js';
+import { settleWrites } from './settle.js';
 import { ChangeWatcher } from './wakeups.js';
 
 /** What a started store works with; gone after `shutdown()`. */
-interface Connection {
+interface Connection extends ClaimTarget {
   readonly client: MongoClient;
   /** Whether the store made the client (from `url`) and so closes it. */
   readonly ownsClient: boolean;
-  readonly jobs: Collection<JobDocument>;
-  readonly context: JobStoreContext;
   readonly alias: string;
   readonly unrestorable: UnrestorableJobs;
   watcher: ChangeWatcher | null;
-  /** Whether `addJobs` uses a transaction: until the server says it has none. */
+  /** Whether multi-document writes use a transaction: until the server says it has none. */
   transactions: boolean;
-}
-
-/** A due job as the fire step read it: the expected values of its compare-and-set. */
-interface DueRow extends StoredJob {
-  readonly nextRunTime: number;
 }
 
 /**
  * A job store on MongoDB. Each job is one document `{_id, nextRunTime, state, writtenBy}` with
- * an index on `{nextRunTime, _id}`; every query is an indexed range or an `_id` lookup.
+ * an index on `{nextRunTime, _id}`; every query is an indexed range or an `_id` lookup. Its
+ * {@link ledger} keeps runs, schedulers and each job's runs in flight in collections beside it.
  *
  * The fire step reads the due jobs and, for each one `advance` gives a successor, runs a
  * `findOneAndUpdate` (or `findOneAndDelete`) conditioned on the next run time and state it read, all at
@@ -81,6 +82,12 @@ export class MongoJobStore implements JobStore {
   #connection: Connection | null = null;
   /** Whether a `start()` is under way. */
   #starting = false;
+
+  /**
+   * The store's runs and nodes: leases, recovery of abandoned runs, cluster-wide
+   * `maxInstances` and run history (see the README). Its calls need the store started.
+   */
+  readonly ledger: RunLedger = new MongoRunLedger(() => this.#started());
 
   /**
    * Checks the options; connects to nothing (that is `start()`).
@@ -101,8 +108,8 @@ export class MongoJobStore implements JobStore {
   }
 
   /**
-   * Connects (with `url`), records the schema version or checks the stored one, creates the
-   * index, and starts listening for other processes' jobs.
+   * Connects (with `url`), records the schema version or checks the stored one (migrating a
+   * version-1 store), creates the indexes, and starts listening for other processes' jobs.
    * @throws SchemaVersionError when the collection has a newer schema version; the driver's
    *   error when the server cannot be reached (nothing stays open then)
    */
@@ -123,11 +130,19 @@ export class MongoJobStore implements JobStore {
       const options = { readPreference: ReadPreference.PRIMARY };
       const jobs = db.collection<JobDocument>(collection, options);
       const meta = db.collection<MetaDocument>(metaCollectionName(collection), options);
-      await ensureSchema(meta, jobs, this.#where(alias));
+      const names = ledgerCollectionNames(collection);
+      const runs = db.collection<RunDocument>(names.runs, options);
+      const nodes = db.collection<NodeDocument>(names.nodes, options);
+      const slots = db.collection<SlotsDocument>(names.slots, options);
+      await ensureSchema({ meta, jobs, runs, slots }, this.#where(alias));
       const connection: Connection = {
         client,
         ownsClient,
+        db,
         jobs,
+        runs,
+        nodes,
+        slots,
         context,
         alias,
         unrestorable: new UnrestorableJobs(context, alias),
@@ -254,7 +269,7 @@ export class MongoJobStore implements JobStore {
     if (result.deletedCount === 0) throw new JobLookupError(id, alias);
   }
 
-  /** {@inheritDoc JobStore.removeAllJobs} */
+  /** {@inheritDoc JobStore.removeAllJobs} Runs and nodes stay (`ledger.clear()` removes them). */
   async removeAllJobs(): Promise<void> {
     const { jobs, unrestorable } = this.#started();
     await jobs.deleteMany({});
@@ -264,12 +279,14 @@ export class MongoJobStore implements JobStore {
   /**
    * {@inheritDoc JobStore.claimDueJobs}
    * One read of at most `limit` (plus skipped) due jobs, then one conditional write per claimed
-   * job, all in flight at once. A write that matches nothing lost its job to another claimer.
+   * job, all in flight at once; with `claim.runs`, each job's write and its run rows are one
+   * transaction (see `claims.ts`). A write that matches nothing lost its job to another claimer.
    * When some writes fail (the server went away mid-claim) the runs already won are returned
    * and the failures logged; when all fail, the first error is thrown.
    */
   async claimDueJobs(claim: DueJobsClaim): Promise<ClaimedRun[]> {
-    const { jobs, context, unrestorable } = this.#started();
+    const connection = this.#started();
+    const { jobs, context, unrestorable } = connection;
     if (claim.limit <= 0) return [];
     const pageSize = claim.limit + unrestorable.size;
     const documents = await jobs
@@ -279,33 +296,16 @@ export class MongoJobStore implements JobStore {
     const rows = documents.map(storedRow).filter((row): row is DueRow => row.nextRunTime !== null);
     // Successors are serialised before any write, so one that cannot be stored fails cleanly.
     const { claims: planned } = planClaims(rows, { claim, context, unrestorable });
-    const outcomes = await Promise.allSettled(
-      planned.map(({ row, successor }) => {
-        const filter = claimFilter(row.id, row.nextRunTime, row.document);
-        const projection = { projection: { _id: 1 } };
-        return successor === null
-          ? jobs.findOneAndDelete(filter, projection)
-          : jobs.findOneAndUpdate(filter, { $set: storedFields(successor) }, projection);
-      }),
+    return settleWrites(
+      planned.map((plan) => writeClaim(connection, plan, claim.now)),
+      (error, failed) =>
+        context.logger.warn(
+          { err: error },
+          `${this.#where()}: ${failed} of ${planned.length} claims failed; ` +
+            `those jobs stay due and are claimed again on a later pass, unless the write ` +
+            `reached the server before the error`,
+        ),
     );
-    const won: ClaimedRun[] = [];
-    const errors: unknown[] = [];
-    outcomes.forEach((outcome, index) => {
-      const plan = planned[index];
-      if (plan === undefined) return;
-      if (outcome.status === 'rejected') errors.push(outcome.reason);
-      else if (outcome.value !== null) won.push({ job: plan.job, next: plan.next });
-    });
-    if (errors.length > 0) {
-      if (won.length === 0) throw errors[0];
-      context.logger.warn(
-        { err: errors[0] },
-        `${this.#where()}: ${errors.length} of ${planned.length} claims failed; ` +
-          `those jobs stay due and are claimed again on a later pass, unless the write ` +
-          `reached the server before the error`,
-      );
-    }
-    return won;
   }
 
   #started(): Connection {

@@ -71,7 +71,7 @@ describe.skipIf(LIVE_MONGODB_URL === undefined)('MongoJobStore on a live server'
     expect((await jobs.findOne({ _id: 'paused' }))?.nextRunTime).toBeNull();
     expect(await db.collection(`${collection}_meta`).findOne({})).toEqual({
       _id: 'schema',
-      schemaVersion: 1,
+      schemaVersion: 2,
     });
     const indexes = await db.collection(collection).indexes();
     expect(indexes.map((index) => index.key)).toContainEqual({ nextRunTime: 1, _id: 1 });
@@ -106,10 +106,10 @@ describe.skipIf(LIVE_MONGODB_URL === undefined)('MongoJobStore on a live server'
     await admin
       .db(database)
       .collection<{ _id: string; schemaVersion: number }>(`${collection}_meta`)
-      .insertOne({ _id: 'schema', schemaVersion: 2 });
+      .insertOne({ _id: 'schema', schemaVersion: 3 });
     const store = new MongoJobStore({ url, database, collection });
     await expect(store.start(new TestStoreContext(), 'default')).rejects.toThrow(
-      /has schema version 2, newer than the version 1/,
+      /records schema version 3, newer than version 2/,
     );
   });
 

@@ -121,6 +121,13 @@ describe('MongoJobStore options', () => {
     expect(error.message).toMatch(/longer than MongoDB's 255 bytes/);
   });
 
+  it("counts the longest namespace beside the jobs': the ledger's <collection>_nodes", () => {
+    // kairos. (7 bytes) + 242 + _nodes (6) = 255: the limit, allowed.
+    expect(() => new MongoJobStore({ url: URL, collection: 'c'.repeat(242) })).not.toThrow();
+    const error = constructorError({ url: URL, collection: 'c'.repeat(243) });
+    expect(error.message).toContain(`the namespace 'kairos.${'c'.repeat(243)}_nodes' longer`);
+  });
+
   it('refuses names that are not strings', () => {
     expect(constructorError({ url: URL, database: 5 }).message).toContain(
       '5 is not a database name',

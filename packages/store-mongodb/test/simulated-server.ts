@@ -2,15 +2,29 @@
  * An in-process stand-in for the few MongoDB operations MongoJobStore uses, so the store's own
  * logic (claims, ordering, unrestorable jobs, wake-ups, outages) runs in tests on a machine
  * without a server. It follows MongoDB's documented semantics for exactly the filters the store
- * sends (equality, $lte, $ne, $in, $type 'number', $or; null sorting first; type-bracketed
- * comparisons); it says nothing about the driver or a real server, which the suites guarded by
+ * sends (see simulated-queries.ts), one operation at a time, and has no transactions (the store
+ * goes its standalone way); it says nothing about the driver or a real server, which the suites guarded by
  * KAIROS_TEST_MONGODB_URL check.
  */
 import { EventEmitter } from 'node:events';
 import type { MongoClient } from 'mongodb';
+import {
+  aggregate,
+  applyUpdate,
+  comparator,
+  copy,
+  matches,
+  project,
+  type Doc,
+  type Filter,
+} from './simulated-queries.js';
 
-type Doc = Record<string, unknown>;
-type Filter = Record<string, unknown>;
+export { matches } from './simulated-queries.js';
+
+/** The options of the writes that may create a document. */
+interface UpsertOptions {
+  upsert?: boolean;
+}
 
 /** A change event as a change stream delivers it. */
 interface ChangeEvent {
@@ -32,6 +46,12 @@ export class SimulatedServer {
   streamFailure: Error | undefined;
   /** How many `watch()` calls were made. */
   watchCalls = 0;
+  /** The server's clock, as `hello` reports it. */
+  clock: () => number = Date.now;
+  /** The commands it knows (of `hello` and `isMaster`: a server before 4.2.10 has no `hello`). */
+  commands = new Set(['hello', 'isMaster']);
+  /** False: replies have no `localTime` (as no MongoDB server answers). */
+  localTime = true;
   #token = 0;
 
   constructor(options: { changeStreams: boolean }) {
@@ -43,6 +63,14 @@ export class SimulatedServer {
     const client = {
       db: (database: string) => ({
         collection: (name: string) => this.collection(`${database}.${name}`),
+        command: async (command: Doc) => {
+          await this.roundTrip();
+          const name = Object.keys(command)[0] ?? '';
+          if (!this.commands.has(name)) {
+            throw Object.assign(new Error(`no such command: '${name}'`), { code: 59 });
+          }
+          return { ok: 1, ...(this.localTime ? { localTime: new Date(this.clock()) } : {}) };
+        },
       }),
       close: () => Promise.reject(new Error('the store must not close a client it was given')),
     };
@@ -148,13 +176,19 @@ export class SimulatedCollection {
 
   find(
     filter: Filter,
-    options: { sort?: Record<string, 1 | -1>; limit?: number; projection?: Doc } = {},
+    options: {
+      sort?: Record<string, 1 | -1>;
+      skip?: number;
+      limit?: number;
+      projection?: Doc;
+    } = {},
   ): { toArray(): Promise<Doc[]> } {
     return {
       toArray: async () => {
         await this.#server.roundTrip();
         let found = this.#all().filter((document) => matches(document, filter));
         if (options.sort !== undefined) found = found.sort(comparator(options.sort));
+        if (options.skip !== undefined) found = found.slice(options.skip);
         if (options.limit !== undefined && options.limit > 0) found = found.slice(0, options.limit);
         return found.map((document) => project(document, options.projection));
       },
@@ -213,23 +247,52 @@ export class SimulatedCollection {
 
   async findOneAndUpdate(
     filter: Filter,
-    update: { $set?: Doc; $setOnInsert?: Doc },
-    options: { upsert?: boolean; returnDocument?: 'before' | 'after'; projection?: Doc } = {},
+    update: { $set?: Doc; $setOnInsert?: Doc } | Doc[],
+    options: UpsertOptions & { returnDocument?: 'before' | 'after'; projection?: Doc } = {},
   ): Promise<Doc | null> {
     await this.#server.roundTrip();
     const found = this.#all().find((document) => matches(document, filter));
     if (found === undefined) {
       if (options.upsert !== true) return null;
-      const id = filter['_id'];
-      if (this.documents.has(id)) throw duplicateKey(id);
-      const inserted = { _id: id, ...copy(update.$setOnInsert ?? {}), ...copy(update.$set ?? {}) };
-      this.documents.set(id, inserted);
+      const inserted = this.#upsert(filter, update);
       return options.returnDocument === 'after' ? project(inserted, options.projection) : null;
     }
-    const updated = { ...found, ...copy(update.$set ?? {}) };
+    const updated = applyUpdate(found, update);
     this.documents.set(found['_id'], updated);
     this.#server.publish(this, { operationType: 'update', documentKey: { _id: found['_id'] } });
     return project(options.returnDocument === 'after' ? updated : found, options.projection);
+  }
+
+  async updateOne(
+    filter: Filter,
+    update: Doc | Doc[],
+    options: UpsertOptions = {},
+  ): Promise<{ matchedCount: number; upsertedCount: number }> {
+    await this.#server.roundTrip();
+    const found = this.#all().find((document) => matches(document, filter));
+    if (found === undefined) {
+      if (options.upsert === true) this.#upsert(filter, update);
+      return { matchedCount: 0, upsertedCount: options.upsert === true ? 1 : 0 };
+    }
+    this.documents.set(found['_id'], applyUpdate(found, update));
+    return { matchedCount: 1, upsertedCount: 0 };
+  }
+
+  async updateMany(filter: Filter, update: Doc | Doc[]): Promise<{ matchedCount: number }> {
+    await this.#server.roundTrip();
+    const found = this.#all().filter((document) => matches(document, filter));
+    for (const document of found)
+      this.documents.set(document['_id'], applyUpdate(document, update));
+    return { matchedCount: found.length };
+  }
+
+  aggregate(pipeline: Doc[]): { toArray(): Promise<Doc[]> } {
+    return {
+      toArray: async () => {
+        await this.#server.roundTrip();
+        return aggregate(this.#all(), pipeline);
+      },
+    };
   }
 
   async findOneAndDelete(filter: Filter, options: { projection?: Doc } = {}): Promise<Doc | null> {
@@ -255,6 +318,18 @@ export class SimulatedCollection {
     return new SimulatedFeed(this.#server, this, pipeline);
   }
 
+  /** Inserts the document an upsert makes: the filter's `_id`, then the update. */
+  #upsert(filter: Filter, update: Doc | Doc[]): Doc {
+    const id = filter['_id'];
+    if (id === undefined || typeof id === 'object')
+      throw new Error('simulated upserts need an _id');
+    if (this.documents.has(id)) throw duplicateKey(id);
+    const start = Array.isArray(update) ? {} : copy((update['$setOnInsert'] ?? {}) as Doc);
+    const inserted = applyUpdate({ _id: id, ...start }, update);
+    this.documents.set(id, inserted);
+    return copy(inserted);
+  }
+
   #all(): Doc[] {
     return [...this.documents.values()];
   }
@@ -267,92 +342,4 @@ function duplicateKey(id: unknown): Error {
     ),
     { code: 11000 },
   );
-}
-
-function copy<T>(value: T): T {
-  return value === null ? value : structuredClone(value);
-}
-
-function project(document: Doc, projection: Doc | undefined): Doc {
-  if (projection === undefined) return copy(document);
-  const kept: Doc = { _id: document['_id'] };
-  for (const key of Object.keys(projection)) {
-    if (key in document) kept[key] = copy(document[key]);
-  }
-  return kept;
-}
-
-/** The value at a dotted path, undefined when missing. */
-function valueAt(document: Doc, path: string): unknown {
-  let value: unknown = document;
-  for (const key of path.split('.')) {
-    if (typeof value !== 'object' || value === null) return undefined;
-    value = (value as Doc)[key];
-  }
-  return value;
-}
-
-function isOperatorObject(value: unknown): value is Doc {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    !Array.isArray(value) &&
-    Object.keys(value).length > 0 &&
-    Object.keys(value).every((key) => key.startsWith('$'))
-  );
-}
-
-/** `{field: null}` matches null and missing fields, as in MongoDB. */
-function equals(value: unknown, expected: unknown): boolean {
-  if (expected === null) return value === null || value === undefined;
-  return JSON.stringify(value) === JSON.stringify(expected);
-}
-
-/** Whether a document matches a filter of the operators the store uses. */
-export function matches(document: Doc, filter: Filter): boolean {
-  return Object.entries(filter).every(([key, condition]) => {
-    if (key === '$or') return (condition as Filter[]).some((branch) => matches(document, branch));
-    const value = valueAt(document, key);
-    if (!isOperatorObject(condition)) return equals(value, condition);
-    return Object.entries(condition).every(([operator, operand]) => {
-      switch (operator) {
-        case '$lte':
-          // Type bracketing: a number bound matches numbers only.
-          return typeof value === 'number' && typeof operand === 'number' && value <= operand;
-        case '$ne':
-          return !equals(value, operand);
-        case '$in':
-          return (operand as unknown[]).some((candidate) => equals(value, candidate));
-        case '$type':
-          if (operand !== 'number') throw new Error(`simulated $type ${String(operand)}`);
-          return typeof value === 'number';
-        default:
-          throw new Error(`the simulated server does not know ${operator}`);
-      }
-    });
-  });
-}
-
-/** BSON order for the types the store sorts: null and missing, then numbers, then strings. */
-function rank(value: unknown): number {
-  if (value === null || value === undefined) return 0;
-  if (typeof value === 'number') return 1;
-  if (typeof value === 'string') return 2;
-  return 3;
-}
-
-function comparator(sort: Record<string, 1 | -1>): (a: Doc, b: Doc) => number {
-  return (a, b) => {
-    for (const [key, direction] of Object.entries(sort)) {
-      const left = valueAt(a, key);
-      const right = valueAt(b, key);
-      let order = rank(left) - rank(right);
-      if (order === 0 && rank(left) === 1) order = (left as number) - (right as number);
-      if (order === 0 && rank(left) === 2)
-        order =
-          (left as string) < (right as string) ? -1 : (left as string) > (right as string) ? 1 : 0;
-      if (order !== 0) return order * direction;
-    }
-    return 0;
-  };
 }

@@ -73,7 +73,7 @@ describe('MongoJobStore on the simulated server', () => {
       expect(writtenBy).toMatch(/^[0-9a-f-]{36}$/);
       expect(server.collection('kairos.jobs_meta').documents.get('schema')).toEqual({
         _id: 'schema',
-        schemaVersion: 1,
+        schemaVersion: 2,
       });
       expect(server.collection('kairos.jobs').indexes.map((index) => index['keys'])).toEqual([
         { nextRunTime: 1, _id: 1 },
@@ -162,10 +162,10 @@ describe('MongoJobStore on the simulated server', () => {
       const server = new SimulatedServer({ changeStreams: true });
       server
         .collection('kairos.jobs_meta')
-        .documents.set('schema', { _id: 'schema', schemaVersion: 2 });
+        .documents.set('schema', { _id: 'schema', schemaVersion: 3 });
       const store = new MongoJobStore({ client: server.client() });
       await expect(store.start(new TestStoreContext(), 'default')).rejects.toThrow(
-        /job store 'default' \(kairos\.jobs\): its schema document records schema version 2, newer than version 1/,
+        /job store 'default' \(kairos\.jobs\): its schema document records schema version 3, newer than version 2/,
       );
       await expect(store.lookupJob('a')).rejects.toThrow(/is not started/);
     });

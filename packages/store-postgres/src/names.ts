@@ -1,7 +1,8 @@
 /**
  * The SQL names a store uses: the schema and table the user chose (validated, always
- * double-quoted) and the names derived from them (meta table, index, notification channel,
- * advisory lock key). Names never reach SQL any other way, so none can inject SQL.
+ * double-quoted) and the names derived from them (meta, runs and nodes tables, indexes,
+ * notification channel, advisory lock keys). Names never reach SQL any other way, so none can
+ * inject SQL.
  */
 import { createHash } from 'node:crypto';
 
@@ -19,6 +20,16 @@ export interface StoreNames {
   readonly metaTable: string;
   /** The index on the next run time (quoted, unqualified: indexes live in the table's schema). */
   readonly nextRunTimeIndex: string;
+  /** The run ledger's table (`<table>_runs`), schema-qualified and quoted. */
+  readonly runsTable: string;
+  /** The ledger's nodes table (`<table>_nodes`), schema-qualified and quoted. */
+  readonly nodesTable: string;
+  /** The index of a job's history: runs on (job_id, scheduled_run_time DESC, id DESC). */
+  readonly runsJobIndex: string;
+  /** The index of the whole history: runs on (scheduled_run_time DESC, id DESC). */
+  readonly runsTimeIndex: string;
+  /** The partial index of the runs in flight: runs on (lease_until) WHERE outcome IS NULL. */
+  readonly runsLeaseIndex: string;
   /** The schema, quoted. */
   readonly schema: string;
   /** The schema name as given (for catalog lookups). */
@@ -27,6 +38,11 @@ export interface StoreNames {
   readonly channel: string;
   /** The key of the advisory lock that serialises schema creation, as a bigint string. */
   readonly lockKey: string;
+  /**
+   * The first key (int4) of the advisory locks that serialise counting a job's runs in flight
+   * with writing new ones; the second is {@link jobLockKey} of the job id.
+   */
+  readonly runsLockSpace: number;
 }
 
 /** Double-quotes an identifier (doubling any quote inside it). */
@@ -44,12 +60,31 @@ export function storeNames(schema: string, tableName: string): StoreNames {
     table: qualified(tableName),
     metaTable: qualified(fitIdentifier(tableName, '_meta')),
     nextRunTimeIndex: quoteIdentifier(fitIdentifier(tableName, '_next_run_time_idx')),
+    runsTable: qualified(fitIdentifier(tableName, '_runs')),
+    nodesTable: qualified(fitIdentifier(tableName, '_nodes')),
+    runsJobIndex: quoteIdentifier(fitIdentifier(tableName, '_runs_job_idx')),
+    runsTimeIndex: quoteIdentifier(fitIdentifier(tableName, '_runs_time_idx')),
+    runsLeaseIndex: quoteIdentifier(fitIdentifier(tableName, '_runs_lease_idx')),
     schema: quoteIdentifier(schema),
     schemaName: schema,
     channel:
       channel.length <= MAX_IDENTIFIER_BYTES ? channel : `kairos.${digest(full).slice(0, 40)}`,
     lockKey: BigInt.asIntN(64, BigInt(`0x${digest(`kairos:${full}`).slice(0, 16)}`)).toString(),
+    runsLockSpace: int4(digest(`kairos-runs:${full}`)),
   };
+}
+
+/**
+ * The second key of a job's advisory lock (see {@link StoreNames.runsLockSpace}): a hash of
+ * its id. Two ids may share one; then they merely wait for each other.
+ */
+export function jobLockKey(jobId: string): number {
+  return int4(digest(jobId));
+}
+
+/** The first 32 bits of a hex digest as a signed int4, as PostgreSQL takes it. */
+function int4(hex: string): number {
+  return Number.parseInt(hex.slice(0, 8), 16) | 0;
 }
 
 /**

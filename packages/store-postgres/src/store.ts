@@ -1,7 +1,8 @@
 /**
  * PostgresJobStore (alias `postgres`): jobs in a PostgreSQL table that any number of
  * schedulers, in any number of processes, may share. Due jobs are claimed with
- * `SELECT … FOR UPDATE SKIP LOCKED` in one transaction per batch, so each run fires once;
+ * `SELECT … FOR UPDATE SKIP LOCKED` in one transaction per batch, so each run fires once, and
+ * the claim writes the runs' rows of the run ledger (`ledger.ts`) in the same transaction;
  * LISTEN/NOTIFY wakes the other schedulers when a job is added or rescheduled.
  */
 import { randomUUID } from 'node:crypto';
@@ -20,10 +21,14 @@ import {
   type Job,
   type JobStore,
   type JobStoreContext,
+  type RunLedger,
   type UnrestorableJob,
 } from '@kairos/core';
 import { Client, Pool } from 'pg';
+import { PostgresRunLedger } from './ledger.js';
+import { ledgerStatements, type LedgerStatements } from './ledger-statements.js';
 import { storeNames, type StoreNames } from './names.js';
+import { writeOpenings } from './openings.js';
 import { resolveOptions, type PostgresJobStoreOptions, type ResolvedOptions } from './options.js';
 import { createSchema } from './schema.js';
 import { INSERT_CHUNK_ROWS, statements, type JobRow, type Statements } from './statements.js';
@@ -53,10 +58,11 @@ interface Running {
 
 /**
  * A job store on PostgreSQL (9.5 or later). Jobs live in one table (`id`, `next_run_time` in
- * epoch ms, `state` = the job's JSON), with the schema version in `<table>_meta`; `start()`
- * creates both when missing. Several schedulers may share the table: each due run is claimed
- * by exactly one of them, and a job added through one wakes the others. See the package README
- * for the layout and the guarantees.
+ * epoch ms, `state` = the job's JSON), runs and schedulers in `<table>_runs` and
+ * `<table>_nodes` (the run ledger), with the schema version in `<table>_meta`; `start()`
+ * creates them when missing. Several schedulers may share the tables: each due run is claimed
+ * by exactly one of them, a run whose scheduler dies is ended by another, and a job added
+ * through one wakes the others. See the package README for the layout and the guarantees.
  *
  * ```ts
  * const store = new PostgresJobStore({ connectionString: 'postgres://localhost/app' });
@@ -66,9 +72,16 @@ export class PostgresJobStore implements JobStore {
   readonly #options: ResolvedOptions;
   readonly #names: StoreNames;
   readonly #sql: Statements;
+  readonly #ledgerSql: LedgerStatements;
   /** Marks this instance's notifications, so it does not wake itself. */
   readonly #instanceId = randomUUID();
   #running: Running | null = null;
+
+  /**
+   * The store's runs and nodes: leases, recovery of abandoned runs, cluster-wide
+   * `maxInstances` and run history (see `ledger.ts`). Works while started.
+   */
+  readonly ledger: RunLedger;
 
   /**
    * Checks the options; connects only at `start()`.
@@ -78,11 +91,14 @@ export class PostgresJobStore implements JobStore {
     this.#options = resolveOptions(options, 'PostgresJobStore');
     this.#names = storeNames(this.#options.schema, this.#options.tableName);
     this.#sql = statements(this.#names);
+    this.#ledgerSql = ledgerStatements(this.#names);
+    this.ledger = new PostgresRunLedger(() => this.#started().pool, this.#names, this.#ledgerSql);
   }
 
   /**
-   * Opens the pool (unless one was given), creates the schema, tables and index when missing,
-   * checks the schema version and starts listening for other processes' wake-ups.
+   * Opens the pool (unless one was given), creates the schema, tables and indexes when missing
+   * (migrating a version-1 store, jobs only, to version 2 in the same transaction), checks the
+   * schema version and starts listening for other processes' wake-ups.
    * @throws the driver's error when the server cannot be reached; SchemaVersionError when the
    *   table was written by a newer version of this package
    */
@@ -268,7 +284,8 @@ export class PostgresJobStore implements JobStore {
    * back with one UPDATE and one DELETE. The row locks are the compare-and-set: no other
    * scheduler can read a locked row as due, and once the transaction commits the row holds the
    * successor. Jobs skipped as unrestorable are fetched on top of `limit` so they never crowd
-   * out the others.
+   * out the others. With `claim.runs`, the same transaction takes the won jobs' advisory locks,
+   * counts their slots in flight and inserts their runs (or refused runs) with one INSERT.
    */
   async claimDueJobs(claim: DueJobsClaim): Promise<ClaimedRun[]> {
     const { pool, context, unrestorable } = this.#started();
@@ -290,7 +307,14 @@ export class PostgresJobStore implements JobStore {
         ]);
       }
       if (deletedIds.length > 0) await client.query(this.#sql.claimDelete, [deletedIds]);
-      return claims.map(({ job, next }) => ({ job, next }));
+      const openings = claims.flatMap(({ opening }) => (opening === null ? [] : [opening]));
+      if (openings.length === 0) return claims.map(({ job, next }) => ({ job, next }));
+      const target = { client, sql: this.#ledgerSql, lockSpace: this.#names.runsLockSpace };
+      const opened = await writeOpenings(target, openings, claim.now);
+      const refused = new Map(openings.map((opening, index) => [opening, opened[index] === false]));
+      return claims.map(({ job, next, opening }) =>
+        opening === null ? { job, next } : { job, next, refused: refused.get(opening) === true },
+      );
     });
   }
 

@@ -6,7 +6,10 @@ import { JobStoreError } from '@kairos/core';
 import type { Pool, PoolClient } from 'pg';
 
 /**
- * Runs `work` between BEGIN and COMMIT on a connection of `pool`.
+ * Runs `work` between BEGIN and COMMIT on a connection of `pool`, at READ COMMITTED whatever
+ * the server's default: each statement then sees what was committed before it started, which
+ * the store's locking relies on (a count after taking a lock sees the writes of the lock's
+ * previous holder; a REPEATABLE READ snapshot, taken before the wait, would not).
  * @returns what `work` returned, once committed
  * @throws what `work` or the database threw (after a rollback)
  */
@@ -23,7 +26,7 @@ export async function inTransaction<T>(
   };
   client.on('error', onError);
   try {
-    await client.query('BEGIN');
+    await client.query('BEGIN ISOLATION LEVEL READ COMMITTED');
     const result = await work(client);
     await client.query('COMMIT');
     return result;

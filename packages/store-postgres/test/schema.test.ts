@@ -63,6 +63,55 @@ describe.skipIf(!available)('PostgresJobStore schema', () => {
     });
   });
 
+  it("creates the run ledger's tables and the indexes of its queries", async () => {
+    const schema = freshSchema();
+    const jobs = store(schema);
+    await jobs.start(new TestStoreContext(), 'default');
+    await jobs.shutdown();
+    await withAdmin(async (admin) => {
+      const columns = async (table: string): Promise<string[]> => {
+        const result = await admin.query<{ description: string }>(
+          `SELECT column_name || ' ' || data_type || ' ' || is_nullable ||
+                  coalesce(' ' || collation_name, '') AS description
+           FROM information_schema.columns
+           WHERE table_schema = $1 AND table_name = $2 ORDER BY ordinal_position`,
+          [schema, table],
+        );
+        return result.rows.map((row) => row.description);
+      };
+      expect(await columns('kairos_jobs_runs')).toEqual([
+        'id text NO C',
+        'job_id text NO C',
+        'scheduled_run_time double precision NO',
+        'outcome text YES',
+        'scheduler_id text NO',
+        'lease_until double precision YES',
+        'slot text NO C',
+        'document text NO',
+      ]);
+      expect(await columns('kairos_jobs_nodes')).toEqual([
+        'id text NO C',
+        'host text NO',
+        'pid integer NO',
+        'started_at double precision NO',
+        'last_seen double precision NO',
+      ]);
+      const indexes = await admin.query<{ indexname: string; indexdef: string }>(
+        `SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = $1
+         AND tablename = 'kairos_jobs_runs' ORDER BY indexname`,
+        [schema],
+      );
+      expect(
+        indexes.rows.map((row) => [row.indexname, row.indexdef.replace(/^.* USING /, '')]),
+      ).toEqual([
+        ['kairos_jobs_runs_job_idx', 'btree (job_id, scheduled_run_time DESC, id DESC)'],
+        ['kairos_jobs_runs_lease_idx', 'btree (lease_until) WHERE (outcome IS NULL)'],
+        ['kairos_jobs_runs_pkey', 'btree (id)'],
+        ['kairos_jobs_runs_time_idx', 'btree (scheduled_run_time DESC, id DESC)'],
+      ]);
+    });
+  });
+
   it('starts again on existing tables, keeping their jobs', async () => {
     const schema = freshSchema();
     const context = new TestStoreContext();
@@ -84,7 +133,7 @@ describe.skipIf(!available)('PostgresJobStore schema', () => {
     const meta = await withAdmin((admin) =>
       admin.query(`SELECT value FROM "${schema}".kairos_jobs_meta`),
     );
-    expect(meta.rows).toEqual([{ value: '1' }]);
+    expect(meta.rows).toEqual([{ value: String(SCHEMA_VERSION) }]);
   });
 
   it('refuses to start on a table a newer version wrote, touching nothing', async () => {
@@ -94,13 +143,13 @@ describe.skipIf(!available)('PostgresJobStore schema', () => {
     await first.shutdown();
     await withAdmin((admin) =>
       admin.query(
-        `UPDATE "${schema}".kairos_jobs_meta SET value = '2' WHERE key = 'schema_version'`,
+        `UPDATE "${schema}".kairos_jobs_meta SET value = '3' WHERE key = 'schema_version'`,
       ),
     );
     const newer = store(schema);
     const started = newer.start(new TestStoreContext(), 'default');
     await expect(started).rejects.toThrow(
-      /records schema version 2, newer than version 1 that this @kairos\/store-postgres knows/,
+      /records schema version 3, newer than version 2 that this @kairos\/store-postgres knows/,
     );
     await expect(started).rejects.toThrow(/upgrade @kairos\/store-postgres/);
     await expect(newer.lookupJob('a')).rejects.toThrow(/not started/);
@@ -116,7 +165,7 @@ describe.skipIf(!available)('PostgresJobStore schema', () => {
 
     await withAdmin((admin) =>
       admin.query(
-        `UPDATE "${schema}".kairos_jobs_meta SET value = '1' WHERE key = 'schema_version'`,
+        `UPDATE "${schema}".kairos_jobs_meta SET value = '2' WHERE key = 'schema_version'`,
       ),
     );
     await newer.start(new TestStoreContext(), 'default');
@@ -140,10 +189,13 @@ describe.skipIf(!available)('PostgresJobStore schema', () => {
       ),
     );
     const names = tables.rows.map((row) => row.tablename);
-    expect(names).toHaveLength(2);
+    expect(names).toHaveLength(4);
     expect(names).toContain(tableName);
-    const meta = names.find((name) => name !== tableName);
-    expect(meta).toMatch(/^Jobs_x+_[0-9a-f]{8}_meta$/);
-    expect(meta?.length).toBe(63);
+    const derived = names.filter((name) => name !== tableName);
+    for (const suffix of ['meta', 'nodes', 'runs']) {
+      const name = derived.find((each) => each.endsWith(`_${suffix}`));
+      expect(name).toMatch(new RegExp(`^Jobs_x+_[0-9a-f]{8}_${suffix}$`));
+      expect(name?.length).toBe(63);
+    }
   });
 });

@@ -4,9 +4,11 @@
  * They are registered with ioredis' `defineCommand` (EVALSHA, falling back to EVAL once after a
  * script cache flush).
  */
-import { JobStoreError, type JobToStore, type StoredJob } from '@kairos/core';
+import type { JobToStore, RunOpening, StoredJob } from '@kairos/core';
 import type { Redis } from 'ioredis';
 import type { KeyLayout } from './layout.js';
+import { LEDGER_KEY_COUNT, ledgerKeys, ledgerLua, openingArgs } from './ledger-scripts.js';
+import { define, unexpectedReply } from './script-commands.js';
 
 // Every script takes KEYS[1] = the jobs hash and KEYS[2] = the run-times sorted set. A run time
 // of '' means the job is paused: it is kept in the hash and absent from the sorted set.
@@ -82,19 +84,24 @@ return result
 `;
 
 /**
- * ARGV: groups of id, expected run time, expected document, successor run time ('' = delete
- * the job, 'paused' = keep it without a run time), successor document. Each job is written only
- * while its stored run time still equals the expected one (compared as numbers) and its stored
- * document the one read, so of several schedulers that read the same due job exactly one
- * replaces it, and a job updated meanwhile is left alone. Returns the ids written.
+ * KEYS: the jobs, the run times, then the ledger's keys (`ledgerKeys`). ARGV: the key prefix,
+ * then per job: id, expected run time, expected document, successor run time ('' = delete the
+ * job, 'paused' = keep it without a run time), successor document, and '1' followed by the
+ * opening of its runs (see `open_runs`) when the store has a ledger, else '0'. Each job is
+ * written only while its stored run time still equals the expected one (compared as numbers)
+ * and its stored document the one read, so of several schedulers that read the same due job
+ * exactly one replaces it, and a job updated meanwhile is left alone; with it, its runs (or the
+ * refused ones). Returns each id written followed by 1 when its runs were refused, else 0.
  */
-const CLAIM_JOBS = `
+const CLAIM_JOBS = `${ledgerLua(3)}
 local won = {}
-for i = 1, #ARGV, 5 do
+local i = 2
+while i <= #ARGV do
   local id = ARGV[i]
   local stored = redis.call('ZSCORE', KEYS[2], id)
-  if stored and tonumber(stored) == tonumber(ARGV[i + 1])
-      and redis.call('HGET', KEYS[1], id) == ARGV[i + 2] then
+  local wins = stored and tonumber(stored) == tonumber(ARGV[i + 1])
+    and redis.call('HGET', KEYS[1], id) == ARGV[i + 2]
+  if wins then
     local successor = ARGV[i + 3]
     if successor == '' then
       redis.call('ZREM', KEYS[2], id)
@@ -106,7 +113,22 @@ for i = 1, #ARGV, 5 do
       redis.call('ZADD', KEYS[2], successor, id)
       redis.call('HSET', KEYS[1], id, ARGV[i + 4])
     end
+  end
+  local refused = 0
+  if ARGV[i + 5] == '1' then
+    if wins then
+      local opened, next = open_runs(i + 6)
+      if not opened then refused = 1 end
+      i = next
+    else
+      i = i + 11 + 4 * (tonumber(ARGV[i + 9]) + tonumber(ARGV[i + 10]))
+    end
+  else
+    i = i + 6
+  end
+  if wins then
     won[#won + 1] = id
+    won[#won + 1] = refused
   end
 end
 return won
@@ -137,6 +159,17 @@ export interface ClaimWrite {
   readonly successorRunTime: string;
   /** The successor's document ('' when the job is deleted). */
   readonly document: string;
+  /** The runs to open with the claim when the store has a ledger (`claim.runs`), else null. */
+  readonly opening: RunOpening | null;
+  /** The claim's time: a run in flight whose lease is before it holds no slot. */
+  readonly now: number;
+}
+
+/** A job the claim script wrote. */
+export interface ClaimWon {
+  readonly id: string;
+  /** Whether its runs were refused (written `skipped`) for `maxInstances`. */
+  readonly refused: boolean;
 }
 
 /** The store's scripts bound to one connection and one key layout. */
@@ -154,33 +187,8 @@ export interface StoreScripts {
   removeJob(id: string): Promise<boolean>;
   /** Due jobs (run time ≤ now) earliest first, from `offset`, at most `count` (< 0 = all). */
   dueJobs(now: number, offset: number, count: number): Promise<DueRow[]>;
-  /** Applies the writes whose expected run time still holds; the ids written. */
-  claimJobs(writes: readonly ClaimWrite[]): Promise<string[]>;
-}
-
-/** A script call: keys, then arguments; an array argument is sent as its elements (ioredis flattens it). */
-type ScriptCommand = (...args: (string | number | string[])[]) => Promise<unknown>;
-
-/** Registers a script on the connection under `name` and returns its command. */
-function define(client: Redis, name: string, lua: string, readOnly = false): ScriptCommand {
-  client.defineCommand(name, { numberOfKeys: 2, lua, readOnly });
-  const command = (client as unknown as Record<string, unknown>)[name];
-  if (typeof command !== 'function') {
-    throw new JobStoreError(
-      `Redis job store: ioredis did not define the script command '${name}' on the ` +
-        `connection; use an ioredis version that supports defineCommand (ioredis 5)`,
-    );
-  }
-  return (...args) => (command as ScriptCommand).apply(client, args);
-}
-
-/** A script's reply was not the array it returns: something else answered under its name. */
-function unexpectedReply(command: string, reply: unknown): JobStoreError {
-  return new JobStoreError(
-    `Redis job store: the script command '${command}' replied ${String(reply)}, not a list; ` +
-      `check that the connection talks to a Redis server (6.2 or later) and that nothing ` +
-      `else defines a command of that name on it`,
-  );
+  /** Applies the writes whose expected run time and document still hold; the jobs written. */
+  claimJobs(writes: readonly ClaimWrite[]): Promise<ClaimWon[]>;
 }
 
 /**
@@ -192,9 +200,10 @@ export function defineScripts(client: Redis, keys: KeyLayout): StoreScripts {
   const addMany = define(client, 'kairosAddJobs', ADD_JOBS);
   const update = define(client, 'kairosUpdateJob', UPDATE_JOB);
   const remove = define(client, 'kairosRemoveJob', REMOVE_JOB);
-  const due = define(client, 'kairosDueJobs', DUE_JOBS, true);
-  const claim = define(client, 'kairosClaimJobs', CLAIM_JOBS);
+  const due = define(client, 'kairosDueJobs', DUE_JOBS, 2, true);
+  const claim = define(client, 'kairosClaimJobs', CLAIM_JOBS, 2 + LEDGER_KEY_COUNT);
   const { jobs, runTimes, wakeupChannel } = keys;
+  const ledger = ledgerKeys(keys);
   return {
     async addJob(id, document, runTime, message) {
       return (await add(jobs, runTimes, id, document, runTime, wakeupChannel, message)) === 1;
@@ -238,10 +247,16 @@ export function defineScripts(client: Redis, keys: KeyLayout): StoreScripts {
           write.successorRunTime,
           write.document,
         );
+        if (write.opening === null) args.push('0');
+        else args.push('1', ...openingArgs(write.id, write.opening, write.now));
       }
-      const won = await claim(jobs, runTimes, args);
-      if (!Array.isArray(won)) throw unexpectedReply('kairosClaimJobs', won);
-      return won.map(String);
+      const flat = await claim(jobs, runTimes, ledger, keys.prefix, args);
+      if (!Array.isArray(flat)) throw unexpectedReply('kairosClaimJobs', flat);
+      const won: ClaimWon[] = [];
+      for (let i = 0; i + 1 < flat.length; i += 2) {
+        won.push({ id: String(flat[i]), refused: flat[i + 1] === 1 });
+      }
+      return won;
     },
   };
 }

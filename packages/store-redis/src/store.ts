@@ -10,7 +10,6 @@ import {
   encodeWakeup,
   JobLookupError,
   JobStoreError,
-  planClaims,
   StoreNotStartedError,
   storedBatch,
   storedJob,
@@ -20,7 +19,7 @@ import {
   type Job,
   type JobStore,
   type JobStoreContext,
-  type PlannedClaim,
+  type RunLedger,
   type StoredJob,
   type UnrestorableJob,
 } from '@kairos/core';
@@ -38,18 +37,11 @@ import {
 import { keyLayout, type KeyLayout } from './layout.js';
 import { resolveOptions, type RedisJobStoreOptions, type ResolvedOptions } from './options.js';
 import { isSchemaError, prepareSchema } from './schema.js';
-import {
-  defineScripts,
-  DELETE_JOB,
-  PAUSE_JOB,
-  type ClaimWrite,
-  type DueRow,
-  type StoreScripts,
-} from './scripts.js';
+import { claimDueJobs } from './claims.js';
+import { RedisRunLedger, type LedgerConnection } from './ledger.js';
+import { defineLedgerScripts } from './ledger-scripts.js';
+import { defineScripts, type StoreScripts } from './scripts.js';
 import { WakeupListener } from './wakeups.js';
-
-/** Batches in a row that other schedulers took entirely before a claim call gives up. */
-const MAX_LOST_BATCHES = 3;
 
 /** What a started store holds; released by `shutdown()`. */
 interface Running {
@@ -59,6 +51,7 @@ interface Running {
   /** Whether the store opened `client` (and so closes it). */
   readonly owned: boolean;
   readonly scripts: StoreScripts;
+  readonly ledger: LedgerConnection;
   readonly unrestorable: UnrestorableJobs;
   readonly listener: WakeupListener;
   readonly unwatch: () => void;
@@ -73,6 +66,7 @@ interface Running {
  *   This score is the authoritative next run time.
  * - `<prefix>meta`: hash holding `schema_version`.
  * - `<prefix>wakeup`: pub/sub channel announcing jobs added or updated with a next run time.
+ * - `<prefix>runs…` and `<prefix>nodes…`: the run ledger ({@link RedisJobStore.ledger}).
  *
  * While the server is down every call rejects (the scheduler retries after
  * `jobstoreRetryInterval`); ioredis reconnects in the background and calls work again once it
@@ -84,6 +78,11 @@ export class RedisJobStore implements JobStore {
   /** Identifies this store in wake-up messages, so it ignores its own. */
   readonly #instanceId = randomUUID();
   #running: Running | null = null;
+  /**
+   * Runs and nodes next to the jobs: leases, recovery of abandoned runs, cluster-wide
+   * `maxInstances` and run history (see the README's "Run history and leases").
+   */
+  readonly ledger: RunLedger;
 
   /**
    * Validates the options; connects only in `start()`.
@@ -92,6 +91,9 @@ export class RedisJobStore implements JobStore {
   constructor(options: RedisJobStoreOptions = {}) {
     this.#options = resolveOptions(options, 'RedisJobStore');
     this.#keys = keyLayout(this.#options.keyPrefix);
+    this.ledger = new RedisRunLedger(this.#keys, (call) =>
+      this.#run((running) => call(running.ledger)),
+    );
   }
 
   /** The prefix of the store's keys and channel. */
@@ -148,6 +150,7 @@ export class RedisJobStore implements JobStore {
       client,
       owned,
       scripts: defineScripts(client, this.#keys),
+      ledger: { client, scripts: defineLedgerScripts(client, this.#keys) },
       unrestorable: new UnrestorableJobs(context, alias),
       listener,
       unwatch,
@@ -303,7 +306,10 @@ export class RedisJobStore implements JobStore {
     });
   }
 
-  /** Removes every job (the jobs hash and the run-times sorted set); keeps `<prefix>meta`. */
+  /**
+   * Removes every job (the jobs hash and the run-times sorted set); keeps `<prefix>meta` and
+   * the runs (`ledger.clear()` deletes those).
+   */
   async removeAllJobs(): Promise<void> {
     return this.#run(async ({ client, unrestorable }) => {
       await client.del(this.#keys.jobs, this.#keys.runTimes);
@@ -313,43 +319,12 @@ export class RedisJobStore implements JobStore {
 
   /**
    * {@inheritDoc JobStore.claimDueJobs}
-   * Per batch: one script reads the due jobs with their documents, the jobs are restored and
-   * advanced here, and one script writes every successor whose stored run time and document
-   * are still the ones read (a compare-and-set per job), returning the jobs it wrote: those
-   * are the runs won.
-   * Jobs that `advance` leaves alone or that cannot be restored stay where they are and the
-   * read moves past them; it stops at `limit` runs, when no due job is left, or after a few
-   * batches in a row lost every job to other schedulers.
+   * Per batch: one script reads the due jobs, they are advanced here, and one script writes
+   * every successor still unchanged (a compare-and-set per job) together with its runs (see
+   * `claims.ts`).
    */
   async claimDueJobs(claim: DueJobsClaim): Promise<ClaimedRun[]> {
-    return this.#run(async ({ context, scripts, unrestorable }) => {
-      const { now, limit } = claim;
-      const claimed: ClaimedRun[] = [];
-      // Ids this call looked at: a claimed job whose successor is still due comes round again.
-      const seen = new Set<string>();
-      // Due jobs this call leaves in place (skipped, unrestorable, already claimed) come first in
-      // the sorted set; the next read starts after them.
-      let offset = 0;
-      let lostBatches = 0;
-      while (claimed.length < limit) {
-        const wanted = limit - claimed.length;
-        const count = wanted + unrestorable.size;
-        const rows = await scripts.dueJobs(now, offset, count);
-        const plan = planClaims(rows, { claim, context, unrestorable, limit: wanted, seen });
-        offset += plan.passedOver;
-        const candidates = plan.claims;
-        const won = new Set(await scripts.claimJobs(candidates.map(claimWrite)));
-        for (const { job, next } of candidates) {
-          if (won.has(job.id)) claimed.push({ job, next });
-        }
-        if (rows.length < count) break;
-        // Another scheduler took the whole batch: read again (it moved those jobs on), but give up
-        // after a few such rounds; the scheduler's next pass comes at once as jobs are still due.
-        lostBatches = candidates.length > 0 && won.size === 0 ? lostBatches + 1 : 0;
-        if (lostBatches >= MAX_LOST_BATCHES) break;
-      }
-      return claimed;
-    });
+    return this.#run((running) => claimDueJobs(running, claim));
   }
 
   /**
@@ -401,18 +376,6 @@ export class RedisJobStore implements JobStore {
       return source.url;
     }
   }
-}
-
-/** The compare-and-set that replaces the job read as `row` with its successor. */
-function claimWrite({ row, successor }: PlannedClaim<DueRow>): ClaimWrite {
-  const expected = { id: row.id, expectedRunTime: row.nextRunTime, expectedDocument: row.document };
-  if (successor === null) return { ...expected, successorRunTime: DELETE_JOB, document: '' };
-  const { nextRunTime, document } = successor;
-  return {
-    ...expected,
-    successorRunTime: nextRunTime === null ? PAUSE_JOB : String(nextRunTime),
-    document,
-  };
 }
 
 /** The replies of a transaction; throws its first error. */

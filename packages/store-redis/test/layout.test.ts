@@ -105,7 +105,7 @@ describe.skipIf(!redisAvailable)('RedisJobStore key layout', () => {
     expect(await redis.zrange(runTimesKey, 0, -1)).toEqual(['b']);
     await store.removeAllJobs();
     expect(await redis.exists(jobsKey, runTimesKey)).toBe(0);
-    expect(await redis.hget(`${keyPrefix}meta`, 'schema_version')).toBe('1');
+    expect(await redis.hget(`${keyPrefix}meta`, 'schema_version')).toBe('2');
   });
 
   it('writes nothing when a job cannot be serialised', async () => {

@@ -1,7 +1,8 @@
 /**
  * SQLiteJobStore (alias `sqlite`): jobs in a SQLite file through better-sqlite3, one row per
  * job with its next run time in an indexed column, safe to share between processes on one
- * machine. The fire step is one `BEGIN IMMEDIATE` transaction.
+ * machine. The fire step is one `BEGIN IMMEDIATE` transaction, which also writes the claimed
+ * runs to the store's run ledger (`ledger.ts`).
  */
 import {
   ConflictingIdError,
@@ -18,9 +19,11 @@ import {
   type JobStore,
   type JobStoreContext,
   type JobToStore,
+  type RunLedger,
   type UnrestorableJob,
 } from '@kairos/core';
 import Database, { type Database as Connection, type Transaction } from 'better-sqlite3';
+import { openRuns, prepareLedger, SQLiteRunLedger, type LedgerSession } from './ledger.js';
 import {
   resolveOptions,
   type DatabaseSource,
@@ -29,6 +32,7 @@ import {
 } from './options.js';
 import { quote } from './quote.js';
 import { prepareSchema } from './schema.js';
+import { settle } from './settle.js';
 import { prepareStatements, type DueRow, type JobStatements } from './statements.js';
 import { CommitWatch } from './wakeups.js';
 
@@ -40,6 +44,7 @@ interface Session {
   /** Whether the store opened the connection (and so closes it). */
   readonly owned: boolean;
   readonly statements: JobStatements;
+  readonly ledger: LedgerSession;
   readonly unrestorable: UnrestorableJobs;
   readonly claim: Transaction<(claim: DueJobsClaim) => ClaimedRun[]>;
   readonly insertAll: Transaction<(jobs: readonly JobToStore[]) => void>;
@@ -52,7 +57,8 @@ interface Session {
  * (epoch ms, indexed, null when paused; this copy is authoritative) and the job's JSON
  * document. Several schedulers, in one process or several, may share a database file: each
  * due run is claimed by exactly one of them, in a `BEGIN IMMEDIATE` transaction, and each
- * learns of the others' changes by polling `PRAGMA data_version`.
+ * learns of the others' changes by polling `PRAGMA data_version`. Its {@link ledger} keeps the
+ * runs (leases, recovery, cluster-wide `maxInstances`, history) and the schedulers' heartbeats.
  *
  * better-sqlite3 is synchronous: each method does its work at once and returns a settled
  * promise (errors, SQLITE_BUSY after `busyTimeout` included, become rejections).
@@ -67,6 +73,13 @@ interface Session {
 export class SQLiteJobStore implements JobStore {
   readonly #options: ResolvedOptions;
   #session: Session | null = null;
+
+  /**
+   * The store's runs and nodes, in `<tableName>_runs` and `<tableName>_nodes`: leases,
+   * recovery of abandoned runs, cluster-wide `maxInstances` and run history. Usable while the
+   * store is started.
+   */
+  readonly ledger: RunLedger = new SQLiteRunLedger(() => this.#live().ledger);
 
   /**
    * Checks the options; connects only at `start()`.
@@ -95,6 +108,7 @@ export class SQLiteJobStore implements JobStore {
       try {
         prepareSchema(database, this.#options.tableName, `${where} (${describe(database)})`);
         const statements = prepareStatements(database, this.#options.tableName);
+        const ledger = prepareLedger(database, this.#options.tableName);
         const unrestorable = new UnrestorableJobs(context, alias);
         const session: Session = {
           context,
@@ -102,6 +116,7 @@ export class SQLiteJobStore implements JobStore {
           database,
           owned,
           statements,
+          ledger,
           unrestorable,
           claim: database.transaction((claim: DueJobsClaim) => claimDue(session, claim)),
           insertAll: database.transaction((jobs: readonly JobToStore[]) =>
@@ -203,7 +218,7 @@ export class SQLiteJobStore implements JobStore {
     });
   }
 
-  /** {@inheritDoc JobStore.removeAllJobs} */
+  /** {@inheritDoc JobStore.removeAllJobs} The runs and nodes stay (see `ledger.clear()`). */
   removeAllJobs(): Promise<void> {
     return settle(() => {
       const session = this.#live();
@@ -216,8 +231,10 @@ export class SQLiteJobStore implements JobStore {
    * {@inheritDoc JobStore.claimDueJobs}
    * One `BEGIN IMMEDIATE` transaction: it holds the database's write lock from the first read,
    * so no other connection changes the jobs between the read and the writes, and each due run
-   * is claimed once however many schedulers share the file. When another connection holds the
-   * lock for longer than `busyTimeout`, it rejects with SQLITE_BUSY and claims nothing.
+   * is claimed once however many schedulers share the file. With `claim.runs` it also counts
+   * each won job's slots in flight and writes its run rows, under that same lock. When another
+   * connection holds the lock for longer than `busyTimeout`, it rejects with SQLITE_BUSY and
+   * claims nothing.
    */
   claimDueJobs(claim: DueJobsClaim): Promise<ClaimedRun[]> {
     return settle(() => this.#live().claim.immediate(claim));
@@ -264,11 +281,6 @@ export class SQLiteJobStore implements JobStore {
       this.#options.pollIntervalMs,
     );
   }
-}
-
-/** Runs a synchronous action; its result or error as a settled promise. */
-function settle<T>(action: () => T): Promise<T> {
-  return new Promise<T>((resolve) => resolve(action()));
 }
 
 /** Opens the database a store uses, with the settings a shared job store needs. */
@@ -336,7 +348,9 @@ function nextRunTime(session: Session): number | null {
 /**
  * The body of the fire step, run inside `BEGIN IMMEDIATE`. Reads due rows a page at a time
  * (`limit` plus the number of skipped jobs, so skipped ones never crowd the others out), and
- * reads on while fewer than `limit` were claimed and more rows are due.
+ * reads on while fewer than `limit` were claimed and more rows are due. With `claim.runs`, each
+ * claimed job's run rows are written in the same transaction (in flight, or refused when the
+ * job's slots are all taken).
  */
 function claimDue(session: Session, claim: DueJobsClaim): ClaimedRun[] {
   const { statements, unrestorable, context } = session;
@@ -349,10 +363,11 @@ function claimDue(session: Session, claim: DueJobsClaim): ClaimedRun[] {
   let rows: DueRow[] = statements.due.all(now, pageSize);
   for (;;) {
     const planning = { claim, context, unrestorable, seen, limit: limit - claimed.length };
-    for (const { row, job, next, successor } of planClaims(rows, planning).claims) {
+    for (const { row, job, next, successor, opening } of planClaims(rows, planning).claims) {
       if (successor === null) statements.remove.run(row.id);
       else statements.update.run(successor.nextRunTime, successor.document, row.id);
-      claimed.push({ job, next });
+      if (opening === null) claimed.push({ job, next });
+      else claimed.push({ job, next, refused: !openRuns(session.ledger.statements, opening, now) });
     }
     const last = rows[rows.length - 1];
     if (claimed.length >= limit || rows.length < pageSize || last === undefined) return claimed;

@@ -113,7 +113,7 @@ describe('SQLiteJobStore options', () => {
       .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
       .pluck()
       .all();
-    expect(tables).toEqual(['flat_jobs', 'flat_jobs_meta']);
+    expect(tables).toEqual(['flat_jobs', 'flat_jobs_meta', 'flat_jobs_nodes', 'flat_jobs_runs']);
   });
 
   it('names the alias in errors of the plugin schema', () => {

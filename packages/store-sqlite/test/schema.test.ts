@@ -10,7 +10,7 @@ import { dueIds, sqliteFixtures } from './sqlite-fixtures.js';
 const fixtures = sqliteFixtures();
 
 describe('SQLiteJobStore storage layout', () => {
-  it('creates the jobs table, its run time index and the meta table with schema_version 1', async () => {
+  it('creates the jobs table, its run time index, the ledger tables and the meta table with schema_version 2', async () => {
     const path = fixtures.file();
     await fixtures.start({ path });
     const db = fixtures.connect(path);
@@ -23,6 +23,12 @@ describe('SQLiteJobStore storage layout', () => {
       { type: 'table', name: 'kairos_jobs', tbl_name: 'kairos_jobs' },
       { type: 'table', name: 'kairos_jobs_meta', tbl_name: 'kairos_jobs_meta' },
       { type: 'index', name: 'kairos_jobs_next_run_time', tbl_name: 'kairos_jobs' },
+      { type: 'table', name: 'kairos_jobs_nodes', tbl_name: 'kairos_jobs_nodes' },
+      { type: 'table', name: 'kairos_jobs_runs', tbl_name: 'kairos_jobs_runs' },
+      { type: 'index', name: 'kairos_jobs_runs_in_flight', tbl_name: 'kairos_jobs_runs' },
+      { type: 'index', name: 'kairos_jobs_runs_job', tbl_name: 'kairos_jobs_runs' },
+      { type: 'index', name: 'kairos_jobs_runs_lease', tbl_name: 'kairos_jobs_runs' },
+      { type: 'index', name: 'kairos_jobs_runs_time', tbl_name: 'kairos_jobs_runs' },
     ]);
     const columns = db
       .prepare('SELECT name, type, pk FROM pragma_table_info(?) ORDER BY cid')
@@ -35,8 +41,45 @@ describe('SQLiteJobStore storage layout', () => {
     expect(
       db.prepare('SELECT name FROM pragma_index_info(?)').pluck().all('kairos_jobs_next_run_time'),
     ).toEqual(['next_run_time']);
+    expect(
+      db
+        .prepare('SELECT name, type, "notnull", pk FROM pragma_table_info(?) ORDER BY cid')
+        .all('kairos_jobs_runs'),
+    ).toEqual([
+      { name: 'id', type: 'TEXT', notnull: 1, pk: 1 },
+      { name: 'job_id', type: 'TEXT', notnull: 1, pk: 0 },
+      { name: 'scheduled_run_time', type: 'INTEGER', notnull: 1, pk: 0 },
+      { name: 'outcome', type: 'TEXT', notnull: 0, pk: 0 },
+      { name: 'scheduler_id', type: 'TEXT', notnull: 1, pk: 0 },
+      { name: 'lease_until', type: 'INTEGER', notnull: 0, pk: 0 },
+      { name: 'slot', type: 'TEXT', notnull: 1, pk: 0 },
+      { name: 'row', type: 'TEXT', notnull: 1, pk: 0 },
+    ]);
+    const indexColumns = (name: string): unknown[] =>
+      db.prepare('SELECT name, "desc" FROM pragma_index_xinfo(?) WHERE key = 1').all(name);
+    expect(indexColumns('kairos_jobs_runs_job')).toEqual([
+      { name: 'job_id', desc: 0 },
+      { name: 'scheduled_run_time', desc: 1 },
+      { name: 'id', desc: 1 },
+    ]);
+    expect(indexColumns('kairos_jobs_runs_time')).toEqual([
+      { name: 'scheduled_run_time', desc: 1 },
+      { name: 'id', desc: 1 },
+    ]);
+    expect(
+      db
+        .prepare('SELECT sql FROM sqlite_master WHERE name = ?')
+        .pluck()
+        .get('kairos_jobs_runs_lease'),
+    ).toMatch(/\(lease_until, id\) WHERE outcome IS NULL$/);
+    expect(
+      db
+        .prepare('SELECT name FROM pragma_table_info(?) ORDER BY cid')
+        .pluck()
+        .all('kairos_jobs_nodes'),
+    ).toEqual(['id', 'host', 'pid', 'started_at', 'last_seen']);
     expect(db.prepare('SELECT key, value FROM kairos_jobs_meta').all()).toEqual([
-      { key: 'schema_version', value: '1' },
+      { key: 'schema_version', value: '2' },
     ]);
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
   });
@@ -49,7 +92,17 @@ describe('SQLiteJobStore storage layout', () => {
       .prepare("SELECT name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY name")
       .pluck()
       .all();
-    expect(names).toEqual(['Other_Jobs', 'Other_Jobs_meta', 'Other_Jobs_next_run_time']);
+    expect(names).toEqual([
+      'Other_Jobs',
+      'Other_Jobs_meta',
+      'Other_Jobs_next_run_time',
+      'Other_Jobs_nodes',
+      'Other_Jobs_runs',
+      'Other_Jobs_runs_in_flight',
+      'Other_Jobs_runs_job',
+      'Other_Jobs_runs_lease',
+      'Other_Jobs_runs_time',
+    ]);
   });
 
   it('starts again on an existing database without changing it', async () => {
@@ -107,16 +160,16 @@ describe('SQLiteJobStore storage layout', () => {
     await store.shutdown();
     fixtures
       .connect(path)
-      .prepare("UPDATE kairos_jobs_meta SET value = '2' WHERE key = 'schema_version'")
+      .prepare("UPDATE kairos_jobs_meta SET value = '3' WHERE key = 'schema_version'")
       .run();
     const newer = new SQLiteJobStore({ path, pollInterval: 0 });
     await expect(newer.start(new TestStoreContext(), 'default')).rejects.toThrow(
-      /SQLiteJobStore 'default' \(.*\): table "kairos_jobs_meta" records schema version 2, newer than version 1 that this @kairos\/store-sqlite knows; upgrade @kairos\/store-sqlite/,
+      /SQLiteJobStore 'default' \(.*\): table "kairos_jobs_meta" records schema version 3, newer than version 2 that this @kairos\/store-sqlite knows; upgrade @kairos\/store-sqlite/,
     );
     await expect(newer.getAllJobs()).rejects.toThrow(/is not started/);
     const db = fixtures.connect(path);
     expect(db.prepare('SELECT id FROM kairos_jobs').pluck().all()).toEqual(['a']);
-    expect(db.prepare('SELECT value FROM kairos_jobs_meta').pluck().get()).toBe('2');
+    expect(db.prepare('SELECT value FROM kairos_jobs_meta').pluck().get()).toBe('3');
   });
 
   it('refuses a schema version it never writes', async () => {

@@ -95,7 +95,13 @@ export class TestStoreContext implements JobStoreContext {
 
   /** A copy of a job with some fields replaced, including ones a store must refuse. */
   withFields(job: Job, changes: Partial<JobFields>): Job {
-    return new Job({ ...job, ...changes }, detached);
+    // The run policies are getters on the prototype, which a spread leaves out.
+    const policies = {
+      timeout: job.timeout,
+      onAbandoned: job.onAbandoned,
+      maxRetries: job.maxRetries,
+    };
+    return new Job({ ...job, ...policies, ...changes }, detached);
   }
 
   /**

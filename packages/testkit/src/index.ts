@@ -4,13 +4,25 @@
  * third-party ones), `runExecutorConformance` the one every executor passes;
  * `TestStoreContext` stands in for the scheduler; `FakeClock` drives scheduling logic without
  * sleeping; `serverAvailable` guards suites that need a real server; `TcpProxy` plays a server
- * outage for one client; `RecordingLogger` keeps what a store logs; `docExampleSuite` runs the
- * examples of documentation pages.
+ * outage for one client; `RecordingLogger` keeps what a store logs; `runRow`, `runClaim` and
+ * `lapsedScan` build what run ledger tests write; `docExampleSuite` runs the examples of
+ * documentation pages.
  */
 export { FakeClock } from '@kairos/core';
 export { claimUntilEmpty, oneMinuteLater } from './claims.js';
 export { docExampleSuite, type DocExampleSuiteOptions } from './doc-examples.js';
 export { runJobStoreConformance, type ConformanceOptions } from './conformance/index.js';
+export {
+  finishedRow,
+  lapsedScan,
+  LEASE_MS,
+  runClaim,
+  runRow,
+  RUN_TIME,
+  type LapsedScanOptions,
+  type RecordingRunClaim,
+  type RunClaimOptions,
+} from './run-rows.js';
 export {
   runExecutorConformance,
   type ExecutorConformanceOptions,

@@ -173,7 +173,7 @@ async function findJob(
 }
 
 /** Opens the store, runs `use`, and always shuts the scheduler down. */
-async function withStore(
+export async function withStore(
   url: string,
   use: (scheduler: BackgroundScheduler) => Promise<number>,
 ): Promise<number> {

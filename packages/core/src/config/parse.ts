@@ -14,6 +14,7 @@ import type {
   SchedulerOptions,
   TaskFunction,
 } from '../interfaces.js';
+import type { Retention } from '../ledger.js';
 import type { PluginRegistry } from '../registry.js';
 import {
   EXECUTOR,
@@ -66,6 +67,9 @@ export interface ParsedConfig {
   tasks?: Record<string, TaskFunction | string>;
   taskModules?: string[] | null;
   commands?: boolean | string[];
+  schedulerId?: string;
+  leaseSeconds?: number;
+  history?: Retention | false;
 }
 
 /** Input accepted by configure(): the nested object, flat prefixed keys, or both mixed. */

@@ -6,6 +6,7 @@
 import { isTimeZone, show } from '@kairos/triggers';
 import { z } from 'zod';
 import { ConfigurationError } from '../errors.js';
+import { DEFAULT_RETENTION } from '../jobstores/run-rows.js';
 import type { Clock, Logger, SchedulerOptions, TaskFunction } from '../interfaces.js';
 import { silentLogger } from '../logger.js';
 import {
@@ -92,6 +93,47 @@ export const SETTINGS = {
       `true (stored command tasks may run), false, or a list of the programs they may run ` +
       `('pg_dump', '/bin/sh' for shell lines), as an array or a comma-separated string`,
   },
+  schedulerId: {
+    schema: z.string().regex(/^[^\s]{1,200}$/),
+    allowed: 'a name of 1 to 200 characters without spaces, unique among the schedulers of a store',
+  },
+  leaseSeconds: {
+    schema: z.preprocess(numberFromString, z.number().gte(1).lte(MAX_TIMER_SECONDS)),
+    allowed: 'a number of seconds ≥ 1',
+  },
+  history: {
+    schema: z.preprocess(
+      (value) => {
+        const asBoolean = typeof value === 'string' ? booleanFromString(value) : value;
+        if (asBoolean === false) return false;
+        if (typeof value === 'string') {
+          try {
+            return JSON.parse(value) as unknown;
+          } catch {
+            return value;
+          }
+        }
+        return value;
+      },
+      z.union([
+        z.literal(false),
+        z
+          .strictObject({
+            keep: z.preprocess(integerFromString, z.number().int().min(1)).optional(),
+            maxAge: z.preprocess(numberFromString, z.number().gt(0)).optional(),
+            max_age: z.preprocess(numberFromString, z.number().gt(0)).optional(),
+          })
+          .transform(({ keep, maxAge, max_age }) => ({
+            keep: keep ?? DEFAULT_RETENTION.keep,
+            maxAge: maxAge ?? max_age ?? DEFAULT_RETENTION.maxAge,
+          })),
+      ]),
+    ),
+    allowed:
+      'false (keep no run history), or {keep, maxAge}: the newest runs kept per job (an ' +
+      'integer ≥ 1, default 100) and the age in seconds beyond which runs are dropped (default ' +
+      '604800, a week)',
+  },
   logger: {
     schema: z.union([
       z.custom<Logger>((value) => hasMethods(value, ['debug', 'info', 'warn', 'error'])),
@@ -158,6 +200,9 @@ export const ROOT_KEYS = [
   'tasks',
   'taskModules',
   'commands',
+  'schedulerId',
+  'leaseSeconds',
+  'history',
 ] as const satisfies readonly (keyof SchedulerOptions)[];
 
 /** The keys of `jobDefaults`, camelCase. */

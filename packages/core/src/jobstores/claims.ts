@@ -5,6 +5,7 @@
  */
 import type { DueJobsClaim, JobStoreContext } from '../interfaces.js';
 import type { Job } from '../job.js';
+import type { RunOpening } from '../ledger.js';
 import { storedJob, type JobToStore, type StoredJob } from './stored-job.js';
 import type { UnrestorableJobs } from './unrestorable.js';
 
@@ -18,6 +19,12 @@ export interface PlannedClaim<Row extends StoredJob = StoredJob> {
   readonly next: Job | null;
   /** The successor as the store writes it; null when the job is to be deleted. */
   readonly successor: JobToStore | null;
+  /**
+   * The run rows to write with the claim when the store has a ledger (`claim.runs`), else null.
+   * Write `opening.rows`, or `opening.refused` when the job already has `opening.maxInstances`
+   * slots in flight.
+   */
+  readonly opening: RunOpening | null;
 }
 
 /** What {@link planClaims} decided about a page of due rows. */
@@ -76,7 +83,13 @@ export function planClaims<Row extends StoredJob>(
       passedOver += 1;
       continue;
     }
-    claims.push({ row, job, next, successor: next === null ? null : storedJob(context, next) });
+    claims.push({
+      row,
+      job,
+      next,
+      successor: next === null ? null : storedJob(context, next),
+      opening: claim.runs?.open(job) ?? null,
+    });
     if (claims.length >= limit) break;
   }
   return { claims, passedOver };

@@ -1,11 +1,14 @@
 /**
  * MemoryJobStore (alias `memory`, the default): keeps jobs in this process. Jobs are grouped
  * by next run time in buckets, and the distinct run times sit in a binary min-heap. Nothing is
- * persisted; jobs live as long as the store.
+ * persisted; jobs live as long as the store, and so do the runs of its ledger
+ * (`memory-ledger.ts`).
  */
 import { ConflictingIdError, JobLookupError } from '../errors.js';
 import type { ClaimedRun, DueJobsClaim, JobStore, JobStoreContext } from '../interfaces.js';
 import type { Job } from '../job.js';
+import type { RunOpening } from '../ledger.js';
+import { MemoryRunLedger } from './memory-ledger.js';
 
 /** `Entry.index` of a job that has left the store (see `MemoryJobStore.#left`). */
 const LEFT = -1;
@@ -73,8 +76,13 @@ class Bucket {
  * `#jobs`, marked as left, until the entries that left outnumber the rest several times over:
  * then they are swept in one go (deleting each from a large map cost more than the rest of
  * the claim).
+ *
+ * Its {@link ledger} keeps the runs it hands out and their history in this process too: a
+ * claim with `claim.runs` writes each job's rows in the same synchronous step.
  */
 export class MemoryJobStore implements JobStore {
+  /** The runs and nodes of this store: history and `maxInstances` across its schedulers. */
+  readonly ledger = new MemoryRunLedger();
   /**
    * Every job by id (its entry when it is in a bucket), and the jobs and entries of jobs that
    * left through a claim (see {@link #live}); its insertion order is the order paused jobs are
@@ -222,7 +230,7 @@ export class MemoryJobStore implements JobStore {
     return Promise.resolve(claimed);
   }
 
-  /** {@inheritDoc JobStore.removeAllJobs} */
+  /** Removes every job; the runs and nodes of {@link ledger} stay (`ledger.clear()`). */
   removeAllJobs(): Promise<void> {
     this.#jobs.clear();
     this.#leftCount = 0;
@@ -254,11 +262,12 @@ export class MemoryJobStore implements JobStore {
     if (job === null) return true;
     const next = claim.advance(job);
     if (next === undefined) return false;
+    const opening = claim.runs?.open(job);
     // A successor goes to a later bucket: fire times strictly increase.
     this.#unschedule(entry);
     if (next === null) this.#left(entry);
     else this.#jobs.set(job.id, this.#schedule(next));
-    claimed.push({ job, next });
+    claimed.push(this.#claimedRun(job, next, opening, claim.now));
     return true;
   }
 
@@ -266,11 +275,27 @@ export class MemoryJobStore implements JobStore {
   #claimLone(job: Job, claim: DueJobsClaim, claimed: ClaimedRun[]): void {
     const next = claim.advance(job);
     if (next === undefined) return;
+    const opening = claim.runs?.open(job);
     this.#unschedule(job);
     // Out of `#buckets`, the job in `#jobs` counts as left (see #live) until the next sweep.
     if (next === null) this.#leftCount++;
     else this.#jobs.set(job.id, this.#schedule(next));
-    claimed.push({ job, next });
+    claimed.push(this.#claimedRun(job, next, opening, claim.now));
+  }
+
+  /**
+   * A claimed job's run: without a ledger claim (`opening` undefined) just the job; with one,
+   * its rows written (asked for before the job moved, so a failing `open` changes nothing),
+   * refused when the job has no free slot.
+   */
+  #claimedRun(
+    job: Job,
+    next: Job | null,
+    opening: RunOpening | undefined,
+    now: number,
+  ): ClaimedRun {
+    if (opening === undefined) return { job, next };
+    return { job, next, refused: !this.ledger.openNow(opening, now) };
   }
 
   /**

@@ -70,7 +70,11 @@ export class RunLayer {
   readonly #report: RunReport;
   readonly #listeners: Listeners;
   readonly #log: () => Log;
-  readonly #schedulerId: string;
+  readonly #schedulerId: () => string;
+  /** The prefix of run ids: the scheduler id and a mark of this start. */
+  #prefix: string | null = null;
+  /** Takes each ledgered run once it has an outcome (the cluster room writes it to its store). */
+  #recorder: ((run: RunRecord) => void) | null = null;
   readonly #lines = new Map<string, Line>();
   /** Submissions in progress (queued or running) per job: what `maxInstances` bounds. */
   readonly #instances = new InstanceCounts();
@@ -87,12 +91,30 @@ export class RunLayer {
    * @param clock the scheduler's clock (read at each use: it is configurable while stopped)
    * @param log the scheduler's current log
    */
-  constructor(schedulerId: string, clock: () => Clock, listeners: Listeners, log: () => Log) {
+  constructor(schedulerId: () => string, clock: () => Clock, listeners: Listeners, log: () => Log) {
     this.#schedulerId = schedulerId;
     this.#clock = clock;
     this.#listeners = listeners;
     this.#log = log;
     this.#report = new RunReport(listeners, log);
+  }
+
+  /** Sends each ledgered run, once it has its outcome, to `recorder`. */
+  recordWith(recorder: (run: RunRecord) => void): void {
+    this.#recorder = recorder;
+  }
+
+  /**
+   * Starts a new series of run ids (at each scheduler start): a scheduler with a configured
+   * id that restarts must not reuse the ids of its earlier runs.
+   */
+  newSeries(): void {
+    this.#prefix = `${this.#schedulerId()}:${Date.now().toString(36)}`;
+    this.#sequence = 0;
+  }
+
+  #idPrefix(): string {
+    return (this.#prefix ??= `${this.#schedulerId()}:${Date.now().toString(36)}`);
   }
 
   /** Runs of the job `jobId` queued or running. */
@@ -144,42 +166,129 @@ export class RunLayer {
   }
 
   /**
-   * Submits the runs a due job owes (the loop's side). Refusals are reported, never thrown.
-   * @param now the time of the loop's pass, when the runs are handed over
+   * Makes the records of one submission: a run per run time, linked from the first (which
+   * `coalesced` times fold into when there is one run), not yet handed over.
+   * @param now when they are handed over
+   * @param attempt 0, or the retry number of an abandoned run
    */
-  submitDue(job: Job, due: DueRuns, now: number): void {
-    const { runTimes, skippedSome } = due;
-    if (skippedSome) {
-      this.#log().warn(
-        `Job "${job.name}" (id ${job.id}) missed more run times than the loop enumerates at ` +
-          `once (the clock jumped or the scheduler was down); ` +
-          (job.coalesce
-            ? 'they are coalesced into the latest one'
-            : `submitting ${runTimes.length} of them, the rest are skipped`),
-      );
-    }
-    if (runTimes.length > 0) this.#submit(job, runTimes, due.coalesced, now, false);
-  }
-
-  /**
-   * Runs a job once now (`runJob`).
-   * @throws ComponentLookupError, MaxInstancesReachedError or ExecutorQueueFullError
-   */
-  submitNow(job: Job): void {
-    const now = this.#clock().now();
-    this.#submit(job, [now], NONE, now, true);
-  }
-
-  #submit(
+  prepare(
     job: Job,
     runTimes: readonly number[],
     coalesced: readonly number[],
     now: number,
-    rethrow: boolean,
-  ): void {
+    attempt = 0,
+  ): RunRecord {
+    const last = runTimes.length - 1;
+    const schedulerId = this.#schedulerId();
+    const prefix = this.#idPrefix();
+    const first = new RunRecord(
+      job,
+      schedulerId,
+      prefix,
+      ++this.#sequence,
+      runTimes[0] ?? now,
+      last <= 0 ? coalesced : NONE,
+      now,
+    );
+    first.attempt = attempt;
+    for (let index = 1, previous = first; index <= last; index++) {
+      const run = new RunRecord(
+        job,
+        schedulerId,
+        prefix,
+        ++this.#sequence,
+        runTimes[index] ?? now,
+        index === last ? coalesced : NONE,
+        now,
+      );
+      run.first = first;
+      run.attempt = attempt;
+      previous.nextInSubmission = run;
+      previous = run;
+    }
+    return first;
+  }
+
+  /**
+   * Submits the runs a due job owes (the loop's side, for stores without a shared run
+   * ledger). Refusals are reported, never thrown.
+   * @param now the time of the loop's pass, when the runs are handed over
+   * @param recorded whether each outcome goes to the store's (local) ledger
+   */
+  submitDue(job: Job, due: DueRuns, now: number, recorded = false): void {
+    this.warnOfSkipped(job, due);
+    if (due.runTimes.length === 0) return;
+    const first = this.prepare(job, due.runTimes, due.coalesced, now);
+    if (recorded) markRecorded(first);
+    this.#submit(first, now, false, false);
+  }
+
+  /**
+   * Submits runs whose rows its store's ledger opened (with the claim, or `open` for runJob):
+   * the store counted `maxInstances` across its schedulers; each outcome is recorded there.
+   */
+  submitOpened(first: RunRecord, now: number): void {
+    markRecorded(first);
+    this.#submit(first, now, false, true);
+  }
+
+  /**
+   * Reports runs its store's ledger refused for `maxInstances` across its schedulers (it wrote
+   * them as `skipped`): JOB_MAX_INSTANCES, as a local refusal.
+   */
+  refuseOpened(first: RunRecord, now: number): void {
+    const { job } = first;
+    const refusal = new MaxInstancesReachedError(job.name, job.id, job.maxInstances);
+    for (let run: RunRecord | null = first; run !== null; run = run.nextInSubmission) {
+      this.#close(run, 'skipped', now, refusal);
+    }
+    this.#report.refused(job, first, refusal);
+  }
+
+  /** Logs that a due job owed more run times than the loop enumerates. */
+  warnOfSkipped(job: Job, due: DueRuns): void {
+    if (!due.skippedSome) return;
+    this.#log().warn(
+      `Job "${job.name}" (id ${job.id}) missed more run times than the loop enumerates at ` +
+        `once (the clock jumped or the scheduler was down); ` +
+        (job.coalesce
+          ? 'they are coalesced into the latest one'
+          : `submitting ${due.runTimes.length} of them, the rest are skipped`),
+    );
+  }
+
+  /**
+   * Runs a job once now (`runJob`), in a store without a shared run ledger.
+   * @throws ComponentLookupError, MaxInstancesReachedError or ExecutorQueueFullError
+   */
+  submitNow(job: Job, recorded = false): void {
+    const now = this.#clock().now();
+    const first = this.prepare(job, [now], NONE, now);
+    if (recorded) markRecorded(first);
+    this.#submit(first, now, true, false);
+  }
+
+  /**
+   * Checks that the executor `alias` is attached.
+   * @throws ComponentLookupError naming the executors there are
+   */
+  checkExecutor(alias: string): void {
+    if (!this.#lines.has(alias))
+      throw new ComponentLookupError('executor', alias, this.#lines.keys());
+  }
+
+  /**
+   * Hands a submission to its executor's line, or refuses it. `counted`: its store's ledger
+   * counted `maxInstances` already.
+   */
+  #submit(first: RunRecord, now: number, rethrow: boolean, counted: boolean): void {
+    const { job } = first;
     const line = this.#lines.get(job.executor);
     if (line === undefined) {
       const error = new ComponentLookupError('executor', job.executor, this.#lines.keys());
+      for (let run: RunRecord | null = first; run !== null; run = run.nextInSubmission) {
+        this.#close(run, 'skipped', now, error);
+      }
       if (rethrow) throw error;
       this.#log().error(
         `Executor lookup ("${job.executor}") failed for job "${job.toString()}" (id ${job.id}); its run is skipped and the job kept`,
@@ -193,31 +302,10 @@ export class RunLayer {
       );
       return;
     }
-    const last = runTimes.length - 1;
-    const first = new RunRecord(
-      job,
-      this.#schedulerId,
-      ++this.#sequence,
-      runTimes[0] ?? now,
-      last === 0 ? coalesced : NONE,
-      now,
-    );
-    for (let index = 1, previous = first; index <= last; index++) {
-      const run = new RunRecord(
-        job,
-        this.#schedulerId,
-        ++this.#sequence,
-        runTimes[index] ?? now,
-        index === last ? coalesced : NONE,
-        now,
-      );
-      previous.nextInSubmission = run;
-      previous = run;
-    }
     const idHash = hashId(job.id);
     first.idHash = idHash;
     const refusal =
-      this.#instances.activeOf(job.id, idHash) >= job.maxInstances
+      !counted && this.#instances.activeOf(job.id, idHash) >= job.maxInstances
         ? new MaxInstancesReachedError(job.name, job.id, job.maxInstances)
         : line.full
           ? new ExecutorQueueFullError(job.name, job.id, line.alias, line.executor.maxQueue ?? 0)
@@ -272,8 +360,13 @@ export class RunLayer {
       return undefined;
     }
     const { job } = run;
-    // The misfire check happens when the run actually starts: queue time counts.
-    if (job.misfireGraceTime !== null && now - run.runTimeMs > job.misfireGraceTime * 1000) {
+    // The misfire check happens when the run actually starts: queue time counts. A retry of an
+    // abandoned run is late by nature and runs all the same.
+    if (
+      job.misfireGraceTime !== null &&
+      run.attempt === 0 &&
+      now + run.offsetMs - run.runTimeMs > job.misfireGraceTime * 1000
+    ) {
       this.#finish(run, 'missed', now);
       return undefined;
     }
@@ -361,5 +454,13 @@ export class RunLayer {
     run.outcome = outcome;
     run.finishedMs = now;
     if (exception !== undefined) run.exception = exception;
+    if (run.ledgered) this.#recorder?.(run);
+  }
+}
+
+/** Marks the runs of a submission as recorded in their store's ledger. */
+function markRecorded(first: RunRecord): void {
+  for (let run: RunRecord | null = first; run !== null; run = run.nextInSubmission) {
+    run.ledgered = true;
   }
 }

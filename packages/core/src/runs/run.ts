@@ -5,6 +5,7 @@
  */
 import type { RunControl } from '../interfaces.js';
 import type { Job } from '../job.js';
+import type { RunRow } from '../ledger.js';
 import { describeError, summarizeResult, type RunError } from './summary.js';
 
 export type { RunError } from './summary.js';
@@ -17,9 +18,12 @@ export type { RunError } from './summary.js';
  * - `skipped`: refused at submission (the job had `maxInstances` runs in progress, or the
  *   executor's queue was full);
  * - `timeout`: it ran past the job's `timeout` and was aborted;
- * - `cancelled`: the scheduler shut down without waiting, before or during the run.
+ * - `cancelled`: the scheduler shut down without waiting, before or during the run;
+ * - `abandoned`: its scheduler died (or lost its store for longer than its lease) before it
+ *   had an outcome; another scheduler of the store found the lapsed lease and ended it.
  */
-export type RunOutcome = 'executed' | 'error' | 'missed' | 'skipped' | 'timeout' | 'cancelled';
+export type RunOutcome =
+  'executed' | 'error' | 'missed' | 'skipped' | 'timeout' | 'cancelled' | 'abandoned';
 
 /** A run as JSON: instants as UTC epoch milliseconds, for history stores and HTTP. */
 export interface RunState {
@@ -37,11 +41,13 @@ export interface RunState {
   outcome: RunOutcome | null;
   error: RunError | null;
   result: unknown;
+  /** 0 for a scheduled or `runJob` run; 1, 2, … for the retries of an abandoned run. */
+  attempt: number;
 }
 
 /** One run of a job: what was due, when it was handed over, started and finished, and how it ended. */
 export interface Run {
-  /** Unique among the runs of every scheduler: the scheduler id and a sequence number. */
+  /** Unique among the runs of every scheduler: the scheduler id, its start and a sequence number. */
   readonly id: string;
   readonly jobId: string;
   readonly jobName: string;
@@ -49,8 +55,10 @@ export interface Run {
   readonly jobstore: string;
   /** The alias of the executor that runs (or would have run) it. */
   readonly executor: string;
-  /** The id of the scheduler that took the run. */
+  /** The id of the scheduler that took the run (its owner while it is in flight). */
   readonly schedulerId: string;
+  /** 0 for a scheduled or `runJob` run; 1, 2, … for the retries of an abandoned run. */
+  readonly attempt: number;
   /** The time the run was scheduled for. */
   readonly scheduledRunTime: Date;
   /** Earlier run times folded into this run by coalescing (oldest first), or none. */
@@ -84,6 +92,8 @@ export interface Run {
 export class RunRecord implements Run, RunControl {
   readonly job: Job;
   readonly schedulerId: string;
+  /** The scheduler id and start that prefix the run's id. */
+  readonly idPrefix: string;
   readonly sequence: number;
   readonly runTimeMs: number;
   readonly coalescedMs: readonly number[];
@@ -99,6 +109,13 @@ export class RunRecord implements Run, RunControl {
   nextInSubmission: RunRecord | null = null;
   /** @internal The hash of the job id in the run layer's instance counts (first run only). */
   idHash = 0;
+  attempt = 0;
+  /** @internal The first run of its submission (itself for the first). */
+  first: RunRecord = this;
+  /** @internal Whether the run's outcome goes to its store's run ledger. */
+  ledgered = false;
+  /** @internal Its store's clock minus the scheduler's (ms): run times are on the store's clock. */
+  offsetMs = 0;
   #abortReason: Error | undefined = undefined;
   #controller: AbortController | null = null;
   #abortListeners: ((reason: Error) => void)[] | null = null;
@@ -106,6 +123,7 @@ export class RunRecord implements Run, RunControl {
   constructor(
     job: Job,
     schedulerId: string,
+    idPrefix: string,
     sequence: number,
     runTimeMs: number,
     coalescedMs: readonly number[],
@@ -113,6 +131,7 @@ export class RunRecord implements Run, RunControl {
   ) {
     this.job = job;
     this.schedulerId = schedulerId;
+    this.idPrefix = idPrefix;
     this.sequence = sequence;
     this.runTimeMs = runTimeMs;
     this.coalescedMs = coalescedMs;
@@ -120,7 +139,7 @@ export class RunRecord implements Run, RunControl {
   }
 
   get id(): string {
-    return `${this.schedulerId}:${this.sequence}`;
+    return `${this.idPrefix}:${this.sequence}`;
   }
 
   get jobId(): string {
@@ -189,6 +208,23 @@ export class RunRecord implements Run, RunControl {
       outcome: this.outcome,
       error: this.error,
       result: this.result,
+      attempt: this.attempt,
+    };
+  }
+
+  /**
+   * The run as its store's ledger keeps it.
+   * @param leaseUntil the lease while in flight; null once it has an outcome
+   * @param job the job's stored document while in flight (for a retry); null once ended
+   */
+  toRow(leaseUntil: number | null, job: string | null): RunRow {
+    return {
+      ...this.toJSON(),
+      slot: this.first.id,
+      leaseUntil: this.outcome === null ? leaseUntil : null,
+      onAbandoned: this.job.onAbandoned,
+      maxRetries: this.job.maxRetries,
+      job: this.outcome === null ? job : null,
     };
   }
 

@@ -31,7 +31,6 @@ import type {
   TaskFunction,
   TriggerInput,
 } from '../interfaces.js';
-import { newSchedulerId } from '../ids.js';
 import type { Job, ListedJob } from '../job.js';
 import { normalizeAddJobArguments } from '../job-options.js';
 import { eventCodeByName, type ErrorListener } from '../listeners.js';
@@ -39,6 +38,7 @@ import type { Log } from '../logger.js';
 import { defaultRegistry } from '../builtins.js';
 import type { PluginRegistry } from '../registry.js';
 import { entryLabel } from './entries.js';
+import type { GetRunsOptions, NodeInfo, RunsPage } from './history.js';
 import { addJobLabel } from './job-builder.js';
 import type { AddJobsEntry, SchedulerSetup, ShutdownOptions, StartOptions } from './options.js';
 import type { FoundJob, JobPlace } from './places.js';
@@ -56,8 +56,6 @@ import {
  * Methods that touch job stores return promises; the rest are synchronous.
  */
 export abstract class BaseScheduler implements JobHost {
-  /** This scheduler's id: it names the scheduler in its run records. */
-  readonly id: string = newSchedulerId();
   readonly #registry: PluginRegistry;
   readonly #rooms: Rooms;
 
@@ -67,7 +65,7 @@ export abstract class BaseScheduler implements JobHost {
    */
   constructor(config: SchedulerConfig = {}, setup: SchedulerSetup = {}) {
     this.#registry = setup.registry ?? defaultRegistry;
-    this.#rooms = buildRooms(this, this.id, this.#registry);
+    this.#rooms = buildRooms(this, this.#registry);
     this.configure(config);
   }
 
@@ -95,6 +93,14 @@ export abstract class BaseScheduler implements JobHost {
     for (const [name, task] of Object.entries(parsed.tasks ?? {})) this.registerTask(name, task);
     if (parsed.taskModules !== undefined) this.#rooms.tasks.allowModules(parsed.taskModules);
     if (parsed.commands !== undefined) this.#rooms.tasks.commands.allow(parsed.commands);
+  }
+
+  /**
+   * This scheduler's id (option `schedulerId`; default `host:pid:random`): it owns the runs it
+   * claims and names itself in `getNodes()` and run records.
+   */
+  get id(): string {
+    return this.#rooms.settings.schedulerId;
   }
 
   /** `'stopped'`, `'running'` or `'paused'`. */
@@ -382,7 +388,7 @@ export abstract class BaseScheduler implements JobHost {
       EVENT_JOB_MODIFIED,
       () => new JobEvent(EVENT_JOB_MODIFIED, id, updated.jobstore),
     );
-    this.#rooms.loop.wakeFor(updated.nextRunTimeMs);
+    this.#rooms.loop.wakeFor(updated.nextRunTimeMs, updated.jobstore);
     return updated;
   }
 
@@ -419,7 +425,9 @@ export abstract class BaseScheduler implements JobHost {
    * before reading a job's trigger or task.
    */
   async getJobs(jobstore?: string): Promise<ListedJob[]> {
-    return this.#jobs().list(jobstore);
+    const jobs = await this.#jobs().list(jobstore);
+    await this.#rooms.history.attachLastRuns(jobs);
+    return jobs;
   }
 
   /**
@@ -428,7 +436,10 @@ export abstract class BaseScheduler implements JobHost {
    */
   async getJob(id: string, jobstore?: string): Promise<ListedJob | null> {
     const found = await this.#jobs().find(id, jobstore);
-    if (found !== null) return found.listed;
+    if (found !== null) {
+      await this.#rooms.history.attachLastRuns([found.listed]);
+      return found.listed;
+    }
     // The lookup has just tried to restore the job, so a store that cannot knows it by now.
     return this.#rooms.stored.findUnrestorable(id, jobstore);
   }
@@ -455,14 +466,41 @@ export abstract class BaseScheduler implements JobHost {
 
   /**
    * Runs a job once now, under its `maxInstances`, leaving its schedule untouched. Resolves
-   * once the run is submitted; its outcome arrives as a JOB_EXECUTED / JOB_ERROR event.
-   * @throws JobLookupError, SchedulerNotRunningError, MaxInstancesReachedError,
-   *   ExecutorQueueFullError
+   * once the run is submitted; its outcome arrives as a JOB_EXECUTED / JOB_ERROR event. In a
+   * store shared through a run ledger (SQLite, PostgreSQL, Redis, MongoDB), `maxInstances`
+   * counts the runs of every scheduler of the store, and a refusal is a JOB_MAX_INSTANCES
+   * event and a `skipped` run, not a throw.
+   * @throws JobLookupError, SchedulerNotRunningError, ComponentLookupError; in the memory store
+   *   (or a store without a ledger) also MaxInstancesReachedError and ExecutorQueueFullError
    */
   async runJob(id: string, jobstore?: string): Promise<void> {
     if (this.#rooms.lifecycle.state === 'stopped') throw new SchedulerNotRunningError('runJob()');
     const { job } = await this.#findJob(id, jobstore);
-    this.#rooms.runs.submitNow(job);
+    const { runs, cluster } = this.#rooms;
+    const ledger = cluster.ledgerOf(job.jobstore);
+    if (ledger === undefined || ledger.local === true) {
+      runs.submitNow(job, ledger !== undefined);
+      return;
+    }
+    runs.checkExecutor(job.executor);
+    await cluster.runJob(job, ledger);
+  }
+
+  /**
+   * The run history of the stores with a run ledger (every built-in store): newest scheduled
+   * time first, filtered by job, outcome and scheduled time, a page at a time (`nextCursor`).
+   * @throws ConfigurationError naming a bad option
+   */
+  async getRuns(options: GetRunsOptions = {}): Promise<RunsPage> {
+    return this.#rooms.history.getRuns(options);
+  }
+
+  /**
+   * The schedulers seen in the stores with a run ledger, with their last heartbeat and whether
+   * they are alive (a beat within `leaseSeconds`); nodes silent for a day are pruned.
+   */
+  async getNodes(): Promise<NodeInfo[]> {
+    return this.#rooms.history.getNodes();
   }
 
   /**

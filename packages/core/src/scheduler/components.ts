@@ -44,10 +44,12 @@ export interface ComponentParts {
   readonly host: JobHost;
   /** Builds a trigger from a stored spec. */
   readonly makeTrigger: (spec: unknown) => Trigger;
-  /** A store's wakeup: a job due at `nextRunTime` (or something, when undefined) changed. */
-  readonly wake: (nextRunTime?: number) => void;
+  /** Store `alias`'s wakeup: a job due at `nextRunTime` (or something, when undefined) changed. */
+  readonly wake: (alias: string, nextRunTime?: number) => void;
   /** Whether the scheduler was started and not shut down. */
   readonly running: () => boolean;
+  /** At shutdown, once every run has its outcome and before the stores stop. */
+  readonly beforeStoresStop: () => Promise<void>;
 }
 
 /** The job stores and executors of one scheduler. */
@@ -103,6 +105,7 @@ export class Components {
       settings.log.error(`Error shutting down executor '${alias}'`, error);
       listeners.reportError('executor', alias, error, 'shutting down');
     });
+    await this.#parts.beforeStoresStop();
     for (const [alias, store] of this.#liveStores) {
       try {
         await store.shutdown();
@@ -255,7 +258,7 @@ export class Components {
         );
         listeners.emit(EVENT_JOB_UNRESTORABLE, () => new JobUnrestorableEvent(id, alias, error));
       },
-      wakeup: (nextRunTime) => wake(nextRunTime),
+      wakeup: (nextRunTime) => wake(alias, nextRunTime),
     };
   }
 

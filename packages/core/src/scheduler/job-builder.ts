@@ -124,6 +124,8 @@ export class JobBuilder {
         coalesce: options.coalesce ?? defaults.coalesce,
         maxInstances: options.maxInstances ?? defaults.maxInstances,
         timeout: options.timeout ?? null,
+        onAbandoned: options.onAbandoned ?? 'fail',
+        maxRetries: options.maxRetries ?? 1,
         nextRunTimeMs,
       },
       this.#parts.host,
@@ -204,6 +206,8 @@ export class JobBuilder {
     if (checked.coalesce !== undefined) fields.coalesce = checked.coalesce;
     if (checked.maxInstances !== undefined) fields.maxInstances = checked.maxInstances;
     if (checked.timeout !== undefined) fields.timeout = checked.timeout;
+    if (checked.onAbandoned !== undefined) fields.onAbandoned = checked.onAbandoned;
+    if (checked.maxRetries !== undefined) fields.maxRetries = checked.maxRetries;
     if (checked.nextRunTime !== undefined) {
       fields.nextRunTimeMs =
         checked.nextRunTime === null

@@ -15,6 +15,7 @@ import {
 } from '../events.js';
 import type { SchedulerState } from '../interfaces.js';
 import type { Listeners } from '../listeners.js';
+import type { Cluster } from './cluster.js';
 import type { Components } from './components.js';
 import type { Loop } from './loop.js';
 import type { PendingJobs } from './pending.js';
@@ -26,6 +27,7 @@ export interface LifecycleParts {
   readonly settings: Settings;
   readonly listeners: Listeners;
   readonly components: Components;
+  readonly cluster: Cluster;
   readonly pending: PendingJobs;
   readonly stored: StoredJobs;
   readonly loop: Loop;
@@ -56,7 +58,7 @@ export class Lifecycle {
   /** See `BaseScheduler.start`; `keepAlive` holds the process open while running. */
   async start(paused: boolean, keepAlive: boolean): Promise<void> {
     this.checkStopped('start()');
-    const { components, pending, stored, loop } = this.#parts;
+    const { components, cluster, pending, stored, loop } = this.#parts;
     this.#starting = true;
     try {
       await components.start();
@@ -64,6 +66,7 @@ export class Lifecycle {
         await stored.add(entry);
         pending.stored(entry);
       }
+      await cluster.start(paused);
     } catch (error) {
       await components.stop(false);
       throw error;

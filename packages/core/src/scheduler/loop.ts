@@ -11,7 +11,9 @@ import type { ClaimedRun, ClockTimer, JobStore } from '../interfaces.js';
 import type { Job } from '../job.js';
 import type { Listeners } from '../listeners.js';
 import type { RunLayer } from '../runs/layer.js';
+import type { RunRecord } from '../runs/run.js';
 import { dueRunTimes, type DueRuns } from '../runs/run-times.js';
+import type { Cluster } from './cluster.js';
 import type { Settings } from './settings.js';
 
 /** How many due jobs one pass claims from a store at most; a full batch triggers another pass. */
@@ -23,6 +25,7 @@ export interface LoopParts {
   /** The started job stores, in the order they are processed. */
   readonly stores: ReadonlyMap<string, JobStore>;
   readonly runs: RunLayer;
+  readonly cluster: Cluster;
   readonly listeners: Listeners;
   /** Whether the scheduler processes jobs now (running and not paused). */
   readonly active: () => boolean;
@@ -33,6 +36,7 @@ export class Loop {
   readonly #settings: Settings;
   readonly #stores: ReadonlyMap<string, JobStore>;
   readonly #runs: RunLayer;
+  readonly #cluster: Cluster;
   readonly #listeners: Listeners;
   readonly #active: () => boolean;
 
@@ -49,6 +53,7 @@ export class Loop {
     this.#settings = parts.settings;
     this.#stores = parts.stores;
     this.#runs = parts.runs;
+    this.#cluster = parts.cluster;
     this.#listeners = parts.listeners;
     this.#active = parts.active;
   }
@@ -68,9 +73,13 @@ export class Loop {
     });
   }
 
-  /** Wakes the loop when a job's run time comes before the armed wakeup. */
-  wakeFor(nextRunTimeMs: number | null): void {
-    if (!this.#active() || nextRunTimeMs === null) return;
+  /**
+   * Wakes the loop when a job's run time comes before the armed wakeup.
+   * @param alias the job's store: its run times are on the store's clock
+   */
+  wakeFor(storeRunTimeMs: number | null, alias: string): void {
+    if (!this.#active() || storeRunTimeMs === null) return;
+    const nextRunTimeMs = this.#cluster.hostTime(alias, storeRunTimeMs);
     // During a pass, remember the earliest: the timer armed after it covers them all, instead of
     // a pass per job added meanwhile.
     if (this.#processing) this.#addedDuringPass = earliest(this.#addedDuringPass, nextRunTimeMs);
@@ -120,14 +129,20 @@ export class Loop {
       // the ones it won (arrays walked in step with the claimed runs: no lookup per job).
       const asked: Job[] = [];
       const plans: DueRuns[] = [];
+      // With a run ledger: the store's clock, and the runs opened for each job it claims.
+      const ledger = store.ledger !== undefined && store.ledger.local !== true;
+      const recorded = store.ledger !== undefined;
+      const storeNow = ledger ? this.#cluster.now(alias) : now;
+      const storeNowDate = ledger ? new Date(storeNow) : nowDate;
+      const opened = new Map<Job, RunRecord>();
       let retry = false;
       let claimed: ClaimedRun[];
       try {
         claimed = await store.claimDueJobs({
-          now,
+          now: storeNow,
           limit: CLAIM_BATCH,
           advance: (job) => {
-            const due = this.#dueRuns(alias, job, now, nowDate);
+            const due = this.#dueRuns(alias, job, storeNow, storeNowDate);
             if (due === undefined) {
               retry = true;
               return undefined;
@@ -136,6 +151,22 @@ export class Loop {
             plans.push(due);
             return due.next === null ? null : job.withNextRunTime(due.next);
           },
+          runs: ledger
+            ? this.#cluster.claimRuns(
+                alias,
+                storeNow,
+                (job) => {
+                  const due = plans[asked.lastIndexOf(job)];
+                  return this.#runs.prepare(
+                    job,
+                    due?.runTimes ?? [],
+                    due?.coalesced ?? [],
+                    storeNow,
+                  );
+                },
+                (first) => opened.set(first.job, first),
+              )
+            : undefined,
         });
       } catch (error) {
         this.#storeFailed(alias, error, 'claiming due jobs');
@@ -143,11 +174,23 @@ export class Loop {
         continue;
       }
       let plan = 0;
-      for (const { job, next } of claimed) {
+      for (const { job, next, refused } of claimed) {
         // Stores claim in the order they asked, skipping the jobs they lost.
         while (plan < asked.length && asked[plan] !== job) plan++;
-        const due = plan < asked.length ? plans[plan++] : this.#dueRuns(alias, job, now, nowDate);
-        if (due !== undefined) this.#runs.submitDue(job, due, now);
+        const due =
+          plan < asked.length ? plans[plan++] : this.#dueRuns(alias, job, storeNow, storeNowDate);
+        const first = opened.get(job);
+        if (first !== undefined) {
+          if (due !== undefined) this.#runs.warnOfSkipped(job, due);
+          if (refused === true) {
+            this.#runs.refuseOpened(first, storeNow);
+          } else {
+            this.#cluster.track(first);
+            this.#runs.submitOpened(first, storeNow);
+          }
+        } else if (due !== undefined) {
+          this.#runs.submitDue(job, due, now, recorded);
+        }
         if (next === null) {
           if (log.infoOn) log.info(`Removed job ${job.id}`);
           // Checked here rather than through emit(): no closure per job when no one listens.
@@ -164,9 +207,11 @@ export class Loop {
         const storeNext = await store.getNextRunTime();
         // A job this pass could not advance is still due: it waits for the retry rather than
         // waking the loop again at once, forever.
+        // Next run times are on the store's clock; the timer runs on the scheduler's.
+        const hostNext = storeNext === null ? null : storeNext - (storeNow - now);
         nextWake = earliest(
           nextWake,
-          retry && storeNext !== null && storeNext <= now ? retryAt : storeNext,
+          retry && hostNext !== null && hostNext <= now ? retryAt : hostNext,
         );
       } catch (error) {
         this.#storeFailed(alias, error, 'getting the next run time');

@@ -7,7 +7,9 @@ import { Listeners } from '../listeners.js';
 import type { PluginRegistry } from '../registry.js';
 import { RunLayer } from '../runs/layer.js';
 import { TaskRegistry } from '../tasks.js';
+import { Cluster } from './cluster.js';
 import { Components } from './components.js';
+import { History } from './history.js';
 import { JobBuilder } from './job-builder.js';
 import { Lifecycle } from './lifecycle.js';
 import { Loop } from './loop.js';
@@ -22,6 +24,8 @@ export interface Rooms {
   readonly listeners: Listeners;
   readonly runs: RunLayer;
   readonly components: Components;
+  readonly cluster: Cluster;
+  readonly history: History;
   readonly builder: JobBuilder;
   readonly loop: Loop;
   readonly pending: PendingJobs;
@@ -32,14 +36,13 @@ export interface Rooms {
 /**
  * Makes the rooms of a scheduler.
  * @param host the scheduler, which its jobs' methods call
- * @param schedulerId the scheduler's id, naming it in run records
  */
-export function buildRooms(host: JobHost, schedulerId: string, registry: PluginRegistry): Rooms {
+export function buildRooms(host: JobHost, registry: PluginRegistry): Rooms {
   const settings = new Settings();
   const tasks = new TaskRegistry(process.cwd(), () => settings.log);
   const listeners = new Listeners(() => settings.log);
   const runs = new RunLayer(
-    schedulerId,
+    () => settings.schedulerId,
     () => settings.clock,
     listeners,
     () => settings.log,
@@ -53,17 +56,27 @@ export function buildRooms(host: JobHost, schedulerId: string, registry: PluginR
     listeners,
     host,
     makeTrigger: (spec) => builder.makeTrigger(spec),
-    wake: (nextRunTime) => {
+    wake: (alias, nextRunTime) => {
       if (nextRunTime === undefined) loop.wakeup();
-      else loop.wakeFor(nextRunTime);
+      else loop.wakeFor(nextRunTime, alias);
     },
     running: () => state() !== 'stopped',
+    beforeStoresStop: () => cluster.stop(),
   });
+  const cluster = new Cluster({
+    settings,
+    components,
+    runs,
+    listeners,
+    takesRuns: () => state() === 'running',
+  });
+  const history = new History({ settings, components, cluster });
   const builder = new JobBuilder({ settings, registry, tasks, components, host });
   const loop = new Loop({
     settings,
     stores: components.stores,
     runs,
+    cluster,
     listeners,
     active: () => state() === 'running',
   });
@@ -71,16 +84,27 @@ export function buildRooms(host: JobHost, schedulerId: string, registry: PluginR
   const stored = new StoredJobs({
     settings,
     components,
+    history,
     listeners,
-    wakeFor: (nextRunTimeMs) => loop.wakeFor(nextRunTimeMs),
+    wakeFor: (nextRunTimeMs, alias) => loop.wakeFor(nextRunTimeMs, alias),
   });
-  const lifecycle = new Lifecycle({ settings, listeners, components, pending, stored, loop });
+  const lifecycle = new Lifecycle({
+    settings,
+    listeners,
+    components,
+    cluster,
+    pending,
+    stored,
+    loop,
+  });
   return {
     settings,
     tasks,
     listeners,
     runs,
     components,
+    cluster,
+    history,
     builder,
     loop,
     pending,

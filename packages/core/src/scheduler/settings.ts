@@ -5,7 +5,10 @@
 import { hostTimezone } from '@kairos/triggers';
 import { systemClock } from '../clock.js';
 import type { ParsedConfig } from '../config/index.js';
+import { newSchedulerId } from '../ids.js';
 import type { Clock, JobDefaults } from '../interfaces.js';
+import { DEFAULT_RETENTION } from '../jobstores/run-rows.js';
+import type { Retention } from '../ledger.js';
 import { defaultLogger, Log } from '../logger.js';
 
 /** The scalar settings of one scheduler, with APScheduler's defaults. */
@@ -19,6 +22,12 @@ export class Settings {
   daemon = true;
   clock: Clock = systemClock;
   log = new Log(defaultLogger);
+  /** The scheduler's id in shared stores: `host:pid:random` unless configured. */
+  schedulerId: string = newSchedulerId();
+  /** Seconds a run's lease lasts. */
+  leaseSeconds = 30;
+  /** How much run history to keep per job; null for none. */
+  history: Retention | null = DEFAULT_RETENTION;
 
   /** Takes the settings a parsed configuration gives, keeping the others. */
   apply(parsed: ParsedConfig): void {
@@ -32,6 +41,10 @@ export class Settings {
     if (parsed.daemon !== undefined) this.daemon = parsed.daemon;
     if (parsed.clock !== undefined) this.clock = parsed.clock;
     if (parsed.logger !== undefined) this.log = new Log(parsed.logger);
+    if (parsed.schedulerId !== undefined) this.schedulerId = parsed.schedulerId;
+    if (parsed.leaseSeconds !== undefined) this.leaseSeconds = parsed.leaseSeconds;
+    if (parsed.history !== undefined)
+      this.history = parsed.history === false ? null : parsed.history;
   }
 }
 

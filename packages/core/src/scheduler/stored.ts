@@ -10,6 +10,7 @@ import type { Job, ListedJob, UnrestorableJob } from '../job.js';
 import type { Listeners } from '../listeners.js';
 import { sameSchedule } from '../same-schedule.js';
 import type { Components } from './components.js';
+import type { History } from './history.js';
 import { firstRunTime, type BuiltJob } from './job-builder.js';
 import { earliest } from './loop.js';
 import { inEntry } from './entries.js';
@@ -20,9 +21,10 @@ import type { Settings } from './settings.js';
 export interface StoredJobsParts {
   readonly settings: Settings;
   readonly components: Components;
+  readonly history: History;
   readonly listeners: Listeners;
-  /** Wakes the loop when a job's run time comes before its planned wakeup. */
-  readonly wakeFor: (nextRunTimeMs: number | null) => void;
+  /** Wakes the loop when a job's run time (in store `alias`) comes before its planned wakeup. */
+  readonly wakeFor: (nextRunTimeMs: number | null, alias: string) => void;
 }
 
 /** The jobs of a running scheduler. */
@@ -43,7 +45,7 @@ export class StoredJobs implements JobPlace {
       added = await this.#replace(store, added, entry, error);
     }
     this.#announce(added);
-    this.#parts.wakeFor(added.nextRunTimeMs);
+    this.#parts.wakeFor(added.nextRunTimeMs, added.jobstore);
     return added;
   }
 
@@ -102,13 +104,14 @@ export class StoredJobs implements JobPlace {
       }
     } finally {
       // What was stored is announced, also when a later replacement failed.
-      let wakeAt: number | null = null;
+      // The earliest run time per store (each on its store's clock): one wakeup per store.
+      const wakeAt = new Map<string, number | null>();
       for (const job of added) {
         if (job === undefined) continue;
         this.#announce(job);
-        wakeAt = earliest(wakeAt, job.nextRunTimeMs);
+        wakeAt.set(job.jobstore, earliest(wakeAt.get(job.jobstore) ?? null, job.nextRunTimeMs));
       }
-      this.#parts.wakeFor(wakeAt);
+      for (const [alias, time] of wakeAt) this.#parts.wakeFor(time, alias);
     }
     return added as Job[];
   }
@@ -177,8 +180,9 @@ export class StoredJobs implements JobPlace {
       if (jobstore !== undefined && alias !== jobstore) continue;
       lines.push(`Jobstore ${alias}:`);
       const jobs = await this.list(alias);
+      await this.#parts.history.attachLastRuns(jobs);
       if (jobs.length === 0) lines.push('    No scheduled jobs');
-      for (const job of jobs) lines.push(`    ${job.toString()}`);
+      for (const job of jobs) lines.push(`    ${job.toString()}${lastRunText(job)}`);
     }
     return lines;
   }
@@ -268,4 +272,11 @@ export class StoredJobs implements JobPlace {
       }
     }
   }
+}
+
+/** ` [last run: error at 2030-01-01T03:00:00.000Z]`, or nothing when there is none. */
+function lastRunText(job: ListedJob): string {
+  if (job.state === 'unrestorable' || job.lastRun === null) return '';
+  const { outcome, scheduledRunTime } = job.lastRun;
+  return ` [last run: ${outcome ?? 'in flight'}, scheduled at ${scheduledRunTime.toISOString()}]`;
 }

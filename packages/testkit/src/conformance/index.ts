@@ -15,6 +15,7 @@ import { TestkitUsageError } from '../errors.js';
 import { defineAddJobsTests } from './add-jobs.js';
 import { defineClaimTests } from './claims.js';
 import { defineCrudTests } from './crud.js';
+import { defineLedgerTests } from './ledger.js';
 import { defineOrderingTests } from './ordering.js';
 import { definePersistenceTests } from './persistence.js';
 import { defineRoundTripTests } from './round-trip.js';
@@ -123,6 +124,7 @@ export function runJobStoreConformance(options: ConformanceOptions): void {
     defineOrderingTests(harness);
     defineRoundTripTests(harness);
     defineClaimTests(harness);
+    defineLedgerTests(harness);
     if (options.persistent) defineUnrestorableTests(harness);
     if (options.shared) definePersistenceTests(harness);
     if (options.wakeups !== false) defineWakeupTests(harness, options.wakeups.withinMs);

@@ -1,0 +1,411 @@
+/**
+ * The scheduler's side of the run ledgers of its stores: the run rows each claim opens, the
+ * heartbeat that renews this scheduler's leases (every third of `leaseSeconds`), the scan that
+ * ends the runs of dead schedulers as abandoned and starts their retries (at start and every
+ * half of `leaseSeconds`), each outcome recorded in its store (retried until it is written), and
+ * the store's clock (the offset measured at each beat). Stores without a ledger are left out.
+ */
+import { hostname } from 'node:os';
+import { MaxInstancesReachedError } from '../errors.js';
+import { EVENT_JOB_ABANDONED, JobAbandonedEvent } from '../events.js';
+import type { ClockTimer, JobState } from '../interfaces.js';
+import type { Job } from '../job.js';
+import { endedRow, NO_HISTORY } from '../jobstores/run-rows.js';
+import type { AbandonedRun, RunClaim, RunLedger, RunOpening, RunRow } from '../ledger.js';
+import type { Listeners } from '../listeners.js';
+import type { RunLayer } from '../runs/layer.js';
+import type { RunRecord } from '../runs/run.js';
+import { StoredRun } from '../runs/stored-run.js';
+import { describeError } from '../runs/summary.js';
+import type { Components } from './components.js';
+import type { Settings } from './settings.js';
+
+/** How far a store's clock may be from the scheduler's before a warning (ms). */
+const CLOCK_WARNING_MS = 1000;
+/** Most lapsed runs one scan ends per store. */
+const SCAN_LIMIT = 100;
+
+/** What the cluster room works with, given by its scheduler. */
+export interface ClusterParts {
+  readonly settings: Settings;
+  readonly components: Components;
+  readonly runs: RunLayer;
+  readonly listeners: Listeners;
+  /**
+   * Whether the scheduler takes runs now (running, not paused): only then does its scan end
+   * lapsed runs, so that a paused scheduler (a `kairos jobs` command) never takes a retry.
+   */
+  readonly takesRuns: () => boolean;
+}
+
+/** The run ledgers of one scheduler's stores. */
+export class Cluster {
+  readonly #parts: ClusterParts;
+  /** Each ledger store's clock minus the scheduler's (ms), as last measured. */
+  readonly #offsets = new Map<string, number>();
+  /** The offset last warned of per store, so a steady offset is logged once. */
+  readonly #warnedOffsets = new Map<string, number>();
+  /** Runs whose row is open in a ledger and whose outcome is not written yet, by run id. */
+  readonly #open = new Map<string, RunRecord>();
+  /** Outcome writes in progress. */
+  readonly #writes = new Set<Promise<void>>();
+  /** The ids of the runs whose outcome is being written. */
+  readonly #writing = new Set<string>();
+  #beatTimer: ClockTimer | null = null;
+  #scanTimer: ClockTimer | null = null;
+  #startedAt = 0;
+  /** Between `start()` and `stop()`. */
+  #running = false;
+
+  constructor(parts: ClusterParts) {
+    this.#parts = parts;
+    parts.runs.recordWith((run) => this.#record(run));
+  }
+
+  /** The store `alias`'s run ledger, when it is started and has one. */
+  ledgerOf(alias: string): RunLedger | undefined {
+    return this.#parts.components.stores.get(alias)?.ledger;
+  }
+
+  /** The time on store `alias`'s clock: the scheduler's plus the measured offset. */
+  now(alias: string): number {
+    return this.#parts.settings.clock.now() + (this.#offsets.get(alias) ?? 0);
+  }
+
+  /** A time on store `alias`'s clock as the scheduler's clock reads it. */
+  hostTime(alias: string, storeTime: number): number {
+    return storeTime - (this.#offsets.get(alias) ?? 0);
+  }
+
+  /**
+   * At start, once the stores are: measure clocks, beat, end lapsed runs (unless starting
+   * paused), arm the timers.
+   */
+  async start(paused: boolean): Promise<void> {
+    this.#startedAt = this.#parts.settings.clock.now();
+    this.#running = true;
+    this.#parts.runs.newSeries();
+    await this.#beat();
+    if (!paused) await this.#scan();
+    this.#arm();
+  }
+
+  /**
+   * Arms the heartbeat and the scan when a shared ledger is started and they are not armed: at
+   * start, and at each claim (a store added to a running scheduler). A scheduler alone with
+   * its stores (none shared) has no one to beat for.
+   */
+  #arm(): void {
+    if (this.#beatTimer !== null || !this.#running) return;
+    if (this.#ledgers().next().done === true) return;
+    this.#armBeat();
+    this.#armScan();
+  }
+
+  /**
+   * At shutdown, after the executors (every run has its outcome) and before the stores: the
+   * outcomes are written (a failed write is tried once more), and the node leaves.
+   */
+  async stop(): Promise<void> {
+    this.#running = false;
+    this.#beatTimer?.cancel();
+    this.#scanTimer?.cancel();
+    this.#beatTimer = this.#scanTimer = null;
+    await Promise.all([...this.#writes]);
+    for (const run of [...this.#open.values()]) {
+      if (run.outcome !== null && !this.#writing.has(run.id)) this.#write(run);
+    }
+    await Promise.all([...this.#writes]);
+    for (const [alias, ledger] of this.#ledgers()) {
+      try {
+        await ledger.leave(this.#parts.settings.schedulerId);
+      } catch (error) {
+        this.#failed(alias, error, 'removing this scheduler from the nodes');
+      }
+    }
+    for (const run of this.#open.values()) {
+      this.#parts.settings.log.warn(
+        `The outcome of run ${run.id} of job "${run.jobName}" (${run.outcome ?? 'in flight'}) ` +
+          `could not be written to job store '${run.jobstore}' before shutdown; another ` +
+          `scheduler will end it as abandoned when its lease lapses`,
+      );
+    }
+    this.#open.clear();
+  }
+
+  /**
+   * What a claim on store `alias` writes for each job it wins: the runs `plan(job)` gives,
+   * in flight under this scheduler's lease, or refused. `opened` receives each submission.
+   */
+  claimRuns(
+    alias: string,
+    now: number,
+    plan: (job: Job) => RunRecord,
+    opened: (first: RunRecord) => void,
+  ): RunClaim {
+    if (this.ledgerOf(alias)?.local !== true) this.#arm();
+    return {
+      open: (job) => {
+        const first = plan(job);
+        opened(first);
+        return this.#opening(alias, first, now);
+      },
+    };
+  }
+
+  /** Takes the runs of a submission its store opened: their outcomes are to be written. */
+  track(first: RunRecord): void {
+    const offset = this.#offsets.get(first.jobstore) ?? 0;
+    for (let run: RunRecord | null = first; run !== null; run = run.nextInSubmission) {
+      run.offsetMs = offset;
+      this.#open.set(run.id, run);
+    }
+  }
+
+  /** `runJob` on a store with a ledger: opens the run there (counting `maxInstances`), runs it. */
+  async runJob(job: Job, ledger: RunLedger): Promise<void> {
+    const { runs } = this.#parts;
+    const now = this.now(job.jobstore);
+    const first = runs.prepare(job, [now], [], now);
+    const opened = await ledger.open(this.#opening(job.jobstore, first, now), now);
+    if (opened) {
+      this.track(first);
+      runs.submitOpened(first, now);
+    } else {
+      runs.refuseOpened(first, now);
+    }
+  }
+
+  #opening(alias: string, first: RunRecord, now: number): RunOpening {
+    const { job } = first;
+    const leaseUntil = now + this.#parts.settings.leaseSeconds * 1000;
+    const document = this.#document(alias, job);
+    const refusal = describeError(new MaxInstancesReachedError(job.name, job.id, job.maxInstances));
+    const rows: RunRow[] = [];
+    const refused: RunRow[] = [];
+    for (let run: RunRecord | null = first; run !== null; run = run.nextInSubmission) {
+      const row = run.toRow(leaseUntil, document);
+      rows.push(row);
+      refused.push(endedRow(row, { outcome: 'skipped', finishedAt: now, error: refusal }));
+    }
+    return { rows, refused, maxInstances: job.maxInstances };
+  }
+
+  /** The job as its store would keep it, for a retry; null when it cannot be stored. */
+  #document(alias: string, job: Job): string | null {
+    try {
+      return JSON.stringify(this.#parts.components.storeContext(alias).serializeJob(job));
+    } catch {
+      // A function task in the memory store: it cannot be retried by another process anyway.
+      return null;
+    }
+  }
+
+  #record(run: RunRecord): void {
+    if (this.#open.has(run.id)) {
+      this.#write(run);
+      return;
+    }
+    // Runs of a local ledger are not opened: they are recorded at their outcome, if kept at all.
+    if (this.ledgerOf(run.jobstore)?.local === true && this.#parts.settings.history !== null) {
+      this.#write(run);
+    }
+  }
+
+  /** Writes a run's outcome to its store's ledger; kept for the next beat when that fails. */
+  #write(run: RunRecord): void {
+    const ledger = this.ledgerOf(run.jobstore);
+    if (ledger === undefined) return;
+    this.#writing.add(run.id);
+    const write = Promise.resolve()
+      .then(() => ledger.finish(run.toRow(null, null), this.#parts.settings.history ?? NO_HISTORY))
+      .then(
+        (written) => {
+          this.#open.delete(run.id);
+          if (!written) {
+            this.#parts.settings.log.warn(
+              `Run ${run.id} of job "${run.jobName}" (id ${run.jobId}) ended ` +
+                `${run.outcome ?? ''} after another scheduler had ended it as abandoned (its ` +
+                `lease lapsed: this scheduler could not reach job store '${run.jobstore}' for ` +
+                `${this.#parts.settings.leaseSeconds} s); the store keeps 'abandoned'`,
+            );
+          }
+        },
+        (error: unknown) => this.#failed(run.jobstore, error, `recording run ${run.id}`),
+      )
+      .finally(() => {
+        this.#writes.delete(write);
+        this.#writing.delete(run.id);
+      });
+    this.#writes.add(write);
+  }
+
+  /** The started stores with a ledger other schedulers may share (not `local`). */
+  *#ledgers(): Generator<[string, RunLedger]> {
+    for (const [alias, store] of this.#parts.components.stores) {
+      if (store.ledger !== undefined && store.ledger.local !== true) yield [alias, store.ledger];
+    }
+  }
+
+  /** One heartbeat per ledger store; outcomes whose write failed are written again. */
+  async #beat(): Promise<void> {
+    const { settings } = this.#parts;
+    for (const [alias, ledger] of this.#ledgers()) {
+      try {
+        await this.#measureClock(alias, ledger);
+        const now = this.now(alias);
+        const runIds: string[] = [];
+        for (const run of this.#open.values()) if (run.jobstore === alias) runIds.push(run.id);
+        await ledger.beat({
+          id: settings.schedulerId,
+          host: hostname(),
+          pid: process.pid,
+          startedAt: this.#startedAt,
+          now,
+          leaseUntil: now + settings.leaseSeconds * 1000,
+          runIds,
+          pruneBefore: now - 86_400_000,
+        });
+      } catch (error) {
+        this.#failed(alias, error, 'renewing the leases of its runs');
+      }
+    }
+    for (const run of this.#open.values()) {
+      // Open with an outcome and no write in flight: its write failed.
+      if (run.outcome !== null && !this.#writing.has(run.id)) this.#write(run);
+    }
+  }
+
+  /** Measures the offset of a store's clock; warns when it is over a second. */
+  async #measureClock(alias: string, ledger: RunLedger): Promise<void> {
+    if (ledger.serverTime === undefined) return;
+    const { clock, log } = this.#parts.settings;
+    const before = clock.now();
+    const server = await ledger.serverTime();
+    const after = clock.now();
+    const offset = Math.round(server - (before + after) / 2);
+    this.#offsets.set(alias, offset);
+    const warned = this.#warnedOffsets.get(alias);
+    if (Math.abs(offset) > CLOCK_WARNING_MS) {
+      if (warned === undefined || Math.abs(warned - offset) > CLOCK_WARNING_MS / 2) {
+        this.#warnedOffsets.set(alias, offset);
+        log.warn(
+          `This host's clock is ${Math.abs(offset)} ms ${offset > 0 ? 'behind' : 'ahead of'} ` +
+            `job store '${alias}''s; due runs and leases follow the store's clock (sync this ` +
+            `host with NTP)`,
+        );
+      }
+    } else {
+      this.#warnedOffsets.delete(alias);
+    }
+  }
+
+  /** Ends the lapsed runs of every ledger store; starts the retries this scheduler won. */
+  async #scan(): Promise<void> {
+    for (const [alias, ledger] of this.#ledgers()) {
+      const now = this.now(alias);
+      const retries = new Map<string, RunRecord>();
+      let ended: AbandonedRun[];
+      try {
+        ended = await ledger.abandonLapsed({
+          now,
+          limit: SCAN_LIMIT,
+          abandoned: (row) => endedRow(row, { outcome: 'abandoned', finishedAt: now }),
+          retry: (row) => this.#retry(alias, row, now, retries),
+        });
+      } catch (error) {
+        this.#failed(alias, error, 'looking for abandoned runs');
+        continue;
+      }
+      for (const { row, retry } of ended) this.#abandoned(alias, row, retry, retries, now);
+    }
+  }
+
+  /** The retry row of an abandoned run, or null; its record waits in `retries`. */
+  #retry(alias: string, row: RunRow, now: number, retries: Map<string, RunRecord>): RunRow | null {
+    if (row.onAbandoned !== 'retry' || row.attempt >= row.maxRetries || row.job === null) {
+      return null;
+    }
+    let job: Job;
+    try {
+      job = this.#parts.components
+        .storeContext(alias)
+        .restoreJob(JSON.parse(row.job) as JobState, alias);
+    } catch (error) {
+      this.#parts.settings.log.error(
+        `Run ${row.id} of job "${row.jobName}" (id ${row.jobId}) was abandoned and is not ` +
+          `retried: its job cannot be restored`,
+        error,
+      );
+      return null;
+    }
+    const first = this.#parts.runs.prepare(
+      job,
+      [row.scheduledRunTime],
+      row.coalescedRunTimes,
+      now,
+      row.attempt + 1,
+    );
+    retries.set(first.id, first);
+    return first.toRow(now + this.#parts.settings.leaseSeconds * 1000, row.job);
+  }
+
+  #abandoned(
+    alias: string,
+    row: RunRow,
+    retry: RunRow | null,
+    retries: Map<string, RunRecord>,
+    now: number,
+  ): void {
+    const { settings, listeners, runs } = this.#parts;
+    const run = new StoredRun(row);
+    settings.log.warn(
+      `Run ${row.id} of job "${row.jobName}" (id ${row.jobId}, scheduled at ` +
+        `${run.scheduledRunTime.toISOString()}) was abandoned: its scheduler ${row.schedulerId} ` +
+        `stopped renewing its lease. ` +
+        (retry === null
+          ? row.onAbandoned === 'retry'
+            ? `It has had its ${row.maxRetries} retr${row.maxRetries === 1 ? 'y' : 'ies'}; not run again`
+            : `Not run again (onAbandoned: 'fail')`
+          : `Retrying it (attempt ${retry.attempt} of ${row.maxRetries})`),
+    );
+    listeners.emit(EVENT_JOB_ABANDONED, () => new JobAbandonedEvent(alias, run, retry !== null));
+    const first = retry === null ? undefined : retries.get(retry.id);
+    if (first === undefined) return;
+    this.track(first);
+    runs.submitOpened(first, now);
+  }
+
+  #armBeat(): void {
+    const { clock, leaseSeconds } = this.#parts.settings;
+    const timer = clock.setTimer(
+      () => {
+        void this.#beat().finally(() => {
+          if (this.#beatTimer === timer) this.#armBeat();
+        });
+      },
+      (leaseSeconds * 1000) / 3,
+    );
+    timer.unref();
+    this.#beatTimer = timer;
+  }
+
+  #armScan(): void {
+    const { clock, leaseSeconds } = this.#parts.settings;
+    const timer = clock.setTimer(
+      () => {
+        void this.#scan().finally(() => {
+          if (this.#scanTimer === timer) this.#armScan();
+        });
+      },
+      (leaseSeconds * 1000) / 2,
+    );
+    timer.unref();
+    this.#scanTimer = timer;
+  }
+
+  #failed(alias: string, error: unknown, action: string): void {
+    this.#parts.settings.log.warn(`Error ${action} in job store '${alias}'; retrying`, error);
+    this.#parts.listeners.reportError('jobstore', alias, error, action);
+  }
+}

@@ -1,0 +1,337 @@
+/**
+ * The scheduler's side of a shared run ledger, on fake clocks: leases renewed by the heartbeat,
+ * lapsed runs ended as abandoned once (then retried or not), cluster-wide maxInstances, the
+ * store's clock, nodes, retention. Two schedulers "share a store" through one ledger: each has
+ * a memory store of its own whose ledger is the same shared (not local) one; a scheduler is
+ * "killed" by no longer moving its clock, so its heartbeat stops.
+ */
+import { describe, expect, it } from 'vitest';
+import {
+  BackgroundScheduler,
+  FakeClock,
+  MemoryJobStore,
+  RecordingLogger,
+  type JobAbandonedEvent,
+} from '../src/index.js';
+import { MemoryRunLedger } from '../src/jobstores/memory-ledger.js';
+import { T0, at, fakeSleep, sec } from './helpers.js';
+
+/** A ledger as a shared store's: leases, heartbeats and scans. */
+class SharedLedger extends MemoryRunLedger {
+  override readonly local = false;
+}
+
+/** A memory store whose runs go to a shared ledger. */
+class SharedStore extends MemoryJobStore {
+  override readonly ledger: MemoryRunLedger;
+  constructor(ledger: MemoryRunLedger) {
+    super();
+    this.ledger = ledger;
+  }
+}
+
+interface Node {
+  readonly name: string;
+  readonly clock: FakeClock;
+  readonly scheduler: BackgroundScheduler;
+  readonly logger: RecordingLogger;
+  readonly ran: string[];
+  readonly abandoned: JobAbandonedEvent[];
+}
+
+function node(
+  name: string,
+  ledger: MemoryRunLedger,
+  options: { leaseSeconds?: number; history?: false | { keep?: number }; start?: number } = {},
+  ran: string[] = [],
+): Node {
+  const clock = new FakeClock(options.start ?? T0);
+  const logger = new RecordingLogger();
+  const abandoned: JobAbandonedEvent[] = [];
+  const scheduler = new BackgroundScheduler({
+    clock,
+    logger,
+    schedulerId: name,
+    leaseSeconds: options.leaseSeconds ?? 10,
+    ...(options.history === undefined ? {} : { history: options.history }),
+    jobstores: { default: new SharedStore(ledger) },
+    tasks: {
+      // Runs for a minute of its scheduler's clock.
+      slow: (label: string) => {
+        ran.push(`${name}:${label}@${sec(clock.now())}`);
+        return fakeSleep(clock, 60_000).then(() => label);
+      },
+      quick: (label: string) => {
+        ran.push(`${name}:${label}@${sec(clock.now())}`);
+        return label;
+      },
+    },
+  });
+  scheduler.on('job_abandoned', (event) => abandoned.push(event));
+  return { name, clock, scheduler, logger, ran, abandoned };
+}
+
+describe('leases and abandoned runs', () => {
+  it("ends a dead scheduler's run as abandoned once, and runs nothing again under 'fail'", async () => {
+    const ledger = new SharedLedger();
+    const ran: string[] = [];
+    const a = node('a', ledger, {}, ran);
+    await a.scheduler.start();
+    await a.scheduler.addJob(
+      'slow',
+      { type: 'date', runDate: new Date(at(1)) },
+      {
+        id: 'report',
+        args: ['r'],
+      },
+    );
+    await a.clock.advance(1000); // a claims and starts the run, then stops (its clock stands)
+
+    const b = node('b', ledger, {}, ran);
+    const c = node('c', ledger, {}, ran);
+    await b.scheduler.start();
+    await c.scheduler.start();
+    await b.clock.advance(5000); // a's lease (until 11 s) holds
+    await c.clock.advance(5000);
+    expect(b.abandoned).toHaveLength(0);
+    await b.clock.advance(10_000); // b's scan at 15 s finds it
+    await c.clock.advance(10_000);
+
+    const found = [...b.abandoned, ...c.abandoned];
+    expect(found.map((event) => [event.jobId, event.owner, sec(event.scheduledRunTime)])).toEqual([
+      ['report', 'a', '1s'],
+    ]);
+    expect(found[0]?.retried).toBe(false);
+    expect(ran).toEqual(['a:r@1s']);
+    const { runs } = await b.scheduler.getRuns({ jobId: 'report' });
+    expect(runs.map((run) => [run.schedulerId, run.attempt, run.outcome])).toEqual([
+      ['a', 0, 'abandoned'],
+    ]);
+    const finder = b.abandoned.length === 1 ? b : c;
+    expect(finder.logger.messages('warn')).toContainEqual(
+      expect.stringMatching(
+        /^Run a:\w+:1 of job "slow" \(id report, scheduled at 2030-01-01T00:00:01.000Z\) was abandoned: its scheduler a stopped renewing its lease\. Not run again \(onAbandoned: 'fail'\)$/,
+      ),
+    );
+
+    // a comes back and its run ends: too late, the store keeps 'abandoned'.
+    await a.clock.advance(60_000);
+    await a.scheduler.shutdown();
+    expect(a.logger.messages('warn')).toContainEqual(
+      expect.stringContaining('after another scheduler had ended it as abandoned'),
+    );
+    expect((await b.scheduler.getRuns({ jobId: 'report' })).runs.map((run) => run.outcome)).toEqual(
+      ['abandoned'],
+    );
+    await b.scheduler.shutdown();
+    await c.scheduler.shutdown();
+  });
+
+  it("retries an abandoned run under 'retry', late as it is, and at most maxRetries times", async () => {
+    const ledger = new SharedLedger();
+    const ran: string[] = [];
+    const a = node('a', ledger, {}, ran);
+    await a.scheduler.start();
+    await a.scheduler.addJob(
+      'slow',
+      { type: 'date', runDate: new Date(at(1)) },
+      {
+        id: 'report',
+        args: ['r'],
+        onAbandoned: 'retry',
+        misfireGraceTime: 1,
+      },
+    );
+    await a.clock.advance(1000);
+
+    const b = node('b', ledger, {}, ran);
+    await b.scheduler.start();
+    await b.clock.advance(15_000); // b retries at 15 s, 14 s late; then b "dies" too
+    expect(b.abandoned.map((event) => event.retried)).toEqual([true]);
+    expect(ran).toEqual(['a:r@1s', 'b:r@15s']);
+
+    const c = node('c', ledger, { start: at(15) }, ran);
+    await c.scheduler.start();
+    await c.clock.advance(20_000); // b's lease lapsed; the retry had its one retry
+    expect(c.abandoned.map((event) => [event.owner, event.retried])).toEqual([['b', false]]);
+    expect(ran).toEqual(['a:r@1s', 'b:r@15s']);
+    const { runs } = await c.scheduler.getRuns({ jobId: 'report' });
+    expect(runs.map((run) => [run.schedulerId, run.attempt, run.outcome]).sort()).toEqual([
+      ['a', 0, 'abandoned'],
+      ['b', 1, 'abandoned'],
+    ]);
+    await c.scheduler.shutdown();
+  });
+
+  it('renews the leases of a live scheduler: a run longer than the lease is not abandoned', async () => {
+    const ledger = new SharedLedger();
+    const a = node('a', ledger);
+    const b = node('b', ledger);
+    await a.scheduler.start();
+    await b.scheduler.start();
+    await a.scheduler.addJob(
+      'slow',
+      { type: 'date', runDate: new Date(at(1)) },
+      {
+        id: 'report',
+        args: ['r'],
+      },
+    );
+    for (let second = 0; second < 70; second += 1) {
+      await a.clock.advance(1000);
+      await b.clock.advance(1000);
+    }
+    expect(b.abandoned).toHaveLength(0);
+    const { runs } = await b.scheduler.getRuns({ jobId: 'report' });
+    expect(runs.map((run) => [run.outcome, run.durationMs])).toEqual([['executed', 60_000]]);
+    await a.scheduler.shutdown();
+    await b.scheduler.shutdown();
+  });
+
+  it('a clean shutdown records every outcome and leaves nothing to abandon', async () => {
+    const ledger = new SharedLedger();
+    const a = node('a', ledger);
+    await a.scheduler.start();
+    await a.scheduler.addJob(
+      'slow',
+      { type: 'date', runDate: new Date(at(1)) },
+      {
+        id: 'report',
+        args: ['r'],
+      },
+    );
+    await a.clock.advance(2000);
+    await a.scheduler.shutdown({ wait: false });
+    const b = node('b', ledger);
+    await b.scheduler.start();
+    await b.clock.advance(60_000);
+    expect(b.abandoned).toHaveLength(0);
+    const { runs } = await b.scheduler.getRuns();
+    expect(runs.map((run) => [run.schedulerId, run.outcome])).toEqual([['a', 'cancelled']]);
+    expect((await b.scheduler.getNodes()).map((n) => n.id)).toEqual(['b']);
+    await b.scheduler.shutdown();
+  });
+});
+
+describe('cluster-wide maxInstances', () => {
+  it('refuses a run while another scheduler runs the job, with JOB_MAX_INSTANCES and a skipped run', async () => {
+    const ledger = new SharedLedger();
+    const a = node('a', ledger);
+    const b = node('b', ledger);
+    const refusals: string[] = [];
+    b.scheduler.on('job_max_instances', (event) => refusals.push(event.jobId));
+    await a.scheduler.start();
+    await b.scheduler.start();
+    // The same job in both schedulers' stores (as if shared).
+    for (const { scheduler } of [a, b]) {
+      await scheduler.addJob('slow', { type: 'interval', minutes: 5 }, { id: 'sync', args: ['s'] });
+    }
+    await a.clock.advance(300_000); // a starts its run at 5 min; it lasts a minute
+    await b.clock.advance(300_000); // b's claim finds a's slot taken
+    expect(refusals).toEqual(['sync']);
+    // runJob goes through the same count, and does not throw.
+    await b.scheduler.runJob('sync');
+    expect(refusals).toEqual(['sync', 'sync']);
+    const { runs } = await b.scheduler.getRuns({ jobId: 'sync' });
+    expect(runs.map((run) => [run.schedulerId, run.outcome]).sort()).toEqual([
+      ['a', null],
+      ['b', 'skipped'],
+      ['b', 'skipped'],
+    ]);
+    await a.scheduler.shutdown({ wait: false });
+    await b.scheduler.shutdown({ wait: false });
+  });
+});
+
+describe("the store's clock", () => {
+  it('decides what is due by the store clock and warns of an offset over a second', async () => {
+    const storeClockAhead = 5000;
+    const ledger = new SharedLedger();
+    const a = node('a', ledger);
+    Object.assign(ledger, {
+      serverTime: () => Promise.resolve(a.clock.now() + storeClockAhead),
+    });
+    await a.scheduler.start();
+    expect(a.logger.messages('warn')).toContainEqual(
+      expect.stringMatching(/^This host's clock is 5000 ms behind job store 'default''s/),
+    );
+    await a.scheduler.addJob(
+      'quick',
+      { type: 'date', runDate: new Date(at(10)) },
+      {
+        id: 'ping',
+        args: ['p'],
+      },
+    );
+    await a.clock.advance(5000); // the store's clock says 10 s
+    expect(a.ran).toEqual(['a:p@5s']);
+    const { runs } = await a.scheduler.getRuns({ jobId: 'ping' });
+    expect(runs.map((run) => run.outcome)).toEqual(['executed']);
+    await a.scheduler.shutdown();
+  });
+});
+
+describe('nodes and history', () => {
+  it('lists the schedulers with their last beat, alive or dead', async () => {
+    const ledger = new SharedLedger();
+    const a = node('a', ledger);
+    const b = node('b', ledger);
+    await a.scheduler.start();
+    await b.scheduler.start();
+    await b.clock.advance(20_000);
+    const nodes = await b.scheduler.getNodes();
+    expect(nodes.map((n) => [n.id, n.pid, sec(n.lastSeen), n.alive])).toEqual([
+      ['a', process.pid, '0s', false],
+      ['b', process.pid, '20s', true],
+    ]);
+    await a.scheduler.shutdown();
+    await b.scheduler.shutdown();
+  });
+
+  it('keeps the newest runs of each job, as the history option says', async () => {
+    const ledger = new SharedLedger();
+    const a = node('a', ledger, { history: { keep: 2 } });
+    await a.scheduler.start();
+    await a.scheduler.addJob(
+      'quick',
+      { type: 'interval', seconds: 1 },
+      { id: 'tick', args: ['t'] },
+    );
+    await a.clock.advance(5000);
+    const { runs, nextCursor } = await a.scheduler.getRuns({ jobId: 'tick' });
+    expect(runs.map((run) => sec(run.scheduledRunTime))).toEqual(['5s', '4s']);
+    expect(nextCursor).toBeNull();
+    const job = await a.scheduler.getJob('tick');
+    expect(job?.state !== 'unrestorable' && job?.lastRun?.outcome).toBe('executed');
+    await a.scheduler.shutdown();
+  });
+
+  it('keeps no finished runs with history: false', async () => {
+    const ledger = new SharedLedger();
+    const a = node('a', ledger, { history: false });
+    await a.scheduler.start();
+    await a.scheduler.addJob(
+      'quick',
+      { type: 'interval', seconds: 1 },
+      { id: 'tick', args: ['t'] },
+    );
+    await a.clock.advance(3000);
+    expect((await a.scheduler.getRuns()).runs).toEqual([]);
+    await a.scheduler.shutdown();
+  });
+
+  it('checks the getRuns options at the call', async () => {
+    const a = node('a', new SharedLedger());
+    await a.scheduler.start();
+    await expect(a.scheduler.getRuns({ limit: 0 })).rejects.toThrow(
+      'getRuns: limit: 0 is not an integer from 1 to 1000',
+    );
+    await expect(a.scheduler.getRuns({ outcome: 'exploded' as 'executed' })).rejects.toThrow(
+      /getRuns: outcome: "exploded" is not a run outcome/,
+    );
+    await expect(a.scheduler.getRuns({ cursor: 'nope' })).rejects.toThrow(
+      /cursor: "nope" is not a cursor getRuns\(\) gave out/,
+    );
+    await a.scheduler.shutdown();
+  });
+});
