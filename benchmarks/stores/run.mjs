@@ -5,10 +5,15 @@
 // stderr).
 //
 //   pnpm run bench:stores                      (build first: pnpm run build)
-//   node benchmarks/stores/run.mjs [--quick] [--rounds=N] [--no-python] [--no-peers] [--only=bulk]
+//   node benchmarks/stores/run.mjs [--quick] [--rounds=N] [--no-python] [--no-peers]
+//                                  [--only=bulk|cluster]
 //
 // --only=bulk runs the bulk adds alone (store.addJobs against one-by-one store.addJob, and
 // APScheduler's nearest, jobs added before start()), about a minute a round.
+// --only=cluster runs the cluster section alone (issue 16; cluster.mjs, cluster-report.mjs):
+// 1 … 4 scheduler processes on one PostgreSQL store, the cost of leases and history on each
+// store, and the history query among 1M run rows (MongoDB too when KAIROS_BENCH_MONGODB_URL is
+// set). A full run ends with it.
 //
 // Needs PostgreSQL (KAIROS_BENCH_POSTGRES_URL, default postgres://postgres@127.0.0.1:5432/test)
 // and Redis (KAIROS_BENCH_REDIS_URL, default redis://127.0.0.1:6379/0). Writes only to a temporary
@@ -30,10 +35,18 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 
 import { BACKENDS, POSTGRES_URL, REDIS_URL } from './backends.mjs';
+import {
+  clusterHistoryPlan,
+  clusterRoundPlan,
+  clusterSizes,
+  reportCluster,
+} from './cluster-report.mjs';
+import { mongoBackend } from './cluster-stores.mjs';
 import { median } from '../stats.mjs';
 
 const here = (file) => fileURLToPath(new URL(file, import.meta.url));
 const WORKLOAD = here('./workload.mjs');
+const CLUSTER = here('./cluster.mjs');
 const APSCHEDULER = here('./apscheduler_peer.py');
 const BULLMQ = here('./bullmq_peer.mjs');
 const PGBOSS = here('./pgboss_peer.mjs');
@@ -148,7 +161,7 @@ async function main() {
       ['add-store', 'postgres', SIZES.bulk],
       ['add-store', 'redis', SIZES.bulk],
     ];
-    for (let round = 0; round < options.rounds; round++) {
+    for (let round = 0; round < options.rounds && options.only !== 'cluster'; round++) {
       for (const [name, store, jobs] of bulkPlan) {
         record(`bulk/${name}/${store}/${jobs}`, workload(env, name, store, jobs));
       }
@@ -161,6 +174,10 @@ async function main() {
     if (options.only === 'bulk') {
       const seconds = (performance.now() - startedAt) / 1000;
       reportBulk({ results, python, versions, seconds });
+      return;
+    }
+    if (options.only === 'cluster') {
+      await runCluster({ env, record, results, versions });
       return;
     }
 
@@ -198,18 +215,61 @@ async function main() {
     const seconds = (performance.now() - startedAt) / 1000;
     report({ results, python, versions, seconds });
     reportBulk({ results, python, versions, seconds, heading: false });
+    await runCluster({ env, record, results, versions });
     if (failures.length > 0) {
       console.log('\n### Failed measurements\n');
       for (const { key, error } of failures) console.log(`- ${key}: ${error}`);
     }
   } finally {
-    if (failures.length > 0 && options.only === 'bulk') {
+    if (failures.length > 0 && (options.only === 'bulk' || options.only === 'cluster')) {
       console.log('\n### Failed measurements\n');
       for (const { key, error } of failures) console.log(`- ${key}: ${error}`);
     }
     for (const name of ['sqlite', 'postgres', 'redis']) workload(env, 'clear', name, 0);
+    // The runs' and nodes' keys too (Redis), and MongoDB's database when it was used.
+    for (const name of ['redis', 'mongodb']) child(process.execPath, [CLUSTER, 'clear', name], env);
     rmSync(directory, { recursive: true, force: true });
   }
+}
+
+// ─── cluster (issue 16) ───────────────────────────────────────────────────────────────────────
+
+/**
+ * The cluster section: its fleet measurements in rounds, the history queries once, then its
+ * report (cluster-report.mjs).
+ */
+async function runCluster({ env, record, results, versions }) {
+  const began = performance.now();
+  const loadBefore = os.loadavg();
+  const sizes = clusterSizes(options.quick);
+  for (let round = 0; round < options.rounds; round++) {
+    for (const { key, args } of clusterRoundPlan(sizes)) {
+      record(key, child(process.execPath, [CLUSTER, ...args], env));
+    }
+    progress(`cluster round ${round + 1}/${options.rounds} done`);
+  }
+  const mongo = await mongoBackend();
+  const mongoNote =
+    mongo.reason === undefined
+      ? "MongoDB: `insertMany` of the store's run documents."
+      : `MongoDB: not measured (${mongo.reason}).`;
+  for (const { key, args } of clusterHistoryPlan(sizes, mongo.reason === undefined)) {
+    record(key, child(process.execPath, [CLUSTER, ...args], env));
+  }
+  reportCluster({
+    results,
+    sizes,
+    rounds: options.rounds,
+    quick: options.quick,
+    mongoNote,
+    machine: {
+      versions,
+      loadBefore,
+      loadAfter: os.loadavg(),
+      seconds: (performance.now() - began) / 1000,
+    },
+    format: { fmt, fmtRatio, table },
+  });
 }
 
 // ─── children ─────────────────────────────────────────────────────────────────────────────────
@@ -717,9 +777,11 @@ function parseOptions(args) {
     else if (arg === '--no-peers') parsed.peers = false;
     else if (arg.startsWith('--rounds=')) parsed.rounds = Number(arg.slice('--rounds='.length));
     else if (arg === '--only=bulk') parsed.only = 'bulk';
+    else if (arg === '--only=cluster') parsed.only = 'cluster';
     else {
       console.error(
-        `unknown option ${arg}; use --quick, --rounds=N, --no-python, --no-peers, --only=bulk`,
+        `unknown option ${arg}; use --quick, --rounds=N, --no-python, --no-peers, ` +
+          '--only=bulk|cluster',
       );
       process.exit(2);
     }

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { AsyncExecutor, asyncExecutorOptions } from './executors/async.js';
 import { MemoryJobStore } from './jobstores/memory.js';
+import { integerFromString } from './options.js';
 import { PluginRegistry, registerBuiltinTriggers } from './registry.js';
 
 /** The shared plugin registry; the `kairos` package and third parties add their aliases here. */
@@ -12,8 +13,10 @@ export const defaultRegistry = new PluginRegistry();
 
 defaultRegistry
   .registerJobStore('memory', {
-    options: z.strictObject({}),
-    create: () => new MemoryJobStore(),
+    options: z.strictObject({
+      maxRuns: z.preprocess(integerFromString, z.number().int().min(0)).optional(),
+    }),
+    create: (options) => new MemoryJobStore(options),
   })
   .registerExecutor('async', {
     options: asyncExecutorOptions,

@@ -58,13 +58,18 @@ export class MaxInstancesReachedError extends Error {
   readonly maxInstances: number;
 
   constructor(jobName: string, jobId: string, maxInstances: number) {
-    super(
-      `Job "${jobName}" (id ${jobId}) has reached its maximum number of concurrently running ` +
-        `instances (${maxInstances}); raise maxInstances if overlapping runs are fine`,
-    );
+    super(MaxInstancesReachedError.message(jobName, jobId, maxInstances));
     this.name = 'MaxInstancesReachedError';
     this.jobId = jobId;
     this.maxInstances = maxInstances;
+  }
+
+  /** The message of the error, without making one (a run ledger's refused rows carry it). */
+  static message(jobName: string, jobId: string, maxInstances: number): string {
+    return (
+      `Job "${jobName}" (id ${jobId}) has reached its maximum number of concurrently running ` +
+      `instances (${maxInstances}); raise maxInstances if overlapping runs are fine`
+    );
   }
 }
 

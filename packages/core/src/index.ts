@@ -49,7 +49,7 @@ export {
   type ShellCommandTask,
 } from './commands/command-task.js';
 export { runCommand, type CommandResult, type CommandRunOptions } from './commands/run-command.js';
-export { MemoryJobStore } from './jobstores/memory.js';
+export { MemoryJobStore, type MemoryJobStoreOptions } from './jobstores/memory.js';
 // The store toolkit: what every persistent job store shares (see docs/stores.md).
 export {
   planClaims,

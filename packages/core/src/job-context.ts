@@ -14,6 +14,14 @@ export interface JobContext {
   readonly jobstore: string;
   /** The run time this run was scheduled for. */
   readonly scheduledRunTime: Date;
+  /**
+   * The run's id, as its record and the run history name it: with `attempt`, a key for a task
+   * that must not do its work twice (a retried abandoned run has a new id and the same
+   * `scheduledRunTime`).
+   */
+  readonly runId: string;
+  /** 0, or 1, 2, … for the retries of an abandoned run (`onAbandoned: 'retry'`). */
+  readonly attempt: number;
   /** Aborted when the run exceeds the job's `timeout` (or the scheduler shuts down without waiting). */
   readonly signal: AbortSignal;
 }

@@ -36,7 +36,8 @@ export interface RunRow extends RunState {
   readonly maxRetries: number;
   /**
    * The job as it was stored when the run was claimed (its JSON document), so a retry can run
-   * it even after it left the store; null once the run has an outcome.
+   * it even after it left the store; null once the run has an outcome, and for jobs that are
+   * not retried (`onAbandoned: 'fail'`).
    */
   readonly job: string | null;
 }
@@ -50,7 +51,10 @@ export interface RunRow extends RunState {
 export interface RunOpening {
   /** The runs in flight (outcome null, a lease, the job document), earliest first. */
   readonly rows: readonly RunRow[];
-  /** The same runs ended `skipped` for `maxInstances`, written when the job has no free slot. */
+  /**
+   * The same runs ended `skipped` for `maxInstances`, written when the job has no free slot
+   * (may be computed when read: read it only to write it).
+   */
   readonly refused: readonly RunRow[];
   /** The job's `maxInstances`: its slots across every scheduler of the store. */
   readonly maxInstances: number;
@@ -184,6 +188,13 @@ export interface RunLedger {
    * inserts a row it does not have.
    */
   finish(row: RunRow, retention: Retention | null): Promise<boolean>;
+  /**
+   * Records several outcomes in one transaction (or script, or bulk write): for each row what
+   * {@link finish} does, in order, trimming each job once. Resolves to each row's `finish`
+   * result. Optional, and what makes a busy scheduler cheap: it records the outcomes of a turn
+   * together; without it the scheduler calls `finish` once per row.
+   */
+  finishMany?(rows: readonly RunRow[], retention: Retention | null): Promise<boolean[]>;
   /**
    * Ends lapsed runs exactly once: each is rewritten with `scan.abandoned(row)` in a
    * compare-and-set (still no outcome, lease still lapsed), and `scan.retry(row)`, when not null,

@@ -320,6 +320,26 @@ describe('nodes and history', () => {
     await a.scheduler.shutdown();
   });
 
+  it('the memory store keeps its newest maxRuns runs of all jobs, and no run in flight', async () => {
+    const clock = new FakeClock(T0);
+    const scheduler = new BackgroundScheduler({
+      clock,
+      logger: false,
+      jobstores: { default: { type: 'memory', maxRuns: 3 } },
+    });
+    await scheduler.start();
+    await scheduler.addJob(() => 'a', { type: 'interval', seconds: 2 }, { id: 'a' });
+    await scheduler.addJob(() => 'b', { type: 'interval', seconds: 3 }, { id: 'b' });
+    await clock.advance(12_000);
+    const { runs } = await scheduler.getRuns();
+    expect(runs.map((run) => `${run.jobId}@${sec(run.scheduledRunTime)}`)).toEqual([
+      'b@12s',
+      'a@12s',
+      'a@10s',
+    ]);
+    await scheduler.shutdown();
+  });
+
   it('checks the getRuns options at the call', async () => {
     const a = node('a', new SharedLedger());
     await a.scheduler.start();

@@ -17,6 +17,10 @@ export interface RunRequest {
   readonly jobstore: string;
   /** The scheduled run time, epoch ms. */
   readonly runTime: number;
+  /** The run's id in its record (`currentJob().runId`). */
+  readonly recordId: string;
+  /** `currentJob().attempt`. */
+  readonly attempt: number;
   /** Numbers the executor's runs, so an {@link AbortMessage} can name this one. */
   readonly runId: number;
   /**

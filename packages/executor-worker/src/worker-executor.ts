@@ -189,6 +189,8 @@ export class WorkerExecutor implements Executor {
       jobName: job.name,
       jobstore: job.jobstore,
       runTime,
+      recordId: control.runId,
+      attempt: control.attempt,
       runId: run.runId,
       abortChannel: this.#abortChannelName,
       cancelled: this.#cancelled,

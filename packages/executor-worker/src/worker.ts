@@ -42,6 +42,8 @@ export default async function runJob(request: RunRequest): Promise<RunOutcome> {
       jobName: request.jobName,
       jobstore: request.jobstore,
       scheduledRunTime: new Date(request.runTime),
+      runId: request.recordId,
+      attempt: request.attempt,
       signal: controller.signal,
     };
     const value: unknown = await runInJobContext(context, () => task(...request.args));

@@ -65,6 +65,14 @@ class RunOrder {
     }
   }
 
+  /** The live runs, oldest first. */
+  *oldestFirst(): Generator<RunRow> {
+    for (const position of this.#positions) {
+      const row = this.#lookup(position);
+      if (row !== undefined) yield row;
+    }
+  }
+
   /** The newest live run, or undefined. */
   newest(): RunRow | undefined {
     for (let index = this.#positions.length - 1; index >= 0; index -= 1) {
@@ -146,6 +154,8 @@ export class MemoryRunLedger implements RunLedger {
    * subclass may say false, to stand for a shared store's ledger in tests.)
    */
   readonly local: boolean = true;
+  /** Most finished runs kept in all; the oldest go first. */
+  readonly #maxRuns: number;
   #runs = new Map<string, RunRow>();
   #all = new RunOrder((position) => this.#at(position));
   #jobs = new Map<string, JobRuns>();
@@ -154,6 +164,14 @@ export class MemoryRunLedger implements RunLedger {
   /** A binary min-heap of leases (earliest, then smallest id, first); may hold stale ones. */
   #leases: LeaseEntry[] = [];
   #nodes = new Map<string, NodeRow>();
+
+  /**
+   * @param options.maxRuns most finished runs kept, all jobs together (default: no bound): a
+   *   memory store's history lives in the heap, so the memory store bounds it
+   */
+  constructor(options: { maxRuns?: number } = {}) {
+    this.#maxRuns = options.maxRuns ?? Infinity;
+  }
 
   /** How many runs it holds, finished and in flight. */
   get size(): number {
@@ -178,13 +196,36 @@ export class MemoryRunLedger implements RunLedger {
 
   /** {@inheritDoc RunLedger.finish} (When `local`, it inserts a run it does not hold.) */
   finish(row: RunRow, retention: Retention | null): Promise<boolean> {
+    return Promise.resolve(this.#finish(row, retention));
+  }
+
+  /** {@inheritDoc RunLedger.finishMany} */
+  finishMany(rows: readonly RunRow[], retention: Retention | null): Promise<boolean[]> {
+    return Promise.resolve(rows.map((row) => this.#finish(row, retention)));
+  }
+
+  #finish(row: RunRow, retention: Retention | null): boolean {
     const stored = this.#runs.get(row.id);
-    if (stored === undefined ? !this.local : stored.outcome !== null) return Promise.resolve(false);
+    if (stored === undefined ? !this.local : stored.outcome !== null) return false;
     this.#put(row);
     // A finished row has its finish time; the scheduled time is the fallback for one without.
     if (retention !== null)
       this.#trim(row.jobId, retention, row.finishedAt ?? row.scheduledRunTime);
-    return Promise.resolve(true);
+    this.#bound();
+    return true;
+  }
+
+  /** Drops the oldest finished runs beyond `maxRuns` (runs in flight are never dropped). */
+  #bound(): void {
+    let excess = this.#runs.size - this.#inFlight.size - this.#maxRuns;
+    if (excess <= 0) return;
+    const dropped: RunRow[] = [];
+    for (const row of this.#all.oldestFirst()) {
+      if (row.outcome === null) continue;
+      dropped.push(row);
+      if (--excess === 0) break;
+    }
+    for (const row of dropped) this.#remove(row);
   }
 
   /** {@inheritDoc RunLedger.abandonLapsed} */

@@ -59,6 +59,15 @@ class Bucket {
   }
 }
 
+/** Options of {@link MemoryJobStore}. */
+export interface MemoryJobStoreOptions {
+  /** Most runs kept in its history, all jobs together (default 10,000). */
+  maxRuns?: number;
+}
+
+/** Runs a memory store keeps in its history when `maxRuns` is not given. */
+const DEFAULT_MAX_RUNS = 10_000;
+
 /**
  * The default job store: jobs in memory, lost when the process exits. `shutdown()` keeps them,
  * so a scheduler that is shut down and started again still has its jobs.
@@ -81,8 +90,11 @@ class Bucket {
  * claim with `claim.runs` writes each job's rows in the same synchronous step.
  */
 export class MemoryJobStore implements JobStore {
-  /** The runs and nodes of this store: history and `maxInstances` across its schedulers. */
-  readonly ledger = new MemoryRunLedger();
+  /**
+   * The run history of this store's jobs, in this process: each run's outcome, the newest
+   * `maxRuns` of all jobs together (and per job what the scheduler's `history` keeps).
+   */
+  readonly ledger: MemoryRunLedger;
   /**
    * Every job by id (its entry when it is in a bucket), and the jobs and entries of jobs that
    * left through a claim (see {@link #live}); its insertion order is the order paused jobs are
@@ -102,6 +114,15 @@ export class MemoryJobStore implements JobStore {
   #latestTime = -Infinity;
   /** Named in error messages; undefined until `start()` gives the store its alias. */
   #alias: string | undefined;
+
+  /**
+   * @param options.maxRuns most runs (with their outcome) the store keeps in its history, of
+   *   all its jobs together, the oldest dropped first; default 10,000. The history lives in
+   *   the heap: about half a kilobyte a run.
+   */
+  constructor(options: MemoryJobStoreOptions = {}) {
+    this.ledger = new MemoryRunLedger({ maxRuns: options.maxRuns ?? DEFAULT_MAX_RUNS });
+  }
 
   /** How many jobs the store holds, scheduled and paused. */
   get size(): number {

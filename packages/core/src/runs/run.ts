@@ -146,6 +146,10 @@ export class RunRecord implements Run, RunControl {
     return this.job.id;
   }
 
+  get runId(): string {
+    return this.id;
+  }
+
   get jobName(): string {
     return this.job.name;
   }

@@ -10,14 +10,14 @@ import { MaxInstancesReachedError } from '../errors.js';
 import { EVENT_JOB_ABANDONED, JobAbandonedEvent } from '../events.js';
 import type { ClockTimer, JobState } from '../interfaces.js';
 import type { Job } from '../job.js';
-import { endedRow, NO_HISTORY } from '../jobstores/run-rows.js';
+import { endedRow } from '../jobstores/run-rows.js';
 import type { AbandonedRun, RunClaim, RunLedger, RunOpening, RunRow } from '../ledger.js';
 import type { Listeners } from '../listeners.js';
 import type { RunLayer } from '../runs/layer.js';
 import type { RunRecord } from '../runs/run.js';
 import { StoredRun } from '../runs/stored-run.js';
-import { describeError } from '../runs/summary.js';
 import type { Components } from './components.js';
+import { OutcomeWriter } from './outcomes.js';
 import type { Settings } from './settings.js';
 
 /** How far a store's clock may be from the scheduler's before a warning (ms). */
@@ -47,10 +47,8 @@ export class Cluster {
   readonly #warnedOffsets = new Map<string, number>();
   /** Runs whose row is open in a ledger and whose outcome is not written yet, by run id. */
   readonly #open = new Map<string, RunRecord>();
-  /** Outcome writes in progress. */
-  readonly #writes = new Set<Promise<void>>();
-  /** The ids of the runs whose outcome is being written. */
-  readonly #writing = new Set<string>();
+  /** Writes the outcomes, batched per store. */
+  readonly #outcomes: OutcomeWriter;
   #beatTimer: ClockTimer | null = null;
   #scanTimer: ClockTimer | null = null;
   #startedAt = 0;
@@ -59,6 +57,10 @@ export class Cluster {
 
   constructor(parts: ClusterParts) {
     this.#parts = parts;
+    this.#outcomes = new OutcomeWriter(parts.settings, (alias) => this.ledgerOf(alias), {
+      written: (run, written) => this.#written(run, written),
+      failed: (alias, error, runs) => this.#notWritten(alias, error, runs),
+    });
     parts.runs.recordWith((run) => this.#record(run));
   }
 
@@ -111,11 +113,10 @@ export class Cluster {
     this.#beatTimer?.cancel();
     this.#scanTimer?.cancel();
     this.#beatTimer = this.#scanTimer = null;
-    await Promise.all([...this.#writes]);
-    for (const run of [...this.#open.values()]) {
-      if (run.outcome !== null && !this.#writing.has(run.id)) this.#write(run);
-    }
-    await Promise.all([...this.#writes]);
+    await this.#outcomes.settled();
+    // Outcomes whose write failed: once more.
+    for (const run of this.#open.values()) if (run.outcome !== null) this.#outcomes.write(run);
+    await this.#outcomes.settled();
     for (const [alias, ledger] of this.#ledgers()) {
       try {
         await ledger.leave(this.#parts.settings.schedulerId);
@@ -180,19 +181,27 @@ export class Cluster {
     const { job } = first;
     const leaseUntil = now + this.#parts.settings.leaseSeconds * 1000;
     const document = this.#document(alias, job);
-    const refusal = describeError(new MaxInstancesReachedError(job.name, job.id, job.maxInstances));
     const rows: RunRow[] = [];
-    const refused: RunRow[] = [];
     for (let run: RunRecord | null = first; run !== null; run = run.nextInSubmission) {
-      const row = run.toRow(leaseUntil, document);
-      rows.push(row);
-      refused.push(endedRow(row, { outcome: 'skipped', finishedAt: now, error: refusal }));
+      rows.push(run.toRow(leaseUntil, document));
     }
-    return { rows, refused, maxInstances: job.maxInstances };
+    let refused: RunRow[] | null = null;
+    return {
+      rows,
+      // Made when a store reads them: most claims refuse nothing.
+      get refused(): RunRow[] {
+        return (refused ??= refusedRows(rows, job.maxInstances, now));
+      },
+      maxInstances: job.maxInstances,
+    };
   }
 
-  /** The job as its store would keep it, for a retry; null when it cannot be stored. */
+  /**
+   * The job as its store would keep it, for a retry (jobs with `onAbandoned: 'retry'`); null
+   * for the others, and when it cannot be stored.
+   */
   #document(alias: string, job: Job): string | null {
+    if (job.onAbandoned !== 'retry') return null;
     try {
       return JSON.stringify(this.#parts.components.storeContext(alias).serializeJob(job));
     } catch {
@@ -202,42 +211,34 @@ export class Cluster {
   }
 
   #record(run: RunRecord): void {
-    if (this.#open.has(run.id)) {
-      this.#write(run);
-      return;
-    }
     // Runs of a local ledger are not opened: they are recorded at their outcome, if kept at all.
-    if (this.ledgerOf(run.jobstore)?.local === true && this.#parts.settings.history !== null) {
-      this.#write(run);
-    }
+    const recorded =
+      this.#open.has(run.id) ||
+      (this.ledgerOf(run.jobstore)?.local === true && this.#parts.settings.history !== null);
+    if (recorded) this.#outcomes.write(run);
   }
 
-  /** Writes a run's outcome to its store's ledger; kept for the next beat when that fails. */
-  #write(run: RunRecord): void {
-    const ledger = this.ledgerOf(run.jobstore);
-    if (ledger === undefined) return;
-    this.#writing.add(run.id);
-    const write = Promise.resolve()
-      .then(() => ledger.finish(run.toRow(null, null), this.#parts.settings.history ?? NO_HISTORY))
-      .then(
-        (written) => {
-          this.#open.delete(run.id);
-          if (!written) {
-            this.#parts.settings.log.warn(
-              `Run ${run.id} of job "${run.jobName}" (id ${run.jobId}) ended ` +
-                `${run.outcome ?? ''} after another scheduler had ended it as abandoned (its ` +
-                `lease lapsed: this scheduler could not reach job store '${run.jobstore}' for ` +
-                `${this.#parts.settings.leaseSeconds} s); the store keeps 'abandoned'`,
-            );
-          }
-        },
-        (error: unknown) => this.#failed(run.jobstore, error, `recording run ${run.id}`),
-      )
-      .finally(() => {
-        this.#writes.delete(write);
-        this.#writing.delete(run.id);
-      });
-    this.#writes.add(write);
+  #written(run: RunRecord, written: boolean): void {
+    this.#open.delete(run.id);
+    if (written) return;
+    this.#parts.settings.log.warn(
+      `Run ${run.id} of job "${run.jobName}" (id ${run.jobId}) ended ${run.outcome ?? ''} ` +
+        `after another scheduler had ended it as abandoned (its lease lapsed: this scheduler ` +
+        `could not reach job store '${run.jobstore}' for ${this.#parts.settings.leaseSeconds} ` +
+        `s); the store keeps 'abandoned'`,
+    );
+  }
+
+  /** A failed write: the runs stay open, their leases renewed, and are written again. */
+  #notWritten(alias: string, error: unknown, runs: readonly RunRecord[]): void {
+    if (this.#parts.components.stores.has(alias)) {
+      this.#failed(alias, error, `recording the outcome of ${runs.length} run(s)`);
+      return;
+    }
+    for (const run of runs) this.#open.delete(run.id);
+    this.#parts.settings.log.warn(
+      `The outcome of ${runs.length} run(s) could not be recorded: job store '${alias}' was removed`,
+    );
   }
 
   /** The started stores with a ledger other schedulers may share (not `local`). */
@@ -271,8 +272,8 @@ export class Cluster {
       }
     }
     for (const run of this.#open.values()) {
-      // Open with an outcome and no write in flight: its write failed.
-      if (run.outcome !== null && !this.#writing.has(run.id)) this.#write(run);
+      // Open with an outcome and no write waiting: its write failed.
+      if (run.outcome !== null && !this.#outcomes.has(run)) this.#outcomes.write(run);
     }
   }
 
@@ -408,4 +409,16 @@ export class Cluster {
     this.#parts.settings.log.warn(`Error ${action} in job store '${alias}'; retrying`, error);
     this.#parts.listeners.reportError('jobstore', alias, error, action);
   }
+}
+
+/** The runs of a submission ended `skipped` for `maxInstances` (no error made: no stack taken). */
+function refusedRows(rows: readonly RunRow[], maxInstances: number, now: number): RunRow[] {
+  const [first] = rows;
+  if (first === undefined) return [];
+  const error = {
+    name: 'MaxInstancesReachedError',
+    message: MaxInstancesReachedError.message(first.jobName, first.jobId, maxInstances),
+    stack: null,
+  };
+  return rows.map((row) => endedRow(row, { outcome: 'skipped', finishedAt: now, error }));
 }

@@ -40,6 +40,44 @@ export function defineLedgerOutcomeTests(h: Harness): void {
       expect(await ledger.finish(finishedRow(ghost, 'error', now + 1), null)).toBe(false);
     });
 
+    it('finishMany records several outcomes in one call, as finish would one by one', async (context) => {
+      const ledger = ledgerOf(h.store);
+      if (ledger.finishMany === undefined) {
+        context.skip();
+        return;
+      }
+      const now = h.context.clock.now();
+      const rows = [1, 2, 3, 4].map((index) =>
+        runRow({ id: `a${index}`, jobId: 'a', scheduledRunTime: now + index * SECOND }),
+      );
+      const other = runRow({ id: 'b1', jobId: 'b', scheduledRunTime: now });
+      await openRows(ledger, [...rows, other], now);
+      const [a1, a2, a3, a4] = rows.map((row) =>
+        finishedRow(row, 'executed', row.scheduledRunTime + 1),
+      );
+      // a2 already has its outcome: finishMany leaves it, and says so.
+      expect(await ledger.finish(finishedRow(rows[1] ?? other, 'error', now), null)).toBe(true);
+      const ghost = finishedRow(
+        runRow({ id: 'ghost', jobId: 'a', scheduledRunTime: now }),
+        'executed',
+        now,
+      );
+      const local = ledger.local === true;
+      const batch = [a1, a2, a3, a4, ghost].filter((row) => row !== undefined);
+      expect(await ledger.finishMany(batch, { keep: 2, maxAge: 7 * 86_400 })).toEqual([
+        true,
+        false,
+        true,
+        true,
+        local,
+      ]);
+      // Trimmed once the batch is in: the two newest finished runs of job a.
+      expect(runIds(await history(ledger, 'a'))).toEqual(['a4', 'a3']);
+      expect(runIds(await history(ledger, 'b'))).toEqual(['b1']);
+      expect((await history(ledger, 'a'))[0]).toEqual(a4);
+      expect(await ledger.finishMany([], null)).toEqual([]);
+    });
+
     it('refuses to finish a run another scheduler ended as abandoned', async () => {
       const ledger = ledgerOf(h.store);
       const now = h.context.clock.now();

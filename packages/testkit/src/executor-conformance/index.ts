@@ -164,10 +164,13 @@ export function runExecutorConformance(options: ExecutorConformanceOptions): voi
       const { scheduler, outcome } = await start();
       const runDate = new Date(Date.now() + 50);
       await scheduler.addJob(task('whoAmI'), { type: 'date', runDate }, { id: 'me', name: 'Me' });
-      expect((await outcome('me')).retval).toEqual({
+      const event = await outcome('me');
+      expect(event.retval).toEqual({
         jobId: 'me',
         jobName: 'Me',
         scheduledRunTime: runDate.toISOString(),
+        runId: runOf(event).id,
+        attempt: 0,
       });
     });
 

@@ -29,13 +29,21 @@ export async function failLater(message: string): Promise<never> {
 }
 
 /** What `currentJob()` says inside the run. */
-export function whoAmI(): { jobId: string; jobName: string; scheduledRunTime: string } | null {
+export function whoAmI(): {
+  jobId: string;
+  jobName: string;
+  scheduledRunTime: string;
+  runId: string;
+  attempt: number;
+} | null {
   const job = currentJob();
   if (job === undefined) return null;
   return {
     jobId: job.jobId,
     jobName: job.jobName,
     scheduledRunTime: job.scheduledRunTime.toISOString(),
+    runId: job.runId,
+    attempt: job.attempt,
   };
 }
 
