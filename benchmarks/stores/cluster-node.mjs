@@ -66,6 +66,19 @@ if (mode !== 'none') {
     changed = true;
     return written;
   };
+  // The scheduler writes a turn's outcomes together where the store can.
+  if (shared.ledger.finishMany !== undefined) {
+    const finishMany = shared.ledger.finishMany.bind(shared.ledger);
+    shared.ledger.finishMany = async (rows, retention) => {
+      const began = performance.now();
+      const written = await finishMany(rows, retention);
+      spent.finishMs += performance.now() - began;
+      counts.recorded += rows.length;
+      lastRecordedAt = wallNow();
+      changed = true;
+      return written;
+    };
+  }
 }
 
 const scheduler = new BackgroundScheduler({

@@ -106,8 +106,9 @@ export function reportCluster({ results, sizes, rounds, quick, machine, mongoNot
       'schedulers to resume to the last outcome written to the ledger (to the last ' +
       '`job_executed` without a ledger), wall clock across the processes; median of ' +
       `${rounds}. _Executed/s_: to the last \`job_executed\`. _Claim_: ms inside ` +
-      '`claimDueJobs` per job won. _Outcome write_: mean ms of a `ledger.finish` call ' +
-      '(queueing for a pooled connection included). Modes: _full_ = run ledger with the ' +
+      '`claimDueJobs` per job won. _Outcome write_: ms of `ledger.finish`/`finishMany` calls ' +
+      'per outcome written (outcomes go in batches where the store has `finishMany`; queueing ' +
+      'for a pooled connection included). Modes: _full_ = run ledger with the ' +
       'default history (keep 100, a week); _leases_ = run ledger, `history: false`; _none_ = ' +
       'the same store wrapped in a proxy that forwards every `JobStore` member except ' +
       '`ledger` (no run rows, no leases, no history).\n',

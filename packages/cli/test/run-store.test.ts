@@ -17,13 +17,14 @@ function jobFile(dir: string, jobs: unknown[]): void {
 describe('kairos run --store', () => {
   it('runs a run missed while no daemon was up once at start, within --catch-up', async () => {
     const dir = tempDir();
-    // Due every 2 s from 2 s from now: the first daemon is killed before, the second starts
-    // after two run times have passed.
+    // Due every 4 s from 2 s from now: the first daemon is killed before, the second starts
+    // after two run times have passed, with 3.5 s to claim them before the third (a loaded
+    // machine starts a daemon slowly).
     const startDate = new Date(Date.now() + 2_000).toISOString();
     jobFile(dir, [
       {
         name: 'tick',
-        trigger: { type: 'interval', seconds: 2, startDate },
+        trigger: { type: 'interval', seconds: 4, startDate },
         command: 'echo tick >> tick.log',
       },
     ]);
@@ -32,7 +33,7 @@ describe('kairos run --store', () => {
     first.signal('SIGKILL');
     await first.exited;
     expect(first.events('started')).toEqual([]);
-    await sleep(Date.parse(startDate) - Date.now() + 2_500);
+    await sleep(Date.parse(startDate) - Date.now() + 4_500);
 
     const restarted = Date.now();
     const second = new Daemon(
@@ -46,7 +47,7 @@ describe('kairos run --store', () => {
       .events('started')
       .filter((line) => Date.parse(line.due ?? '') < restarted);
     expect(caughtUp).toHaveLength(1);
-    expect(Date.parse(caughtUp[0]?.due ?? '')).toBe(Date.parse(startDate) + 2_000);
+    expect(Date.parse(caughtUp[0]?.due ?? '')).toBe(Date.parse(startDate) + 4_000);
     expect(second.events('started')[0]).toEqual(caughtUp[0]);
   });
 

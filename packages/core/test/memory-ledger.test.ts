@@ -399,7 +399,8 @@ describe('MemoryJobStore with its ledger', () => {
   const later = (claimed: Job): Job => job(claimed.id, (claimed.nextRunTimeMs ?? 0) + 60_000);
 
   it('leaves a job where it was when opening its runs throws', async () => {
-    const store = new MemoryJobStore();
+    const store = new MemoryJobStore({ maxRuns: 1000 });
+    const ledger = store.ledger ?? new MemoryRunLedger();
     await store.start({} as JobStoreContext, 'mem');
     await store.addJob(job('a'));
     const failure = new SerializationError('job a: cannot serialise the job');
@@ -416,11 +417,12 @@ describe('MemoryJobStore with its ledger', () => {
       }),
     ).rejects.toBe(failure);
     expect((await store.lookupJob('a'))?.nextRunTimeMs).toBe(T0);
-    expect(await store.ledger.getRuns({ limit: 10 })).toEqual([]);
+    expect(await ledger.getRuns({ limit: 10 })).toEqual([]);
   });
 
   it('reports no refusal without claim.runs, and keeps runs across a restart', async () => {
-    const store = new MemoryJobStore();
+    const store = new MemoryJobStore({ maxRuns: 1000 });
+    const ledger = store.ledger ?? new MemoryRunLedger();
     await store.start({} as JobStoreContext, 'mem');
     await store.addJob(job('plain'));
     await store.addJob(job('ledgered'));
@@ -440,8 +442,6 @@ describe('MemoryJobStore with its ledger', () => {
     expect(ledgered.map((run) => [run.job.id, run.refused])).toEqual([['ledgered', false]]);
     await store.shutdown();
     await store.start({} as JobStoreContext, 'mem');
-    expect((await store.ledger.getRuns({ limit: 10 })).map((run) => run.id)).toEqual([
-      'ledgered-1',
-    ]);
+    expect((await ledger.getRuns({ limit: 10 })).map((run) => run.id)).toEqual(['ledgered-1']);
   });
 });

@@ -670,7 +670,9 @@ describe('runJob', () => {
   });
 
   it('refuses under maxInstances with MaxInstancesReachedError, JOB_MAX_INSTANCES and a skipped run', async () => {
-    const { scheduler, clock, events } = makeScheduler();
+    const { scheduler, clock, events } = makeScheduler({
+      jobstores: { default: new MemoryJobStore({ maxRuns: 100 }) },
+    });
     await scheduler.start();
     await scheduler.addJob(
       () => fakeSleep(clock, 5000),
@@ -691,7 +693,7 @@ describe('runJob', () => {
       '@0s job_submitted slow [0s]',
       '@0s job_max_instances slow [0s]',
     ]);
-    // The memory store records outcomes only: the refused run, not yet the running one.
+    // A memory store with a history records outcomes only: the refused run, not the running one.
     const { runs } = await scheduler.getRuns({ jobId: 'slow' });
     expect(runs.map((run) => [run.outcome, run.error?.name])).toEqual([
       ['skipped', 'MaxInstancesReachedError'],

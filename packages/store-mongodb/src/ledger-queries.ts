@@ -90,14 +90,17 @@ export function openingPipeline(
 }
 
 /**
- * The update of a job's slots document when a run gets its outcome: its entry goes, and the
- * entries of `added` (an abandoned run's retry) come in its place.
+ * The update of a job's slots document when runs get their outcomes: their entries go, and the
+ * entries of `added` (an abandoned run's retry) come in their place.
  */
-export function releasePipeline(runId: string, added: readonly SlotEntry[]): Document[] {
+export function releasePipeline(
+  runIds: readonly string[],
+  added: readonly SlotEntry[],
+): Document[] {
   const others = {
     $filter: {
       input: { $ifNull: ['$runs', []] },
-      cond: { $ne: ['$$this.id', { $literal: runId }] },
+      cond: { $not: [{ $in: ['$$this.id', { $literal: runIds }] }] },
     },
   };
   return [{ $set: { runs: { $concatArrays: [others, { $literal: added }] } } }];
@@ -146,6 +149,11 @@ export function unfinishedRun(id: string): Filter<RunDocument> {
   return { _id: id, outcome: null };
 }
 
+/** Those of these runs that have no outcome yet: the compare-and-set of a batch of outcomes. */
+export function unfinishedRuns(ids: readonly string[]): Filter<RunDocument> {
+  return { _id: { $in: [...ids] }, outcome: null };
+}
+
 /** Runs without an outcome whose lease lapsed before `now` (numbers only: never a null lease). */
 export function lapsedRuns(now: number): Filter<RunDocument> {
   return { outcome: null, leaseUntil: { $lt: now } };
@@ -159,6 +167,11 @@ export function lapsedRun(id: string, now: number): Filter<RunDocument> {
 /** A job's finished runs (those retention may drop; runs in flight never are). */
 export function finishedRuns(jobId: string): Filter<RunDocument> {
   return { jobId, outcome: { $ne: null } };
+}
+
+/** The finished runs of these jobs (what a trim keeping none of them drops). */
+export function finishedRunsOf(jobIds: readonly string[]): Filter<RunDocument> {
+  return { jobId: { $in: [...jobIds] }, outcome: { $ne: null } };
 }
 
 /** A job's finished runs scheduled before `oldest`. */
@@ -209,4 +222,49 @@ export function lastRunsPipeline(jobIds: readonly string[]): Document[] {
     { $sort: { jobId: 1, ...HISTORY_ORDER } },
     { $group: { _id: '$jobId', row: { $first: '$row' }, leaseUntil: { $first: '$leaseUntil' } } },
   ];
+}
+
+/**
+ * What a trim needs to know of each job, in one aggregation over several jobs: the position of
+ * its finished run just past the newest `keep` (`past`, missing when it has no more than `keep`)
+ * and the scheduled time of its oldest finished run. The sort follows `JOB_HISTORY_INDEX`; the
+ * caller bounds the positions a group collects (about `keep` + 1 per job).
+ */
+export function trimStatsPipeline(jobIds: readonly string[], keep: number): Document[] {
+  return [
+    { $match: finishedRunsOf(jobIds) },
+    { $sort: { jobId: 1, ...HISTORY_ORDER } },
+    {
+      $group: {
+        _id: '$jobId',
+        positions: { $push: { scheduledRunTime: '$scheduledRunTime', id: '$_id' } },
+        oldest: { $min: '$scheduledRunTime' },
+      },
+    },
+    { $project: { oldest: 1, past: { $arrayElemAt: ['$positions', keep] } } },
+  ];
+}
+
+/** One job's line of {@link trimStatsPipeline}. */
+export interface TrimStats {
+  /** The job id. */
+  readonly _id: string;
+  /** The scheduled time of its oldest finished run; unknown when not asked for. */
+  readonly oldest?: number;
+  /** Its first finished run past the newest `keep`, if it has more than `keep`. */
+  readonly past?: RunPosition;
+}
+
+/**
+ * The delete of one job's trim (`rowsToTrim`): its finished runs from `past` on, or scheduled
+ * before `cutoff` — one range or the other, as whichever starts first in the history's order
+ * holds the other; null when the job has nothing to drop.
+ */
+export function trimFilter(stats: TrimStats, cutoff: number): Filter<RunDocument> | null {
+  const { _id: jobId, past, oldest } = stats;
+  if (past !== undefined && past.scheduledRunTime >= cutoff) {
+    return { ...finishedRuns(jobId), ...fromPosition(past) };
+  }
+  if (oldest === undefined || oldest < cutoff) return expiredRuns(jobId, cutoff);
+  return null;
 }

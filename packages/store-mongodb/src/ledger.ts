@@ -20,9 +20,6 @@ import {
 } from '@kairos/core';
 import type { ClientSession, Collection, Db } from 'mongodb';
 import {
-  expiredRuns,
-  finishedRuns,
-  fromPosition,
   HISTORY_ORDER,
   historyFilter,
   lapsedRun,
@@ -38,7 +35,6 @@ import {
   runFields,
   slotEntry,
   slotsListing,
-  unfinishedRun,
 } from './ledger-queries.js';
 import {
   codeOf,
@@ -47,6 +43,7 @@ import {
   type RunDocument,
   type SlotsDocument,
 } from './schema.js';
+import { finishRuns } from './outcomes.js';
 import { settleWrites } from './settle.js';
 import { atomically, type TransactionTarget } from './transactions.js';
 
@@ -75,8 +72,9 @@ export async function openRuns(
   now: number,
   session: ClientSession | undefined,
 ): Promise<boolean> {
-  const { rows, refused, maxInstances } = opening;
-  const jobId = (rows[0] ?? refused[0])?.jobId;
+  // `refused` may be built when read: only when it is written.
+  const { rows, maxInstances } = opening;
+  const jobId = rows[0]?.jobId;
   if (jobId === undefined) return true;
   const pipeline = openingPipeline(rows.map(slotEntry), maxInstances, now);
   const decide = () =>
@@ -96,7 +94,7 @@ export async function openRuns(
     decided = await decide();
   }
   const opened = decided?.opened === true;
-  const written = opened ? rows : refused;
+  const written = opened ? rows : opening.refused;
   if (written.length > 0) {
     await target.runs.insertMany(written.map(runDocument), { session, ordered: true });
   }
@@ -146,19 +144,18 @@ export class MongoRunLedger implements RunLedger {
    * The outcome and the release of the run's slot are one step; the trim comes after it.
    */
   async finish(row: RunRow, retention: Retention | null): Promise<boolean> {
-    const target = this.#target();
-    const finished = await atomically(target, async (session) => {
-      const result = await target.runs.replaceOne(unfinishedRun(row.id), runFields(row), {
-        session,
-      });
-      if (result.matchedCount === 0) return false;
-      await target.slots.updateOne({ _id: row.jobId }, releasePipeline(row.id, []), { session });
-      return true;
-    });
-    if (finished && retention !== null) {
-      await trim(target, row.jobId, retention, row.finishedAt ?? row.submittedAt);
-    }
-    return finished;
+    const [finished] = await finishRuns(this.#target(), [row], retention);
+    return finished === true;
+  }
+
+  /**
+   * {@inheritDoc RunLedger.finishMany}
+   * One step (a transaction where the server has them) of three operations however many rows:
+   * a read of the runs still without an outcome, a bulk write of their replaces, a bulk write of
+   * their slot releases; then the trims of every job touched, an aggregation and a bulk delete.
+   */
+  finishMany(rows: readonly RunRow[], retention: Retention | null): Promise<boolean[]> {
+    return finishRuns(this.#target(), rows, retention);
   }
 
   /**
@@ -271,36 +268,10 @@ function abandon(
     if (result.matchedCount === 0) return null;
     if (retry !== null) await target.runs.insertOne(runDocument(retry), { session });
     const added = retry === null ? [] : [slotEntry(retry)];
-    await target.slots.updateOne({ _id: row.jobId }, releasePipeline(row.id, added), {
+    await target.slots.updateOne({ _id: row.jobId }, releasePipeline([row.id], added), {
       session,
       upsert: retry !== null,
     });
     return { row: abandoned, retry };
   });
-}
-
-/**
- * Trims a job's finished runs after one was recorded at `now`: those scheduled before the
- * retention's age, then those after its newest `keep` (from the first run past them on). Runs
- * in flight are never matched.
- */
-async function trim(
-  target: LedgerTarget,
-  jobId: string,
-  retention: Retention,
-  now: number,
-): Promise<void> {
-  const { runs } = target;
-  await runs.deleteMany(expiredRuns(jobId, now - retention.maxAge * 1000));
-  const [first] = await runs
-    .find(finishedRuns(jobId), {
-      sort: HISTORY_ORDER,
-      skip: retention.keep,
-      limit: 1,
-      projection: { _id: 1, scheduledRunTime: 1 },
-    })
-    .toArray();
-  if (first === undefined) return;
-  const position = { scheduledRunTime: first.scheduledRunTime, id: first._id };
-  await runs.deleteMany({ ...finishedRuns(jobId), ...fromPosition(position) });
 }

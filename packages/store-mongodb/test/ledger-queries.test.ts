@@ -223,11 +223,11 @@ describe('the slots pipelines', () => {
 
   it("releases a run's entry, handing its place to a retry", () => {
     const runs = [entry('r1', 's1', 10), entry('r2', 's2', 10)];
-    expect(applyUpdate({ _id: 'job', runs }, releasePipeline('r1', []))['runs']).toEqual([
+    expect(applyUpdate({ _id: 'job', runs }, releasePipeline(['r1'], []))['runs']).toEqual([
       entry('r2', 's2', 10),
     ]);
     const retry = entry('r1.retry1', 's1', 90, 'n2');
-    expect(applyUpdate({ _id: 'job', runs }, releasePipeline('r1', [retry]))['runs']).toEqual([
+    expect(applyUpdate({ _id: 'job', runs }, releasePipeline(['r1'], [retry]))['runs']).toEqual([
       entry('r2', 's2', 10),
       retry,
     ]);

@@ -127,6 +127,26 @@ describe('MongoJobStore run ledger on the simulated server', () => {
     expect(await store.ledger.getRuns({ outcomes: ['skipped'], limit: 10 })).toHaveLength(1);
   });
 
+  it("reads an opening's refused rows only when it writes them", async () => {
+    const server = new SimulatedServer({ changeStreams: false });
+    const { ledger } = await started(server);
+    const reads: string[] = [];
+    const lazy = (id: string) => {
+      const { rows, refused, maxInstances } = opening(id, 1);
+      return {
+        rows,
+        maxInstances,
+        get refused() {
+          reads.push(id);
+          return refused;
+        },
+      };
+    };
+    expect(await ledger.open(lazy('r1'), RUN_TIME)).toBe(true);
+    expect(await ledger.open(lazy('r2'), RUN_TIME)).toBe(false);
+    expect(reads).toEqual(['r2']);
+  });
+
   it('writes no runs for a claim it loses to another store', async () => {
     const server = new SimulatedServer({ changeStreams: false });
     const { store, context } = await started(server);

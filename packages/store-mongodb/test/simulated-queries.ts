@@ -199,6 +199,14 @@ export function evaluate(expression: unknown, document: Doc, variables: Variable
     }
     case '$and':
       return args().every((result) => result === true);
+    case '$not': {
+      const [operand] = args();
+      return operand !== true;
+    }
+    case '$arrayElemAt': {
+      const [array, index] = args() as [unknown[], number];
+      return index < 0 ? array[array.length + index] : array[index];
+    }
     case '$in': {
       const [needle, haystack] = args();
       return (haystack as unknown[]).some((candidate) => equals(needle, candidate));
@@ -239,7 +247,10 @@ export function applyUpdate(document: Doc, update: Doc | Doc[]): Doc {
   return { ...document, ...copy((update['$set'] ?? {}) as Doc) };
 }
 
-/** An aggregation of `$match`, `$sort` and `$group` (with `$first` accumulators). */
+/**
+ * An aggregation of `$match`, `$sort`, `$group` (with `$first`, `$push` and `$min`
+ * accumulators) and `$project` (fields kept with 1, or computed).
+ */
 export function aggregate(documents: Doc[], pipeline: Doc[]): Doc[] {
   let current = documents.map(copy);
   for (const stage of pipeline) {
@@ -248,6 +259,7 @@ export function aggregate(documents: Doc[], pipeline: Doc[]): Doc[] {
       current = current.filter((document) => matches(document, spec as Filter));
     else if (name === '$sort') current = current.sort(comparator(spec as Record<string, 1 | -1>));
     else if (name === '$group') current = group(current, spec as Doc);
+    else if (name === '$project') current = current.map((document) => shape(document, spec as Doc));
     else throw new Error(`the simulated server does not know the stage ${name}`);
   }
   return current;
@@ -258,15 +270,35 @@ function group(documents: Doc[], spec: Doc): Doc[] {
   for (const document of documents) {
     const id = evaluate(spec['_id'], document);
     const key = JSON.stringify(id);
-    if (groups.has(key)) continue;
-    const grouped: Doc = { _id: id };
+    const known = groups.get(key);
+    const grouped: Doc = known ?? { _id: id };
     for (const [field, accumulator] of Object.entries(spec)) {
       if (field === '_id') continue;
-      const first = (accumulator as Doc)['$first'];
-      if (first === undefined) throw new Error(`simulated $group knows $first only: ${field}`);
-      grouped[field] = evaluate(first, document);
+      const [name, expression] = Object.entries(accumulator as Doc)[0] ?? ['', undefined];
+      const value = evaluate(expression, document);
+      if (name === '$first') {
+        if (known === undefined) grouped[field] = value;
+      } else if (name === '$push') {
+        grouped[field] = [...((grouped[field] as unknown[] | undefined) ?? []), value];
+      } else if (name === '$min') {
+        const current = grouped[field];
+        if (current === undefined || compareValues(value, current) < 0) grouped[field] = value;
+      } else {
+        throw new Error(`simulated $group knows $first, $push and $min only: ${field}`);
+      }
     }
     groups.set(key, grouped);
   }
   return [...groups.values()];
+}
+
+/** A document through a `$project` stage: `_id`, the fields kept with 1 and the computed ones. */
+function shape(document: Doc, spec: Doc): Doc {
+  const shaped: Doc = { _id: document['_id'] };
+  for (const [field, expression] of Object.entries(spec)) {
+    const value = expression === 1 ? document[field] : evaluate(expression, document);
+    // A missing value (an index past the array's end) leaves the field out, as MongoDB does.
+    if (value !== undefined) shaped[field] = value;
+  }
+  return shaped;
 }

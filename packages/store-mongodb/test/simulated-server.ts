@@ -221,12 +221,35 @@ export class SimulatedCollection {
 
   async replaceOne(filter: Filter, replacement: Doc): Promise<{ matchedCount: number }> {
     await this.#server.roundTrip();
-    const found = this.#all().find((document) => matches(document, filter));
-    if (found === undefined) return { matchedCount: 0 };
-    const replaced = { ...copy(replacement), _id: found['_id'] };
-    this.documents.set(found['_id'], replaced);
-    this.#server.publish(this, { operationType: 'replace', fullDocument: copy(replaced) });
-    return { matchedCount: 1 };
+    return { matchedCount: this.#replace(filter, replacement) };
+  }
+
+  /**
+   * An ordered bulk write of the operations the store batches (`replaceOne`, `updateOne`,
+   * `deleteMany`) in one round trip; an empty one is refused, as the driver refuses it.
+   */
+  async bulkWrite(
+    operations: Doc[],
+  ): Promise<{ matchedCount: number; deletedCount: number; upsertedCount: number }> {
+    if (operations.length === 0) throw new Error('Invalid BulkOperation, Batch cannot be empty');
+    await this.#server.roundTrip();
+    const result = { matchedCount: 0, deletedCount: 0, upsertedCount: 0 };
+    for (const operation of operations) {
+      const [name, spec] = (Object.entries(operation)[0] ?? ['', {}]) as [string, Doc];
+      const filter = spec['filter'] as Filter;
+      if (name === 'replaceOne') {
+        result.matchedCount += this.#replace(filter, spec['replacement'] as Doc);
+      } else if (name === 'updateOne') {
+        const updated = this.#updateOne(filter, spec['update'] as Doc | Doc[], spec);
+        result.matchedCount += updated.matchedCount;
+        result.upsertedCount += updated.upsertedCount;
+      } else if (name === 'deleteMany') {
+        result.deletedCount += this.#deleteMany(filter);
+      } else {
+        throw new Error(`the simulated server does not know the bulk operation ${name}`);
+      }
+    }
+    return result;
   }
 
   async deleteOne(filter: Filter): Promise<{ deletedCount: number }> {
@@ -240,9 +263,7 @@ export class SimulatedCollection {
 
   async deleteMany(filter: Filter): Promise<{ deletedCount: number }> {
     await this.#server.roundTrip();
-    const found = this.#all().filter((document) => matches(document, filter));
-    for (const document of found) this.documents.delete(document['_id']);
-    return { deletedCount: found.length };
+    return { deletedCount: this.#deleteMany(filter) };
   }
 
   async findOneAndUpdate(
@@ -269,13 +290,7 @@ export class SimulatedCollection {
     options: UpsertOptions = {},
   ): Promise<{ matchedCount: number; upsertedCount: number }> {
     await this.#server.roundTrip();
-    const found = this.#all().find((document) => matches(document, filter));
-    if (found === undefined) {
-      if (options.upsert === true) this.#upsert(filter, update);
-      return { matchedCount: 0, upsertedCount: options.upsert === true ? 1 : 0 };
-    }
-    this.documents.set(found['_id'], applyUpdate(found, update));
-    return { matchedCount: 1, upsertedCount: 0 };
+    return this.#updateOne(filter, update, options);
   }
 
   async updateMany(filter: Filter, update: Doc | Doc[]): Promise<{ matchedCount: number }> {
@@ -286,6 +301,7 @@ export class SimulatedCollection {
     return { matchedCount: found.length };
   }
 
+  /** An aggregation; its options (`allowDiskUse`) change nothing here. */
   aggregate(pipeline: Doc[]): { toArray(): Promise<Doc[]> } {
     return {
       toArray: async () => {
@@ -328,6 +344,35 @@ export class SimulatedCollection {
     const inserted = applyUpdate({ _id: id, ...start }, update);
     this.documents.set(id, inserted);
     return copy(inserted);
+  }
+
+  #replace(filter: Filter, replacement: Doc): number {
+    const found = this.#all().find((document) => matches(document, filter));
+    if (found === undefined) return 0;
+    const replaced = { ...copy(replacement), _id: found['_id'] };
+    this.documents.set(found['_id'], replaced);
+    this.#server.publish(this, { operationType: 'replace', fullDocument: copy(replaced) });
+    return 1;
+  }
+
+  #updateOne(
+    filter: Filter,
+    update: Doc | Doc[],
+    options: UpsertOptions,
+  ): { matchedCount: number; upsertedCount: number } {
+    const found = this.#all().find((document) => matches(document, filter));
+    if (found === undefined) {
+      if (options.upsert === true) this.#upsert(filter, update);
+      return { matchedCount: 0, upsertedCount: options.upsert === true ? 1 : 0 };
+    }
+    this.documents.set(found['_id'], applyUpdate(found, update));
+    return { matchedCount: 1, upsertedCount: 0 };
+  }
+
+  #deleteMany(filter: Filter): number {
+    const found = this.#all().filter((document) => matches(document, filter));
+    for (const document of found) this.documents.delete(document['_id']);
+    return found.length;
   }
 
   #all(): Doc[] {

@@ -41,11 +41,19 @@ export interface LedgerStatements {
    * $7 slots, $8 documents (arrays of equal length): one INSERT for many runs
    */
   readonly insertRuns: string;
-  /** $1 id, $2 outcome, $3 scheduler id, $4 lease, $5 document: only while it has no outcome */
+  /**
+   * $1 ids (distinct), $2 outcomes, $3 scheduler ids, $4 leases, $5 documents → the ids of the
+   * runs rewritten: only those still without an outcome
+   */
   readonly finish: string;
   /**
-   * $1 job id, $2 oldest scheduled time kept, $3 finished runs kept: deletes the job's other
-   * finished runs
+   * $1 ids → the ids of the runs deleted: only those still without an outcome (an outcome
+   * recorded with `keep: 0`, which the trim would delete at once)
+   */
+  readonly finishUnkept: string;
+  /**
+   * $1 job ids, $2 the oldest scheduled time each keeps, $3 finished runs kept per job: deletes
+   * each job's finished runs scheduled before its time or beyond the newest $3
    */
   readonly trim: string;
   /** $1 now, $2 limit → lapsed runs, oldest lease first, locked, skipping runs others hold */
@@ -94,12 +102,18 @@ export function ledgerStatements(names: StoreNames): LedgerStatements {
       `SELECT * FROM unnest($1::text[], $2::text[], $3::float8[], $4::text[], $5::text[], ` +
       `$6::float8[], $7::text[], $8::text[])`,
     finish:
-      `UPDATE ${runs} SET outcome = $2, scheduler_id = $3, lease_until = $4, document = $5 ` +
-      `WHERE id = $1 AND outcome IS NULL`,
+      `UPDATE ${runs} AS run SET outcome = ended.outcome, scheduler_id = ended.scheduler_id, ` +
+      `lease_until = ended.lease_until, document = ended.document ` +
+      `FROM unnest($1::text[], $2::text[], $3::text[], $4::float8[], $5::text[]) ` +
+      `AS ended(id, outcome, scheduler_id, lease_until, document) ` +
+      `WHERE run.id = ended.id AND run.outcome IS NULL RETURNING run.id`,
+    finishUnkept: `DELETE FROM ${runs} WHERE id = ANY($1::text[]) AND outcome IS NULL RETURNING id`,
     trim:
-      `DELETE FROM ${runs} WHERE job_id = $1 AND outcome IS NOT NULL AND ` +
-      `(scheduled_run_time < $2 OR id IN (SELECT id FROM ${runs} ` +
-      `WHERE job_id = $1 AND outcome IS NOT NULL ${HISTORY_ORDER} OFFSET $3))`,
+      `DELETE FROM ${runs} WHERE id IN (SELECT doomed.id ` +
+      `FROM unnest($1::text[], $2::float8[]) AS job(id, oldest) CROSS JOIN LATERAL (` +
+      `SELECT id FROM ${runs} WHERE job_id = job.id AND outcome IS NOT NULL ` +
+      `AND scheduled_run_time < job.oldest UNION ALL (SELECT id FROM ${runs} ` +
+      `WHERE job_id = job.id AND outcome IS NOT NULL ${HISTORY_ORDER} OFFSET $3)) AS doomed)`,
     lapsed:
       `SELECT ${RUN_COLUMNS} FROM ${runs} WHERE outcome IS NULL AND lease_until < $1 ` +
       `ORDER BY lease_until LIMIT $2 FOR UPDATE SKIP LOCKED`,

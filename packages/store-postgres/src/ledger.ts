@@ -34,6 +34,13 @@ function storedRunRow(stored: StoredRun): RunRow {
   return { ...decodeRunRow(stored.document), leaseUntil: stored.leaseUntil };
 }
 
+/** Each id's first row in `rows`, in order. */
+function firstOfEachId(rows: readonly RunRow[]): Map<string, RunRow> {
+  const firsts = new Map<string, RunRow>();
+  for (const row of rows) if (!firsts.has(row.id)) firsts.set(row.id, row);
+  return firsts;
+}
+
 /** The ledger of one store; works while the store is started. */
 export class PostgresRunLedger implements RunLedger {
   readonly #pool: () => Pool;
@@ -72,30 +79,40 @@ export class PostgresRunLedger implements RunLedger {
 
   /**
    * {@inheritDoc RunLedger.finish}
-   * One transaction: an UPDATE conditioned on the row having no outcome, then one DELETE of the
-   * job's finished runs beyond `keep` or older than `maxAge` (a scan of the job's history index).
+   * {@link finishMany} of one row.
    */
   async finish(row: RunRow, retention: Retention | null): Promise<boolean> {
-    return inTransaction(this.#pool(), async (client) => {
-      const written = await client.query(this.#sql.finish, [
-        row.id,
-        row.outcome,
-        row.schedulerId,
-        row.leaseUntil,
-        encodeRunRow(row),
-      ]);
-      if (written.rowCount === 0) return false;
-      if (retention !== null) {
-        // A finished row has its finishedAt; the scheduled time stands in for one that has not.
-        const now = row.finishedAt ?? row.scheduledRunTime;
-        await client.query(this.#sql.trim, [
-          row.jobId,
-          now - retention.maxAge * 1000,
-          retention.keep,
-        ]);
+    const [written] = await this.finishMany([row], retention);
+    return written ?? false;
+  }
+
+  /**
+   * {@inheritDoc RunLedger.finishMany}
+   * One transaction of two statements: an `UPDATE … FROM unnest(…)` conditioned on each row
+   * having no outcome (with `keep: 0`, a `DELETE` of those rows instead: the trim would delete
+   * them at once), then, with `retention`, one `DELETE` of the finished runs of every job
+   * written beyond `keep` or older than `maxAge` (before the job's newest `finishedAt` in the
+   * batch), each job's finished runs read once, from their own index.
+   */
+  async finishMany(rows: readonly RunRow[], retention: Retention | null): Promise<boolean[]> {
+    if (rows.length === 0) return [];
+    const firsts = firstOfEachId(rows);
+    // In id order, the order in which a heartbeat renewing some of these runs locks them: the
+    // array drives the UPDATE's join in the plans chosen here, so the two wait, not deadlock.
+    const ended = [...firsts.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const written = await inTransaction(this.#pool(), async (client) => {
+      const ids = await this.#recordOutcomes(client, ended, retention);
+      if (retention !== null && ids.size > 0) {
+        await this.#trim(
+          client,
+          ended.filter((row) => ids.has(row.id)),
+          retention,
+        );
       }
-      return true;
+      return ids;
     });
+    // A later row of a run already in the batch would find the run ended.
+    return rows.map((row) => firsts.get(row.id) === row && written.has(row.id));
   }
 
   /**
@@ -195,6 +212,47 @@ export class PostgresRunLedger implements RunLedger {
       await client.query(this.#sql.removeAllRuns);
       await client.query(this.#sql.removeAllNodes);
     });
+  }
+
+  /**
+   * Writes the outcomes of `rows` (distinct ids) whose stored run has none yet.
+   * @returns the ids written
+   */
+  async #recordOutcomes(
+    client: PoolClient,
+    rows: readonly RunRow[],
+    retention: Retention | null,
+  ): Promise<Set<string>> {
+    const ids = rows.map((row) => row.id);
+    const result =
+      retention?.keep === 0
+        ? await client.query<{ id: string }>(this.#sql.finishUnkept, [ids])
+        : await client.query<{ id: string }>(this.#sql.finish, [
+            ids,
+            rows.map((row) => row.outcome),
+            rows.map((row) => row.schedulerId),
+            rows.map((row) => row.leaseUntil),
+            rows.map((row) => encodeRunRow(row)),
+          ]);
+    return new Set(result.rows.map(({ id }) => id));
+  }
+
+  /**
+   * Trims the history of each job of `written` once, as of the job's newest finish among them
+   * (a row without a finish time counts at its scheduled time).
+   */
+  async #trim(client: PoolClient, written: readonly RunRow[], retention: Retention): Promise<void> {
+    const newest = new Map<string, number>();
+    for (const row of written) {
+      const finished = row.finishedAt ?? row.scheduledRunTime;
+      newest.set(row.jobId, Math.max(finished, newest.get(row.jobId) ?? finished));
+    }
+    const jobs = [...newest];
+    await client.query(this.#sql.trim, [
+      jobs.map(([jobId]) => jobId),
+      jobs.map(([, now]) => now - retention.maxAge * 1000),
+      retention.keep,
+    ]);
   }
 
   /** Where {@link writeOpenings} writes, on `client`. */

@@ -30,6 +30,11 @@ export interface StoreNames {
   readonly runsTimeIndex: string;
   /** The partial index of the runs in flight: runs on (lease_until) WHERE outcome IS NULL. */
   readonly runsLeaseIndex: string;
+  /**
+   * The partial index of the finished runs, which the history trim walks: runs on
+   * (job_id, scheduled_run_time DESC, id DESC) WHERE outcome IS NOT NULL.
+   */
+  readonly runsFinishedIndex: string;
   /** The schema, quoted. */
   readonly schema: string;
   /** The schema name as given (for catalog lookups). */
@@ -65,6 +70,7 @@ export function storeNames(schema: string, tableName: string): StoreNames {
     runsJobIndex: quoteIdentifier(fitIdentifier(tableName, '_runs_job_idx')),
     runsTimeIndex: quoteIdentifier(fitIdentifier(tableName, '_runs_time_idx')),
     runsLeaseIndex: quoteIdentifier(fitIdentifier(tableName, '_runs_lease_idx')),
+    runsFinishedIndex: quoteIdentifier(fitIdentifier(tableName, '_runs_finished_idx')),
     schema: quoteIdentifier(schema),
     schemaName: schema,
     channel:

@@ -106,6 +106,13 @@ describe.skipIf(!available)('PostgresJobStore run history on a large table', () 
     expect(slots).not.toMatch(/Seq Scan/);
   });
 
+  it("trims a job's history from the index of finished runs, not from every run of the job", async () => {
+    const trim = await plan(sql.trim, [['job-1', 'job-2'], [RUN_TIME, RUN_TIME], 100]);
+    // An index-only scan once autovacuum has marked the pages all-visible; a bitmap scan before.
+    expect(trim).toMatch(/Scan (using|on) kairos_jobs_runs_finished_idx/);
+    expect(trim).not.toMatch(/Seq Scan|kairos_jobs_runs_job_idx/);
+  });
+
   it('answers "the last 20 runs of a job" in a few milliseconds', async () => {
     const ledger = store.ledger;
     const times: number[] = [];

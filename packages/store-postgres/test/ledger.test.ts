@@ -1,4 +1,4 @@
-import { compareRuns, type RunLedger, type RunRow } from '@kairos/core';
+import { compareRuns, NO_HISTORY, type RunLedger, type RunRow } from '@kairos/core';
 import {
   finishedRow,
   lapsedScan,
@@ -216,6 +216,70 @@ describe.skipIf(!available)('PostgresJobStore run ledger', () => {
       'in-flight',
     ]);
     expect(ids(await ledger.getRuns({ jobId: 'other', limit: 100 }))).toEqual(['other']);
+  });
+
+  it('finishMany writes a run given twice once, and trims each job once, as of its newest finish', async () => {
+    const day = 86_400_000;
+    const old = finishedRow(
+      runRow({ id: 'old', scheduledRunTime: RUN_TIME - 1.5 * day }),
+      'executed',
+      RUN_TIME - 1.5 * day,
+    );
+    const otherOld = finishedRow(
+      runRow({ id: 'other-old', jobId: 'other', scheduledRunTime: RUN_TIME - 1.5 * day }),
+      'executed',
+      RUN_TIME - 1.5 * day,
+    );
+    await writeFinished(ledger, [old, otherOld]);
+    const late = runRow({ id: 'late', scheduledRunTime: RUN_TIME });
+    const early = runRow({ id: 'early', scheduledRunTime: RUN_TIME - day });
+    const other = runRow({ id: 'other-1', jobId: 'other', scheduledRunTime: RUN_TIME - day });
+    await openAll(ledger, [late, early]);
+    await openAll(ledger, [other]);
+    const lateDone = finishedRow(late, 'executed', RUN_TIME + 10);
+    const batch = [
+      lateDone,
+      // Finished last but earliest: the job's trim still counts from lateDone's finish.
+      finishedRow(early, 'executed', RUN_TIME - day + 10),
+      finishedRow(other, 'executed', RUN_TIME - day + 5),
+      finishedRow(late, 'error', RUN_TIME + 20),
+      finishedRow(old, 'error', RUN_TIME + 30),
+    ];
+    expect(await ledger.finishMany?.(batch, { keep: 100, maxAge: 86_400 })).toEqual([
+      true,
+      true,
+      true,
+      false,
+      false,
+    ]);
+    // Job `job` as of RUN_TIME + 10: `old` and `early` are more than a day older.
+    expect(await ledger.getRuns({ jobId: 'job', limit: 100 })).toEqual([lateDone]);
+    // Job `other` as of its own newest finish, RUN_TIME - day + 5: `other-old` is kept.
+    expect(ids(await ledger.getRuns({ jobId: 'other', limit: 100 }))).toEqual([
+      'other-1',
+      'other-old',
+    ]);
+  });
+
+  it("finishMany with history off deletes the runs it ends and the jobs' other finished runs, never runs in flight", async () => {
+    const refused = finishedRow(runRow({ id: 'refused' }), 'skipped', RUN_TIME);
+    const untouched = finishedRow(
+      runRow({ id: 'untouched', jobId: 'other' }),
+      'executed',
+      RUN_TIME,
+    );
+    await writeFinished(ledger, [refused, untouched]);
+    const [a, b, running] = ['a', 'b', 'running'].map((id) => runRow({ id }));
+    await openAll(
+      ledger,
+      [a, b, running].filter((row) => row !== undefined),
+    );
+    const batch = [a, b, a].flatMap((row, index) =>
+      row === undefined ? [] : [finishedRow(row, 'executed', RUN_TIME + index)],
+    );
+    expect(await ledger.finishMany?.(batch, NO_HISTORY)).toEqual([true, true, false]);
+    expect(ids(await allRuns(ledger)).sort()).toEqual(['running', 'untouched']);
+    expect(await ledger.finishMany?.([], NO_HISTORY)).toEqual([]);
   });
 
   it('ends each lapsed run exactly once when several schedulers scan at once', async () => {

@@ -12,6 +12,7 @@ describe('SQL names', () => {
     expect(names.runsJobIndex).toBe('"Jobs_runs_job_idx"');
     expect(names.runsTimeIndex).toBe('"Jobs_runs_time_idx"');
     expect(names.runsLeaseIndex).toBe('"Jobs_runs_lease_idx"');
+    expect(names.runsFinishedIndex).toBe('"Jobs_runs_finished_idx"');
     expect(names.channel).toBe('kairos.Scheduling.Jobs');
     expect(names.lockKey).toMatch(/^-?\d+$/);
     expect(BigInt(names.lockKey)).toBe(BigInt.asIntN(64, BigInt(names.lockKey)));

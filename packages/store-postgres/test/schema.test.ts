@@ -104,6 +104,10 @@ describe.skipIf(!available)('PostgresJobStore schema', () => {
       expect(
         indexes.rows.map((row) => [row.indexname, row.indexdef.replace(/^.* USING /, '')]),
       ).toEqual([
+        [
+          'kairos_jobs_runs_finished_idx',
+          'btree (job_id, scheduled_run_time DESC, id DESC) WHERE (outcome IS NOT NULL)',
+        ],
         ['kairos_jobs_runs_job_idx', 'btree (job_id, scheduled_run_time DESC, id DESC)'],
         ['kairos_jobs_runs_lease_idx', 'btree (lease_until) WHERE (outcome IS NULL)'],
         ['kairos_jobs_runs_pkey', 'btree (id)'],

@@ -16,6 +16,14 @@ import type { KeyLayout } from './layout.js';
 import { beforeTime, MEMBER_ID_START, runMember, type MemberRange } from './run-order.js';
 import { define, unexpectedReply } from './script-commands.js';
 
+/**
+ * What the scripts did with an opening: wrote its rows, wrote its refused rows (the job had no
+ * free slot), or wrote nothing because it needed its refused rows and they were not sent:
+ * they are built only then (`RunOpening.refused` is made when read), and the opening is sent
+ * again with them.
+ */
+export const OpeningFate = { opened: 0, refused: 1, unsent: 2 } as const;
+
 /** How many keys {@link ledgerLua} takes, from its first one on. */
 export const LEDGER_KEY_COUNT = 6;
 
@@ -54,61 +62,96 @@ local function end_flight(job, id)
   redis.call('ZREM', in_flight_key(job), id)
 end
 
--- The slots the job's runs in flight occupy at now: distinct slots of unlapsed leases.
-local function slots_in_flight(job, now)
+-- Whether the job's runs in flight at now (unlapsed leases) occupy fewer than max slots (their
+-- distinct slots). Fewer runs than max cannot fill them: their rows are read only otherwise.
+local function has_free_slot(job, now, max)
+  local flying = in_flight_key(job)
+  if redis.call('ZCOUNT', flying, now, '+inf') < max then return true end
   local slots, count = {}, 0
-  for _, id in ipairs(redis.call('ZRANGEBYSCORE', in_flight_key(job), now, '+inf')) do
+  for _, id in ipairs(redis.call('ZRANGEBYSCORE', flying, now, '+inf')) do
     local row = redis.call('HGET', runs_key, id)
     if row then
       local slot = cjson.decode(row).slot or id
       if not slots[slot] then
         slots[slot] = true
         count = count + 1
+        if count >= max then return false end
       end
     end
   end
-  return count
+  return count < max
 end
 
--- An opening at ARGV[i]: job, now, max instances, count of rows, count of refused rows, then
--- id, member, lease, row of each. Writes the rows, or the refused ones when no slot is free.
--- Returns whether the runs were opened, and where the next argument is.
-local function open_runs(i)
-  local job, now, max = ARGV[i], ARGV[i + 1], tonumber(ARGV[i + 2])
-  local rows, refused = tonumber(ARGV[i + 3]), tonumber(ARGV[i + 4])
+-- An opening at ARGV[i]: job, now, max instances, count of rows, count of refused rows ('' when
+-- they were not sent), then job, id, member, lease, row of each run, the refused ones last.
+local OPENED, REFUSED, UNSENT = ${OpeningFate.opened}, ${OpeningFate.refused}, ${OpeningFate.unsent}
+
+-- Where the argument after the opening at ARGV[i] is.
+local function opening_end(i)
+  return i + 5 + 5 * (tonumber(ARGV[i + 3]) + (tonumber(ARGV[i + 4]) or 0))
+end
+
+-- What the opening at ARGV[i] is to write: OPENED (a slot is free), REFUSED, or UNSENT when its
+-- refused rows are needed but were not sent (the caller sends the opening again with them).
+local function opening_fate(i)
+  if has_free_slot(ARGV[i], ARGV[i + 1], tonumber(ARGV[i + 2])) then return OPENED end
+  if ARGV[i + 4] == '' then return UNSENT end
+  return REFUSED
+end
+
+-- Writes the rows of the opening at ARGV[i] (fate OPENED) or its refused rows (REFUSED).
+local function write_opening(i, fate)
+  local rows = tonumber(ARGV[i + 3])
   local from, count = i + 5, rows
-  local opened = slots_in_flight(job, now) < max
-  if not opened then from, count = i + 5 + 4 * rows, refused end
-  for j = from, from + 4 * (count - 1), 4 do
-    insert_run(job, ARGV[j], ARGV[j + 1], ARGV[j + 2], ARGV[j + 3])
+  if fate == REFUSED then from, count = i + 5 + 5 * rows, tonumber(ARGV[i + 4]) end
+  for j = from, from + 5 * (count - 1), 5 do
+    insert_run(ARGV[j], ARGV[j + 1], ARGV[j + 2], ARGV[j + 3], ARGV[j + 4])
   end
-  return opened, i + 5 + 4 * (rows + refused)
 end
 `;
 }
 
-/** ARGV: prefix, then an opening (see `open_runs`). 1 = opened, 0 = refused. */
+/** ARGV: prefix, then an opening (see {@link ledgerLua}). Writes it; returns its fate. */
 const OPEN_RUNS = `${ledgerLua(1)}
-local opened = open_runs(2)
-if opened then return 1 end
-return 0
+local fate = opening_fate(2)
+if fate ~= UNSENT then write_opening(2, fate) end
+return fate
 `;
 
 /**
- * ARGV: prefix, id, job, row, keep ('' = no retention), the bound of too old members, at most
- * how many rows to delete. 1 = recorded, 0 = the run had an outcome already or is gone.
+ * ARGV: prefix, keep ('' = no retention), at most how many rows to delete, the count of runs,
+ * then per run: id, job, and its row, or its member when keep is 0 (no history: the run goes
+ * as it is recorded, its row is neither sent nor written); then per job to trim: job, the bound
+ * of its too old members. Records each run that is still in flight, in order, then trims each
+ * job that got one once. Returns 1 (recorded) or 0 (it had an outcome already, or is gone) per
+ * run.
  */
-const FINISH_RUN = `${ledgerLua(1)}
-local id, job = ARGV[2], ARGV[3]
-if not redis.call('ZSCORE', leases_key, id) or redis.call('HEXISTS', runs_key, id) == 0 then
-  return 0
+const FINISH_RUNS = `${ledgerLua(1)}
+local count, unkept = tonumber(ARGV[4]), ARGV[2] == '0'
+local recorded, touched = {}, {}
+for i = 5, 2 + 3 * count, 3 do
+  local id, job = ARGV[i], ARGV[i + 1]
+  if redis.call('ZSCORE', leases_key, id) and redis.call('HEXISTS', runs_key, id) == 1 then
+    end_flight(job, id)
+    if unkept then
+      redis.call('HDEL', runs_key, id)
+      redis.call('ZREM', all_key, ARGV[i + 2])
+      redis.call('ZREM', job_key(job), ARGV[i + 2])
+    else
+      redis.call('HSET', runs_key, id, ARGV[i + 2])
+    end
+    touched[job] = true
+    recorded[#recorded + 1] = 1
+  else
+    recorded[#recorded + 1] = 0
+  end
 end
-redis.call('HSET', runs_key, id, ARGV[4])
-end_flight(job, id)
-if ARGV[5] == '' then return 1 end
+if ARGV[2] == '' then return recorded end
 
--- Deletes a finished run (one in flight stays); whether it did.
-local function delete_finished(member)
+local keep, most = tonumber(ARGV[2]), tonumber(ARGV[3])
+
+-- Deletes a finished run of job (one in flight stays); whether it did.
+local function delete_finished(job, member)
   local run = string.sub(member, ${MEMBER_ID_START})
   if redis.call('ZSCORE', leases_key, run) then return false end
   redis.call('HDEL', runs_key, run)
@@ -117,21 +160,30 @@ local function delete_finished(member)
   return true
 end
 
-local keep, most = tonumber(ARGV[5]), tonumber(ARGV[7])
-local history = job_key(job)
-local flying = redis.call('ZCARD', in_flight_key(job))
-for _, member in ipairs(redis.call('ZRANGEBYLEX', history, '-', ARGV[6],
-    'LIMIT', 0, most + flying)) do
-  if most > 0 and delete_finished(member) then most = most - 1 end
-end
-local excess = math.min(redis.call('ZCARD', history) - flying - keep, most)
-if excess > 0 then
-  for _, member in ipairs(redis.call('ZRANGE', history, 0, excess + flying - 1)) do
-    if excess > 0 and delete_finished(member) then excess = excess - 1 end
+-- The job's finished runs before bound, then those beyond the newest keep, within most.
+local function trim(job, bound)
+  local history = job_key(job)
+  local flying = redis.call('ZCARD', in_flight_key(job))
+  for _, member in ipairs(redis.call('ZRANGEBYLEX', history, '-', bound,
+      'LIMIT', 0, most + flying)) do
+    if most > 0 and delete_finished(job, member) then most = most - 1 end
   end
+  local excess = math.min(redis.call('ZCARD', history) - flying - keep, most)
+  if excess > 0 then
+    for _, member in ipairs(redis.call('ZRANGE', history, 0, excess + flying - 1)) do
+      if excess > 0 and delete_finished(job, member) then
+        excess, most = excess - 1, most - 1
+      end
+    end
+  end
+  if redis.call('EXISTS', history) == 0 then redis.call('SREM', run_jobs_key, job) end
 end
-if redis.call('EXISTS', history) == 0 then redis.call('SREM', run_jobs_key, job) end
-return 1
+
+for i = 5 + 3 * count, #ARGV, 2 do
+  if most <= 0 then break end
+  if touched[ARGV[i]] then trim(ARGV[i], ARGV[i + 1]) end
+end
+return recorded
 `;
 
 /**
@@ -224,7 +276,7 @@ end
 return result
 `;
 
-/** Most finished rows one `finish` deletes: the rest go with the job's next ones. */
+/** Most finished rows one `finish` or `finishMany` deletes: the rest go with later outcomes. */
 export const MAX_TRIM = 10_000;
 
 /** A run as the history index holds it. */
@@ -246,8 +298,11 @@ export interface AbandonWrite {
 export interface LedgerScripts {
   /** Writes an opening's rows, or its refused rows when the job has no free slot at `now`. */
   open(opening: RunOpening, now: number): Promise<boolean>;
-  /** Records a run's outcome if it is still in flight, then trims with `retention`. */
-  finish(row: RunRow, retention: Retention | null): Promise<boolean>;
+  /**
+   * Records the outcomes of the runs still in flight, in order, then trims each job that got one
+   * with `retention`; whether each was recorded.
+   */
+  finish(rows: readonly RunRow[], retention: Retention | null): Promise<boolean[]>;
   /** The runs in flight whose lease lapsed before `now`, oldest lease first, at most `limit`. */
   lapsed(now: number, limit: number): Promise<RunRow[]>;
   /** Ends the runs still lapsed at `now`, with their retries; the ids it ended. */
@@ -260,24 +315,43 @@ export interface LedgerScripts {
   page(index: string, range: MemberRange, count: number): Promise<IndexedRun[]>;
 }
 
-/** The arguments of one run: id, member, lease ('' when it has an outcome), row. */
+/** The arguments of one run: job, id, member, lease ('' when it has an outcome), row. */
 function runArgs(row: RunRow): string[] {
   const lease = row.outcome === null ? String(row.leaseUntil ?? 0) : '';
-  return [row.id, runMember(row), lease, encodeRunRow(row)];
+  return [row.jobId, row.id, runMember(row), lease, encodeRunRow(row)];
 }
 
-/** The arguments of an opening for `open_runs` (see {@link ledgerLua}). */
-export function openingArgs(jobId: string, opening: RunOpening, now: number): string[] {
-  const { rows, refused, maxInstances } = opening;
-  return [
-    jobId,
-    String(now),
-    String(maxInstances),
-    String(rows.length),
-    String(refused.length),
-    ...rows.flatMap(runArgs),
-    ...refused.flatMap(runArgs),
-  ];
+/**
+ * The arguments of an opening (see {@link ledgerLua}), its refused rows only `withRefused`
+ * (reading them builds them).
+ */
+export function openingArgs(
+  jobId: string,
+  opening: RunOpening,
+  now: number,
+  withRefused: boolean,
+): string[] {
+  const { rows, maxInstances } = opening;
+  const refused = withRefused ? opening.refused : null;
+  const args = [jobId, String(now), String(maxInstances), String(rows.length)];
+  args.push(refused === null ? '' : String(refused.length));
+  for (const row of rows) args.push(...runArgs(row));
+  for (const row of refused ?? []) args.push(...runArgs(row));
+  return args;
+}
+
+/**
+ * The newest end of each job's runs (its finish time, else its scheduled time): the "now" of
+ * the job's retention when they are recorded together.
+ */
+function newestEnds(rows: readonly RunRow[]): Map<string, number> {
+  const newest = new Map<string, number>();
+  for (const row of rows) {
+    const end = row.finishedAt ?? row.scheduledRunTime;
+    const known = newest.get(row.jobId);
+    if (known === undefined || end > known) newest.set(row.jobId, end);
+  }
+  return newest;
 }
 
 /** A row read with the lease score beside it: the score is the lease while it is in flight. */
@@ -292,7 +366,7 @@ function withLease(document: unknown, lease: unknown): RunRow | null {
 export function defineLedgerScripts(client: Redis, keys: KeyLayout): LedgerScripts {
   const count = LEDGER_KEY_COUNT;
   const openRuns = define(client, 'kairosOpenRuns', OPEN_RUNS, count);
-  const finishRun = define(client, 'kairosFinishRun', FINISH_RUN, count);
+  const finishRuns = define(client, 'kairosFinishRuns', FINISH_RUNS, count);
   const abandonRuns = define(client, 'kairosAbandonRuns', ABANDON_RUNS, count);
   const beat = define(client, 'kairosBeat', BEAT, count);
   const clear = define(client, 'kairosClearRuns', CLEAR, count);
@@ -304,18 +378,29 @@ export function defineLedgerScripts(client: Redis, keys: KeyLayout): LedgerScrip
     async open(opening, now) {
       const first = opening.rows[0] ?? opening.refused[0];
       if (first === undefined) return true;
-      return (await openRuns(ledger, prefix, openingArgs(first.jobId, opening, now))) === 1;
+      let fate = await openRuns(ledger, prefix, openingArgs(first.jobId, opening, now, false));
+      if (fate === OpeningFate.unsent) {
+        fate = await openRuns(ledger, prefix, openingArgs(first.jobId, opening, now, true));
+      }
+      return fate === OpeningFate.opened;
     },
-    async finish(row, retention) {
-      const trim =
-        retention === null
-          ? ['', '', '']
-          : [
-              String(retention.keep),
-              beforeTime((row.finishedAt ?? 0) - retention.maxAge * 1000),
-              String(MAX_TRIM),
-            ];
-      return (await finishRun(ledger, prefix, row.id, row.jobId, encodeRunRow(row), trim)) === 1;
+    async finish(rows, retention) {
+      if (rows.length === 0) return [];
+      const args: string[] = [];
+      // Without history (keep 0) a recorded run is deleted at once: its row is not sent.
+      const unkept = retention !== null && retention.keep === 0;
+      for (const row of rows) {
+        args.push(row.id, row.jobId, unkept ? runMember(row) : encodeRunRow(row));
+      }
+      if (retention !== null) {
+        for (const [jobId, now] of newestEnds(rows)) {
+          args.push(jobId, beforeTime(now - retention.maxAge * 1000));
+        }
+      }
+      const keep = retention === null ? '' : String(retention.keep);
+      const reply = await finishRuns(ledger, prefix, keep, String(MAX_TRIM), rows.length, args);
+      if (!Array.isArray(reply)) throw unexpectedReply('kairosFinishRuns', reply);
+      return reply.map((recorded) => recorded === 1);
     },
     async lapsed(now, limit) {
       const flat = await lapsed(keys.runLeases, keys.runs, String(now), limit);
@@ -333,7 +418,7 @@ export function defineLedgerScripts(client: Redis, keys: KeyLayout): LedgerScrip
         run.id,
         run.jobId,
         encodeRunRow(abandoned),
-        ...(retry === null ? ['', '', '', '', ''] : [retry.jobId, ...runArgs(retry)]),
+        ...(retry === null ? ['', '', '', '', ''] : runArgs(retry)),
       ]);
       const ended = await abandonRuns(ledger, prefix, String(now), args);
       if (!Array.isArray(ended)) throw unexpectedReply('kairosAbandonRuns', ended);

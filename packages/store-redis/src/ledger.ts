@@ -59,18 +59,33 @@ export class RedisRunLedger implements RunLedger {
     });
   }
 
-  /** {@inheritDoc RunLedger.open} One script counts the job's slots in flight and writes. */
+  /**
+   * {@inheritDoc RunLedger.open}
+   * One script counts the job's slots in flight and writes; when the job has none free, a
+   * second one sends the refused rows (only then read) and writes them.
+   */
   async open(opening: RunOpening, now: number): Promise<boolean> {
     return this.#session(({ scripts }) => scripts.open(opening, now));
   }
 
   /**
    * {@inheritDoc RunLedger.finish}
-   * One script: the compare-and-set, then the trim, which deletes at most 10,000 rows (the rest
-   * go with the job's next finished runs).
+   * One script (the one of {@link finishMany}, with one run): the compare-and-set, then the
+   * trim, which deletes at most 10,000 rows (the rest go with the job's next finished runs).
    */
   async finish(row: RunRow, retention: Retention | null): Promise<boolean> {
-    return this.#session(({ scripts }) => scripts.finish(row, retention));
+    const [recorded] = await this.finishMany([row], retention);
+    return recorded === true;
+  }
+
+  /**
+   * {@inheritDoc RunLedger.finishMany}
+   * One script: the compare-and-set of each run in order, then one trim per job that got an
+   * outcome (its "now" the newest `finishedAt` of its runs in the call); at most 10,000 rows are
+   * deleted in all, the rest go with later outcomes.
+   */
+  async finishMany(rows: readonly RunRow[], retention: Retention | null): Promise<boolean[]> {
+    return this.#session(({ scripts }) => scripts.finish(rows, retention));
   }
 
   /**

@@ -7,7 +7,13 @@
 import type { JobToStore, RunOpening, StoredJob } from '@kairos/core';
 import type { Redis } from 'ioredis';
 import type { KeyLayout } from './layout.js';
-import { LEDGER_KEY_COUNT, ledgerKeys, ledgerLua, openingArgs } from './ledger-scripts.js';
+import {
+  LEDGER_KEY_COUNT,
+  ledgerKeys,
+  ledgerLua,
+  OpeningFate,
+  openingArgs,
+} from './ledger-scripts.js';
 import { define, unexpectedReply } from './script-commands.js';
 
 // Every script takes KEYS[1] = the jobs hash and KEYS[2] = the run-times sorted set. A run time
@@ -87,21 +93,26 @@ return result
  * KEYS: the jobs, the run times, then the ledger's keys (`ledgerKeys`). ARGV: the key prefix,
  * then per job: id, expected run time, expected document, successor run time ('' = delete the
  * job, 'paused' = keep it without a run time), successor document, and '1' followed by the
- * opening of its runs (see `open_runs`) when the store has a ledger, else '0'. Each job is
+ * opening of its runs (see `ledgerLua`) when the store has a ledger, else '0'. Each job is
  * written only while its stored run time still equals the expected one (compared as numbers)
  * and its stored document the one read, so of several schedulers that read the same due job
  * exactly one replaces it, and a job updated meanwhile is left alone; with it, its runs (or the
- * refused ones). Returns each id written followed by 1 when its runs were refused, else 0.
+ * refused ones). A job whose runs are refused but whose refused rows were not sent is left as
+ * it is. Returns each id that won followed by the fate of its opening (`OpeningFate`; opened
+ * without a ledger): written unless `unsent`.
  */
 const CLAIM_JOBS = `${ledgerLua(3)}
 local won = {}
 local i = 2
 while i <= #ARGV do
   local id = ARGV[i]
+  local runs = ARGV[i + 5] == '1'
   local stored = redis.call('ZSCORE', KEYS[2], id)
   local wins = stored and tonumber(stored) == tonumber(ARGV[i + 1])
     and redis.call('HGET', KEYS[1], id) == ARGV[i + 2]
-  if wins then
+  local fate = OPENED
+  if wins and runs then fate = opening_fate(i + 6) end
+  if wins and fate ~= UNSENT then
     local successor = ARGV[i + 3]
     if successor == '' then
       redis.call('ZREM', KEYS[2], id)
@@ -113,23 +124,13 @@ while i <= #ARGV do
       redis.call('ZADD', KEYS[2], successor, id)
       redis.call('HSET', KEYS[1], id, ARGV[i + 4])
     end
-  end
-  local refused = 0
-  if ARGV[i + 5] == '1' then
-    if wins then
-      local opened, next = open_runs(i + 6)
-      if not opened then refused = 1 end
-      i = next
-    else
-      i = i + 11 + 4 * (tonumber(ARGV[i + 9]) + tonumber(ARGV[i + 10]))
-    end
-  else
-    i = i + 6
+    if runs then write_opening(i + 6, fate) end
   end
   if wins then
     won[#won + 1] = id
-    won[#won + 1] = refused
+    won[#won + 1] = fate
   end
+  if runs then i = opening_end(i + 6) else i = i + 6 end
 end
 return won
 `;
@@ -172,6 +173,12 @@ export interface ClaimWon {
   readonly refused: boolean;
 }
 
+/** A job the claim script found as read, and the fate of its opening (`OpeningFate`). */
+interface Fate {
+  readonly id: string;
+  readonly fate: number;
+}
+
 /** The store's scripts bound to one connection and one key layout. */
 export interface StoreScripts {
   /** Adds a job unless its id is taken; publishes `message` when it has a run time. */
@@ -187,7 +194,11 @@ export interface StoreScripts {
   removeJob(id: string): Promise<boolean>;
   /** Due jobs (run time ≤ now) earliest first, from `offset`, at most `count` (< 0 = all). */
   dueJobs(now: number, offset: number, count: number): Promise<DueRow[]>;
-  /** Applies the writes whose expected run time and document still hold; the jobs written. */
+  /**
+   * Applies the writes whose expected run time and document still hold; the jobs written. The
+   * openings go without their refused rows; the jobs that need them (no free slot) are written
+   * by a second script that sends them.
+   */
   claimJobs(writes: readonly ClaimWrite[]): Promise<ClaimWon[]>;
 }
 
@@ -204,6 +215,29 @@ export function defineScripts(client: Redis, keys: KeyLayout): StoreScripts {
   const claim = define(client, 'kairosClaimJobs', CLAIM_JOBS, 2 + LEDGER_KEY_COUNT);
   const { jobs, runTimes, wakeupChannel } = keys;
   const ledger = ledgerKeys(keys);
+  /** The claim script on `writes`, their openings `withRefused` rows or not: the ids that won. */
+  async function claimOnce(writes: readonly ClaimWrite[], withRefused: boolean): Promise<Fate[]> {
+    if (writes.length === 0) return [];
+    const args: string[] = [];
+    for (const write of writes) {
+      args.push(
+        write.id,
+        String(write.expectedRunTime),
+        write.expectedDocument,
+        write.successorRunTime,
+        write.document,
+      );
+      if (write.opening === null) args.push('0');
+      else args.push('1', ...openingArgs(write.id, write.opening, write.now, withRefused));
+    }
+    const flat = await claim(jobs, runTimes, ledger, keys.prefix, args);
+    if (!Array.isArray(flat)) throw unexpectedReply('kairosClaimJobs', flat);
+    const fates: Fate[] = [];
+    for (let i = 0; i + 1 < flat.length; i += 2) {
+      fates.push({ id: String(flat[i]), fate: Number(flat[i + 1]) });
+    }
+    return fates;
+  }
   return {
     async addJob(id, document, runTime, message) {
       return (await add(jobs, runTimes, id, document, runTime, wakeupChannel, message)) === 1;
@@ -237,26 +271,22 @@ export function defineScripts(client: Redis, keys: KeyLayout): StoreScripts {
       return rows;
     },
     async claimJobs(writes) {
-      if (writes.length === 0) return [];
-      const args: string[] = [];
-      for (const write of writes) {
-        args.push(
-          write.id,
-          String(write.expectedRunTime),
-          write.expectedDocument,
-          write.successorRunTime,
-          write.document,
+      const fates = await claimOnce(writes, false);
+      // Jobs refused a slot whose refused rows were not sent: claimed again, with them.
+      const unsent = new Set(
+        fates.filter(({ fate }) => fate === OpeningFate.unsent).map(({ id }) => id),
+      );
+      if (unsent.size > 0) {
+        fates.push(
+          ...(await claimOnce(
+            writes.filter(({ id }) => unsent.has(id)),
+            true,
+          )),
         );
-        if (write.opening === null) args.push('0');
-        else args.push('1', ...openingArgs(write.id, write.opening, write.now));
       }
-      const flat = await claim(jobs, runTimes, ledger, keys.prefix, args);
-      if (!Array.isArray(flat)) throw unexpectedReply('kairosClaimJobs', flat);
-      const won: ClaimWon[] = [];
-      for (let i = 0; i + 1 < flat.length; i += 2) {
-        won.push({ id: String(flat[i]), refused: flat[i + 1] === 1 });
-      }
-      return won;
+      return fates
+        .filter(({ fate }) => fate !== OpeningFate.unsent)
+        .map(({ id, fate }) => ({ id, refused: fate === OpeningFate.refused }));
     },
   };
 }

@@ -9,6 +9,7 @@ import { SQLiteJobStore } from './store.js';
 
 export { sqliteJobStoreOptions, type SQLiteJobStoreOptions } from './options.js';
 export { SQLiteJobStore } from './store.js';
+export type { SQLiteRunLedger } from './ledger.js';
 
 /**
  * What `kairos` reads to build this package's components: the job store alias `sqlite`, e.g.

@@ -34,6 +34,15 @@ export function runColumns(row: RunRow): RunColumns {
   };
 }
 
+/** Which of a job's finished runs retention keeps: the newest `keep`, none before `oldest`. */
+export interface TrimParameters {
+  readonly jobId: string;
+  /** Epoch ms; finished runs scheduled before it go. */
+  readonly oldest: number;
+  /** An integer (OFFSET takes one). */
+  readonly keep: number;
+}
+
 /** The parameters of a {@link LedgerStatements.runs} statement. */
 export type RunQueryParameters = Record<string, string | number>;
 
@@ -45,8 +54,16 @@ export interface LedgerStatements {
   readonly slotsInFlight: Statement<[string, number], number>;
   /** (columns) → replaces a run that has no outcome yet; 0 changes otherwise. */
   readonly finishRun: Statement<[RunColumns]>;
+  /** (id) → deletes a run that has no outcome yet (its outcome, with history off); 0 otherwise. */
+  readonly dropRun: Statement<[string]>;
+  /**
+   * ({jobId, oldest, keep}) → 1 when retention may drop some of the job's runs (it has more
+   * than `keep` runs, or one scheduled before `oldest`), else 0 (plucked). Reads the job's
+   * index only.
+   */
+  readonly trimDue: Statement<[TrimParameters], number>;
   /** ({jobId, oldest, keep}) → deletes the job's finished runs retention drops. */
-  readonly trimRuns: Statement<[{ jobId: string; oldest: number; keep: number }]>;
+  readonly trimRuns: Statement<[TrimParameters]>;
   /** (now, limit) → the row text of lapsed runs, oldest lease first (plucked). */
   readonly lapsed: Statement<[number, number], string>;
   /** (columns and now) → ends a run still in flight with a lapsed lease; 0 changes otherwise. */
@@ -88,6 +105,16 @@ export function prepareLedgerStatements(database: Database, tableName: string): 
       )
       .pluck(),
     finishRun: database.prepare(`UPDATE ${runs} SET ${replace} WHERE id = @id AND outcome IS NULL`),
+    dropRun: database.prepare(`DELETE FROM ${runs} WHERE id = ? AND outcome IS NULL`),
+    // Rows in flight count too, and the oldest row may be one: 1 means "maybe", and the DELETE
+    // decides. Both parts are index-only lookups on the job's history index.
+    trimDue: database
+      .prepare<[TrimParameters], number>(
+        `SELECT EXISTS (SELECT 1 FROM ${runs} WHERE job_id = @jobId ${newestFirst} ` +
+          `LIMIT 1 OFFSET @keep) OR coalesce((SELECT scheduled_run_time FROM ${runs} ` +
+          `WHERE job_id = @jobId ORDER BY scheduled_run_time, id LIMIT 1) < @oldest, 0)`,
+      )
+      .pluck(),
     // The newest `keep` finished runs in the history's order are kept, and none older than
     // `oldest`: `rowsToTrim`'s rule, in one statement that walks the job's index.
     trimRuns: database.prepare(

@@ -29,7 +29,8 @@ import { settle } from './settle.js';
 export interface LedgerSession {
   readonly statements: LedgerStatements;
   readonly open: Transaction<(opening: RunOpening, now: number) => boolean>;
-  readonly finish: Transaction<(row: RunRow, retention: Retention | null) => boolean>;
+  /** Records outcomes: each row's `finish` result, in order. */
+  readonly finish: Transaction<(rows: readonly RunRow[], retention: Retention | null) => boolean[]>;
   readonly abandon: Transaction<(scan: LapsedScan) => AbandonedRun[]>;
   readonly beat: Transaction<(beat: NodeBeat) => void>;
   readonly clear: Transaction<() => void>;
@@ -45,8 +46,8 @@ export function prepareLedger(database: Database, tableName: string): LedgerSess
     open: database.transaction((opening: RunOpening, now: number) =>
       openRuns(statements, opening, now),
     ),
-    finish: database.transaction((row: RunRow, retention: Retention | null) =>
-      finishRun(statements, row, retention),
+    finish: database.transaction((rows: readonly RunRow[], retention: Retention | null) =>
+      finishRuns(statements, rows, retention),
     ),
     abandon: database.transaction((scan: LapsedScan) => abandonLapsed(statements, scan)),
     beat: database.transaction((beat: NodeBeat) => recordBeat(statements, beat)),
@@ -75,24 +76,51 @@ export function openRuns(statements: LedgerStatements, opening: RunOpening, now:
   return free;
 }
 
-function finishRun(
+/**
+ * Records outcomes, in the caller's transaction: each row replaces its stored row if that has
+ * no outcome yet; then each job that had a row written is trimmed once, as of its newest finish
+ * among them. With history off (`keep` 0) a row is deleted at once instead, which is what its
+ * trim would do.
+ * @returns whether each row was written, in order
+ */
+function finishRuns(
   statements: LedgerStatements,
-  row: RunRow,
+  rows: readonly RunRow[],
   retention: Retention | null,
-): boolean {
-  if (statements.finishRun.run(runColumns(row)).changes === 0) return false;
+): boolean[] {
+  const drop = retention !== null && retention.keep <= 0;
+  // The job of each row written, and the time its trim counts from: its newest finish.
+  const trimFrom = new Map<string, number>();
+  const written = rows.map((row) => {
+    const { changes } = drop
+      ? statements.dropRun.run(row.id)
+      : statements.finishRun.run(runColumns(row));
+    if (changes === 0) return false;
+    // A row without a finish time drops nothing for its age.
+    const finishedAt = row.finishedAt ?? Number.NEGATIVE_INFINITY;
+    trimFrom.set(row.jobId, Math.max(finishedAt, trimFrom.get(row.jobId) ?? finishedAt));
+    return true;
+  });
   if (retention !== null) {
-    statements.trimRuns.run({
-      jobId: row.jobId,
-      oldest:
-        row.finishedAt === null
-          ? Number.NEGATIVE_INFINITY
-          : row.finishedAt - retention.maxAge * 1000,
-      // OFFSET takes an integer: an unbounded `keep` keeps every run.
-      keep: Number.isFinite(retention.keep) ? retention.keep : Number.MAX_SAFE_INTEGER,
-    });
+    for (const [jobId, now] of trimFrom) trimJob(statements, jobId, now, retention);
   }
-  return true;
+  return written;
+}
+
+/** Deletes the job's finished runs `retention` drops at `now`; skips a job that has none. */
+function trimJob(
+  statements: LedgerStatements,
+  jobId: string,
+  now: number,
+  retention: Retention,
+): void {
+  const parameters = {
+    jobId,
+    oldest: now - retention.maxAge * 1000,
+    // OFFSET takes an integer: an unbounded `keep` keeps every run.
+    keep: Number.isFinite(retention.keep) ? retention.keep : Number.MAX_SAFE_INTEGER,
+  };
+  if (statements.trimDue.get(parameters) === 1) statements.trimRuns.run(parameters);
 }
 
 function abandonLapsed(statements: LedgerStatements, scan: LapsedScan): AbandonedRun[] {
@@ -153,7 +181,17 @@ export class SQLiteRunLedger implements RunLedger {
 
   /** {@inheritDoc RunLedger.finish} */
   finish(row: RunRow, retention: Retention | null): Promise<boolean> {
-    return settle(() => this.#live().finish.immediate(row, retention));
+    return settle(() => this.#live().finish.immediate([row], retention)[0] === true);
+  }
+
+  /**
+   * {@inheritDoc RunLedger.finishMany}
+   * One `BEGIN IMMEDIATE` transaction of prepared statements: an UPDATE by id a row (a DELETE
+   * with history off), then one trim per job written, skipped when the job's history index
+   * shows nothing retention could drop.
+   */
+  finishMany(rows: readonly RunRow[], retention: Retention | null): Promise<boolean[]> {
+    return settle(() => (rows.length === 0 ? [] : this.#live().finish.immediate(rows, retention)));
   }
 
   /** {@inheritDoc RunLedger.abandonLapsed} */

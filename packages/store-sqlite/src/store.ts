@@ -19,7 +19,6 @@ import {
   type JobStore,
   type JobStoreContext,
   type JobToStore,
-  type RunLedger,
   type UnrestorableJob,
 } from '@kairos/core';
 import Database, { type Database as Connection, type Transaction } from 'better-sqlite3';
@@ -79,7 +78,7 @@ export class SQLiteJobStore implements JobStore {
    * recovery of abandoned runs, cluster-wide `maxInstances` and run history. Usable while the
    * store is started.
    */
-  readonly ledger: RunLedger = new SQLiteRunLedger(() => this.#live().ledger);
+  readonly ledger: SQLiteRunLedger = new SQLiteRunLedger(() => this.#live().ledger);
 
   /**
    * Checks the options; connects only at `start()`.

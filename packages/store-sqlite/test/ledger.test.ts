@@ -94,6 +94,92 @@ describe('SQLiteRunLedger.finish', () => {
   });
 });
 
+describe('SQLiteRunLedger.finishMany', () => {
+  /** The rows of `rows` in flight, ended `executed` at the given finish times, in turn. */
+  function endInFlight(rows: readonly RunRow[], finishTimes: readonly number[]): RunRow[] {
+    const inFlight = rows.filter((row) => row.outcome === null);
+    return finishTimes.map((finishedAt, index) => {
+      const row = inFlight[index];
+      if (row === undefined)
+        throw new Error(`the fixture has fewer than ${index + 1} runs in flight`);
+      return endedRow(row, { outcome: 'executed', finishedAt });
+    });
+  }
+
+  it('writes each row as finish would, in one transaction, trimming each job once as of its newest finish', async () => {
+    const path = fixtures.file();
+    const statements: string[] = [];
+    const database = fixtures.connect(path, { verbose: (sql) => statements.push(String(sql)) });
+    const { store } = await fixtures.start({ database });
+    const rows = mixedRows(90);
+    await seed(store, rows);
+    const batch = endInFlight(
+      rows,
+      [12, 15, 9, 14, 13, 11].map((s) => T0 + s * SECOND),
+    );
+    const [first] = batch;
+    if (first === undefined) throw new Error('an empty batch');
+    // Already ended (a second time in the batch), and unknown: left as they are.
+    const twice = endedRow(first, { outcome: 'error', finishedAt: T0 + 20 * SECOND });
+    const ghost = endedRun({ id: 'ghost', jobId: 'job-0', scheduledRunTime: T0 });
+    const retention = { keep: 6, maxAge: 8 };
+    statements.length = 0;
+    expect(await store.ledger.finishMany([...batch, twice, ghost], retention)).toEqual([
+      ...batch.map(() => true),
+      false,
+      false,
+    ]);
+    expect(statements.filter((sql) => sql.startsWith('BEGIN'))).toEqual(['BEGIN IMMEDIATE']);
+    expect(statements.filter((sql) => sql.startsWith('DELETE'))).toHaveLength(3);
+    const after = rows.map((row) => batch.find((ended) => ended.id === row.id) ?? row);
+    const dropped = new Set<string>();
+    for (const jobId of ['job-0', 'job-1', 'job-2']) {
+      const finishes = batch.filter((row) => row.jobId === jobId).map((row) => row.finishedAt ?? 0);
+      expect(finishes).not.toEqual([]);
+      const job = after.filter((row) => row.jobId === jobId);
+      const now = Math.max(...finishes);
+      for (const row of rowsToTrim(job, retention, now)) dropped.add(row.id);
+    }
+    expect(dropped.size).toBeGreaterThan(18);
+    const kept = after.filter((row) => !dropped.has(row.id)).sort(compareRuns);
+    expect(await store.ledger.getRuns({ limit: 1000 })).toEqual(kept);
+  });
+
+  it("with history off deletes each row at once, and the job's runs finished before", async () => {
+    const { store } = await fixtures.start({ path: fixtures.file() });
+    const rows = mixedRows(30);
+    await seed(store, rows);
+    const [ended] = endInFlight(rows, [T0 + SECOND]);
+    if (ended === undefined) throw new Error('an empty batch');
+    expect(await store.ledger.finishMany([ended], { keep: 0, maxAge: 0 })).toEqual([true]);
+    const kept = rows
+      .filter((row) => row.jobId !== ended.jobId || (row.outcome === null && row.id !== ended.id))
+      .sort(compareRuns);
+    expect(await store.ledger.getRuns({ limit: 100 })).toEqual(kept);
+  });
+
+  it('skips the trim of a job retention cannot shorten, and still drops a run too old', async () => {
+    const path = fixtures.file();
+    const statements: string[] = [];
+    const database = fixtures.connect(path, { verbose: (sql) => statements.push(String(sql)) });
+    const { store } = await fixtures.start({ database });
+    const old = endedRun({ id: 'old', jobId: 'a', scheduledRunTime: T0 - 60 * SECOND });
+    const fresh = runRow({ id: 'fresh', jobId: 'a', scheduledRunTime: T0 });
+    const other = runRow({ id: 'other', jobId: 'b', scheduledRunTime: T0 });
+    await seed(store, [old, fresh, other]);
+    const finishedAt = T0 + SECOND;
+    const batch = [fresh, other].map((row) => endedRow(row, { outcome: 'executed', finishedAt }));
+    statements.length = 0;
+    expect(await store.ledger.finishMany(batch, { keep: 10, maxAge: 30 })).toEqual([true, true]);
+    // Job b has one run and none too old: no DELETE. Job a's oldest run is 61 s old.
+    const deletes = statements.filter((sql) => sql.startsWith('DELETE'));
+    expect(deletes).toHaveLength(1);
+    expect(deletes[0]).toContain(`job_id = 'a'`);
+    const stored = await store.ledger.getRuns({ limit: 10 });
+    expect(stored.map((row) => row.id)).toEqual(['other', 'fresh']);
+  });
+});
+
 describe('SQLiteRunLedger.abandonLapsed', () => {
   const abandoned = (now: number) => (row: RunRow) =>
     endedRow(row, { outcome: 'abandoned', finishedAt: now });

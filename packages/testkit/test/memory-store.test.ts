@@ -9,3 +9,12 @@ runJobStoreConformance({
   persistent: false,
   wakeups: false,
 });
+
+// With a run history (`maxRuns`): the ledger tests run too.
+runJobStoreConformance({
+  name: 'MemoryJobStore with maxRuns',
+  createStore: () => new MemoryJobStore({ maxRuns: 1_000_000 }),
+  shared: false,
+  persistent: false,
+  wakeups: false,
+});

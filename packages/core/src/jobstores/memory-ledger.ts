@@ -16,7 +16,7 @@ import type {
   RunQuery,
   RunRow,
 } from '../ledger.js';
-import { compareRuns, rowsToTrim, runMatches } from './run-rows.js';
+import { compareRuns, runMatches } from './run-rows.js';
 
 /** Removed entries an index keeps before it is compacted, beyond half its length. */
 const COMPACT_SLACK = 1024;
@@ -30,6 +30,11 @@ class RunOrder {
   /** Sorted so that `compareRuns(positions[i], positions[i + 1]) > 0`. */
   #positions: RunPosition[] = [];
   #removed = 0;
+  /**
+   * Entries before it are all removed ones: history is trimmed from its oldest end, so the
+   * walks from that end skip them once rather than at every trim.
+   */
+  #start = 0;
   readonly #lookup: (position: RunPosition) => RunRow | undefined;
 
   /** @param lookup the run now at this position, or undefined when it was removed */
@@ -54,6 +59,7 @@ class RunOrder {
     const found = positions[index];
     if (found !== undefined && compareRuns(found, position) === 0) this.#removed -= 1;
     else positions.splice(index, 0, position);
+    if (index < this.#start) this.#start = index;
   }
 
   /** Notes that one of its runs was removed (its entry goes at the next compaction). */
@@ -62,14 +68,19 @@ class RunOrder {
     if (this.#removed > COMPACT_SLACK && this.#removed * 2 > this.#positions.length) {
       this.#positions = this.#positions.filter((position) => this.#lookup(position) !== undefined);
       this.#removed = 0;
+      this.#start = 0;
     }
   }
 
   /** The live runs, oldest first. */
   *oldestFirst(): Generator<RunRow> {
-    for (const position of this.#positions) {
-      const row = this.#lookup(position);
+    const positions = this.#positions;
+    for (let index = this.#start; index < positions.length; index += 1) {
+      const position = positions[index];
+      const row = position === undefined ? undefined : this.#lookup(position);
       if (row !== undefined) yield row;
+      // Still a removed prefix: the next walk starts after it.
+      else if (index === this.#start && positions === this.#positions) this.#start = index + 1;
     }
   }
 
@@ -102,7 +113,7 @@ class RunOrder {
         this.#firstNotOlder((entry) => entry.scheduledRunTime > until),
       );
     }
-    for (let index = start - 1; index >= 0; index -= 1) {
+    for (let index = start - 1; index >= this.#start; index -= 1) {
       const position = this.#positions[index];
       if (position === undefined) continue;
       if (since !== undefined && position.scheduledRunTime < since) return;
@@ -381,11 +392,24 @@ export class MemoryRunLedger implements RunLedger {
   }
 
   /** Deletes the job's finished runs that `retention` drops at `now`. */
+  /**
+   * Drops what `rowsToTrim` would, walking from the oldest run: the oldest finished ones while
+   * more than `keep` are, then finished ones older than `maxAge` (a job at its `keep`, the
+   * usual case, loses one run per run).
+   */
   #trim(jobId: string, retention: Retention, now: number): void {
     const job = this.#jobs.get(jobId);
     if (job === undefined) return;
-    const rows = [...job.order.newestFirst({ limit: Infinity })];
-    for (const row of rowsToTrim(rows, retention, now)) this.#remove(row);
+    let finished = job.order.size - job.inFlight.size;
+    const cutoff = now - retention.maxAge * 1000;
+    const dropped: RunRow[] = [];
+    for (const row of job.order.oldestFirst()) {
+      if (finished <= retention.keep && row.scheduledRunTime >= cutoff) break;
+      if (row.outcome === null) continue;
+      dropped.push(row);
+      finished -= 1;
+    }
+    for (const row of dropped) this.#remove(row);
   }
 
   #pushLease(entry: LeaseEntry): void {

@@ -61,12 +61,9 @@ class Bucket {
 
 /** Options of {@link MemoryJobStore}. */
 export interface MemoryJobStoreOptions {
-  /** Most runs kept in its history, all jobs together (default 10,000). */
+  /** Keep a run history of at most this many runs, all jobs together (default 0: none). */
   maxRuns?: number;
 }
-
-/** Runs a memory store keeps in its history when `maxRuns` is not given. */
-const DEFAULT_MAX_RUNS = 10_000;
 
 /**
  * The default job store: jobs in memory, lost when the process exits. `shutdown()` keeps them,
@@ -86,15 +83,15 @@ const DEFAULT_MAX_RUNS = 10_000;
  * then they are swept in one go (deleting each from a large map cost more than the rest of
  * the claim).
  *
- * Its {@link ledger} keeps the runs it hands out and their history in this process too: a
- * claim with `claim.runs` writes each job's rows in the same synchronous step.
+ * With `maxRuns`, its {@link ledger} keeps the history of its runs in this process too.
  */
 export class MemoryJobStore implements JobStore {
   /**
-   * The run history of this store's jobs, in this process: each run's outcome, the newest
-   * `maxRuns` of all jobs together (and per job what the scheduler's `history` keeps).
+   * The run history of this store's jobs, in this process, when `maxRuns` asks for one: each
+   * run's outcome, the newest `maxRuns` of all jobs together (and per job what the
+   * scheduler's `history` keeps). Undefined by default.
    */
-  readonly ledger: MemoryRunLedger;
+  readonly ledger: MemoryRunLedger | undefined;
   /**
    * Every job by id (its entry when it is in a bucket), and the jobs and entries of jobs that
    * left through a claim (see {@link #live}); its insertion order is the order paused jobs are
@@ -116,12 +113,14 @@ export class MemoryJobStore implements JobStore {
   #alias: string | undefined;
 
   /**
-   * @param options.maxRuns most runs (with their outcome) the store keeps in its history, of
-   *   all its jobs together, the oldest dropped first; default 10,000. The history lives in
-   *   the heap: about half a kilobyte a run.
+   * @param options.maxRuns keep a run history of at most this many runs (with their outcome),
+   *   all jobs together, the oldest dropped first. Default 0: none. The history lives in the
+   *   heap (about half a kilobyte a run) and recording it costs each run more than the rest
+   *   of its dispatch, so a memory store keeps none unless asked.
    */
   constructor(options: MemoryJobStoreOptions = {}) {
-    this.ledger = new MemoryRunLedger({ maxRuns: options.maxRuns ?? DEFAULT_MAX_RUNS });
+    const maxRuns = options.maxRuns ?? 0;
+    this.ledger = maxRuns > 0 ? new MemoryRunLedger({ maxRuns }) : undefined;
   }
 
   /** How many jobs the store holds, scheduled and paused. */
@@ -251,7 +250,7 @@ export class MemoryJobStore implements JobStore {
     return Promise.resolve(claimed);
   }
 
-  /** Removes every job; the runs and nodes of {@link ledger} stay (`ledger.clear()`). */
+  /** Removes every job; the runs of {@link ledger} stay (`ledger.clear()`). */
   removeAllJobs(): Promise<void> {
     this.#jobs.clear();
     this.#leftCount = 0;
@@ -315,7 +314,7 @@ export class MemoryJobStore implements JobStore {
     opening: RunOpening | undefined,
     now: number,
   ): ClaimedRun {
-    if (opening === undefined) return { job, next };
+    if (opening === undefined || this.ledger === undefined) return { job, next };
     return { job, next, refused: !this.ledger.openNow(opening, now) };
   }
 

@@ -222,13 +222,29 @@ export class RunRecord implements Run, RunControl {
    * @param job the job's stored document while in flight (for a retry); null once ended
    */
   toRow(leaseUntil: number | null, job: string | null): RunRow {
+    // One literal (not toJSON() spread): a row is made for every run of a store with a ledger.
+    const inFlight = this.outcome === null;
     return {
-      ...this.toJSON(),
+      id: this.id,
+      jobId: this.job.id,
+      jobName: this.job.name,
+      jobstore: this.job.jobstore,
+      executor: this.job.executor,
+      schedulerId: this.schedulerId,
+      scheduledRunTime: this.runTimeMs,
+      coalescedRunTimes: this.coalescedMs.length === 0 ? [] : [...this.coalescedMs],
+      submittedAt: this.submittedMs,
+      startedAt: this.startedMs,
+      finishedAt: this.finishedMs,
+      outcome: this.outcome,
+      error: this.exception === undefined ? null : describeError(this.exception),
+      result: this.outcome === 'executed' ? summarizeResult(this.retval) : undefined,
+      attempt: this.attempt,
       slot: this.first.id,
-      leaseUntil: this.outcome === null ? leaseUntil : null,
+      leaseUntil: inFlight ? leaseUntil : null,
       onAbandoned: this.job.onAbandoned,
       maxRetries: this.job.maxRetries,
-      job: this.outcome === null ? job : null,
+      job: inFlight ? job : null,
     };
   }
 
