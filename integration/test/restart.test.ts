@@ -121,8 +121,11 @@ describe.concurrent('restart after SIGKILL', () => {
           trigger: { type: 'interval', seconds: 1, startDate },
           options,
         });
+        // A and B are one scheduler before and after its restart (a stable id): B ends what A
+        // left in flight at once instead of waiting for its leases to lapse.
         const a = await workers.ready({
           name: 'A',
+          schedulerId: 'restarted',
           store: store.spec,
           jobs: [
             { id: 'coalesce', ...every({ coalesce: true, misfireGraceTime: null }) },
@@ -147,7 +150,7 @@ describe.concurrent('restart after SIGKILL', () => {
         const killedAt = Date.now();
 
         await sleepUntil(killedAt + DOWN_MS);
-        const b = await workers.ready({ name: 'B', store: store.spec });
+        const b = await workers.ready({ name: 'B', schedulerId: 'restarted', store: store.spec });
         const bReady = (await b.waitFor('ready', () => true)).at;
         // Let B run a regular (not catch-up) round after its first claim.
         await b.waitFor(

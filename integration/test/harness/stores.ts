@@ -229,8 +229,10 @@ export async function withRedis<T>(action: (client: Redis) => Promise<T>): Promi
 }
 
 function createRedisStore(label: string): TestStore {
-  const keyPrefix = `kairos-it:${label}:${uniqueSuffix()}:`;
-  const logKey = `${keyPrefix}runs`;
+  const suffix = uniqueSuffix();
+  const keyPrefix = `kairos-it:${label}:${suffix}:`;
+  // Outside the store's prefix: every key under it is the store's (its run ledger has `runs`).
+  const logKey = `kairos-it-log:${label}:${suffix}`;
   return {
     kind: 'redis',
     spec: { type: 'redis', url: REDIS_URL, keyPrefix },
@@ -263,6 +265,7 @@ function createRedisStore(label: string): TestStore {
           cursor = next;
           if (keys.length > 0) await client.del(...keys);
         } while (cursor !== '0');
+        await client.del(logKey);
       }),
   };
 }

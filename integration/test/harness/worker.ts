@@ -67,6 +67,11 @@ export interface WorkerRole {
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
   /** Shut down gracefully this long after `ready`. */
   runForMs?: number;
+  /**
+   * The scheduler's id. A process restarted under the same id ends its earlier start's runs at
+   * once; under a new one (the default) they hold their slots until their leases lapse.
+   */
+  schedulerId?: string;
 }
 
 /** A command sent to a worker's stdin; it answers with a `done` event carrying `tag`. */

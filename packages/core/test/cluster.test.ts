@@ -163,6 +163,32 @@ describe('leases and abandoned runs', () => {
     await c.scheduler.shutdown();
   });
 
+  it('a scheduler restarted under the same id ends the runs of its earlier start at once', async () => {
+    const ledger = new SharedLedger();
+    const ran: string[] = [];
+    const before = node('a', ledger, {}, ran);
+    await before.scheduler.start();
+    await before.scheduler.addJob(
+      'slow',
+      { type: 'date', runDate: new Date(at(1)) },
+      {
+        id: 'report',
+        args: ['r'],
+      },
+    );
+    await before.clock.advance(1000); // claims and starts the run, then is "killed"
+
+    const after = node('a', ledger, { start: at(2) }, ran);
+    await after.scheduler.start(); // the lease (until 11 s) still holds: no waiting for it
+    expect(after.abandoned.map((event) => [event.jobId, event.owner])).toEqual([['report', 'a']]);
+    expect(after.logger.messages('warn')).toContainEqual(
+      "Scheduler a started again with 1 run(s) of its earlier start still in flight in job store 'default'; they are ended as abandoned",
+    );
+    const { runs } = await after.scheduler.getRuns({ jobId: 'report' });
+    expect(runs.map((run) => run.outcome)).toEqual(['abandoned']);
+    await after.scheduler.shutdown();
+  });
+
   it('renews the leases of a live scheduler: a run longer than the lease is not abandoned', async () => {
     const ledger = new SharedLedger();
     const a = node('a', ledger);

@@ -88,8 +88,54 @@ export class Cluster {
     this.#running = true;
     this.#parts.runs.newSeries();
     await this.#beat();
+    await this.#endEarlierLife();
     if (!paused) await this.#scan();
     this.#arm();
+  }
+
+  /**
+   * Runs left in flight under this scheduler's id by an earlier start of it (a process
+   * restarted with a stable `schedulerId` after it was killed): no one else can hold them, so
+   * their leases are ended now, and the scan ends them as abandoned at once rather than when
+   * the leases lapse (until then they would hold their jobs' `maxInstances` slots).
+   */
+  async #endEarlierLife(): Promise<void> {
+    const { settings } = this.#parts;
+    const id = settings.schedulerId;
+    for (const [alias, ledger] of this.#ledgers()) {
+      try {
+        const stale: string[] = [];
+        let after: RunRow | undefined;
+        for (;;) {
+          const page = await ledger.getRuns({
+            outcomes: [null],
+            limit: 500,
+            ...(after === undefined ? {} : { after }),
+          });
+          for (const row of page) if (row.schedulerId === id) stale.push(row.id);
+          after = page[page.length - 1];
+          if (page.length < 500) break;
+        }
+        if (stale.length === 0) continue;
+        settings.log.warn(
+          `Scheduler ${id} started again with ${stale.length} run(s) of its earlier start ` +
+            `still in flight in job store '${alias}'; they are ended as abandoned`,
+        );
+        const now = this.now(alias);
+        await ledger.beat({
+          id,
+          host: hostname(),
+          pid: process.pid,
+          startedAt: this.#startedAt,
+          now,
+          leaseUntil: now - 1,
+          runIds: stale,
+          pruneBefore: now - 86_400_000,
+        });
+      } catch (error) {
+        this.#failed(alias, error, 'ending the runs of its earlier start');
+      }
+    }
   }
 
   /**
