@@ -235,11 +235,13 @@ export function reportCluster({ results, sizes, rounds, quick, machine, mongoNot
   );
   console.log(
     '`store.claimDueJobs` in batches of 1,000 until none is due, without and with ' +
-      '`claim.runs` (one run row in flight per job, with the job document, as a scheduler ' +
-      'opens it); then `store.ledger.finish(row, DEFAULT_RETENTION)` for each of those runs, ' +
-      'one at a time (the first 1,000, or half when fewer) and 64 in flight (the rest). ' +
-      '_Bound_: a fire with the ledger is one claim with runs plus one outcome write, ' +
-      '1 / (1/claims + 1/writes in flight); _Bound cost_ is its shortfall from plain claims.\n',
+      '`claim.runs` (one run row in flight per job, no job document: `onAbandoned` is ' +
+      "`'fail'`, as a scheduler opens it); then the outcome of each of those runs: " +
+      '`store.ledger.finish(row, DEFAULT_RETENTION)` one at a time (the first 1,000, or half ' +
+      'when fewer), and `finishMany` in batches of 500 (the rest), as the scheduler writes a ' +
+      'busy turn. _Bound_: a fire with the ledger is one claim with runs plus one batched ' +
+      'outcome write, 1 / (1/claims + 1/batched writes); _Bound cost_ is its shortfall from ' +
+      'plain claims.\n',
   );
   table(
     [
@@ -247,7 +249,7 @@ export function reportCluster({ results, sizes, rounds, quick, machine, mongoNot
       'Claims/s',
       'Claims with runs/s',
       'Outcome writes/s, 1 at a time',
-      'Outcome writes/s, 64 in flight',
+      'Outcome writes/s, batches of 500',
       'Bound, fires/s',
       'Bound cost',
     ],

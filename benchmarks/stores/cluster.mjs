@@ -13,7 +13,8 @@
 //   and to the last outcome written to the ledger, over all processes (wall clock).
 // ledger: the ledger's parts of a fire, store level (no scheduler): <jobs> due jobs claimed in
 //   batches of 1,000 without and with run rows (`claim.runs`), then each run's outcome written
-//   with `ledger.finish` (default retention), one at a time and 64 in flight.
+//   with `ledger.finish` (default retention) one at a time, and with `ledger.finishMany` in
+//   batches of 500 (as the scheduler writes a busy turn's outcomes).
 // history: <rows> finished runs bulk-filled into the store's ledger, then `ledger.getRuns`
 //   timed on random jobs, and the other history reads (cluster-history.mjs).
 // clear: removes every job, run and node the benchmark stored.
@@ -218,16 +219,16 @@ async function fleet() {
 
 // ─── ledger ──────────────────────────────────────────────────────────────────────────────────
 
-/** Outcome writes in flight in the concurrent part of the `ledger` workload. */
-const FINISHES_IN_FLIGHT = 64;
-/** Outcome writes timed one at a time (the rest go 64 in flight). */
+/** Outcomes per `finishMany` call in the batched part of the `ledger` workload. */
+const FINISHES_BATCH = 500;
+/** Outcome writes timed one at a time (the rest go in batches). */
 const FINISHES_ONE_BY_ONE = 1000;
 
 async function ledger() {
   const jobs = Number(positional[0]);
   const b = backend(storeName);
   await clearEverything(storeName);
-  const { store, context, stop } = await startedStore(b);
+  const { store, stop } = await startedStore(b);
   let sequence = 0;
   /** The rows a scheduler's claim opens for `job` (one run, as cluster.ts builds them). */
   const opening = (job, now) => {
@@ -251,11 +252,18 @@ async function ledger() {
       leaseUntil: now + 30_000,
       onAbandoned: 'fail',
       maxRetries: 1,
-      job: JSON.stringify(context.serializeJob(job)),
+      // As the scheduler: the job document only for jobs retried when abandoned.
+      job: null,
     };
     const refusal = { name: 'MaxInstancesReachedError', message: 'max instances', stack: null };
-    const refused = endedRow(row, { outcome: 'skipped', finishedAt: now, error: refusal });
-    return { rows: [row], refused: [refused], maxInstances: job.maxInstances };
+    return {
+      rows: [row],
+      // As the scheduler: made only when the store writes them.
+      get refused() {
+        return [endedRow(row, { outcome: 'skipped', finishedAt: now, error: refusal })];
+      },
+      maxInstances: job.maxInstances,
+    };
   };
   /** Claims every due job in batches of 1,000; the rows opened, and the time it took. */
   const claimAll = async (withRuns) => {
@@ -284,20 +292,21 @@ async function ledger() {
     }
     return { ms: performance.now() - began, opened };
   };
-  const finishAll = async (rows, inFlight) => {
+  /** Records the outcomes one `finish` at a time, or in `finishMany` batches of `batch`. */
+  const finishAll = async (rows, batch) => {
     const now = Date.now();
+    const ended = rows.map((row) =>
+      endedRow(row, { outcome: 'executed', startedAt: now, finishedAt: now + 1 }),
+    );
     const began = performance.now();
-    let next = 0;
-    const worker = async () => {
-      while (next < rows.length) {
-        const row = rows[next++];
-        const ended = endedRow(row, { outcome: 'executed', startedAt: now, finishedAt: now + 1 });
-        if (!(await store.ledger.finish(ended, DEFAULT_RETENTION))) {
-          throw new Error(`run ${row.id} was not recorded`);
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: inFlight }, worker));
+    for (let start = 0; start < ended.length; start += batch) {
+      const part = ended.slice(start, start + batch);
+      const written =
+        batch === 1
+          ? [await store.ledger.finish(part[0], DEFAULT_RETENTION)]
+          : await store.ledger.finishMany(part, DEFAULT_RETENTION);
+      if (written.some((ok) => !ok)) throw new Error(`a run of ${part[0].id}… was not recorded`);
+    }
     return performance.now() - began;
   };
   const measure = async (count) => {
@@ -310,7 +319,7 @@ async function ledger() {
     const oneByOne = withRuns.opened.slice(0, Math.min(FINISHES_ONE_BY_ONE, count / 2));
     const concurrent = withRuns.opened.slice(oneByOne.length);
     const oneByOneMs = await finishAll(oneByOne, 1);
-    const concurrentMs = await finishAll(concurrent, FINISHES_IN_FLIGHT);
+    const concurrentMs = await finishAll(concurrent, FINISHES_BATCH);
     await store.removeAllJobs();
     await store.ledger.clear();
     return {
