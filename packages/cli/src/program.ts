@@ -4,7 +4,7 @@
  */
 import { createRequire } from 'node:module';
 import { Command, CommanderError, Option } from 'commander';
-import { runCheck } from './commands/check.js';
+import { runCheck, type CheckOptions } from './commands/check.js';
 import { importCrontab } from './commands/crontab-import.js';
 import { runRun, type RunCommandOptions } from './commands/run.js';
 import { runExplain } from './commands/explain.js';
@@ -43,11 +43,13 @@ export function createProgram(io: CommandIO, done: (code: number) => void): Comm
     .argument('<file...>', 'crontab files, or JSON job files (.json)')
     .option('--strict', 'lines Debian\u2019s cron would refuse or read differently are errors')
     .option('--system', 'crontab files have a user field (/etc/crontab, /etc/cron.d format)')
+    .option('--json', 'print {files, errors, warnings, findings} as JSON (for editors and CI)')
     .addHelpText(
       'after',
       `
 Prints file:line:column: error|warning: message for each finding. A line that Kairos reads
 but Debian's cron would not (a seconds field, L, #, ?, 5/10) is a "not portable" warning.
+With --json, one object: the counts and each finding's file, line, column, severity, message.
 
 Examples:
   $ kairos check crontab
@@ -55,7 +57,7 @@ Examples:
   $ kairos check --system /etc/crontab /etc/cron.d/*
 ${EXIT_CODES}`,
     )
-    .action(async (files: string[], options: { strict?: boolean; system?: boolean }) => {
+    .action(async (files: string[], options: CheckOptions) => {
       done(await runCheck(files, options, io));
     });
 

@@ -25,6 +25,32 @@ describe('kairos check', () => {
     expect(result.stderr).toBe('1 file checked: 1 error, 4 warnings\n');
   });
 
+  test('--json: the counts and every finding in one object, the same exit code', async () => {
+    const result = await kairos(['check', '--json', 'mixed.crontab', 'jobs.json']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe('');
+    const report = JSON.parse(result.stdout) as {
+      files: number;
+      errors: number;
+      warnings: number;
+      findings: { file: string; line: number; column: number; severity: string; message: string }[];
+    };
+    expect(report).toMatchObject({ files: 2, errors: 1, warnings: 4 });
+    expect(
+      report.findings.map((finding) => [finding.file, finding.line, finding.severity]),
+    ).toEqual([
+      ['mixed.crontab', 2, 'warning'],
+      ['mixed.crontab', 3, 'warning'],
+      ['mixed.crontab', 4, 'warning'],
+      ['mixed.crontab', 5, 'warning'],
+      ['mixed.crontab', 6, 'error'],
+    ]);
+    expect(report.findings[4]?.message).toContain("'61' is out of range for minute");
+    const clean = await kairos(['check', '--json', 'portable.crontab']);
+    expect(clean.code).toBe(0);
+    expect(JSON.parse(clean.stdout)).toEqual({ files: 1, errors: 0, warnings: 0, findings: [] });
+  });
+
   test('--strict makes not-portable lines errors', async () => {
     const result = await kairos(['check', '--strict', 'mixed.crontab']);
     expect(result.code).toBe(1);

@@ -15,6 +15,8 @@ export interface CheckOptions {
   strict?: boolean;
   /** Crontab files are in `/etc/crontab` format (a user field). */
   system?: boolean;
+  /** Print the findings and counts as one JSON object instead of lines. */
+  json?: boolean;
 }
 
 /** One finding of `kairos check`. */
@@ -57,6 +59,7 @@ export async function runCheck(
   let errors = 0;
   let warnings = 0;
   const unreadable: string[] = [];
+  const findings: Finding[] = [];
   for (const file of files) {
     let text: string;
     try {
@@ -66,14 +69,19 @@ export async function runCheck(
       continue;
     }
     for (const finding of checkText(file, text, options)) {
-      io.out(`${formatFinding(finding)}\n`);
+      findings.push(finding);
+      if (options.json !== true) io.out(`${formatFinding(finding)}\n`);
       if (finding.severity === 'error') errors += 1;
       else warnings += 1;
     }
   }
   if (unreadable.length > 0) throw new UsageError(unreadable.join('\n'));
-  const checked = files.length === 1 ? '1 file' : `${files.length} files`;
-  io.err(`${checked} checked: ${plural(errors, 'error')}, ${plural(warnings, 'warning')}\n`);
+  if (options.json === true) {
+    io.out(`${JSON.stringify({ files: files.length, errors, warnings, findings }, null, 2)}\n`);
+  } else {
+    const checked = files.length === 1 ? '1 file' : `${files.length} files`;
+    io.err(`${checked} checked: ${plural(errors, 'error')}, ${plural(warnings, 'warning')}\n`);
+  }
   return errors > 0 ? EXIT.problems : EXIT.ok;
 }
 
