@@ -28,8 +28,6 @@ export interface RunRow extends RunState {
   readonly slot: string;
   /** Until when the owner (`schedulerId`) holds the run; null once it has an outcome. */
   readonly leaseUntil: number | null;
-  /** 0 for a scheduled or `runJob` run; 1, 2, … for the retries of an abandoned run. */
-  readonly attempt: number;
   /** The job's policy when this run is abandoned, as it was when the run was claimed. */
   readonly onAbandoned: AbandonedPolicy;
   /** How many retries an abandoned run of the job may have in all. */

@@ -71,20 +71,32 @@ function node(
   return { name, clock, scheduler, logger, ran, abandoned };
 }
 
+/**
+ * Starts a node with the date job `report` (task `slow`, a minute long) due at 1 s: what a
+ * scheduler is killed in the middle of.
+ */
+async function startWithReport(
+  { scheduler }: Node,
+  options: { onAbandoned?: 'fail' | 'retry'; misfireGraceTime?: number } = {},
+): Promise<void> {
+  await scheduler.start();
+  await scheduler.addJob(
+    'slow',
+    { type: 'date', runDate: new Date(at(1)) },
+    {
+      id: 'report',
+      args: ['r'],
+      ...options,
+    },
+  );
+}
+
 describe('leases and abandoned runs', () => {
   it("ends a dead scheduler's run as abandoned once, and runs nothing again under 'fail'", async () => {
     const ledger = new SharedLedger();
     const ran: string[] = [];
     const a = node('a', ledger, {}, ran);
-    await a.scheduler.start();
-    await a.scheduler.addJob(
-      'slow',
-      { type: 'date', runDate: new Date(at(1)) },
-      {
-        id: 'report',
-        args: ['r'],
-      },
-    );
+    await startWithReport(a);
     await a.clock.advance(1000); // a claims and starts the run, then stops (its clock stands)
 
     const b = node('b', ledger, {}, ran);
@@ -131,17 +143,7 @@ describe('leases and abandoned runs', () => {
     const ledger = new SharedLedger();
     const ran: string[] = [];
     const a = node('a', ledger, {}, ran);
-    await a.scheduler.start();
-    await a.scheduler.addJob(
-      'slow',
-      { type: 'date', runDate: new Date(at(1)) },
-      {
-        id: 'report',
-        args: ['r'],
-        onAbandoned: 'retry',
-        misfireGraceTime: 1,
-      },
-    );
+    await startWithReport(a, { onAbandoned: 'retry', misfireGraceTime: 1 });
     await a.clock.advance(1000);
 
     const b = node('b', ledger, {}, ran);
@@ -167,15 +169,7 @@ describe('leases and abandoned runs', () => {
     const ledger = new SharedLedger();
     const ran: string[] = [];
     const before = node('a', ledger, {}, ran);
-    await before.scheduler.start();
-    await before.scheduler.addJob(
-      'slow',
-      { type: 'date', runDate: new Date(at(1)) },
-      {
-        id: 'report',
-        args: ['r'],
-      },
-    );
+    await startWithReport(before);
     await before.clock.advance(1000); // claims and starts the run, then is "killed"
 
     const after = node('a', ledger, { start: at(2) }, ran);
@@ -193,16 +187,8 @@ describe('leases and abandoned runs', () => {
     const ledger = new SharedLedger();
     const a = node('a', ledger);
     const b = node('b', ledger);
-    await a.scheduler.start();
+    await startWithReport(a);
     await b.scheduler.start();
-    await a.scheduler.addJob(
-      'slow',
-      { type: 'date', runDate: new Date(at(1)) },
-      {
-        id: 'report',
-        args: ['r'],
-      },
-    );
     for (let second = 0; second < 70; second += 1) {
       await a.clock.advance(1000);
       await b.clock.advance(1000);
@@ -217,15 +203,7 @@ describe('leases and abandoned runs', () => {
   it('a clean shutdown records every outcome and leaves nothing to abandon', async () => {
     const ledger = new SharedLedger();
     const a = node('a', ledger);
-    await a.scheduler.start();
-    await a.scheduler.addJob(
-      'slow',
-      { type: 'date', runDate: new Date(at(1)) },
-      {
-        id: 'report',
-        args: ['r'],
-      },
-    );
+    await startWithReport(a);
     await a.clock.advance(2000);
     await a.scheduler.shutdown({ wait: false });
     const b = node('b', ledger);

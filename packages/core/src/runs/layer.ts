@@ -71,8 +71,11 @@ export class RunLayer {
   readonly #listeners: Listeners;
   readonly #log: () => Log;
   readonly #schedulerId: () => string;
-  /** The prefix of run ids: the scheduler id and a mark of this start. */
-  #prefix: string | null = null;
+  /**
+   * The scheduler's id, and the prefix of its run ids (the id and a mark of this start), read
+   * once per start rather than per run.
+   */
+  #series: { readonly schedulerId: string; readonly prefix: string } | null = null;
   /** Takes each ledgered run once it has an outcome (the cluster room writes it to its store). */
   #recorder: ((run: RunRecord) => void) | null = null;
   readonly #lines = new Map<string, Line>();
@@ -108,13 +111,10 @@ export class RunLayer {
    * Starts a new series of run ids (at each scheduler start): a scheduler with a configured
    * id that restarts must not reuse the ids of its earlier runs.
    */
-  newSeries(): void {
-    this.#prefix = `${this.#schedulerId()}:${Date.now().toString(36)}`;
+  newSeries(): { readonly schedulerId: string; readonly prefix: string } {
+    const schedulerId = this.#schedulerId();
     this.#sequence = 0;
-  }
-
-  #idPrefix(): string {
-    return (this.#prefix ??= `${this.#schedulerId()}:${Date.now().toString(36)}`);
+    return (this.#series = { schedulerId, prefix: `${schedulerId}:${Date.now().toString(36)}` });
   }
 
   /** Runs of the job `jobId` queued or running. */
@@ -179,8 +179,7 @@ export class RunLayer {
     attempt = 0,
   ): RunRecord {
     const last = runTimes.length - 1;
-    const schedulerId = this.#schedulerId();
-    const prefix = this.#idPrefix();
+    const { schedulerId, prefix } = this.#series ?? this.newSeries();
     const first = new RunRecord(
       job,
       schedulerId,

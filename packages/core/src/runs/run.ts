@@ -222,30 +222,15 @@ export class RunRecord implements Run, RunControl {
    * @param job the job's stored document while in flight (for a retry); null once ended
    */
   toRow(leaseUntil: number | null, job: string | null): RunRow {
-    // One literal (not toJSON() spread): a row is made for every run of a store with a ledger.
     const inFlight = this.outcome === null;
-    return {
-      id: this.id,
-      jobId: this.job.id,
-      jobName: this.job.name,
-      jobstore: this.job.jobstore,
-      executor: this.job.executor,
-      schedulerId: this.schedulerId,
-      scheduledRunTime: this.runTimeMs,
-      coalescedRunTimes: this.coalescedMs.length === 0 ? [] : [...this.coalescedMs],
-      submittedAt: this.submittedMs,
-      startedAt: this.startedMs,
-      finishedAt: this.finishedMs,
-      outcome: this.outcome,
-      error: this.exception === undefined ? null : describeError(this.exception),
-      result: this.outcome === 'executed' ? summarizeResult(this.retval) : undefined,
-      attempt: this.attempt,
+    // The record's JSON with the ledger's fields added to it (not spread into a copy).
+    return Object.assign(this.toJSON(), {
       slot: this.first.id,
       leaseUntil: inFlight ? leaseUntil : null,
       onAbandoned: this.job.onAbandoned,
       maxRetries: this.job.maxRetries,
       job: inFlight ? job : null,
-    };
+    });
   }
 
   // ─── RunControl (the task's currentJob() and its executor's abort handle) ──────────────────

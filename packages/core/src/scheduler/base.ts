@@ -476,14 +476,7 @@ export abstract class BaseScheduler implements JobHost {
   async runJob(id: string, jobstore?: string): Promise<void> {
     if (this.#rooms.lifecycle.state === 'stopped') throw new SchedulerNotRunningError('runJob()');
     const { job } = await this.#findJob(id, jobstore);
-    const { runs, cluster } = this.#rooms;
-    const ledger = cluster.ledgerOf(job.jobstore);
-    if (ledger === undefined || ledger.local === true) {
-      runs.submitNow(job, ledger !== undefined);
-      return;
-    }
-    runs.checkExecutor(job.executor);
-    await cluster.runJob(job, ledger);
+    await this.#rooms.cluster.runJob(job);
   }
 
   /**

@@ -11,7 +11,7 @@ import { EVENT_JOB_ABANDONED, JobAbandonedEvent } from '../events.js';
 import type { ClockTimer, JobState } from '../interfaces.js';
 import type { Job } from '../job.js';
 import { endedRow } from '../jobstores/run-rows.js';
-import type { AbandonedRun, RunClaim, RunLedger, RunOpening, RunRow } from '../ledger.js';
+import type { AbandonedRun, NodeBeat, RunClaim, RunLedger, RunOpening, RunRow } from '../ledger.js';
 import type { Listeners } from '../listeners.js';
 import type { RunLayer } from '../runs/layer.js';
 import type { RunRecord } from '../runs/run.js';
@@ -22,6 +22,8 @@ import type { Settings } from './settings.js';
 
 /** How far a store's clock may be from the scheduler's before a warning (ms). */
 const CLOCK_WARNING_MS = 1000;
+/** Nodes not seen for this long (a day) are pruned. */
+const NODE_PRUNE_MS = 86_400_000;
 /** Most lapsed runs one scan ends per store. */
 const SCAN_LIMIT = 100;
 
@@ -49,8 +51,8 @@ export class Cluster {
   readonly #open = new Map<string, RunRecord>();
   /** Writes the outcomes, batched per store. */
   readonly #outcomes: OutcomeWriter;
-  #beatTimer: ClockTimer | null = null;
-  #scanTimer: ClockTimer | null = null;
+  /** The armed timers of the heartbeat and the scan, by name; empty when not armed. */
+  readonly #timers = new Map<'beat' | 'scan', ClockTimer>();
   #startedAt = 0;
   /** Between `start()` and `stop()`. */
   #running = false;
@@ -67,6 +69,16 @@ export class Cluster {
   /** The store `alias`'s run ledger, when it is started and has one. */
   ledgerOf(alias: string): RunLedger | undefined {
     return this.#parts.components.stores.get(alias)?.ledger;
+  }
+
+  /**
+   * The store `alias`'s ledger when other schedulers may share it (not `local`): then its runs
+   * are opened with their claim, leased and counted across schedulers. A local ledger (the
+   * memory store's) only records outcomes.
+   */
+  sharedLedgerOf(alias: string): RunLedger | undefined {
+    const ledger = this.ledgerOf(alias);
+    return ledger?.local === true ? undefined : ledger;
   }
 
   /** The time on store `alias`'s clock: the scheduler's plus the measured offset. */
@@ -122,16 +134,7 @@ export class Cluster {
             `still in flight in job store '${alias}'; they are ended as abandoned`,
         );
         const now = this.now(alias);
-        await ledger.beat({
-          id,
-          host: hostname(),
-          pid: process.pid,
-          startedAt: this.#startedAt,
-          now,
-          leaseUntil: now - 1,
-          runIds: stale,
-          pruneBefore: now - 86_400_000,
-        });
+        await ledger.beat(this.#nodeBeat(now, now - 1, stale));
       } catch (error) {
         this.#failed(alias, error, 'ending the runs of its earlier start');
       }
@@ -144,10 +147,24 @@ export class Cluster {
    * its stores (none shared) has no one to beat for.
    */
   #arm(): void {
-    if (this.#beatTimer !== null || !this.#running) return;
+    if (this.#timers.size > 0 || !this.#running) return;
     if (this.#ledgers().next().done === true) return;
-    this.#armBeat();
-    this.#armScan();
+    const { leaseSeconds } = this.#parts.settings;
+    this.#every('beat', (leaseSeconds * 1000) / 3, () => this.#beat());
+    this.#every('scan', (leaseSeconds * 1000) / 2, () =>
+      this.#parts.takesRuns() ? this.#scan() : Promise.resolve(),
+    );
+  }
+
+  /** Runs `action` every `ms` (each run timed from the end of the one before) until `stop()`. */
+  #every(name: 'beat' | 'scan', ms: number, action: () => Promise<void>): void {
+    const timer = this.#parts.settings.clock.setTimer(() => {
+      void action().finally(() => {
+        if (this.#timers.get(name) === timer) this.#every(name, ms, action);
+      });
+    }, ms);
+    timer.unref();
+    this.#timers.set(name, timer);
   }
 
   /**
@@ -156,9 +173,8 @@ export class Cluster {
    */
   async stop(): Promise<void> {
     this.#running = false;
-    this.#beatTimer?.cancel();
-    this.#scanTimer?.cancel();
-    this.#beatTimer = this.#scanTimer = null;
+    for (const timer of this.#timers.values()) timer.cancel();
+    this.#timers.clear();
     await this.#outcomes.settled();
     // Outcomes whose write failed: once more.
     for (const run of this.#open.values()) if (run.outcome !== null) this.#outcomes.write(run);
@@ -190,7 +206,7 @@ export class Cluster {
     plan: (job: Job) => RunRecord,
     opened: (first: RunRecord) => void,
   ): RunClaim {
-    if (this.ledgerOf(alias)?.local !== true) this.#arm();
+    this.#arm();
     return {
       open: (job) => {
         const first = plan(job);
@@ -209,9 +225,20 @@ export class Cluster {
     }
   }
 
-  /** `runJob` on a store with a ledger: opens the run there (counting `maxInstances`), runs it. */
-  async runJob(job: Job, ledger: RunLedger): Promise<void> {
+  /**
+   * `runJob`: in a shared store, opens the run there (counting `maxInstances` across its
+   * schedulers; a refusal is reported, not thrown) and runs it; elsewhere submits it here.
+   * @throws ComponentLookupError; outside a shared store also MaxInstancesReachedError and
+   *   ExecutorQueueFullError
+   */
+  async runJob(job: Job): Promise<void> {
     const { runs } = this.#parts;
+    const ledger = this.sharedLedgerOf(job.jobstore);
+    if (ledger === undefined) {
+      runs.submitNow(job, this.ledgerOf(job.jobstore) !== undefined);
+      return;
+    }
+    runs.checkExecutor(job.executor);
     const now = this.now(job.jobstore);
     const first = runs.prepare(job, [now], [], now);
     const opened = await ledger.open(this.#opening(job.jobstore, first, now), now);
@@ -260,7 +287,7 @@ export class Cluster {
     // Runs of a local ledger are not opened: they are recorded at their outcome, if kept at all.
     const recorded =
       this.#open.has(run.id) ||
-      (this.ledgerOf(run.jobstore)?.local === true && this.#parts.settings.history !== null);
+      (this.sharedLedgerOf(run.jobstore) === undefined && this.#parts.settings.history !== null);
     if (recorded) this.#outcomes.write(run);
   }
 
@@ -289,8 +316,9 @@ export class Cluster {
 
   /** The started stores with a ledger other schedulers may share (not `local`). */
   *#ledgers(): Generator<[string, RunLedger]> {
-    for (const [alias, store] of this.#parts.components.stores) {
-      if (store.ledger !== undefined && store.ledger.local !== true) yield [alias, store.ledger];
+    for (const alias of this.#parts.components.stores.keys()) {
+      const ledger = this.sharedLedgerOf(alias);
+      if (ledger !== undefined) yield [alias, ledger];
     }
   }
 
@@ -303,16 +331,7 @@ export class Cluster {
         const now = this.now(alias);
         const runIds: string[] = [];
         for (const run of this.#open.values()) if (run.jobstore === alias) runIds.push(run.id);
-        await ledger.beat({
-          id: settings.schedulerId,
-          host: hostname(),
-          pid: process.pid,
-          startedAt: this.#startedAt,
-          now,
-          leaseUntil: now + settings.leaseSeconds * 1000,
-          runIds,
-          pruneBefore: now - 86_400_000,
-        });
+        await ledger.beat(this.#nodeBeat(now, now + settings.leaseSeconds * 1000, runIds));
       } catch (error) {
         this.#failed(alias, error, 'renewing the leases of its runs');
       }
@@ -321,6 +340,20 @@ export class Cluster {
       // Open with an outcome and no write waiting: its write failed.
       if (run.outcome !== null && !this.#outcomes.has(run)) this.#outcomes.write(run);
     }
+  }
+
+  /** This scheduler's heartbeat at `now`, giving `runIds` the lease `leaseUntil`. */
+  #nodeBeat(now: number, leaseUntil: number, runIds: readonly string[]): NodeBeat {
+    return {
+      id: this.#parts.settings.schedulerId,
+      host: hostname(),
+      pid: process.pid,
+      startedAt: this.#startedAt,
+      now,
+      leaseUntil,
+      runIds,
+      pruneBefore: now - NODE_PRUNE_MS,
+    };
   }
 
   /** Measures the offset of a store's clock; warns when it is over a second. */
@@ -421,34 +454,6 @@ export class Cluster {
     if (first === undefined) return;
     this.track(first);
     runs.submitOpened(first, now);
-  }
-
-  #armBeat(): void {
-    const { clock, leaseSeconds } = this.#parts.settings;
-    const timer = clock.setTimer(
-      () => {
-        void this.#beat().finally(() => {
-          if (this.#beatTimer === timer) this.#armBeat();
-        });
-      },
-      (leaseSeconds * 1000) / 3,
-    );
-    timer.unref();
-    this.#beatTimer = timer;
-  }
-
-  #armScan(): void {
-    const { clock, leaseSeconds } = this.#parts.settings;
-    const timer = clock.setTimer(
-      () => {
-        void this.#scan().finally(() => {
-          if (this.#scanTimer === timer) this.#armScan();
-        });
-      },
-      (leaseSeconds * 1000) / 2,
-    );
-    timer.unref();
-    this.#scanTimer = timer;
   }
 
   #failed(alias: string, error: unknown, action: string): void {

@@ -130,11 +130,11 @@ export class Loop {
       const asked: Job[] = [];
       const plans: DueRuns[] = [];
       // With a run ledger: the store's clock, and the runs opened for each job it claims.
-      const ledger = store.ledger !== undefined && store.ledger.local !== true;
+      const ledger = this.#cluster.sharedLedgerOf(alias) !== undefined;
       const recorded = store.ledger !== undefined;
       const storeNow = ledger ? this.#cluster.now(alias) : now;
       const storeNowDate = ledger ? new Date(storeNow) : nowDate;
-      const opened = new Map<Job, RunRecord>();
+      const opened = ledger ? new Map<Job, RunRecord>() : null;
       let retry = false;
       let claimed: ClaimedRun[];
       try {
@@ -164,7 +164,7 @@ export class Loop {
                     storeNow,
                   );
                 },
-                (first) => opened.set(first.job, first),
+                (first) => opened?.set(first.job, first),
               )
             : undefined,
         });
@@ -179,7 +179,7 @@ export class Loop {
         while (plan < asked.length && asked[plan] !== job) plan++;
         const due =
           plan < asked.length ? plans[plan++] : this.#dueRuns(alias, job, storeNow, storeNowDate);
-        const first = opened.get(job);
+        const first = opened?.get(job);
         if (first !== undefined) {
           if (due !== undefined) this.#runs.warnOfSkipped(job, due);
           if (refused === true) {
