@@ -17,7 +17,7 @@ export default defineConfig(
     },
   },
   {
-    files: ['**/*.{ts,mts,cts}'],
+    files: ['**/*.{ts,tsx,mts,cts}'],
     extends: [tseslint.configs.recommendedTypeChecked],
     languageOptions: {
       globals: globals.node,
@@ -38,8 +38,15 @@ export default defineConfig(
     },
   },
   {
+    // The dashboard's page runs in the browser.
+    files: ['packages/dashboard/ui/**/*.{ts,tsx}'],
+    languageOptions: {
+      globals: globals.browser,
+    },
+  },
+  {
     // Library code must not silence the compiler; tests may assert what they just checked.
-    files: ['packages/*/src/**/*.{ts,mts,cts}'],
+    files: ['packages/*/src/**/*.{ts,mts,cts}', 'packages/*/ui/**/*.{ts,tsx}'],
     rules: {
       '@typescript-eslint/no-non-null-assertion': 'error',
     },

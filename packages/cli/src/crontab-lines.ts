@@ -40,6 +40,7 @@ export interface CrontabEntry {
 
 /** A crontab read the Kairos way: its job lines and every finding. */
 export interface CrontabReading {
+  /** The job lines Kairos can schedule, in file order. */
   entries: CrontabEntry[];
   /**
    * Errors (neither Kairos nor cron can use the line) and warnings, with line and column; a

@@ -107,8 +107,11 @@ export type JobFile = z.infer<typeof jobFileSchema>;
 
 /** One finding in a job file, at its line and column (1-based). */
 export interface JobFileProblem {
+  /** 1-based line number. */
   line: number;
+  /** 1-based column. */
   column: number;
+  /** What is wrong, naming the job and the field. */
   message: string;
 }
 

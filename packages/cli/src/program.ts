@@ -7,6 +7,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { runCheck, type CheckOptions } from './commands/check.js';
 import { importCrontab } from './commands/crontab-import.js';
 import { runRun, type RunCommandOptions } from './commands/run.js';
+import { PASSWORD_VARIABLE, runDashboard, type DashboardOptions } from './commands/dashboard.js';
 import { runExplain } from './commands/explain.js';
 import { changeJob, listJobs, runJobNow, showJob, type JobsOptions } from './commands/jobs.js';
 import { runNext } from './commands/next.js';
@@ -245,6 +246,34 @@ Examples:
     .option('--json', 'print JSON')
     .addHelpText('after', '\nExample:\n  $ kairos jobs nodes --store postgres://app@db/app')
     .action(async (options: JobsOptions) => done(await listNodes(options, io)));
+
+  program
+    .command('dashboard')
+    .description('serve the web dashboard of a job store (jobs, runs, nodes, actions)')
+    .addOption(storeOption())
+    .option('--host <host>', 'the address to listen on', '127.0.0.1')
+    .option('--port <port>', 'the port to listen on (0: any free port)', '7070')
+    .option('--read-only', 'show everything, allow no action (run, pause, resume, remove)')
+    .option('--show-args', 'show job arguments and run results (hidden by default)')
+    .option('--user <name>', `require Basic auth: this user, the password in ${PASSWORD_VARIABLE}`)
+    .addHelpText(
+      'after',
+      `
+Opening the store runs nothing: the scheduler behind the dashboard starts paused. "Run now"
+runs the job in this process, as "kairos jobs run" does (a task registered by name in an
+application can only be run by it). Live events show what this process does; the history
+shows every scheduler's runs. Stops on SIGTERM or SIGINT.
+
+Store URLs (--store, or the KAIROS_STORE environment variable):
+  ${STORE_URL_FORMS.join('\n  ')}
+
+Examples:
+  $ kairos dashboard --store sqlite:var/jobs.sqlite
+  $ kairos dashboard --store postgres://app@db/app --read-only --port 8080
+  $ ${PASSWORD_VARIABLE}=s3cret kairos dashboard --store redis://127.0.0.1:6379/0 --host 0.0.0.0 --user ops
+${EXIT_CODES}`,
+    )
+    .action(async (options: DashboardOptions) => done(await runDashboard(options, io)));
 
   program
     .command('run')

@@ -199,24 +199,51 @@ export class JobAbandonedEvent extends JobEvent {
 
 /** The event class each name delivers, for typed `scheduler.on(name, fn)`. */
 export interface EventMap {
+  /** {@link EVENT_SCHEDULER_STARTED}: the scheduler started. */
   scheduler_started: SchedulerEvent;
+  /** {@link EVENT_SCHEDULER_SHUTDOWN}: the scheduler shut down. */
   scheduler_shutdown: SchedulerEvent;
+  /** {@link EVENT_SCHEDULER_PAUSED}: job processing was paused. */
   scheduler_paused: SchedulerEvent;
+  /** {@link EVENT_SCHEDULER_RESUMED}: job processing was resumed. */
   scheduler_resumed: SchedulerEvent;
+  /** {@link EVENT_EXECUTOR_ADDED}: an executor was added. */
   executor_added: SchedulerEvent;
+  /** {@link EVENT_EXECUTOR_REMOVED}: an executor was removed. */
   executor_removed: SchedulerEvent;
+  /** {@link EVENT_JOBSTORE_ADDED}: a job store was added. */
   jobstore_added: SchedulerEvent;
+  /** {@link EVENT_JOBSTORE_REMOVED}: a job store was removed. */
   jobstore_removed: SchedulerEvent;
+  /**
+   * {@link EVENT_ALL_JOBS_REMOVED}: all jobs were removed from one job store or from all of them.
+   */
   all_jobs_removed: SchedulerEvent;
+  /** {@link EVENT_JOB_ADDED}: a job was added to a job store. */
   job_added: JobEvent;
+  /** {@link EVENT_JOB_REMOVED}: a job was removed from its job store. */
   job_removed: JobEvent;
+  /** {@link EVENT_JOB_MODIFIED}: a job was modified from outside the scheduler. */
   job_modified: JobEvent;
+  /** {@link EVENT_JOB_EXECUTED}: a job ran and returned. */
   job_executed: JobExecutionEvent;
+  /** {@link EVENT_JOB_ERROR}: a job ran and threw (or timed out). */
   job_error: JobExecutionEvent;
+  /**
+   * {@link EVENT_JOB_MISSED}: a run started later than the job's misfire grace time allows, so it
+   * did not happen.
+   */
   job_missed: JobExecutionEvent;
+  /** {@link EVENT_JOB_SUBMITTED}: a job was handed to its executor. */
   job_submitted: JobSubmissionEvent;
+  /**
+   * {@link EVENT_JOB_MAX_INSTANCES}: a run was refused: the job had `maxInstances` runs in
+   * progress.
+   */
   job_max_instances: JobSubmissionEvent;
+  /** {@link EVENT_JOB_UNRESTORABLE}: a stored job cannot be restored; it is kept and skipped. */
   job_unrestorable: JobUnrestorableEvent;
+  /** {@link EVENT_JOB_ABANDONED}: a run was found abandoned by its dead scheduler. */
   job_abandoned: JobAbandonedEvent;
 }
 

@@ -38,7 +38,14 @@ export { Job, UnrestorableJob, type JobFields, type ListedJob } from './job.js';
 export { currentJob, runInJobContext, type JobContext } from './job-context.js';
 export { consoleLogger, silentLogger, type LogLevel } from './logger.js';
 export { RecordingLogger, type LogEntry } from './recording-logger.js';
-export type { Run, RunError, RunOutcome, RunState } from './runs/run.js';
+export {
+  RUN_OUTCOMES,
+  type Run,
+  type RunError,
+  type RunOutcome,
+  type RunState,
+} from './runs/run.js';
+export type { RunObserver, StartRun } from './runs/observers.js';
 export type { GetRunsOptions, NodeInfo, RunsPage, RunTimeInput } from './scheduler/history.js';
 export {
   checkCommandTask,

@@ -42,9 +42,13 @@ export interface LogMethod {
  * (`console` works). Errors are logged as `logger.error({err}, message)`.
  */
 export interface Logger {
+  /** Detail for following what the scheduler does. */
   debug: LogMethod;
+  /** Start, shutdown and other milestones. */
   info: LogMethod;
+  /** Something went wrong that the scheduler works around (a missed run, a retried store). */
   warn: LogMethod;
+  /** A failure the user should see: a task that threw, a store that cannot be reached. */
   error: LogMethod;
   /** pino's level check; when present, lines of disabled levels are not even formatted. */
   isLevelEnabled?(level: string): boolean;
@@ -67,7 +71,9 @@ export type { JobHost } from './job.js';
 
 /** What a job store gets from its scheduler when it starts. */
 export interface JobStoreContext {
+  /** The scheduler's clock: the store's notion of now and its timers. */
   readonly clock: Clock;
+  /** The scheduler's logger. */
   readonly logger: Logger;
   /**
    * Turns a job into its stored form; throws `SerializationError` naming the job and the problem
@@ -199,7 +205,9 @@ export interface JobStore {
 
 /** What an executor gets from its scheduler when it starts. */
 export interface ExecutorContext {
+  /** The scheduler's clock, for timeouts and idle timers. */
   readonly clock: Clock;
+  /** The scheduler's logger. */
   readonly logger: Logger;
   /** The function a job runs (resolving a registered name or module reference). */
   resolveTask(job: Job): TaskFunction | Promise<TaskFunction>;

@@ -64,14 +64,23 @@ export interface AddJobOptions extends JobDefaults {
 
 /** What `modifyJob` can change. */
 export interface JobChanges extends JobDefaults {
+  /** A new task: a function, a registered name, a module reference or a command. */
   task?: Task;
+  /** New arguments for the task. */
   args?: readonly unknown[];
+  /** A new readable name. */
   name?: string;
+  /** A new trigger; the next run time is recomputed from it. */
   trigger?: TriggerInput;
+  /** Alias of another executor to run the job in. */
   executor?: string;
+  /** A new next run time; `null` pauses the job. */
   nextRunTime?: DateInput | null;
+  /** Seconds a run may take before it is aborted; null = no limit. */
   timeout?: number | null;
+  /** What happens to a run found abandoned: `'fail'` or `'retry'`. */
   onAbandoned?: AbandonedPolicy;
+  /** With `onAbandoned: 'retry'`, how many times an abandoned run is retried. */
   maxRetries?: number;
 }
 
@@ -82,21 +91,30 @@ export interface JobChanges extends JobDefaults {
 export interface JobState {
   /** Format version, for migrations. */
   version: 1;
+  /** The job id. */
   id: string;
+  /** The job's readable name. */
   name: string;
   /** A registered task name, a module reference or a command. */
   task: string | CommandTask;
   /** The arguments, with Dates and BigInts tagged (see `serialize.ts`). */
   args: unknown[];
+  /** The trigger's spec (`trigger.toJSON()`), rebuilt through the trigger registry. */
   trigger: TriggerSpec | ({ type: string } & Record<string, unknown>);
+  /** Alias of the executor that runs the job. */
   executor: string;
+  /** Seconds a run may start late and still run; null = always run. */
   misfireGraceTime: number | null;
+  /** Whether several due run times collapse into one run. */
   coalesce: boolean;
+  /** How many runs may be in progress at once. */
   maxInstances: number;
+  /** Seconds a run may take before it is aborted; null = no limit. */
   timeout: number | null;
   /** Absent in documents written before run leases: `'fail'`. */
   onAbandoned?: AbandonedPolicy;
   /** Absent in documents written before run leases: 1. */
   maxRetries?: number;
+  /** The next run time in UTC epoch ms; null when the job is paused. */
   nextRunTime: number | null;
 }

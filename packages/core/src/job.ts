@@ -21,31 +21,49 @@ export function setLastRun(job: Job, run: Run | null): void {
 
 /** What a {@link Job} handle calls back into: its scheduler. */
 export interface JobHost {
+  /** Changes a job's options; resolves to the new snapshot. */
   modifyJob(id: string, changes: JobChanges, jobstore?: string): Promise<Job>;
+  /** Gives a job a new trigger and recomputes its next run time. */
   rescheduleJob(id: string, trigger: TriggerInput, jobstore?: string): Promise<Job>;
+  /** Pauses a job (clears its next run time). */
   pauseJob(id: string, jobstore?: string): Promise<Job>;
+  /** Resumes a paused job; resolves to null when its trigger has no fire time left. */
   resumeJob(id: string, jobstore?: string): Promise<Job | null>;
+  /** Removes a job from its job store. */
   removeJob(id: string, jobstore?: string): Promise<void>;
+  /** Runs a job once now, leaving its schedule as it is. */
   runJob(id: string, jobstore?: string): Promise<void>;
 }
 
 /** The fields of a job snapshot. */
 export interface JobFields {
+  /** The job's id (unique within the scheduler). */
   readonly id: string;
+  /** A readable name, used in log lines. */
   readonly name: string;
+  /** What runs: a function, a registered task name, a module reference or a command. */
   readonly task: Task;
+  /** Arguments passed to the task. */
   readonly args: readonly unknown[];
+  /** When it runs. */
   readonly trigger: Trigger;
+  /** Alias of the executor that runs it. */
   readonly executor: string;
+  /** Alias of the job store that keeps it. */
   readonly jobstore: string;
+  /** Seconds a run may start late and still run; null = always run. */
   readonly misfireGraceTime: number | null;
+  /** Whether several due run times collapse into one run. */
   readonly coalesce: boolean;
+  /** How many runs may be in progress at once. */
   readonly maxInstances: number;
+  /** Seconds a run may take before it is aborted; null = no limit. */
   readonly timeout: number | null;
   /** Default `'fail'`. */
   readonly onAbandoned?: AbandonedPolicy;
   /** Default 1. */
   readonly maxRetries?: number;
+  /** The next run time in epoch ms; null when the job is paused. */
   readonly nextRunTimeMs: number | null;
 }
 

@@ -106,6 +106,7 @@ export interface Retention {
 
 /** A filter and a page of {@link RunLedger.getRuns}. */
 export interface RunQuery {
+  /** Only the runs of this job. */
   readonly jobId?: string;
   /** Only runs with one of these outcomes (`null` for runs in flight). */
   readonly outcomes?: readonly (RunOutcome | null)[];
@@ -125,7 +126,9 @@ export interface RunQuery {
 
 /** A run's place in the history's order: newest scheduled time first, then id descending. */
 export interface RunPosition {
+  /** The run's scheduled time, in epoch ms. */
   readonly scheduledRunTime: number;
+  /** The run id, to order runs scheduled at the same time. */
   readonly id: string;
 }
 
@@ -133,8 +136,11 @@ export interface RunPosition {
 export interface NodeBeat {
   /** The scheduler id. */
   readonly id: string;
+  /** The host name the scheduler runs on. */
   readonly host: string;
+  /** The scheduler's process id. */
   readonly pid: number;
+  /** When the scheduler started, in epoch ms. */
   readonly startedAt: number;
   /** The time of the beat: the node's `lastSeen`. */
   readonly now: number;
@@ -148,10 +154,15 @@ export interface NodeBeat {
 
 /** A scheduler as the ledger last saw it. */
 export interface NodeRow {
+  /** The scheduler id. */
   readonly id: string;
+  /** The host name the scheduler runs on. */
   readonly host: string;
+  /** The scheduler's process id. */
   readonly pid: number;
+  /** When the scheduler started, in epoch ms. */
   readonly startedAt: number;
+  /** Its last heartbeat, in epoch ms. */
   readonly lastSeen: number;
 }
 

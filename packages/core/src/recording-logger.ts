@@ -6,7 +6,9 @@ import type { Logger, LogMethod } from './interfaces.js';
 
 /** One log call. */
 export interface LogEntry {
+  /** The level, named after the method called. */
   readonly level: 'debug' | 'info' | 'warn' | 'error';
+  /** The message as given (after the context object, when there was one). */
   readonly message: string;
   /** The `err` of a context object (`logger.error({ err }, message)`), if there was one. */
   readonly err?: unknown;
@@ -16,9 +18,13 @@ export interface LogEntry {
 export class RecordingLogger implements Logger {
   /** Every call, oldest first. */
   readonly entries: LogEntry[] = [];
+  /** Records a `debug` call. */
   readonly debug = this.#method('debug');
+  /** Records an `info` call. */
   readonly info = this.#method('info');
+  /** Records a `warn` call. */
   readonly warn = this.#method('warn');
+  /** Records an `error` call. */
   readonly error = this.#method('error');
 
   /** The messages logged at one level, oldest first. */

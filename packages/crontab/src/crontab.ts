@@ -25,9 +25,13 @@ export interface CronTabWriteOptions {
 
 /** The owner of a crontab, for the environment cron gives its jobs. */
 export interface CronTabOwner {
+  /** The user name, for `LOGNAME` and `USER`. */
   name: string;
+  /** The home folder, for the `HOME` of jobs. */
   home?: string;
+  /** The numeric user id. */
   uid?: number;
+  /** The numeric id of the user's primary group. */
   gid?: number;
 }
 

@@ -16,6 +16,9 @@ export type Special =
  * (trailing text cron ignores, a range that runs backwards, a Windows line ending).
  */
 export interface CrontabProblem {
+  /**
+   * `error`: cron refuses it; `warning`: cron accepts it but it probably does not do what it says.
+   */
   severity: 'error' | 'warning';
   /** 1-based line number in the crontab (1 for a schedule given on its own). */
   line: number;

@@ -7,9 +7,13 @@ import { userInfo } from 'node:os';
 
 /** A user as /etc/passwd lists it; only `name` when the user is not listed there. */
 export interface UserAccount {
+  /** The login name. */
   readonly name: string;
+  /** The home folder. */
   readonly home?: string;
+  /** The numeric user id. */
   readonly uid?: number;
+  /** The numeric id of the user's primary group. */
   readonly gid?: number;
 }
 

@@ -24,11 +24,17 @@ export interface TimeOfDay {
 
 /** A length of time, like Python's `timedelta(hours=8)`. At least one field. */
 export interface DurationFields {
+  /** Weeks in the length (≥ 0). */
   weeks?: number;
+  /** Days in the length (≥ 0). */
   days?: number;
+  /** Hours in the length (≥ 0). */
   hours?: number;
+  /** Minutes in the length (≥ 0). */
   minutes?: number;
+  /** Seconds in the length (≥ 0). */
   seconds?: number;
+  /** Milliseconds in the length (≥ 0). */
   milliseconds?: number;
 }
 

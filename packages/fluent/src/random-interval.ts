@@ -19,7 +19,9 @@ import { formatAtTime } from './time-input.js';
 
 /** The spec a {@link RandomIntervalTrigger} serialises to (a type, so it is a plain record). */
 export type RandomIntervalTriggerSpec = {
+  /** The trigger alias the registry rebuilds it under. */
   type: 'randominterval';
+  /** The unit `min` and `max` count in. */
   unit: Unit;
   /** Fewest units between runs (a whole number ≥ 1). */
   min: number;
@@ -57,12 +59,17 @@ const FIELD_MAX = { hour: 23, minute: 59, second: 59 };
 /** A random interval between runs, in whole units. */
 export class RandomIntervalTrigger implements Trigger {
   readonly type = 'randominterval';
+  /** The unit `min` and `max` count in. */
   readonly unit: Unit;
+  /** Fewest units between runs. */
   readonly min: number;
+  /** Most units between runs. */
   readonly max: number;
   /** The time-of-day fields set on each run time. */
   readonly at: Readonly<Partial<Record<'hour' | 'minute' | 'second', number>>>;
+  /** No run after this instant (epoch ms); null = no end. */
   readonly endDate: number | null;
+  /** IANA time zone of the time of day. */
   readonly timezone: string;
   readonly #random: () => number;
 

@@ -16,7 +16,9 @@ import {
  * What a plugin package exports as `kairosPlugin`: its job store and executor plugins by alias.
  */
 export interface PluginPackage {
+  /** Its job store plugins, by the alias configurations name them with. */
   readonly jobstores?: Readonly<Record<string, ComponentPlugin<JobStore>>>;
+  /** Its executor plugins, by the alias configurations name them with. */
   readonly executors?: Readonly<Record<string, ComponentPlugin<Executor>>>;
 }
 

@@ -35,7 +35,9 @@ function notAttached(): never {
 
 /** A job store's report that a stored job cannot be restored. */
 export interface UnrestorableReport {
+  /** The id of the job that cannot be restored. */
   readonly id: string;
+  /** Why it cannot be restored. */
   readonly error: unknown;
 }
 

@@ -31,12 +31,19 @@ const LAST_DAY = daysFromCivil(9999, 12, 31);
  * @example new CalendarIntervalTrigger({ months: 1, hour: 9, startDate: '2025-01-31', timezone: 'Europe/Berlin' })
  */
 export class CalendarIntervalTrigger extends BaseTrigger {
+  /** Years between fire times. */
   readonly years: number;
+  /** Months between fire times. */
   readonly months: number;
+  /** Weeks between fire times. */
   readonly weeks: number;
+  /** Days between fire times. */
   readonly days: number;
+  /** Hour of day of each fire time, 0..23. */
   readonly hour: number;
+  /** Minute of each fire time, 0..59. */
   readonly minute: number;
+  /** Second of each fire time, 0..59. */
   readonly second: number;
   /** The time zone of the wall-clock time. */
   readonly timezone: string;

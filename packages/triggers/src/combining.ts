@@ -52,6 +52,7 @@ function sequenceOf(trigger: Trigger): Sequence {
 abstract class CombiningTrigger extends BaseTrigger {
   /** The children, in the order given. */
   readonly triggers: readonly Trigger[];
+  /** The children's fire times as sequences, in the order of {@link triggers}. */
   protected readonly sequences: readonly Sequence[];
 
   protected constructor(

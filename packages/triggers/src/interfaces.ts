@@ -80,24 +80,33 @@ export type CronFieldValue = number | string;
 
 /** APScheduler's keyword cron fields. */
 export interface CronFields {
+  /** 4-digit year. */
   year?: CronFieldValue;
+  /** Month 1..12, or names `jan`..`dec`. */
   month?: CronFieldValue;
+  /** Day of the month 1..31, or `last`, `last fri`, `2nd mon`. */
   day?: CronFieldValue;
+  /** ISO week of the year 1..53. */
   week?: CronFieldValue;
   /** 0 = Monday … 6 = Sunday, or names `mon`..`sun`. */
   dayOfWeek?: CronFieldValue;
+  /** Hour 0..23. */
   hour?: CronFieldValue;
+  /** Minute 0..59. */
   minute?: CronFieldValue;
+  /** Second 0..59. */
   second?: CronFieldValue;
 }
 
 /** Spec of a {@link CronTrigger} in APScheduler's keyword form. */
 export interface CronTriggerSpec extends CronFields, BoundedSpecFields {
+  /** The trigger alias. */
   type: 'cron';
 }
 
 /** Spec of a {@link CronTrigger} built from a crontab string. */
 export interface CrontabTriggerSpec extends BoundedSpecFields {
+  /** The trigger alias: a {@link CronTrigger} read from a crontab expression. */
   type: 'crontab';
   /** A crontab expression: 5 fields, or 6 with leading seconds, or a macro such as `@daily`. */
   expr: string;
@@ -105,11 +114,17 @@ export interface CrontabTriggerSpec extends BoundedSpecFields {
 
 /** Spec of an {@link IntervalTrigger}. */
 export interface IntervalTriggerSpec extends BoundedSpecFields {
+  /** The trigger alias. */
   type: 'interval';
+  /** Weeks in the interval. */
   weeks?: number;
+  /** Days in the interval. */
   days?: number;
+  /** Hours in the interval. */
   hours?: number;
+  /** Minutes in the interval. */
   minutes?: number;
+  /** Seconds in the interval. */
   seconds?: number;
 }
 
@@ -118,10 +133,15 @@ export interface IntervalTriggerSpec extends BoundedSpecFields {
  * wall time. Its `startDate` (default: today) and `endDate` are calendar dates (`YYYY-MM-DD`).
  */
 export interface CalendarIntervalTriggerSpec extends BoundedSpecFields {
+  /** The trigger alias. */
   type: 'calendarinterval';
+  /** Years between fire times. */
   years?: number;
+  /** Months between fire times. */
   months?: number;
+  /** Weeks between fire times. */
   weeks?: number;
+  /** Days between fire times. */
   days?: number;
   /** Time of day: hour 0..23 (default 0). */
   hour?: number;
@@ -133,23 +153,31 @@ export interface CalendarIntervalTriggerSpec extends BoundedSpecFields {
 
 /** Spec of a {@link DateTrigger}. */
 export interface DateTriggerSpec {
+  /** The trigger alias. */
   type: 'date';
   /** When to fire (default: now). Naive strings are wall times in `timezone`. */
   runDate?: DateInput;
+  /** IANA time zone of a naive `runDate`. Default: the scheduler's. */
   timezone?: string;
 }
 
 /** Spec of an {@link AndTrigger} or {@link OrTrigger}. */
 export interface CombiningTriggerSpec {
+  /** `and`: fire when every child fires at once; `or`: fire when any child does. */
   type: 'and' | 'or';
+  /** The children: specs, plugin specs or trigger instances. */
   triggers: (TriggerSpec | PluginTriggerSpec | Trigger)[];
+  /** Delay each fire time by up to this many seconds, chosen uniformly. */
   jitter?: number | null;
 }
 
 /** Options of {@link CronTrigger.fromCrontab} besides the expression and time zone. */
 export interface CrontabOptions extends TriggerOptions {
+  /** Earliest fire time (inclusive). */
   startDate?: DateInput;
+  /** Latest fire time (inclusive). */
   endDate?: DateInput;
+  /** Delay each fire time by up to this many seconds, chosen uniformly. */
   jitter?: number | null;
 }
 
@@ -166,11 +194,13 @@ export type DateTriggerFields = Omit<DateTriggerSpec, 'type'>;
 export interface CombiningTriggerFields {
   /** The children: trigger instances (a third party's too). Use `triggerFromSpec` for specs. */
   triggers: Trigger[];
+  /** Delay each fire time by up to this many seconds, chosen uniformly. */
   jitter?: number | null;
 }
 
 /** The spec of a trigger a plugin registers under its own `type` alias. */
 export interface PluginTriggerSpec {
+  /** The alias the plugin registered its trigger under. */
   type: string;
   [key: string]: unknown;
 }

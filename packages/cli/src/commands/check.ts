@@ -21,10 +21,18 @@ export interface CheckOptions {
 
 /** One finding of `kairos check`. */
 export interface Finding {
+  /** The file, as given on the command line. */
   file: string;
+  /** 1-based line number. */
   line: number;
+  /** 1-based column of the offending text. */
   column: number;
+  /**
+   * `error`: the line cannot be used as it is; `warning`: it can, but probably not as meant
+   * (`--strict` makes portability warnings errors).
+   */
   severity: 'error' | 'warning';
+  /** What is wrong, in words that name the field and the value. */
   message: string;
 }
 

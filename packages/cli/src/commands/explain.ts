@@ -19,6 +19,7 @@ export interface ExplainOptions {
 
 /** What `explain` says about an expression. */
 export interface Explanation {
+  /** The expression in words, e.g. "At 02:00 AM, Monday through Friday". */
   description: string;
   /** Null when Debian's cron reads the expression as Kairos does; else why not. */
   notPortable: string | null;

@@ -30,11 +30,13 @@ export interface CommandOptions {
 
 /** A shell line, run by `/bin/sh -c`. */
 export interface ShellCommandTask extends CommandOptions {
+  /** The line `/bin/sh -c` runs, with its pipes, redirections and variables. */
   readonly command: string;
 }
 
 /** A program and its arguments, run without a shell (`argv[0]` is looked up on `PATH`). */
 export interface ArgvCommandTask extends CommandOptions {
+  /** The program (`argv[0]`) and its arguments, passed to it as they are. */
   readonly argv: readonly string[];
 }
 

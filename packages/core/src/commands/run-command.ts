@@ -23,7 +23,7 @@ export interface CommandRunOptions {
   readonly signal?: AbortSignal;
   /** Called with each line the command prints, as it completes, without its line ending. */
   readonly onLine?: (stream: 'stdout' | 'stderr', line: string) => void;
-  /** Bytes of each stream kept in the result. Default {@link DEFAULT_TAIL_BYTES}. */
+  /** Bytes of each stream kept in the result. Default 65,536 (64 KiB). */
   readonly tailBytes?: number;
 }
 

@@ -55,20 +55,37 @@ type ScalarValues = {
 
 /** A configuration after validation: only the keys the input set. */
 export interface ParsedConfig {
+  /** IANA zone for triggers given without one (`kairos.timezone`). */
   timezone?: string;
+  /** Job stores by alias: instances, or `{type, …}` requests a plugin builds at `start()`. */
   jobstores?: Map<string, JobStore | ComponentRequest>;
+  /** Executors by alias: instances, or `{type, …}` requests a plugin builds at `start()`. */
   executors?: Map<string, Executor | ComponentRequest>;
+  /** Defaults for the job options `addJob` does not set. */
   jobDefaults?: { misfireGraceTime?: number | null; coalesce?: boolean; maxInstances?: number };
+  /** Seconds to wait before asking a failing job store again. */
   jobstoreRetryInterval?: number;
+  /** Longest sleep of the loop between wakeups, in seconds. */
   maxSleepTime?: number;
+  /**
+   * Whether the loop's timers leave the process free to exit (`BackgroundScheduler`'s `daemon`).
+   */
   daemon?: boolean;
+  /** Where the scheduler's log lines go. */
   logger?: Logger;
+  /** The time source and timers (a `FakeClock` in tests). */
   clock?: Clock;
+  /** Tasks to register by name: functions, or module references. */
   tasks?: Record<string, TaskFunction | string>;
+  /** Modules stored task references may load (package names and paths); null allows any. */
   taskModules?: string[] | null;
+  /** Whether stored command tasks may run: `true`, `false`, or the programs they may run. */
   commands?: boolean | string[];
+  /** This scheduler's id in run records and the store's node list. */
   schedulerId?: string;
+  /** Seconds a run's lease lasts in a store with a run ledger. */
   leaseSeconds?: number;
+  /** How much finished-run history ledgers keep; `false` keeps none. */
   history?: Retention | false;
 }
 

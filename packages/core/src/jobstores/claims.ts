@@ -40,8 +40,11 @@ export interface ClaimPlan<Row extends StoredJob = StoredJob> {
 
 /** How {@link planClaims} works through rows. */
 export interface ClaimPlanning {
+  /** The claim the store was asked for: the time, the limit and how to advance each job. */
   readonly claim: DueJobsClaim;
+  /** The store's context, to restore the rows' jobs. */
   readonly context: JobStoreContext;
+  /** The store's record of jobs that cannot be restored: their rows are skipped. */
   readonly unrestorable: UnrestorableJobs;
   /** At most this many claims; default `claim.limit`. */
   readonly limit?: number;

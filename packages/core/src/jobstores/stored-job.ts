@@ -8,6 +8,7 @@ import type { Job } from '../job.js';
 
 /** One stored job as a store reads or writes it, whatever its table, hash or collection. */
 export interface StoredJob {
+  /** The job id, the store's key. */
   readonly id: string;
   /** The store's own, indexed copy of the next run time (epoch ms); null = paused. */
   readonly nextRunTime: number | null;

@@ -20,6 +20,7 @@ import type { Log } from '../logger.js';
 import { isPromiseLike } from '../thenable.js';
 import { hashId, InstanceCounts } from './instances.js';
 import { SubmissionQueue } from './queue.js';
+import { RunObservers, type StartRun } from './observers.js';
 import { RunReport } from './report.js';
 import { RunRecord, type RunOutcome } from './run.js';
 import type { DueRuns } from './run-times.js';
@@ -39,10 +40,16 @@ class Line {
   readonly running = new Set<RunRecord>();
   /** Set by a shutdown without waiting: runs not yet started are cancelled. */
   cancelling = false;
+  /** Starts a run's task through the executor: what run observers are given (one per line). */
+  readonly startRun: StartRun;
 
   constructor(alias: string, executor: Executor, layer: RunLayer) {
     this.alias = alias;
     this.executor = executor;
+    this.startRun = (run) => {
+      const record = run as RunRecord;
+      return executor.run(record.job, record.runTimeMs, record);
+    };
     this.queue = new SubmissionQueue<Submission>(
       executor.maxWorkers,
       (submission) => layer.startSubmission(this, submission),
@@ -89,6 +96,12 @@ export class RunLayer {
    * forgotten at the end of the turn.
    */
   #finishedJustNow = -1;
+  /** Code told of each run's start and outcome (`scheduler.observeRuns`). */
+  readonly observers = new RunObservers();
+  readonly #observerFailed = (error: unknown): void => {
+    this.#log().error('A run observer failed', error);
+    this.#listeners.reportError('listener', null, error, 'observing runs');
+  };
 
   /**
    * @param clock the scheduler's clock (read at each use: it is configurable while stopped)
@@ -373,7 +386,9 @@ export class RunLayer {
     this.#report.started(run);
     let result: unknown;
     try {
-      result = line.executor.run(job, run.runTimeMs, run);
+      result = this.observers.watchStarts
+        ? this.observers.start(run, job, line.startRun)
+        : line.executor.run(job, run.runTimeMs, run);
     } catch (error) {
       this.#finish(run, 'error', this.#clock().now(), error);
       return undefined;
@@ -382,7 +397,9 @@ export class RunLayer {
       run.retval = result;
       const finishedMs = this.#clock().now();
       this.#finish(run, 'executed', finishedMs);
-      if (this.#report.executedQuietly()) this.#finishedJustNow = finishedMs;
+      if (this.#report.executedQuietly() && !this.observers.watchOutcomes) {
+        this.#finishedJustNow = finishedMs;
+      }
       return undefined;
     }
     return this.#await(line, run, result);
@@ -454,6 +471,7 @@ export class RunLayer {
     run.finishedMs = now;
     if (exception !== undefined) run.exception = exception;
     if (run.ledgered) this.#recorder?.(run);
+    if (this.observers.watchOutcomes) this.observers.finished(run, run.job, this.#observerFailed);
   }
 }
 

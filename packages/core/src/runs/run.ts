@@ -25,21 +25,46 @@ export type { RunError } from './summary.js';
 export type RunOutcome =
   'executed' | 'error' | 'missed' | 'skipped' | 'timeout' | 'cancelled' | 'abandoned';
 
+/** Every {@link RunOutcome}, in the order the docs list them. */
+export const RUN_OUTCOMES: readonly RunOutcome[] = [
+  'executed',
+  'error',
+  'missed',
+  'skipped',
+  'timeout',
+  'cancelled',
+  'abandoned',
+];
+
 /** A run as JSON: instants as UTC epoch milliseconds, for history stores and HTTP. */
 export interface RunState {
+  /** Unique among the runs of every scheduler. */
   id: string;
+  /** The id of the job that ran. */
   jobId: string;
+  /** The job's name at the time of the run. */
   jobName: string;
+  /** The alias of the job store the job is kept in. */
   jobstore: string;
+  /** The alias of the executor that runs (or would have run) it. */
   executor: string;
+  /** The id of the scheduler that took the run. */
   schedulerId: string;
+  /** The time the run was scheduled for. */
   scheduledRunTime: number;
+  /** Earlier run times folded into this run by coalescing (oldest first). */
   coalescedRunTimes: number[];
+  /** When the loop handed the run to the run layer. */
   submittedAt: number;
+  /** When the task started; null when it never did. */
   startedAt: number | null;
+  /** When the outcome was decided; null while the run waits or runs. */
   finishedAt: number | null;
+  /** How it ended; null while it waits or runs. */
   outcome: RunOutcome | null;
+  /** The error of an `error`, `timeout` or `cancelled` run (or of a refused one). */
   error: RunError | null;
+  /** A JSON-safe summary of the task's return value (`executed` runs). */
   result: unknown;
   /** 0 for a scheduled or `runJob` run; 1, 2, … for the retries of an abandoned run. */
   attempt: number;
@@ -49,7 +74,9 @@ export interface RunState {
 export interface Run {
   /** Unique among the runs of every scheduler: the scheduler id, its start and a sequence number. */
   readonly id: string;
+  /** The id of the job that ran. */
   readonly jobId: string;
+  /** The job's name at the time of the run. */
   readonly jobName: string;
   /** The alias of the job store the job is kept in. */
   readonly jobstore: string;

@@ -7,6 +7,7 @@
 export interface RunError {
   /** The error's class name (`TypeError`, `JobTimeoutError`), or `typeof` for a thrown non-error. */
   readonly name: string;
+  /** The error's message. */
   readonly message: string;
   /** The stack, when the error has one. */
   readonly stack: string | null;

@@ -25,6 +25,7 @@ import type {
   JobChanges,
   JobHost,
   JobStore,
+  Logger,
   PluginSpec,
   SchedulerState,
   Task,
@@ -42,6 +43,7 @@ import type { GetRunsOptions, NodeInfo, RunsPage } from './history.js';
 import { addJobLabel } from './job-builder.js';
 import type { AddJobsEntry, SchedulerSetup, ShutdownOptions, StartOptions } from './options.js';
 import type { FoundJob, JobPlace } from './places.js';
+import type { RunObserver } from '../runs/observers.js';
 import { buildRooms, type Rooms } from './rooms.js';
 import {
   exportText,
@@ -126,6 +128,15 @@ export abstract class BaseScheduler implements JobHost {
   /** Whether the loop's timers leave the process free to exit (BackgroundScheduler `daemon`). */
   protected get daemon(): boolean {
     return this.#rooms.settings.daemon;
+  }
+
+  /**
+   * The logger the scheduler writes to: the configured one, the stderr logger by default, a
+   * silent one with `logger: false`. Components serving a scheduler (such as `@kairos/http`)
+   * write their own failures here, so they land where the application's lines do.
+   */
+  get logger(): Logger {
+    return this.#rooms.settings.log.logger;
   }
 
   /** The scheduler's log. */
@@ -275,6 +286,15 @@ export abstract class BaseScheduler implements JobHost {
     }
     eventCodeByName(name);
     return this.removeListener(listener as EventListener);
+  }
+
+  /**
+   * Tells `observer` of each run's start (it may run the task inside a context of its own, such
+   * as a tracing span's) and of each run's outcome, from inside the run layer; see
+   * {@link RunObserver}. Returns the function that removes it. `@kairos/otel` is built on it.
+   */
+  observeRuns(observer: RunObserver): () => void {
+    return this.#rooms.runs.observers.add(observer);
   }
 
   // ─── jobs ────────────────────────────────────────────────────────────────────────────────────

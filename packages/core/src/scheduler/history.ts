@@ -7,7 +7,7 @@ import { setLastRun, type Job, type ListedJob } from '../job.js';
 import { instantOf } from '../job-options.js';
 import { compareRuns, decodeRunCursor, encodeRunCursor } from '../jobstores/run-rows.js';
 import type { RunLedger, RunQuery, RunRow } from '../ledger.js';
-import type { Run, RunOutcome } from '../runs/run.js';
+import { RUN_OUTCOMES, type Run, type RunOutcome } from '../runs/run.js';
 import { StoredRun } from '../runs/stored-run.js';
 import type { Cluster } from './cluster.js';
 import type { Components } from './components.js';
@@ -44,9 +44,13 @@ export interface RunsPage {
 
 /** A scheduler seen in a store, as `getNodes()` lists it. */
 export interface NodeInfo {
+  /** The scheduler id. */
   readonly id: string;
+  /** The host name it runs on. */
   readonly host: string;
+  /** Its process id. */
   readonly pid: number;
+  /** When it started. */
   readonly startedAt: Date;
   /** Its last heartbeat. */
   readonly lastSeen: Date;
@@ -56,16 +60,8 @@ export interface NodeInfo {
   readonly jobstore: string;
 }
 
-const OUTCOMES: readonly (RunOutcome | null)[] = [
-  'executed',
-  'error',
-  'missed',
-  'skipped',
-  'timeout',
-  'cancelled',
-  'abandoned',
-  null,
-];
+/** What `getRuns({ outcome })` takes: an outcome, or null for the runs in flight. */
+const OUTCOMES: readonly (RunOutcome | null)[] = [...RUN_OUTCOMES, null];
 /** Most jobs whose last runs one ledger call looks up. */
 const LAST_RUNS_BATCH = 500;
 

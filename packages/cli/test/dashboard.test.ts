@@ -1,0 +1,164 @@
+/**
+ * `kairos dashboard --store URL` as a real process over a SQLite store: it prints its address,
+ * serves the page and the JSON API there, refuses actions without the page's CSRF token, asks
+ * for Basic auth when told to, refuses bad options with exit code 2, and stops on SIGTERM.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { BackgroundScheduler } from 'kairos';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { fixturesDir, kairos, packageDir } from './cli.js';
+
+const bin = join(packageDir, 'dist', 'bin.js');
+let dir = '';
+let store = '';
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'kairos-cli-dashboard-'));
+  store = `sqlite:${join(dir, 'jobs.sqlite')}`;
+  const scheduler = new BackgroundScheduler({
+    jobstores: { default: { type: 'sqlite', path: join(dir, 'jobs.sqlite') } },
+    logger: false,
+  });
+  await scheduler.start({ paused: true });
+  await scheduler.addJob(
+    `${join(fixturesDir, 'tasks.mjs')}#greet`,
+    { type: 'cron', hour: 9, dayOfWeek: 'mon-fri', timezone: 'Europe/Paris' },
+    { id: 'greet', name: 'greeter', args: ['world'] },
+  );
+  await scheduler.shutdown();
+});
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** A running `kairos dashboard` and the address it printed. */
+interface Served {
+  child: ChildProcess;
+  url: string;
+  exit: Promise<number | null>;
+}
+
+async function startDashboard(args: string[], env: Record<string, string> = {}): Promise<Served> {
+  const child = spawn(
+    process.execPath,
+    [bin, 'dashboard', '--store', store, '--port', '0', ...args],
+    {
+      cwd: dirname(bin),
+      env: { ...process.env, TZ: 'UTC', ...env },
+    },
+  );
+  const exit = new Promise<number | null>((resolve) => child.on('close', resolve));
+  let output = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const found = /at (http:\/\/\S+)/.exec(output);
+      if (found?.[1] !== undefined) resolve(found[1]);
+    });
+    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    void exit.then((code) => reject(new Error(`kairos dashboard exited (${code}): ${output}`)));
+  });
+  return { child, url: url.endsWith('/') ? url : `${url}/`, exit };
+}
+
+async function stop(served: Served): Promise<number | null> {
+  served.child.kill('SIGTERM');
+  return served.exit;
+}
+
+describe('kairos dashboard', () => {
+  test('serves the page and the jobs of the store on 127.0.0.1, and stops on SIGTERM', async () => {
+    const served = await startDashboard([]);
+    try {
+      expect(new URL(served.url).hostname).toBe('127.0.0.1');
+      const page = await fetch(served.url);
+      expect(page.status).toBe(200);
+      const html = await page.text();
+      expect(html).toMatch(/<meta name="csrf-token" content="[^"]+"/);
+      expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
+
+      const jobs = (await (await fetch(`${served.url}api/jobs`)).json()) as {
+        jobs: { id: string; state: string; description: string | null }[];
+      };
+      expect(jobs.jobs.map((job) => [job.id, job.state])).toEqual([['greet', 'scheduled']]);
+      expect(jobs.jobs[0]?.description).toMatch(/09:00/);
+
+      // An action without the page's token is refused, and the job stays scheduled.
+      const forged = await fetch(`${served.url}api/jobs/greet/pause`, {
+        method: 'POST',
+        headers: { origin: new URL(served.url).origin },
+      });
+      expect(forged.status).toBe(403);
+      const token = /<meta name="csrf-token" content="([^"]+)"/.exec(html)?.[1] ?? '';
+      const paused = await fetch(`${served.url}api/jobs/greet/pause`, {
+        method: 'POST',
+        headers: { origin: new URL(served.url).origin, 'x-csrf-token': token },
+      });
+      expect(paused.status).toBe(200);
+      const resumed = await fetch(`${served.url}api/jobs/greet/resume`, {
+        method: 'POST',
+        headers: { origin: new URL(served.url).origin, 'x-csrf-token': token },
+      });
+      expect(resumed.status).toBe(200);
+    } finally {
+      expect(await stop(served)).toBe(0);
+    }
+  });
+
+  test('--read-only refuses actions', async () => {
+    const served = await startDashboard(['--read-only']);
+    try {
+      const meta = (await (await fetch(`${served.url}api/meta`)).json()) as {
+        readOnly: boolean;
+        csrfToken: string;
+      };
+      expect(meta.readOnly).toBe(true);
+      const response = await fetch(`${served.url}api/jobs/greet/pause`, {
+        method: 'POST',
+        headers: { origin: new URL(served.url).origin, 'x-csrf-token': meta.csrfToken },
+      });
+      expect(response.status).toBe(403);
+    } finally {
+      await stop(served);
+    }
+  });
+
+  test('--user asks for Basic auth with the password from KAIROS_DASHBOARD_PASSWORD', async () => {
+    const served = await startDashboard(['--user', 'ops'], {
+      KAIROS_DASHBOARD_PASSWORD: 's3cret',
+    });
+    try {
+      expect((await fetch(`${served.url}api/jobs`)).status).toBe(401);
+      const wrong = `Basic ${Buffer.from('ops:nope').toString('base64')}`;
+      expect(
+        (await fetch(`${served.url}api/jobs`, { headers: { authorization: wrong } })).status,
+      ).toBe(401);
+      const right = `Basic ${Buffer.from('ops:s3cret').toString('base64')}`;
+      expect(
+        (await fetch(`${served.url}api/jobs`, { headers: { authorization: right } })).status,
+      ).toBe(200);
+    } finally {
+      await stop(served);
+    }
+  });
+
+  test('bad options are usage errors (exit 2) naming the option', async () => {
+    const noPassword = await kairos(['dashboard', '--store', store, '--user', 'ops'], {
+      env: { KAIROS_DASHBOARD_PASSWORD: '' },
+    });
+    expect(noPassword.code).toBe(2);
+    expect(noPassword.stderr).toContain('KAIROS_DASHBOARD_PASSWORD');
+
+    const badPort = await kairos(['dashboard', '--store', store, '--port', 'eighty']);
+    expect(badPort.code).toBe(2);
+    expect(badPort.stderr).toContain("--port 'eighty'");
+
+    const noStore = await kairos(['dashboard', '--store', `sqlite:${join(dir, 'missing.sqlite')}`]);
+    expect(noStore.code).toBe(2);
+    expect(noStore.stderr).toContain('missing.sqlite');
+  });
+});

@@ -1,0 +1,52 @@
+/** The scheduler's events as they happen (Server-Sent Events), newest first. */
+import { useContext } from 'preact/hooks';
+import { OutcomeBadge } from '../components/badges.js';
+import { absolute, duration } from '../format.js';
+import { LiveContext } from '../live.js';
+import { MetaContext } from '../meta.js';
+import { jobHref } from '../route.js';
+
+/** The live log of events since the page was opened. */
+export function EventsPage() {
+  const { events, connection, tick } = useContext(LiveContext);
+  const meta = useContext(MetaContext);
+  const zone = meta?.timezone ?? 'UTC';
+  return (
+    <section aria-labelledby="events-title">
+      <h1 id="events-title">Live events</h1>
+      <p class="muted">
+        <span class={`dot ${connection}`} aria-hidden="true" />
+        {connection === 'open'
+          ? 'Connected: events appear as they happen.'
+          : connection === 'connecting'
+            ? 'Connecting…'
+            : 'Disconnected. Reload the page to reconnect.'}
+      </p>
+      <ol class="events" role="log" aria-live="polite" aria-label="Scheduler events, newest first">
+        {events.length === 0 && <li class="muted">No events since the page was opened.</li>}
+        {events.map((event, index) => (
+          <li key={tick - index}>
+            <time dateTime={event.at} class="small muted">
+              {absolute(event.at, zone)}
+            </time>
+            <code class="event-name">{event.name}</code>
+            {event.jobId !== undefined && (
+              <a href={jobHref(event.jobId)}>{event.run?.jobName ?? event.jobId}</a>
+            )}
+            {event.run !== undefined && event.run.outcome !== null && (
+              <>
+                <OutcomeBadge outcome={event.run.outcome} />
+                <span class="small muted">{duration(event.run.durationMs)}</span>
+              </>
+            )}
+            {event.error !== undefined && (
+              <span class="error-text small">
+                {event.error.name}: {event.error.message}
+              </span>
+            )}
+          </li>
+        ))}
+      </ol>
+    </section>
+  );
+}

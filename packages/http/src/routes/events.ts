@@ -1,0 +1,65 @@
+/**
+ * `GET api/events`: the scheduler's events as Server-Sent Events, one `event: <name>` with a
+ * JSON `data:` line each, and a `: ping` comment every `pingIntervalSeconds` (on the
+ * scheduler's clock) so proxies keep the connection open. The listener and the ping timer go
+ * away when the client does.
+ */
+import type { AnySchedulerEvent, ClockTimer } from 'kairos';
+import type { Hono } from 'hono';
+import { streamSSE } from 'hono/streaming';
+import type { ApiEnv, ApiSettings } from '../context.js';
+import { emptyQuery, parseInput } from '../validation.js';
+import { eventView } from '../views.js';
+
+/** Event streams open now, per scheduler (for tests and shutdown checks). */
+const openStreams = new WeakMap<object, number>();
+
+/** @internal How many event streams of this scheduler are open. */
+export function openStreamCount(scheduler: object): number {
+  return openStreams.get(scheduler) ?? 0;
+}
+
+/** Adds the event stream route to the api's app. */
+export function addEventRoutes(app: Hono<ApiEnv>, settings: ApiSettings): void {
+  const { scheduler } = settings;
+  app.get('/api/events', (c) => {
+    parseInput(emptyQuery, c.req.query(), 'query parameter');
+    return streamSSE(c, async (stream) => {
+      // Writes are chained so that events keep their order.
+      let writing: Promise<unknown> = Promise.resolve();
+      const send = (write: () => Promise<unknown>): void => {
+        writing = writing.then(write).catch(() => undefined);
+      };
+      const listener = (event: AnySchedulerEvent): void => {
+        const view = eventView(event, scheduler.clock.now(), settings.showArgs);
+        send(() => stream.writeSSE({ event: view.name, data: JSON.stringify(view) }));
+      };
+      let timer: ClockTimer | null = null;
+      let done = false;
+      const ping = (): void => {
+        if (done) return;
+        send(() => stream.write(': ping\n\n'));
+        timer = scheduler.clock.setTimer(ping, settings.pingIntervalMs);
+        timer.unref();
+      };
+      const closed = new Promise<void>((resolve) => {
+        stream.onAbort(resolve);
+        c.req.raw.signal.addEventListener('abort', () => resolve(), { once: true });
+      });
+      scheduler.addListener(listener);
+      openStreams.set(scheduler, openStreamCount(scheduler) + 1);
+      try {
+        // A first comment, so that the client sees the stream open at once.
+        send(() => stream.write(': connected\n\n'));
+        timer = scheduler.clock.setTimer(ping, settings.pingIntervalMs);
+        timer.unref();
+        await closed;
+      } finally {
+        done = true;
+        scheduler.removeListener(listener);
+        timer?.cancel();
+        openStreams.set(scheduler, openStreamCount(scheduler) - 1);
+      }
+    });
+  });
+}

@@ -1,0 +1,147 @@
+/**
+ * The read routes: `api/meta`, `api/jobs` (filtered, paged), `api/jobs/:id`,
+ * `api/jobs/:id/runs`, `api/runs`, `api/runs/in-flight` and `api/nodes`.
+ */
+import { createRequire } from 'node:module';
+import {
+  ComponentLookupError,
+  ConfigurationError,
+  type GetRunsOptions,
+  type ListedJob,
+  type RunsPage,
+} from 'kairos';
+import type { Context, Hono } from 'hono';
+import { recentRuns, type ApiEnv, type ApiSettings } from '../context.js';
+import { HttpError } from '../errors.js';
+import { emptyQuery, jobRunsQuery, jobsQuery, parseInput, runsQuery } from '../validation.js';
+import { jobDetail, jobSummary, nodeView, runView } from '../views.js';
+
+const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
+
+/** Most pages of runs `api/runs/in-flight` reads (1000 runs each). */
+const IN_FLIGHT_PAGES = 10;
+
+/** Adds the read routes to the api's app. */
+export function addReadRoutes(app: Hono<ApiEnv>, settings: ApiSettings): void {
+  const { scheduler, showArgs } = settings;
+
+  app.get('/api/meta', async (c) => {
+    parseInput(emptyQuery, c.req.query(), 'query parameter');
+    const jobs = await scheduler.getJobs();
+    const aliases = (pick: (job: ListedJob) => string | null): string[] =>
+      [...new Set(jobs.map(pick).filter((alias): alias is string => alias !== null))].sort();
+    return c.json({
+      schedulerId: scheduler.id,
+      state: scheduler.state,
+      timezone: scheduler.timezone,
+      readOnly: settings.readOnly,
+      showArgs,
+      csrfToken: settings.csrfToken,
+      version,
+      jobstores: aliases((job) => job.jobstore),
+      executors: aliases((job) => (job.state === 'unrestorable' ? null : job.executor)),
+    });
+  });
+
+  app.get('/api/jobs', async (c) => {
+    const query = parseInput(jobsQuery, c.req.query(), 'query parameter');
+    const limit = query.limit ?? 50;
+    const offset = query.offset ?? 0;
+    const text = query.q?.toLowerCase() ?? '';
+    // getJobs() lists nothing for an alias it does not know; getRuns() says it is unknown.
+    if (query.jobstore !== undefined && scheduler.state !== 'stopped')
+      await withBadInput(() => scheduler.getRuns({ jobstore: query.jobstore, limit: 1 }));
+    const jobs = (await scheduler.getJobs(query.jobstore)).filter(
+      (job) =>
+        (query.state === undefined || job.state === query.state) &&
+        (query.executor === undefined ||
+          (job.state !== 'unrestorable' && job.executor === query.executor)) &&
+        (text === '' ||
+          job.id.toLowerCase().includes(text) ||
+          job.name.toLowerCase().includes(text)),
+    );
+    const page = jobs.slice(offset, offset + limit);
+    const summaries = await Promise.all(
+      page.map(async (job) =>
+        jobSummary(job, { recent: await recentRuns(scheduler, job) }, scheduler.timezone, showArgs),
+      ),
+    );
+    return c.json({ jobs: summaries, total: jobs.length, offset, limit });
+  });
+
+  app.get('/api/jobs/:id', async (c) => {
+    parseInput(emptyQuery, c.req.query(), 'query parameter');
+    const job = await findJob(settings, c.req.param('id'));
+    const recent = await recentRuns(scheduler, job);
+    return c.json(jobDetail(job, { recent }, scheduler.timezone, showArgs, scheduler.clock.now()));
+  });
+
+  app.get('/api/jobs/:id/runs', async (c) => {
+    const query = parseInput(jobRunsQuery, c.req.query(), 'query parameter');
+    const job = await findJob(settings, c.req.param('id'));
+    return runsPage(c, settings, {
+      jobId: job.id,
+      jobstore: job.jobstore,
+      limit: query.limit ?? 20,
+      ...(query.cursor === undefined ? {} : { cursor: query.cursor }),
+      ...(query.outcome === undefined ? {} : { outcome: query.outcome }),
+    });
+  });
+
+  app.get('/api/runs', async (c) => {
+    const query = parseInput(runsQuery, c.req.query(), 'query parameter');
+    const { limit = 50, ...filters } = query;
+    return runsPage(c, settings, { ...filters, limit });
+  });
+
+  app.get('/api/runs/in-flight', async (c) => {
+    parseInput(emptyQuery, c.req.query(), 'query parameter');
+    const runs = [];
+    let cursor: string | null = null;
+    for (let page = 0; page < IN_FLIGHT_PAGES; page++) {
+      const found: RunsPage = await scheduler.getRuns({ outcome: null, limit: 1000, cursor });
+      runs.push(...found.runs.map((run) => runView(run, showArgs)));
+      cursor = found.nextCursor;
+      if (cursor === null) break;
+    }
+    return c.json({ runs });
+  });
+
+  app.get('/api/nodes', async (c) => {
+    parseInput(emptyQuery, c.req.query(), 'query parameter');
+    return c.json({ nodes: (await scheduler.getNodes()).map(nodeView) });
+  });
+}
+
+/** The job with this id, or a 404. */
+export async function findJob(settings: ApiSettings, id: string): Promise<ListedJob> {
+  const job = await settings.scheduler.getJob(id);
+  if (job === null) throw new HttpError(404, `there is no job with the id ${JSON.stringify(id)}`);
+  return job;
+}
+
+async function runsPage(
+  c: Context<ApiEnv>,
+  settings: ApiSettings,
+  options: GetRunsOptions,
+): Promise<Response> {
+  const page = await withBadInput(() => settings.scheduler.getRuns(options));
+  return c.json({
+    runs: page.runs.map((run) => runView(run, settings.showArgs)),
+    nextCursor: page.nextCursor,
+  });
+}
+
+/**
+ * Runs a scheduler call whose input came from the query: what it refuses (an unknown job
+ * store alias, a cursor it never gave out) is the request's fault, a 400 with its message.
+ */
+async function withBadInput<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (error instanceof ComponentLookupError || error instanceof ConfigurationError)
+      throw new HttpError(400, error.message);
+    throw error;
+  }
+}

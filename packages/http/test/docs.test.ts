@@ -1,0 +1,18 @@
+/**
+ * Runs the ```js examples of docs/http.md against the built packages, with this package as the
+ * working directory so that `import … from '@kairos/http'` resolves to its dist/ (see
+ * `docExampleSuite` in @kairos/testkit). They run here rather than with the other pages in
+ * packages/kairos because @kairos/http depends on kairos.
+ */
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { docExampleSuite } from '@kairos/testkit';
+
+const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+docExampleSuite({
+  docsDir: join(packageDir, '..', '..', 'docs'),
+  packageDir,
+  pages: { 'http.md': '@kairos/http' },
+  built: ['@kairos/http', '@kairos/store-sqlite'],
+});
