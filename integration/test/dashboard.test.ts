@@ -10,6 +10,7 @@ import { createDashboard } from '@kairos/dashboard';
 import { serve, type Api } from '@kairos/http';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { wcagViolations } from './harness/dashboard-a11y.js';
 import { launchChromium, requireChromium } from './harness/dashboard-browser.js';
 import { startForger, type Forger } from './harness/dashboard-forger.js';
 import { serveLogged, type Answered, type LoggedServer } from './harness/dashboard-server.js';
@@ -34,11 +35,16 @@ const at = (served: Served, path = ''): string =>
   new URL(path, `${served.url.replace(/\/?$/, '/')}`).href;
 
 async function openPage(
-  options: { colorScheme?: 'light' | 'dark'; httpCredentials?: typeof BASIC } = {},
+  options: {
+    colorScheme?: 'light' | 'dark';
+    httpCredentials?: typeof BASIC;
+    bypassCSP?: boolean;
+  } = {},
 ): Promise<Page> {
   const context = await browser.newContext({
     viewport: { width: 1280, height: 800 },
     colorScheme: options.colorScheme ?? 'light',
+    bypassCSP: options.bypassCSP ?? false,
     ...(options.httpCredentials ? { httpCredentials: options.httpCredentials } : {}),
   });
   contexts.push(context);
@@ -172,6 +178,25 @@ describe('the dashboard in Chromium', () => {
 
     expect(pageProblems.get(page)).toEqual([]);
     expect(pageProblems.get(dark)).toEqual([]);
+  });
+
+  it('breaks no WCAG 2 A or AA rule (axe-core) on any page, light or dark', async () => {
+    const pages: [string, string][] = [
+      ['', 'table'],
+      ['#/jobs/import-orders', 'table'],
+      ['#/in-flight', 'table'],
+      ['#/nodes', 'table'],
+      ['#/events', 'log'],
+    ];
+    for (const colorScheme of ['light', 'dark'] as const) {
+      // axe-core is injected into the page, which the page's own CSP would refuse.
+      const page = await openPage({ colorScheme, bypassCSP: true });
+      for (const [path, role] of pages) {
+        await page.goto(at(main, path));
+        await expect.poll(() => page.getByRole(role).count()).toBeGreaterThan(0);
+        expect(await wcagViolations(page), `${colorScheme} ${path || '#/'}`).toEqual([]);
+      }
+    }
   });
 
   it('Run now starts a run that appears in the job’s history', async () => {

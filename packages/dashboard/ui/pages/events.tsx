@@ -22,31 +22,34 @@ export function EventsPage() {
             ? 'Connecting…'
             : 'Disconnected. Reload the page to reconnect.'}
       </p>
-      <ol class="events" role="log" aria-live="polite" aria-label="Scheduler events, newest first">
-        {events.length === 0 && <li class="muted">No events since the page was opened.</li>}
-        {events.map((event, index) => (
-          <li key={tick - index}>
-            <time dateTime={event.at} class="small muted">
-              {absolute(event.at, zone)}
-            </time>
-            <code class="event-name">{event.name}</code>
-            {event.jobId !== undefined && (
-              <a href={jobHref(event.jobId)}>{event.run?.jobName ?? event.jobId}</a>
-            )}
-            {event.run !== undefined && event.run.outcome !== null && (
-              <>
-                <OutcomeBadge outcome={event.run.outcome} />
-                <span class="small muted">{duration(event.run.durationMs)}</span>
-              </>
-            )}
-            {event.error !== undefined && (
-              <span class="error-text small">
-                {event.error.name}: {event.error.message}
-              </span>
-            )}
-          </li>
-        ))}
-      </ol>
+      {/* The live region wraps the list: a role on the <ol> itself would hide its items' list semantics. */}
+      <div role="log" aria-live="polite" aria-label="Scheduler events, newest first">
+        <ol class="events">
+          {events.length === 0 && <li class="muted">No events since the page was opened.</li>}
+          {events.map((event, index) => (
+            <li key={tick - index}>
+              <time dateTime={event.at} class="small muted">
+                {absolute(event.at, zone)}
+              </time>
+              <code class="event-name">{event.name}</code>
+              {event.jobId !== undefined && (
+                <a href={jobHref(event.jobId)}>{event.run?.jobName ?? event.jobId}</a>
+              )}
+              {event.run !== undefined && event.run.outcome !== null && (
+                <>
+                  <OutcomeBadge outcome={event.run.outcome} />
+                  <span class="small muted">{duration(event.run.durationMs)}</span>
+                </>
+              )}
+              {event.error !== undefined && (
+                <span class="error-text small">
+                  {event.error.name}: {event.error.message}
+                </span>
+              )}
+            </li>
+          ))}
+        </ol>
+      </div>
     </section>
   );
 }
