@@ -15,33 +15,77 @@ export const MAX_TIMER_MS = 2 ** 31 - 1;
  */
 const FINAL_STEP_MS = 1000;
 
+/**
+ * Node fires a timer on the event loop's millisecond tick, anywhere up to about 1 ms after its
+ * time. So the last timer is set this much short of the end, and the rest is waited out by
+ * reading the wall clock between turns of the event loop (`setImmediate`, which lets I/O run):
+ * a run starts within microseconds of its millisecond instead of up to one later, for at most
+ * this much busy polling per wake-up.
+ */
+const POLL_MS = 1;
+
 /** The real clock: `Date.now()` and Node timers. */
 export const systemClock: Clock = {
   now: () => Date.now(),
   setTimer(callback, delayMs) {
-    const delay = Math.min(Math.max(delayMs, 0), MAX_TIMER_MS);
-    if (delay <= 2 * FINAL_STEP_MS) {
-      const handle = setTimeout(callback, delay);
-      return { cancel: () => clearTimeout(handle), unref: () => void handle.unref() };
-    }
-    const due = Date.now() + delay;
-    let unref = false;
-    let handle = setTimeout(() => {
-      const rest = due - Date.now();
-      // The wall clock jumped meanwhile: fire now, and the caller works out its time again.
-      if (rest <= 0 || rest > 2 * FINAL_STEP_MS) return callback();
-      handle = setTimeout(callback, rest);
-      if (unref) handle.unref();
-    }, delay - FINAL_STEP_MS);
-    return {
-      cancel: () => clearTimeout(handle),
-      unref: () => {
-        unref = true;
-        handle.unref();
-      },
-    };
+    return new WallTimer(Date.now() + Math.min(Math.max(delayMs, 0), MAX_TIMER_MS), callback);
   },
 };
+
+/**
+ * A system clock timer: Node timers while the end is more than {@link POLL_MS} away (a long one
+ * in two steps, see {@link FINAL_STEP_MS}), then polling until `Date.now()` reaches it.
+ */
+class WallTimer implements ClockTimer {
+  readonly #due: number;
+  readonly #callback: () => void;
+  #timeout: NodeJS.Timeout | null = null;
+  #immediate: NodeJS.Immediate | null = null;
+  #unref = false;
+  #stepped = false;
+
+  constructor(due: number, callback: () => void) {
+    this.#due = due;
+    this.#callback = callback;
+    this.#step();
+  }
+
+  cancel(): void {
+    if (this.#timeout !== null) clearTimeout(this.#timeout);
+    if (this.#immediate !== null) clearImmediate(this.#immediate);
+    this.#timeout = null;
+    this.#immediate = null;
+  }
+
+  unref(): void {
+    this.#unref = true;
+    this.#timeout?.unref();
+  }
+
+  readonly #next = (): void => {
+    this.#timeout = null;
+    this.#immediate = null;
+    this.#step();
+  };
+
+  #step(): void {
+    const rest = this.#due - Date.now();
+    // Never from setTimer itself (a timer due now fires on the next turn), and at once when the
+    // wall clock jumped back since the first step: the caller works out its time again.
+    if (this.#stepped && (rest <= 0 || rest > 2 * FINAL_STEP_MS)) return this.#callback();
+    this.#stepped = true;
+    if (rest <= POLL_MS) {
+      // Never unref'd: with only unref'd immediates pending, Node's event loop blocks in its
+      // poll phase until some other timer or I/O wakes it. Polling holds the process for at
+      // most POLL_MS.
+      this.#immediate = setImmediate(this.#next);
+      return;
+    }
+    const wait = rest > 2 * FINAL_STEP_MS ? rest - FINAL_STEP_MS : rest - POLL_MS;
+    this.#timeout = setTimeout(this.#next, wait);
+    if (this.#unref) this.#timeout.unref();
+  }
+}
 
 interface FakeTimer {
   at: number;
