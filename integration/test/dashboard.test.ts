@@ -181,7 +181,7 @@ describe('the dashboard in Chromium', () => {
   });
 
   it('breaks no WCAG 2 A or AA rule (axe-core) on any page, light or dark', async () => {
-    const pages: [string, string][] = [
+    const pages: [string, 'table' | 'log'][] = [
       ['', 'table'],
       ['#/jobs/import-orders', 'table'],
       ['#/in-flight', 'table'],
