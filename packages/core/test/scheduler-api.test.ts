@@ -470,6 +470,24 @@ describe('looking up and removing jobs', () => {
   });
 });
 
+describe('the job store and executor aliases', () => {
+  it('lists them, with the default that start() adds, and follows adds and removals', async () => {
+    const { scheduler } = makeScheduler({
+      jobstores: { archive: new MemoryJobStore() },
+      executors: { slow: new AsyncExecutor({ maxWorkers: 1 }) },
+    });
+    expect(scheduler.jobstores).toEqual(['archive', 'default']);
+    expect(scheduler.executors).toEqual(['slow', 'default']);
+    await scheduler.start({ paused: true });
+    expect(scheduler.jobstores.sort()).toEqual(['archive', 'default']);
+    await scheduler.addJobstore(new MemoryJobStore(), 'extra');
+    await scheduler.removeExecutor('slow');
+    expect(scheduler.jobstores.sort()).toEqual(['archive', 'default', 'extra']);
+    expect(scheduler.executors).toEqual(['default']);
+    await scheduler.shutdown();
+  });
+});
+
 describe('printJobs', () => {
   it('prints pending jobs while stopped', async () => {
     const { scheduler } = makeScheduler();

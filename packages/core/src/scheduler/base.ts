@@ -120,6 +120,19 @@ export abstract class BaseScheduler implements JobHost {
     return this.#rooms.settings.timezone;
   }
 
+  /**
+   * The aliases of the scheduler's job stores, as `addJob({ jobstore })` names them (`default`
+   * included before `start()` adds it).
+   */
+  get jobstores(): string[] {
+    return this.#rooms.components.jobstoreAliases;
+  }
+
+  /** The aliases of the scheduler's executors, as `addJob({ executor })` names them. */
+  get executors(): string[] {
+    return this.#rooms.components.executorAliases;
+  }
+
   /** The clock the scheduler reads. */
   get clock(): Clock {
     return this.#rooms.settings.clock;

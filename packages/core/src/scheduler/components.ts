@@ -274,6 +274,16 @@ export class Components {
     };
   }
 
+  /** The job stores' aliases (with the `default` that `start()` adds when none is configured). */
+  get jobstoreAliases(): string[] {
+    return this.#knownAliases(this.#jobstores);
+  }
+
+  /** The executors' aliases (with the `default` that `start()` adds when none is configured). */
+  get executorAliases(): string[] {
+    return this.#knownAliases(this.#executors);
+  }
+
   /** The aliases configured, with the `default` that `start()` adds when none is configured. */
   #knownAliases(components: Map<string, unknown>): string[] {
     const aliases = [...components.keys()];

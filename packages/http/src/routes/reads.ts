@@ -25,11 +25,8 @@ const IN_FLIGHT_PAGES = 10;
 export function addReadRoutes(app: Hono<ApiEnv>, settings: ApiSettings): void {
   const { scheduler, showArgs } = settings;
 
-  app.get('/api/meta', async (c) => {
+  app.get('/api/meta', (c) => {
     parseInput(emptyQuery, c.req.query(), 'query parameter');
-    const jobs = await scheduler.getJobs();
-    const aliases = (pick: (job: ListedJob) => string | null): string[] =>
-      [...new Set(jobs.map(pick).filter((alias): alias is string => alias !== null))].sort();
     return c.json({
       schedulerId: scheduler.id,
       state: scheduler.state,
@@ -38,8 +35,8 @@ export function addReadRoutes(app: Hono<ApiEnv>, settings: ApiSettings): void {
       showArgs,
       csrfToken: settings.csrfToken,
       version,
-      jobstores: aliases((job) => job.jobstore),
-      executors: aliases((job) => (job.state === 'unrestorable' ? null : job.executor)),
+      jobstores: scheduler.jobstores,
+      executors: scheduler.executors,
     });
   });
 
@@ -48,9 +45,11 @@ export function addReadRoutes(app: Hono<ApiEnv>, settings: ApiSettings): void {
     const limit = query.limit ?? 50;
     const offset = query.offset ?? 0;
     const text = query.q?.toLowerCase() ?? '';
-    // getJobs() lists nothing for an alias it does not know; getRuns() says it is unknown.
-    if (query.jobstore !== undefined && scheduler.state !== 'stopped')
-      await withBadInput(() => scheduler.getRuns({ jobstore: query.jobstore, limit: 1 }));
+    if (query.jobstore !== undefined && !scheduler.jobstores.includes(query.jobstore))
+      throw new HttpError(
+        400,
+        `query parameter jobstore: ${new ComponentLookupError('job store', query.jobstore, scheduler.jobstores).message}`,
+      );
     const jobs = (await scheduler.getJobs(query.jobstore)).filter(
       (job) =>
         (query.state === undefined || job.state === query.state) &&
