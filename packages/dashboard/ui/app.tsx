@@ -9,6 +9,7 @@ import { JobPage } from './pages/job.js';
 import { JobsPage } from './pages/jobs.js';
 import { NodesPage } from './pages/nodes.js';
 import { useRoute, type Route } from './route.js';
+import { ErrorNotice } from './components/notices.js';
 
 const NAV: { page: Route['page']; href: string; label: string }[] = [
   { page: 'jobs', href: '#/', label: 'Jobs' },
@@ -78,9 +79,7 @@ export function App() {
         </header>
         <main id="main" tabIndex={-1}>
           {metaError !== null && (
-            <p class="notice error" role="alert">
-              Could not reach the scheduler's API: {metaError}
-            </p>
+            <ErrorNotice>Could not reach the scheduler's API: {metaError}</ErrorNotice>
           )}
           <Page route={route} />
         </main>

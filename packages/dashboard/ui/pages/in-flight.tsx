@@ -5,6 +5,7 @@ import { absolute, duration, relative } from '../format.js';
 import { useNow, useResource } from '../live.js';
 import { MetaContext } from '../meta.js';
 import { jobHref } from '../route.js';
+import { ErrorNotice, Loading } from '../components/notices.js';
 
 /** A table of the runs that have started and not ended. */
 export function InFlightPage() {
@@ -15,13 +16,9 @@ export function InFlightPage() {
   return (
     <section aria-labelledby="inflight-title">
       <h1 id="inflight-title">Runs in flight</h1>
-      {error !== null && (
-        <p class="notice error" role="alert">
-          {error}
-        </p>
-      )}
+      {error !== null && <ErrorNotice>{error}</ErrorNotice>}
       {data === null ? (
-        error === null && <p class="muted">Loading…</p>
+        error === null && <Loading />
       ) : (
         <div class="table-wrap">
           <table>

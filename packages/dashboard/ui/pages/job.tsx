@@ -8,6 +8,7 @@ import { When } from '../components/when.js';
 import { absolute, relative } from '../format.js';
 import { useNow, useResource } from '../live.js';
 import { MetaContext } from '../meta.js';
+import { ErrorNotice, Loading } from '../components/notices.js';
 
 const HISTORY_PAGE = 20;
 
@@ -36,13 +37,7 @@ export function JobPage({ id }: { id: string }) {
     return (
       <section aria-labelledby="job-title">
         <h1 id="job-title">{id}</h1>
-        {job.error === null ? (
-          <p class="muted">Loading…</p>
-        ) : (
-          <p class="notice error" role="alert">
-            {job.error}
-          </p>
-        )}
+        {job.error === null ? <Loading /> : <ErrorNotice>{job.error}</ErrorNotice>}
         <p>
           <a href="#/">Back to the jobs</a>
         </p>
@@ -160,11 +155,7 @@ export function JobPage({ id }: { id: string }) {
 
       <section aria-labelledby="history-title">
         <h2 id="history-title">Run history</h2>
-        {history.error !== null && (
-          <p class="notice error" role="alert">
-            {history.error}
-          </p>
-        )}
+        {history.error !== null && <ErrorNotice>{history.error}</ErrorNotice>}
         {history.data !== null && (
           <div class="table-wrap">
             <RunsTable

@@ -7,6 +7,7 @@ import { When } from '../components/when.js';
 import { relative } from '../format.js';
 import { useNow, useResource } from '../live.js';
 import { jobHref } from '../route.js';
+import { ErrorNotice, Loading } from '../components/notices.js';
 
 const PAGE_SIZE = 50;
 const STATES: JobState[] = ['scheduled', 'paused', 'pending', 'unrestorable'];
@@ -72,13 +73,9 @@ export function JobsPage() {
           </select>
         </label>
       </div>
-      {error !== null && (
-        <p class="notice error" role="alert">
-          Could not load the jobs: {error}
-        </p>
-      )}
+      {error !== null && <ErrorNotice>Could not load the jobs: {error}</ErrorNotice>}
       {data === null ? (
-        error === null && <p class="muted">Loading…</p>
+        error === null && <Loading />
       ) : (
         <>
           <div class="table-wrap">

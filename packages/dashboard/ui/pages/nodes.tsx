@@ -4,6 +4,7 @@ import type { NodeInfo } from '../api.js';
 import { absolute, relative } from '../format.js';
 import { useNow, useResource } from '../live.js';
 import { MetaContext } from '../meta.js';
+import { ErrorNotice, Loading } from '../components/notices.js';
 
 /** A table of the nodes: alive or not, and when each was last seen. */
 export function NodesPage() {
@@ -14,13 +15,9 @@ export function NodesPage() {
   return (
     <section aria-labelledby="nodes-title">
       <h1 id="nodes-title">Nodes</h1>
-      {error !== null && (
-        <p class="notice error" role="alert">
-          {error}
-        </p>
-      )}
+      {error !== null && <ErrorNotice>{error}</ErrorNotice>}
       {data === null ? (
-        error === null && <p class="muted">Loading…</p>
+        error === null && <Loading />
       ) : (
         <div class="table-wrap">
           <table>
