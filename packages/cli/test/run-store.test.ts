@@ -1,14 +1,21 @@
 /**
  * `kairos run --store`, `kairos crontab import` and `--metrics`, as real processes on a SQLite
  * file: a run missed while no daemon was up runs once at start within `--catch-up` (and is
- * reported missed past it), two daemons on one store fire each run once, an import stores the
- * jobs a daemon then takes over, and `/metrics` counts the runs.
+ * reported missed past it), two daemons on one store (SQLite, PostgreSQL and Redis) fire each
+ * run once, an import stores the jobs a daemon then takes over, and `/metrics` counts the runs.
  */
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { kairos } from './cli.js';
 import { Daemon, linesOf, sleep, tempDir } from './daemon.js';
+
+const POSTGRES_URL =
+  process.env['KAIROS_TEST_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
+const REDIS_URL = process.env['KAIROS_TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379/0';
+const runId = randomBytes(4).toString('hex');
 
 function jobFile(dir: string, jobs: unknown[]): void {
   writeFileSync(join(dir, 'jobs.json'), JSON.stringify({ jobs }));
@@ -72,8 +79,45 @@ describe('kairos run --store', () => {
     expect(second.events('missed')[0]?.message).toMatch(/more than --catch-up 1 s/);
     expect(linesOf(join(dir, 'once.log'))).toEqual([]);
   });
+});
 
-  it('two daemons on one SQLite file fire each run once', async () => {
+/** The stores two daemons share in the test below, each under a name of this run's own. */
+const SHARED_STORES: { name: string; url: () => string; cleanup: () => void }[] = [
+  { name: 'SQLite', url: () => 'sqlite:jobs.sqlite', cleanup: () => undefined },
+  {
+    name: 'PostgreSQL',
+    url: () => `${POSTGRES_URL}?schema=kairos_cli_run_${runId}`,
+    cleanup: () => {
+      execFileSync('psql', [
+        POSTGRES_URL,
+        '-qc',
+        `DROP SCHEMA IF EXISTS kairos_cli_run_${runId} CASCADE`,
+      ]);
+    },
+  },
+  {
+    name: 'Redis',
+    url: () => `${REDIS_URL}?prefix=kairos-cli-run-${runId}:`,
+    cleanup: () => {
+      const keys = execFileSync('redis-cli', [
+        '-u',
+        REDIS_URL,
+        '--scan',
+        '--pattern',
+        `kairos-cli-run-${runId}:*`,
+      ])
+        .toString()
+        .split('\n')
+        .filter((key) => key !== '');
+      if (keys.length > 0) execFileSync('redis-cli', ['-u', REDIS_URL, 'DEL', ...keys]);
+    },
+  },
+];
+
+describe.each(SHARED_STORES)('kairos run --store on $name', (store) => {
+  afterAll(() => store.cleanup());
+
+  it('two daemons on one store fire each run once', async () => {
     const dir = tempDir();
     jobFile(
       dir,
@@ -83,7 +127,7 @@ describe('kairos run --store', () => {
         command: `echo ${name} >> runs.log`,
       })),
     );
-    const args = ['--store', 'sqlite:jobs.sqlite', 'jobs.json'];
+    const args = ['--store', store.url(), 'jobs.json'];
     const daemons = [new Daemon(args, dir), new Daemon(args, dir)];
     await Promise.all(daemons.map((daemon) => daemon.ready()));
     await sleep(5_000);
