@@ -1,4 +1,4 @@
-/** A table of runs: when, outcome, duration, attempt, node; an error's stack behind a disclosure. */
+/** A table of runs: when, outcome, duration, retry (of an abandoned run), node; an error's stack behind a disclosure. */
 import type { RunState } from '../api.js';
 import { absolute, duration, relative } from '../format.js';
 import { jobHref } from '../route.js';
@@ -28,7 +28,7 @@ export function RunsTable({ runs, caption, zone, now, showJob = false, empty }: 
           <th scope="col">Scheduled</th>
           <th scope="col">Outcome</th>
           <th scope="col">Duration</th>
-          <th scope="col">Attempt</th>
+          <th scope="col">Retry</th>
           <th scope="col">Node</th>
         </tr>
       </thead>
@@ -69,7 +69,7 @@ export function RunsTable({ runs, caption, zone, now, showJob = false, empty }: 
                 ? `${duration(now - Date.parse(run.startedAt ?? run.submittedAt))} so far`
                 : duration(run.durationMs)}
             </td>
-            <td class="num">{run.attempt + 1}</td>
+            <td class="num">{run.attempt === 0 ? '—' : run.attempt}</td>
             <td class="small">{run.schedulerId}</td>
           </tr>
         ))}

@@ -34,7 +34,7 @@ export function InFlightPage() {
                 <th scope="col">Running for</th>
                 <th scope="col">Node</th>
                 <th scope="col">Executor</th>
-                <th scope="col">Attempt</th>
+                <th scope="col">Retry</th>
               </tr>
             </thead>
             <tbody>
@@ -58,7 +58,7 @@ export function InFlightPage() {
                   </td>
                   <td>{run.schedulerId}</td>
                   <td>{run.executor}</td>
-                  <td class="num">{run.attempt + 1}</td>
+                  <td class="num">{run.attempt === 0 ? '—' : run.attempt}</td>
                 </tr>
               ))}
             </tbody>
