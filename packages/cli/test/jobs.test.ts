@@ -4,7 +4,6 @@
  * the `kairos` package, as an application would; one has a trigger type only this process knows,
  * so the CLI lists it as unrestorable.
  */
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -19,6 +18,7 @@ import {
 } from 'kairos';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { fixturesDir, kairos } from './cli.js';
+import { POSTGRES_URL, REDIS_URL, deleteRedisKeys, dropPostgresSchema } from './servers.js';
 
 /** A trigger whose type only this test process has registered. */
 class PluginTrigger extends IntervalTrigger {
@@ -32,9 +32,6 @@ defaultRegistry.registerTrigger(
   (_spec, options) => new PluginTrigger({ weeks: 1 }, options),
 );
 
-const POSTGRES_URL =
-  process.env['KAIROS_TEST_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
-const REDIS_URL = process.env['KAIROS_TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379/0';
 const runId = randomBytes(4).toString('hex');
 const tasks = join(fixturesDir, 'tasks.mjs');
 
@@ -59,11 +56,7 @@ const cases: StoreCase[] = [
     name: 'postgres',
     url: () => Promise.resolve(`${POSTGRES_URL}?schema=kairos_cli_${runId}`),
     cleanup: () => {
-      execFileSync('psql', [
-        POSTGRES_URL,
-        '-qc',
-        `DROP SCHEMA IF EXISTS kairos_cli_${runId} CASCADE`,
-      ]);
+      dropPostgresSchema(`kairos_cli_${runId}`);
       return Promise.resolve();
     },
   },
@@ -71,17 +64,7 @@ const cases: StoreCase[] = [
     name: 'redis',
     url: () => Promise.resolve(`${REDIS_URL}?prefix=kairos-cli-${runId}:`),
     cleanup: () => {
-      const keys = execFileSync('redis-cli', [
-        '-u',
-        REDIS_URL,
-        '--scan',
-        '--pattern',
-        `kairos-cli-${runId}:*`,
-      ])
-        .toString()
-        .split('\n')
-        .filter((key) => key !== '');
-      if (keys.length > 0) execFileSync('redis-cli', ['-u', REDIS_URL, 'DEL', ...keys]);
+      deleteRedisKeys(`kairos-cli-${runId}:`);
       return Promise.resolve();
     },
   },

@@ -4,17 +4,14 @@
  * reported missed past it), two daemons on one store (SQLite, PostgreSQL and Redis) fire each
  * run once, an import stores the jobs a daemon then takes over, and `/metrics` counts the runs.
  */
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { kairos } from './cli.js';
 import { Daemon, linesOf, sleep, tempDir } from './daemon.js';
+import { POSTGRES_URL, REDIS_URL, deleteRedisKeys, dropPostgresSchema } from './servers.js';
 
-const POSTGRES_URL =
-  process.env['KAIROS_TEST_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
-const REDIS_URL = process.env['KAIROS_TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379/0';
 const runId = randomBytes(4).toString('hex');
 
 function jobFile(dir: string, jobs: unknown[]): void {
@@ -87,30 +84,12 @@ const SHARED_STORES: { name: string; url: () => string; cleanup: () => void }[] 
   {
     name: 'PostgreSQL',
     url: () => `${POSTGRES_URL}?schema=kairos_cli_run_${runId}`,
-    cleanup: () => {
-      execFileSync('psql', [
-        POSTGRES_URL,
-        '-qc',
-        `DROP SCHEMA IF EXISTS kairos_cli_run_${runId} CASCADE`,
-      ]);
-    },
+    cleanup: () => dropPostgresSchema(`kairos_cli_run_${runId}`),
   },
   {
     name: 'Redis',
     url: () => `${REDIS_URL}?prefix=kairos-cli-run-${runId}:`,
-    cleanup: () => {
-      const keys = execFileSync('redis-cli', [
-        '-u',
-        REDIS_URL,
-        '--scan',
-        '--pattern',
-        `kairos-cli-run-${runId}:*`,
-      ])
-        .toString()
-        .split('\n')
-        .filter((key) => key !== '');
-      if (keys.length > 0) execFileSync('redis-cli', ['-u', REDIS_URL, 'DEL', ...keys]);
-    },
+    cleanup: () => deleteRedisKeys(`kairos-cli-run-${runId}:`),
   },
 ];
 
