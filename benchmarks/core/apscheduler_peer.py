@@ -23,6 +23,8 @@ from apscheduler.schedulers.background import BackgroundScheduler
 SPREAD_MS = 10_000
 LEAD_MS = 200
 WARMUP_JOBS = 1000
+# Dispatch bursts per process, as in workload.mjs (Python has no JIT: kept for a like method).
+DISPATCH_BURSTS = 3
 STRAGGLER_LIMIT_S = 30
 ADD_COST_US = 150
 
@@ -62,7 +64,17 @@ def warm_up(scheduler):
 
 
 def dispatch(scheduler, jobs):
+    """Three bursts, as workload.mjs runs them: the first reported as is, the third as warm*."""
     warm_up(scheduler)
+    result = dispatch_burst(scheduler, jobs)
+    for _ in range(DISPATCH_BURSTS - 1):
+        warm = dispatch_burst(scheduler, jobs)
+    for field, value in warm.items():
+        result["warm" + field[0].upper() + field[1:]] = value
+    return result
+
+
+def dispatch_burst(scheduler, jobs):
     times = []  # list.append is atomic under the GIL
     done = threading.Event()
 
