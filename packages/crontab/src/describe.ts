@@ -10,7 +10,10 @@ export interface DescribeOptions {
   use24HourTimeFormat?: boolean;
 }
 
-/** cronstrue's description of a five-field expression or `@reboot`. */
+/**
+ * cronstrue's description of an expression as written: five fields or `@reboot` (cronstrue also
+ * reads a seconds field, `L`, `#` and `?`).
+ */
 export function describeSchedule(expression: string, options: DescribeOptions = {}): string {
   return cronstrue.toString(expression, {
     use24HourTimeFormat: options.use24HourTimeFormat ?? false,

@@ -1,6 +1,6 @@
 /** Validation messages: line, column, field, value, and what to do. */
 import { expect, test } from 'vitest';
-import { CronTab, Schedule, formatProblem } from '../src/index.js';
+import { CronTab, Schedule, describeExpression, formatProblem } from '../src/index.js';
 
 function firstProblem(line: string): string {
   const [problem] = CronTab.parse(`${line}\n`).validate();
@@ -100,4 +100,18 @@ test('descriptions come from cronstrue', () => {
   );
   expect(Schedule.parse('30 14 * * *').describe({ use24HourTimeFormat: true })).toBe('At 14:30');
   expect(Schedule.parse('@reboot').describe()).toBe('Run once, at startup');
+});
+
+test("an expression alone is described by cron's meaning, or as written where cron refuses it", () => {
+  // What cron reads as Kairos does: cron's meaning (text cron ignores left out).
+  expect(describeExpression(' 30 14 * * * ', { use24HourTimeFormat: true })).toBe('At 14:30');
+  expect(describeExpression('0 0 * * fri')).toBe('At 12:00 AM, only on Friday');
+  // Cron ignores '#2' and runs every Friday; Kairos runs the second Friday: described as Kairos
+  // runs it. Likewise Kairos's seconds field, L and ?, which Debian's cron refuses.
+  expect(describeExpression('0 0 * * 5#2')).toBe('At 12:00 AM, on the second Friday of the month');
+  expect(describeExpression('*/10 * * * * *')).toBe('Every 10 seconds');
+  expect(describeExpression('0 0 12 L * ?', { use24HourTimeFormat: true })).toBe(
+    'At 12:00, on the last day of the month',
+  );
+  expect(describeExpression('@reboot')).toBe('Run once, at startup');
 });

@@ -5,7 +5,7 @@
  * What cannot be said in words falls back to the trigger's APScheduler form
  * (`cron[week='1']`), which is always true.
  */
-import { Schedule } from '@kairos/crontab';
+import { describeExpression } from '@kairos/crontab';
 import cronstrue from 'cronstrue';
 import {
   AndTrigger,
@@ -60,13 +60,7 @@ function describeKnown(trigger: Trigger, options: DescribeTriggerOptions): strin
 function describeCron(trigger: CronTrigger, options: DescribeTriggerOptions): string | null {
   const spec = trigger.toJSON();
   const words = { use24HourTimeFormat: options.use24HourTimeFormat ?? false };
-  if (spec.type === 'crontab') {
-    const schedule = Schedule.parse(spec.expr);
-    // What Debian's cron reads, as @kairos/crontab says it; Kairos's extensions (a seconds
-    // field, L, #, ?) through cronstrue, which knows them too.
-    if (schedule.problems.length === 0) return schedule.describe(words);
-    return cronstrue.toString(spec.expr, { ...words, throwExceptionOnParseError: true });
-  }
+  if (spec.type === 'crontab') return describeExpression(spec.expr, words);
   const expression = keywordCronExpression(spec);
   if (expression === null) return null;
   return cronstrue.toString(expression, { ...words, throwExceptionOnParseError: true });

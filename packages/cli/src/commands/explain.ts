@@ -1,9 +1,8 @@
 /**
- * `kairos explain EXPR`: a crontab expression in English (cronstrue, through @kairos/crontab for
- * what Debian's cron reads), whether it is portable to Debian's cron, and its next runs.
+ * `kairos explain EXPR`: a crontab expression in English (@kairos/crontab's
+ * `describeExpression`), whether Debian's cron reads it as Kairos does, and its next runs.
  */
-import { Schedule } from '@kairos/crontab';
-import cronstrue from 'cronstrue';
+import { describeExpression, Schedule } from '@kairos/crontab';
 import { CronTrigger, TriggerConfigError } from 'kairos';
 import { EXIT, UsageError } from '../errors.js';
 import type { CommandIO } from '../io.js';
@@ -41,18 +40,13 @@ export function explainExpression(expression: string, use24HourTimeFormat = fals
       throw error;
     }
   }
-  const schedule = Schedule.parse(text);
-  const cronProblem = schedule.problems[0];
-  if (cronProblem === undefined)
-    return { description: schedule.describe({ use24HourTimeFormat }), notPortable: null };
-  // Kairos reads what Debian's cron refuses or reads differently (seconds, L, #, ?, 5/10):
-  // cronstrue knows those forms too.
+  const cronProblem = Schedule.parse(text).problems[0];
   return {
-    description: cronstrue.toString(text, {
-      use24HourTimeFormat,
-      throwExceptionOnParseError: true,
-    }),
-    notPortable: `Debian's cron ${cronProblem.severity === 'error' ? 'refuses this expression' : 'reads this expression differently'}: ${cronProblem.message}`,
+    description: describeExpression(text, { use24HourTimeFormat }),
+    notPortable:
+      cronProblem === undefined
+        ? null
+        : `Debian's cron ${cronProblem.severity === 'error' ? 'refuses this expression' : 'reads this expression differently'}: ${cronProblem.message}`,
   };
 }
 

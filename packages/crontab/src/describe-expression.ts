@@ -1,0 +1,23 @@
+/**
+ * A crontab expression in English as Kairos reads it, for every place that shows one (the
+ * dashboard, `kairos explain`): one owner for the choice between cron's meaning and cronstrue's.
+ */
+import { describeSchedule, type DescribeOptions } from './describe.js';
+import { Schedule } from './schedule.js';
+
+/**
+ * The English description of a crontab expression that `CronTrigger.fromCrontab` reads. What
+ * Debian's cron reads the same way is described by its meaning ({@link Schedule.describe}: text
+ * cron ignores is left out); Kairos's extensions that cron refuses or reads differently (a
+ * seconds field, `L`, `#`, `?`, `5/10`) are given to cronstrue as written, since it knows them
+ * too.
+ *
+ * @example describeExpression('0 2 * * 1-5') // 'At 02:00 AM, Monday through Friday'
+ * @throws Error (cronstrue's) when the expression is not one cronstrue can read either
+ */
+export function describeExpression(expression: string, options: DescribeOptions = {}): string {
+  const text = expression.trim();
+  const schedule = Schedule.parse(text);
+  if (schedule.problems.length === 0) return schedule.describe(options);
+  return describeSchedule(text, options);
+}
