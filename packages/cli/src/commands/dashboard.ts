@@ -4,8 +4,6 @@
  * behind a scheduler started paused — so the dashboard runs nothing by itself; **Run now** runs
  * the job in this process, as `kairos jobs run` does.
  */
-import { createDashboard } from '@kairos/dashboard';
-import { serve } from '@kairos/http';
 import { EXIT, UsageError } from '../errors.js';
 import type { CommandIO } from '../io.js';
 import { redactStoreUrl } from '../store-url.js';
@@ -34,6 +32,12 @@ export async function runDashboard(
   if (!Number.isInteger(port) || port < 0 || port > 65_535)
     throw new UsageError(`--port '${options.port}' is not a port number from 0 to 65535`);
   const basicAuth = readBasicAuth(options.user, env);
+  // Loaded here, not at the top: every other command (the `run` daemon above all) would carry
+  // the web server and the page's code in its memory for nothing.
+  const [{ createDashboard }, { serve }] = await Promise.all([
+    import('@kairos/dashboard'),
+    import('@kairos/http'),
+  ]);
   const scheduler = await openStore(options.store, { commands: true });
   try {
     const dashboard = createDashboard({
