@@ -313,6 +313,31 @@ describe('the dashboard in Chromium', () => {
     expect(status).toBe(403);
   });
 
+  it('over a paused scheduler (as kairos dashboard opens a store) it says what live events leave out', async () => {
+    env.peer.pause();
+    const served = await serve(createDashboard({ scheduler: env.peer }), { port: 0 });
+    try {
+      const page = await openPage();
+      await page.goto(at(served, '#/events'));
+      await expect
+        .poll(() => page.getByText("This dashboard's scheduler is paused").count())
+        .toBe(1);
+      await page.goto(at(served, '#/nodes'));
+      await expect
+        .poll(() => page.getByRole('rowheader', { name: /^web-2 \(this one, paused/ }).count())
+        .toBe(1);
+      expect(await page.getByRole('rowheader', { name: 'web-1' }).count()).toBe(1);
+      expect(pageProblems.get(page)).toEqual([]);
+      // A running scheduler's page has no such notice.
+      await page.goto(at(main, '#/events'));
+      await expect.poll(() => page.getByText('Connected').count()).toBe(1);
+      expect(await page.getByText("This dashboard's scheduler is paused").count()).toBe(0);
+    } finally {
+      await served.close();
+      env.peer.resume();
+    }
+  });
+
   it('a request without authorisation gets 401; with it, the page works', async () => {
     // Headless Chromium has no one to ask for a password: the navigation fails, after a 401.
     const anonymous = await openPage();

@@ -22,6 +22,14 @@ export function EventsPage() {
             ? 'Connecting…'
             : 'Disconnected. Reload the page to reconnect.'}
       </p>
+      {meta?.state === 'paused' && (
+        <p class="notice">
+          This dashboard's scheduler is paused (as <code>kairos dashboard --store</code> opens a
+          store): it runs only what <strong>Run now</strong> starts here, so the runs of the store's
+          other schedulers do not appear below. Each job's page shows its history from the store,
+          and <a href="#/in-flight">In flight</a> the runs in progress on every scheduler.
+        </p>
+      )}
       {/* The live region wraps the list: a role on the <ol> itself would hide its items' list semantics. */}
       <div role="log" aria-live="polite" aria-label="Scheduler events, newest first">
         <ol class="events">

@@ -45,7 +45,13 @@ export function NodesPage() {
                 <tr key={`${node.jobstore}/${node.id}`}>
                   <th scope="row">
                     {node.id}
-                    {meta?.schedulerId === node.id && <span class="muted small"> (this one)</span>}
+                    {meta?.schedulerId === node.id && (
+                      <span class="muted small">
+                        {meta.state === 'paused'
+                          ? ' (this one, paused: it runs only Run now)'
+                          : ' (this one)'}
+                      </span>
+                    )}
                   </th>
                   <td>
                     <span class={`badge ${node.alive ? 'outcome-executed' : 'outcome-error'}`}>
