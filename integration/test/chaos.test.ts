@@ -21,7 +21,7 @@ import { TcpProxy } from '@kairos/testkit';
 import { afterAll, describe, it } from 'vitest';
 import { analyseChaos, type ChaosPolicy } from './harness/chaos-checks.js';
 import {
-  killAllChaosProcesses,
+  killAllProcesses,
   type AbandonedEvent,
   type ChaosJobSpec,
   type ChaosRole,
@@ -46,7 +46,7 @@ import type { StoreSpec } from './harness/worker.js';
 import { sleep, sleepUntil } from './harness/worker.js';
 
 const available = await availableStores();
-afterAll(killAllChaosProcesses);
+afterAll(killAllProcesses);
 
 const LONG = process.env['KAIROS_CHAOS_LONG'] === '1';
 /** How long the jobs are scheduled for, and the fewest kills a store must see. */

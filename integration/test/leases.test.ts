@@ -8,11 +8,7 @@
  * Leases of 2 s keep it short: a lapsed run is found within 3 s (lease + half a lease).
  */
 import { afterAll, describe, it, type ExpectStatic } from 'vitest';
-import {
-  killAllChaosProcesses,
-  type ChaosProcess,
-  type ChaosRole,
-} from './harness/chaos-process.js';
+import { killAllProcesses, type ChaosProcess, type ChaosRole } from './harness/chaos-process.js';
 import {
   chaosScenario,
   expectCleanProcesses,
@@ -24,7 +20,7 @@ import { availableStores, STORE_KINDS } from './harness/stores.js';
 import { sleep, sleepUntil } from './harness/worker.js';
 
 const available = await availableStores();
-afterAll(killAllChaosProcesses);
+afterAll(killAllProcesses);
 
 const LEASE_SECONDS = 2;
 /** The longest a lapsed run may wait to be found: its lease, then up to half a lease to a scan. */

@@ -13,12 +13,12 @@ import { TcpProxy } from '@kairos/testkit';
 import { afterAll, describe, it, type ExpectStatic } from 'vitest';
 import { expectClean, report, scenario } from './harness/setup.js';
 import { availableStores, REDIS_URL, withPostgres, type StoreKind } from './harness/stores.js';
-import { killAllWorkers, sleep, type WorkerGroup, type WorkerProcess } from './harness/worker.js';
+import { killAllProcesses, sleep, type WorkerGroup, type WorkerProcess } from './harness/worker.js';
 
 const run = promisify(execFile);
 const available = await availableStores();
 const postgresControl = await findPostgresCluster();
-afterAll(killAllWorkers);
+afterAll(killAllProcesses);
 
 /** How long the server is away. */
 const OUTAGE_MS = 4000;

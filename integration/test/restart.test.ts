@@ -14,7 +14,7 @@ import {
   wholeSecondAfter,
 } from './harness/setup.js';
 import {
-  killAllWorkers,
+  killAllProcesses,
   sleepUntil,
   type JobSnapshot,
   type MissedEvent,
@@ -24,7 +24,7 @@ import {
 } from './harness/worker.js';
 
 const available = await availableStores();
-afterAll(killAllWorkers);
+afterAll(killAllProcesses);
 
 /** How long no scheduler process runs in the missed-runs scenario. */
 const DOWN_MS = 3200;

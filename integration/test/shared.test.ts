@@ -14,10 +14,10 @@ import {
   wholeSecondAfter,
 } from './harness/setup.js';
 import { availableStores, STORE_KINDS, type LoggedRun } from './harness/stores.js';
-import { killAllWorkers, sleep, sleepUntil, type JobSpec } from './harness/worker.js';
+import { killAllProcesses, sleep, sleepUntil, type JobSpec } from './harness/worker.js';
 
 const available = await availableStores();
-afterAll(killAllWorkers);
+afterAll(killAllProcesses);
 
 const JOB_COUNT = 100;
 /** Run times per job: one a second for 30 s. */

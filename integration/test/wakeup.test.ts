@@ -12,10 +12,10 @@ import {
   STORE_KINDS,
   type StoreKind,
 } from './harness/stores.js';
-import { killAllWorkers } from './harness/worker.js';
+import { killAllProcesses } from './harness/worker.js';
 
 const available = await availableStores();
-afterAll(killAllWorkers);
+afterAll(killAllProcesses);
 
 /**
  * How far ahead A schedules each job: 1 s (B hears of it before it is due), and one due almost

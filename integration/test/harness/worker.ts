@@ -1,16 +1,15 @@
 /**
- * The test side of fixtures/worker.mjs: spawns scheduler processes with a role, collects the
- * JSON lines they print, waits for given lines, sends commands, and stops them (SIGKILL for a
- * crash, a `shutdown` command for a graceful stop). Every process started here is killed by
- * {@link killAllWorkers} (call it in afterEach), so no test leaves one behind.
+ * The test side of fixtures/worker.mjs: scheduler processes with a role (a store, jobs, a run
+ * log), as {@link LineProcess}es: spawned, their JSON lines collected and waited for, commands
+ * sent, stopped (SIGKILL for a crash, a `shutdown` command for a graceful stop). Every process
+ * is killed by `killAllProcesses` (call it in afterEach), so no test leaves one behind.
  */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { LineProcess, ProcessGroup, type WorkerEvent } from './line-process.js';
+
+export { killAllProcesses, type WorkerEvent, type WorkerExit } from './line-process.js';
 
 const WORKER_SCRIPT = fileURLToPath(new URL('../fixtures/worker.mjs', import.meta.url));
-/** KAIROS_IT_VERBOSE=1 echoes every line the workers print, for debugging a scenario. */
-const VERBOSE = process.env['KAIROS_IT_VERBOSE'] === '1';
 
 /** How a worker builds its job store: through the `kairos` config (`type`) or as an instance. */
 export type StoreSpec =
@@ -83,15 +82,6 @@ export type WorkerCommand =
   | { cmd: 'resume'; tag?: string }
   | { cmd: 'shutdown'; tag?: string };
 
-/** Any line a worker prints. */
-export interface WorkerEvent {
-  type: string;
-  pid: number;
-  /** Date.now() in the worker when it printed the line. */
-  at: number;
-  [field: string]: unknown;
-}
-
 /** A run of the task: `at` is when it started, `scheduled` the run time it was for. */
 export interface RunEvent extends WorkerEvent {
   type: 'run';
@@ -163,55 +153,10 @@ interface EventTypes {
   log: LogEvent;
 }
 
-/** How a worker ended. */
-export interface WorkerExit {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-}
-
-interface Waiter {
-  predicate: (event: WorkerEvent) => boolean;
-  resolve: (event: WorkerEvent) => void;
-}
-
-const live = new Set<WorkerProcess>();
-
 /** One scheduler process running fixtures/worker.mjs. */
-export class WorkerProcess {
-  readonly role: WorkerRole;
-  /** Every line printed so far, in order. */
-  readonly events: WorkerEvent[] = [];
-  /** Lines that were not JSON events (should stay empty). */
-  readonly strayOutput: string[] = [];
-  /** Resolves when the process has exited. */
-  readonly exited: Promise<WorkerExit>;
-  #stderr = '';
-  #exit: WorkerExit | null = null;
-  readonly #child: ChildProcessWithoutNullStreams;
-  #waiters: Waiter[] = [];
-
+export class WorkerProcess extends LineProcess<WorkerRole, EventTypes> {
   private constructor(role: WorkerRole) {
-    this.role = role;
-    this.#child = spawn(process.execPath, [WORKER_SCRIPT, JSON.stringify(role)], {
-      stdio: ['pipe', 'pipe', 'pipe'],
-      env: { ...process.env, NODE_OPTIONS: '' },
-    });
-    live.add(this);
-    this.#child.stderr.setEncoding('utf8');
-    this.#child.stderr.on('data', (chunk: string) => {
-      this.#stderr += chunk;
-    });
-    // The worker may be gone when a command is written; the exit is reported separately.
-    this.#child.stdin.on('error', () => undefined);
-    const lines = createInterface({ input: this.#child.stdout });
-    lines.on('line', (line) => this.#received(line));
-    this.exited = new Promise<WorkerExit>((resolve) => {
-      this.#child.on('exit', (code, signal) => {
-        this.#exit = { code, signal };
-        live.delete(this);
-        resolve(this.#exit);
-      });
-    });
+    super(WORKER_SCRIPT, role, `worker ${role.name}`);
   }
 
   /** Spawns a worker with `role`. */
@@ -219,73 +164,9 @@ export class WorkerProcess {
     return new WorkerProcess(role);
   }
 
-  get pid(): number {
-    const pid = this.#child.pid;
-    if (pid === undefined) throw new Error(`worker ${this.role.name} has no pid (spawn failed)`);
-    return pid;
-  }
-
-  /** Whether the process is still running. */
-  get alive(): boolean {
-    return this.#exit === null;
-  }
-
-  get stderr(): string {
-    return this.#stderr;
-  }
-
-  /** The events of one type printed so far. */
-  ofType<K extends keyof EventTypes>(type: K): EventTypes[K][] {
-    return this.events.filter((event) => event.type === type) as EventTypes[K][];
-  }
-
   /** The runs of one job (or of all) printed so far. */
   runs(jobId?: string): RunEvent[] {
     return this.ofType('run').filter((run) => jobId === undefined || run.id === jobId);
-  }
-
-  /**
-   * The first event of `type` (printed already or to come) that `predicate` accepts.
-   * Rejects after `timeoutMs`, or when the process exits first, with what it printed.
-   */
-  waitFor<K extends keyof EventTypes | 'ready' | 'done' | 'stopped'>(
-    type: K,
-    predicate: (event: K extends keyof EventTypes ? EventTypes[K] : WorkerEvent) => boolean,
-    timeoutMs = 30_000,
-  ): Promise<K extends keyof EventTypes ? EventTypes[K] : WorkerEvent> {
-    type Result = K extends keyof EventTypes ? EventTypes[K] : WorkerEvent;
-    const accepts = (event: WorkerEvent): boolean =>
-      event.type === type && predicate(event as Result);
-    const found = this.events.find(accepts);
-    if (found !== undefined) return Promise.resolve(found as Result);
-    return new Promise<Result>((resolve, reject) => {
-      const waiter: Waiter = {
-        predicate: accepts,
-        resolve: (event) => {
-          clearTimeout(timer);
-          resolve(event as Result);
-        },
-      };
-      const timer = setTimeout(() => {
-        this.#waiters = this.#waiters.filter((w) => w !== waiter);
-        reject(
-          new Error(
-            `worker ${this.role.name}: no '${type}' event within ${timeoutMs} ms\n${this.describe()}`,
-          ),
-        );
-      }, timeoutMs);
-      this.#waiters.push(waiter);
-      void this.exited.then((exit) => {
-        if (!this.#waiters.includes(waiter)) return;
-        this.#waiters = this.#waiters.filter((w) => w !== waiter);
-        clearTimeout(timer);
-        reject(
-          new Error(
-            `worker ${this.role.name} exited (${JSON.stringify(exit)}) before a '${type}' event\n${this.describe()}`,
-          ),
-        );
-      });
-    });
   }
 
   /** Waits until `count` runs of `jobId` have been printed; resolves to the runs so far. */
@@ -297,61 +178,7 @@ export class WorkerProcess {
 
   /** Sends a command and waits for its `done` answer. */
   async command(command: WorkerCommand, timeoutMs = 30_000): Promise<void> {
-    const tag = `${command.cmd}-${Math.random().toString(36).slice(2)}`;
-    this.#child.stdin.write(`${JSON.stringify({ ...command, tag })}\n`);
-    await this.waitFor('done', (event) => event['tag'] === tag, timeoutMs);
-  }
-
-  /** Kills the process with SIGKILL (no cleanup of any kind) and waits for it to be gone. */
-  async kill(): Promise<WorkerExit> {
-    if (this.alive) this.#child.kill('SIGKILL');
-    return this.exited;
-  }
-
-  /**
-   * Stops the process gracefully (the scheduler shuts down, waiting for running jobs); kills it
-   * after `timeoutMs`. Resolves to how it exited (code 0 when the shutdown went well).
-   */
-  async stop(timeoutMs = 20_000): Promise<WorkerExit> {
-    if (!this.alive) return this.exited;
-    this.#child.stdin.write(`${JSON.stringify({ cmd: 'shutdown' })}\n`);
-    const timer = setTimeout(() => this.#child.kill('SIGKILL'), timeoutMs);
-    const exit = await this.exited;
-    clearTimeout(timer);
-    return exit;
-  }
-
-  /** The last lines and stderr, for failure messages. */
-  describe(): string {
-    const last = this.events
-      .slice(-15)
-      .map((event) => JSON.stringify(event))
-      .join('\n  ');
-    return (
-      `  pid ${this.#child.pid ?? '?'}, exit ${JSON.stringify(this.#exit)}\n  last events:\n  ${last}` +
-      (this.#stderr === '' ? '' : `\n  stderr:\n${this.#stderr.slice(-3000)}`) +
-      (this.strayOutput.length === 0
-        ? ''
-        : `\n  stray output:\n${this.strayOutput.slice(-10).join('\n')}`)
-    );
-  }
-
-  #received(line: string): void {
-    let event: WorkerEvent;
-    try {
-      event = JSON.parse(line) as WorkerEvent;
-    } catch {
-      this.strayOutput.push(line);
-      return;
-    }
-    this.events.push(event);
-    if (VERBOSE) console.log(`[${this.role.name} ${event.pid}] ${line}`);
-    const waiters = this.#waiters;
-    this.#waiters = [];
-    for (const waiter of waiters) {
-      if (waiter.predicate(event)) waiter.resolve(event);
-      else this.#waiters.push(waiter);
-    }
+    await this.send(command, timeoutMs);
   }
 }
 
@@ -359,37 +186,10 @@ export class WorkerProcess {
  * The workers of one test: concurrent tests each keep their own group and kill only their own
  * processes when they finish.
  */
-export class WorkerGroup {
-  readonly #workers: WorkerProcess[] = [];
-
-  /** Spawns a worker (see {@link WorkerProcess.start}). */
-  start(role: WorkerRole): WorkerProcess {
-    const worker = WorkerProcess.start(role);
-    this.#workers.push(worker);
-    return worker;
+export class WorkerGroup extends ProcessGroup<WorkerRole, WorkerProcess> {
+  constructor() {
+    super((role) => WorkerProcess.start(role), 30_000);
   }
-
-  /** Spawns a worker and waits for its `ready` line. */
-  async ready(role: WorkerRole, timeoutMs = 30_000): Promise<WorkerProcess> {
-    const worker = this.start(role);
-    await worker.waitFor('ready', () => true, timeoutMs);
-    return worker;
-  }
-
-  /** Every worker the group started. */
-  get all(): readonly WorkerProcess[] {
-    return this.#workers;
-  }
-
-  /** Kills (SIGKILL) every worker of the group still running. */
-  async killAll(): Promise<void> {
-    await Promise.all(this.#workers.map((worker) => worker.kill()));
-  }
-}
-
-/** Kills (SIGKILL) every worker still running, whichever test started it; for afterAll. */
-export async function killAllWorkers(): Promise<void> {
-  await Promise.all([...live].map((worker) => worker.kill()));
 }
 
 /** Sleeps `ms` milliseconds. */
