@@ -66,3 +66,8 @@ export function duration(ms: number | null): string {
   if (minutes < 60) return `${minutes} min ${Math.floor((ms % 60_000) / 1000)} s`;
   return `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
 }
+
+/** A run's Retry cell: "—" for a first run, else which retry of an abandoned run it is. */
+export function retry(attempt: number): string {
+  return attempt === 0 ? '—' : String(attempt);
+}

@@ -1,6 +1,6 @@
 /** A table of runs: when, outcome, duration, retry (of an abandoned run), node; an error's stack behind a disclosure. */
 import type { RunState } from '../api.js';
-import { absolute, duration, relative } from '../format.js';
+import { absolute, duration, relative, retry } from '../format.js';
 import { jobHref } from '../route.js';
 import { OutcomeBadge } from './badges.js';
 
@@ -69,7 +69,7 @@ export function RunsTable({ runs, caption, zone, now, showJob = false, empty }: 
                 ? `${duration(now - Date.parse(run.startedAt ?? run.submittedAt))} so far`
                 : duration(run.durationMs)}
             </td>
-            <td class="num">{run.attempt === 0 ? '—' : run.attempt}</td>
+            <td class="num">{retry(run.attempt)}</td>
             <td class="small">{run.schedulerId}</td>
           </tr>
         ))}

@@ -1,7 +1,7 @@
 /** The runs in flight across the scheduler's stores. */
 import { useContext } from 'preact/hooks';
 import type { RunState } from '../api.js';
-import { absolute, duration, relative } from '../format.js';
+import { absolute, duration, relative, retry } from '../format.js';
 import { useNow, useResource } from '../live.js';
 import { MetaContext } from '../meta.js';
 import { jobHref } from '../route.js';
@@ -58,7 +58,7 @@ export function InFlightPage() {
                   </td>
                   <td>{run.schedulerId}</td>
                   <td>{run.executor}</td>
-                  <td class="num">{run.attempt === 0 ? '—' : run.attempt}</td>
+                  <td class="num">{retry(run.attempt)}</td>
                 </tr>
               ))}
             </tbody>
