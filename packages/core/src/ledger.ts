@@ -205,6 +205,14 @@ export interface RunLedger {
    */
   finishMany?(rows: readonly RunRow[], retention: Retention | null): Promise<boolean[]>;
   /**
+   * Records that runs in flight have started: each row (the run as its owner has it now, with
+   * `startedAt` set) replaces the stored row if that still has no outcome and is owned by
+   * `row.schedulerId`; the stored lease is kept, whatever `row.leaseUntil` says. Rows the store
+   * no longer holds in flight are left out. Optional: without it a run's start time reaches the
+   * store with its outcome, and a run in flight reads `startedAt: null` until then.
+   */
+  start?(rows: readonly RunRow[]): Promise<void>;
+  /**
    * Ends lapsed runs exactly once: each is rewritten with `scan.abandoned(row)` in a
    * compare-and-set (still no outcome, lease still lapsed), and `scan.retry(row)`, when not null,
    * is inserted in the same step. Runs another scheduler ended first are left out.

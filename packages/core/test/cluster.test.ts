@@ -165,6 +165,40 @@ describe('leases and abandoned runs', () => {
     await c.scheduler.shutdown();
   });
 
+  it('writes the start of a run that lasts over a second while it runs; a quick run starts with its outcome', async () => {
+    const ledger = new SharedLedger();
+    const starts: string[][] = [];
+    const start = ledger.start.bind(ledger);
+    ledger.start = (rows) => {
+      starts.push(rows.map((row) => row.jobId));
+      return start(rows);
+    };
+    const a = node('a', ledger);
+    await startWithReport(a);
+    await a.scheduler.addJob(
+      'quick',
+      { type: 'date', runDate: new Date(at(1)) },
+      { id: 'quick', args: ['q'] },
+    );
+    const runOf = async (jobId: string) => (await a.scheduler.getRuns({ jobId })).runs[0];
+    await a.clock.advance(1000); // both start at 1 s
+    expect((await runOf('report'))?.startedAt).toBeNull(); // its start waits a second
+    await a.clock.advance(1000);
+    const running = await runOf('report');
+    expect([running?.outcome, running?.startedAt?.getTime()]).toEqual([null, at(1)]);
+    const quick = await runOf('quick');
+    expect([quick?.outcome, quick?.startedAt?.getTime()]).toEqual(['executed', at(1)]);
+    expect(starts).toEqual([['report']]);
+
+    // a dies during the run: the abandoned run's record says that it had started.
+    const b = node('b', ledger, { start: at(2) });
+    await b.scheduler.start();
+    await b.clock.advance(15_000);
+    const [abandoned] = (await b.scheduler.getRuns({ jobId: 'report' })).runs;
+    expect([abandoned?.outcome, abandoned?.startedAt?.getTime()]).toEqual(['abandoned', at(1)]);
+    await b.scheduler.shutdown();
+  });
+
   it('a scheduler restarted under the same id ends the runs of its earlier start at once', async () => {
     const ledger = new SharedLedger();
     const ran: string[] = [];

@@ -144,6 +144,11 @@ export function renewedRuns(beat: NodeBeat): Filter<RunDocument> {
   return { _id: { $in: [...beat.runIds] }, schedulerId: beat.id, outcome: null };
 }
 
+/** A run in flight that `owner` holds: the rows a start rewrites. */
+export function ownedRunInFlight(id: string, owner: string): Filter<RunDocument> {
+  return { _id: id, schedulerId: owner, outcome: null };
+}
+
 /** The compare-and-set of an outcome: the stored run has none yet. */
 export function unfinishedRun(id: string): Filter<RunDocument> {
   return { _id: id, outcome: null };

@@ -6,6 +6,7 @@
  * each decision still made by one conditional single-document write (see the README).
  */
 import {
+  encodeRunRow,
   JobStoreError,
   type AbandonedRun,
   type JobStoreContext,
@@ -26,6 +27,7 @@ import {
   lapsedRuns,
   lastRunsPipeline,
   LEASE_ORDER,
+  ownedRunInFlight,
   openingPipeline,
   releasePipeline,
   renewalPipeline,
@@ -156,6 +158,24 @@ export class MongoRunLedger implements RunLedger {
    */
   finishMany(rows: readonly RunRow[], retention: Retention | null): Promise<boolean[]> {
     return finishRuns(this.#target(), rows, retention);
+  }
+
+  /**
+   * {@inheritDoc RunLedger.start}
+   * One unordered bulk write of single-document updates of the row text; the lease field is
+   * left as it is.
+   */
+  async start(rows: readonly RunRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    await this.#target().runs.bulkWrite(
+      rows.map((row) => ({
+        updateOne: {
+          filter: ownedRunInFlight(row.id, row.schedulerId),
+          update: { $set: { row: encodeRunRow(row) } },
+        },
+      })),
+      { ordered: false },
+    );
   }
 
   /**

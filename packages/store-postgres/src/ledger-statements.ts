@@ -52,6 +52,11 @@ export interface LedgerStatements {
    */
   readonly finishUnkept: string;
   /**
+   * $1 ids (distinct), $2 scheduler ids, $3 documents: rewrites the document of each run still
+   * owned by that scheduler and without an outcome (it started); the lease column is left alone
+   */
+  readonly start: string;
+  /**
    * $1 job ids, $2 the oldest scheduled time each keeps, $3 finished runs kept per job: deletes
    * each job's finished runs scheduled before its time or beyond the newest $3
    */
@@ -108,6 +113,11 @@ export function ledgerStatements(names: StoreNames): LedgerStatements {
       `AS ended(id, outcome, scheduler_id, lease_until, document) ` +
       `WHERE run.id = ended.id AND run.outcome IS NULL RETURNING run.id`,
     finishUnkept: `DELETE FROM ${runs} WHERE id = ANY($1::text[]) AND outcome IS NULL RETURNING id`,
+    start:
+      `UPDATE ${runs} AS run SET document = started.document ` +
+      `FROM unnest($1::text[], $2::text[], $3::text[]) AS started(id, scheduler_id, document) ` +
+      `WHERE run.id = started.id AND run.scheduler_id = started.scheduler_id ` +
+      `AND run.outcome IS NULL`,
     trim:
       `DELETE FROM ${runs} WHERE id IN (SELECT doomed.id ` +
       `FROM unnest($1::text[], $2::float8[]) AS job(id, oldest) CROSS JOIN LATERAL (` +

@@ -41,6 +41,11 @@ function firstOfEachId(rows: readonly RunRow[]): Map<string, RunRow> {
   return firsts;
 }
 
+/** Rows in id order. */
+function byId(a: RunRow, b: RunRow): number {
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
 /** The ledger of one store; works while the store is started. */
 export class PostgresRunLedger implements RunLedger {
   readonly #pool: () => Pool;
@@ -99,7 +104,7 @@ export class PostgresRunLedger implements RunLedger {
     const firsts = firstOfEachId(rows);
     // In id order, the order in which a heartbeat renewing some of these runs locks them: the
     // array drives the UPDATE's join in the plans chosen here, so the two wait, not deadlock.
-    const ended = [...firsts.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const ended = [...firsts.values()].sort(byId);
     const written = await inTransaction(this.#pool(), async (client) => {
       const ids = await this.#recordOutcomes(client, ended, retention);
       if (retention !== null && ids.size > 0) {
@@ -113,6 +118,21 @@ export class PostgresRunLedger implements RunLedger {
     });
     // A later row of a run already in the batch would find the run ended.
     return rows.map((row) => firsts.get(row.id) === row && written.has(row.id));
+  }
+
+  /**
+   * {@inheritDoc RunLedger.start}
+   * One `UPDATE … FROM unnest(…)` of the rows' documents, in id order (as `finishMany` and the
+   * heartbeat lock runs); the lease stays in its column.
+   */
+  async start(rows: readonly RunRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    const started = [...firstOfEachId(rows).values()].sort(byId);
+    await this.#pool().query(this.#sql.start, [
+      started.map((row) => row.id),
+      started.map((row) => row.schedulerId),
+      started.map((row) => encodeRunRow(row)),
+    ]);
   }
 
   /**

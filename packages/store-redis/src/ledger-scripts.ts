@@ -236,6 +236,21 @@ end
 return 1
 `;
 
+/**
+ * ARGV: prefix, then per run: id, owner, row. Rewrites the row of each run still in flight (it
+ * has a lease) and owned by that scheduler: the run started. Its lease is left as it is.
+ */
+const START_RUNS = `${ledgerLua(1)}
+for i = 2, #ARGV, 3 do
+  local id = ARGV[i]
+  local row = redis.call('ZSCORE', leases_key, id) and redis.call('HGET', runs_key, id)
+  if row and cjson.decode(row).schedulerId == ARGV[i + 1] then
+    redis.call('HSET', runs_key, id, ARGV[i + 2])
+  end
+end
+return 1
+`;
+
 /** ARGV: prefix. Deletes every run and node, with the per-job keys. */
 const CLEAR = `${ledgerLua(1)}
 for _, job in ipairs(redis.call('SMEMBERS', run_jobs_key)) do
@@ -303,6 +318,8 @@ export interface LedgerScripts {
    * with `retention`; whether each was recorded.
    */
   finish(rows: readonly RunRow[], retention: Retention | null): Promise<boolean[]>;
+  /** Rewrites the rows of runs in flight that started (see `RunLedger.start`). */
+  start(rows: readonly RunRow[]): Promise<void>;
   /** The runs in flight whose lease lapsed before `now`, oldest lease first, at most `limit`. */
   lapsed(now: number, limit: number): Promise<RunRow[]>;
   /** Ends the runs still lapsed at `now`, with their retries; the ids it ended. */
@@ -368,6 +385,7 @@ export function defineLedgerScripts(client: Redis, keys: KeyLayout): LedgerScrip
   const openRuns = define(client, 'kairosOpenRuns', OPEN_RUNS, count);
   const finishRuns = define(client, 'kairosFinishRuns', FINISH_RUNS, count);
   const abandonRuns = define(client, 'kairosAbandonRuns', ABANDON_RUNS, count);
+  const startRuns = define(client, 'kairosStartRuns', START_RUNS, count);
   const beat = define(client, 'kairosBeat', BEAT, count);
   const clear = define(client, 'kairosClearRuns', CLEAR, count);
   const lapsed = define(client, 'kairosLapsedRuns', LAPSED_RUNS, 2, true);
@@ -401,6 +419,11 @@ export function defineLedgerScripts(client: Redis, keys: KeyLayout): LedgerScrip
       const reply = await finishRuns(ledger, prefix, keep, String(MAX_TRIM), rows.length, args);
       if (!Array.isArray(reply)) throw unexpectedReply('kairosFinishRuns', reply);
       return reply.map((recorded) => recorded === 1);
+    },
+    async start(rows) {
+      if (rows.length === 0) return;
+      const args = rows.flatMap((row) => [row.id, row.schedulerId, encodeRunRow(row)]);
+      await startRuns(ledger, prefix, args);
     },
     async lapsed(now, limit) {
       const flat = await lapsed(keys.runLeases, keys.runs, String(now), limit);

@@ -88,6 +88,11 @@ export class RedisRunLedger implements RunLedger {
     return this.#session(({ scripts }) => scripts.finish(rows, retention));
   }
 
+  /** {@inheritDoc RunLedger.start} One script. */
+  async start(rows: readonly RunRow[]): Promise<void> {
+    return this.#session(({ scripts }) => scripts.start(rows));
+  }
+
   /**
    * {@inheritDoc RunLedger.abandonLapsed}
    * Reads the lapsed runs (oldest lease first), builds their ends here, and writes them in one

@@ -57,6 +57,11 @@ export interface LedgerStatements {
   /** (id) → deletes a run that has no outcome yet (its outcome, with history off); 0 otherwise. */
   readonly dropRun: Statement<[string]>;
   /**
+   * ({id, schedulerId, row}) → replaces the row text of a run that the scheduler owns and that
+   * has no outcome yet (it started), keeping its lease; 0 changes otherwise.
+   */
+  readonly startRun: Statement<[{ id: string; schedulerId: string; row: string }]>;
+  /**
    * ({jobId, oldest, keep}) → 1 when retention may drop some of the job's runs (it has more
    * than `keep` runs, or one scheduled before `oldest`), else 0 (plucked). Reads the job's
    * index only.
@@ -106,6 +111,10 @@ export function prepareLedgerStatements(database: Database, tableName: string): 
       .pluck(),
     finishRun: database.prepare(`UPDATE ${runs} SET ${replace} WHERE id = @id AND outcome IS NULL`),
     dropRun: database.prepare(`DELETE FROM ${runs} WHERE id = ? AND outcome IS NULL`),
+    startRun: database.prepare(
+      `UPDATE ${runs} SET row = json_set(@row, '$.leaseUntil', lease_until) ` +
+        `WHERE id = @id AND scheduler_id = @schedulerId AND outcome IS NULL`,
+    ),
     // Rows in flight count too, and the oldest row may be one: 1 means "maybe", and the DELETE
     // decides. Both parts are index-only lookups on the job's history index.
     trimDue: database

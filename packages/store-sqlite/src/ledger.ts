@@ -6,6 +6,7 @@
  */
 import {
   decodeRunRow,
+  encodeRunRow,
   type AbandonedRun,
   type LapsedScan,
   type NodeBeat,
@@ -32,6 +33,8 @@ export interface LedgerSession {
   /** Records outcomes: each row's `finish` result, in order. */
   readonly finish: Transaction<(rows: readonly RunRow[], retention: Retention | null) => boolean[]>;
   readonly abandon: Transaction<(scan: LapsedScan) => AbandonedRun[]>;
+  /** Records that runs in flight started (see `RunLedger.start`). */
+  readonly start: Transaction<(rows: readonly RunRow[]) => void>;
   readonly beat: Transaction<(beat: NodeBeat) => void>;
   readonly clear: Transaction<() => void>;
   /** A read transaction, so that several lookups see one snapshot. */
@@ -50,6 +53,15 @@ export function prepareLedger(database: Database, tableName: string): LedgerSess
       finishRuns(statements, rows, retention),
     ),
     abandon: database.transaction((scan: LapsedScan) => abandonLapsed(statements, scan)),
+    start: database.transaction((rows: readonly RunRow[]) => {
+      for (const row of rows) {
+        statements.startRun.run({
+          id: row.id,
+          schedulerId: row.schedulerId,
+          row: encodeRunRow(row),
+        });
+      }
+    }),
     beat: database.transaction((beat: NodeBeat) => recordBeat(statements, beat)),
     clear: database.transaction(() => {
       statements.clearRuns.run();
@@ -192,6 +204,17 @@ export class SQLiteRunLedger implements RunLedger {
    */
   finishMany(rows: readonly RunRow[], retention: Retention | null): Promise<boolean[]> {
     return settle(() => (rows.length === 0 ? [] : this.#live().finish.immediate(rows, retention)));
+  }
+
+  /**
+   * {@inheritDoc RunLedger.start}
+   * One `BEGIN IMMEDIATE` transaction: an UPDATE by id per row, its lease copied from the
+   * stored `lease_until`.
+   */
+  start(rows: readonly RunRow[]): Promise<void> {
+    return settle(() => {
+      if (rows.length > 0) this.#live().start.immediate(rows);
+    });
   }
 
   /** {@inheritDoc RunLedger.abandonLapsed} */

@@ -262,6 +262,17 @@ export class MemoryRunLedger implements RunLedger {
     return Promise.resolve(ended);
   }
 
+  /** {@inheritDoc RunLedger.start} */
+  start(rows: readonly RunRow[]): Promise<void> {
+    for (const row of rows) {
+      const stored = this.#runs.get(row.id);
+      if (stored?.outcome === null && stored.schedulerId === row.schedulerId) {
+        this.#put({ ...row, leaseUntil: stored.leaseUntil });
+      }
+    }
+    return Promise.resolve();
+  }
+
   /** {@inheritDoc RunLedger.beat} */
   beat(beat: NodeBeat): Promise<void> {
     const { id, host, pid, startedAt, now } = beat;

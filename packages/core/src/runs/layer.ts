@@ -27,6 +27,14 @@ import type { DueRuns } from './run-times.js';
 
 const NONE: readonly number[] = Object.freeze([]);
 
+/** @internal What the run layer tells of the runs whose store keeps a run ledger. */
+export interface RunRecorder {
+  /** The run's task starts now (`run.startedMs` is set). */
+  started(run: RunRecord): void;
+  /** The run has its outcome. */
+  finished(run: RunRecord): void;
+}
+
 /** @internal The run layer of one scheduler. */
 export class RunLayer {
   readonly #clock: () => Clock;
@@ -39,8 +47,8 @@ export class RunLayer {
    * once per start rather than per run.
    */
   #series: { readonly schedulerId: string; readonly prefix: string } | null = null;
-  /** Takes each ledgered run once it has an outcome (the cluster room writes it to its store). */
-  #recorder: ((run: RunRecord) => void) | null = null;
+  /** Takes each ledgered run as it starts and once it has an outcome (the cluster room). */
+  #recorder: RunRecorder | null = null;
   readonly #lines = new Map<string, Line>();
   /** Submissions in progress (queued or running) per job: what `maxInstances` bounds. */
   readonly #instances = new InstanceCounts();
@@ -71,8 +79,8 @@ export class RunLayer {
     this.#report = new RunReport(listeners, log);
   }
 
-  /** Sends each ledgered run, once it has its outcome, to `recorder`. */
-  recordWith(recorder: (run: RunRecord) => void): void {
+  /** Sends each ledgered run to `recorder` as its task starts and once it has its outcome. */
+  recordWith(recorder: RunRecorder): void {
     this.#recorder = recorder;
   }
 
@@ -339,6 +347,7 @@ export class RunLayer {
       return undefined;
     }
     run.startedMs = now;
+    if (run.ledgered) this.#recorder?.started(run);
     this.#report.started(run);
     let result: unknown;
     try {
@@ -426,7 +435,7 @@ export class RunLayer {
     run.outcome = outcome;
     run.finishedMs = now;
     if (exception !== undefined) run.exception = exception;
-    if (run.ledgered) this.#recorder?.(run);
+    if (run.ledgered) this.#recorder?.finished(run);
     if (this.observers.watchOutcomes) this.observers.finished(run, run.job, this.#observerFailed);
   }
 }

@@ -143,6 +143,11 @@ export class RunRecord implements Run, RunControl {
   ledgered = false;
   /** @internal Its store's clock minus the scheduler's (ms): run times are on the store's clock. */
   offsetMs = 0;
+  /**
+   * @internal The job document its ledger row holds while in flight (for a retry of the run
+   * when it is abandoned), so a later write of the row in flight keeps it; null for none.
+   */
+  ledgerDocument: string | null = null;
   #abortReason: Error | undefined = undefined;
   #controller: AbortController | null = null;
   #abortListeners: ((reason: Error) => void)[] | null = null;

@@ -2,8 +2,8 @@
  * The scheduler's side of the run ledgers of its stores: the run rows each claim opens, the
  * heartbeat that renews this scheduler's leases (every third of `leaseSeconds`), the scan that
  * ends the runs of dead schedulers as abandoned and starts their retries (at start and every
- * half of `leaseSeconds`), each outcome recorded in its store (retried until it is written), and
- * the store's clock (the offset measured at each beat). Stores without a ledger are left out.
+ * half of `leaseSeconds`), the start of each run that lasts over a second and each outcome
+ * recorded in its store (outcomes retried until they are written), and the store's clock (the offset measured at each beat). Stores without a ledger are left out.
  */
 import { hostname } from 'node:os';
 import { MaxInstancesReachedError } from '../errors.js';
@@ -19,6 +19,7 @@ import { StoredRun } from '../runs/stored-run.js';
 import type { Components } from './components.js';
 import { OutcomeWriter } from './outcomes.js';
 import type { Settings } from './settings.js';
+import { StartWriter } from './starts.js';
 
 /** How far a store's clock may be from the scheduler's before a warning (ms). */
 const CLOCK_WARNING_MS = 1000;
@@ -51,6 +52,8 @@ export class Cluster {
   readonly #open = new Map<string, RunRecord>();
   /** Writes the outcomes, batched per store. */
   readonly #outcomes: OutcomeWriter;
+  /** Writes the start times of the runs that outlast a second, batched per store. */
+  readonly #starts: StartWriter;
   /** The armed timers of the heartbeat and the scan, by name; empty when not armed. */
   readonly #timers = new Map<'beat' | 'scan', ClockTimer>();
   #startedAt = 0;
@@ -63,7 +66,19 @@ export class Cluster {
       written: (run, written) => this.#written(run, written),
       failed: (alias, error, runs) => this.#notWritten(alias, error, runs),
     });
-    parts.runs.recordWith((run) => this.#record(run));
+    this.#starts = new StartWriter({
+      settings: parts.settings,
+      ledgerOf: (alias) => this.sharedLedgerOf(alias),
+      isOpen: (run) => this.#open.has(run.id),
+      failed: (alias, error, count) =>
+        this.#failed(alias, error, `recording the start of ${count} run(s)`),
+    });
+    parts.runs.recordWith({
+      started: (run) => {
+        if (this.#open.has(run.id)) this.#starts.add(run);
+      },
+      finished: (run) => this.#record(run),
+    });
   }
 
   /** The store `alias`'s run ledger, when it is started and has one. */
@@ -175,6 +190,7 @@ export class Cluster {
     this.#running = false;
     for (const timer of this.#timers.values()) timer.cancel();
     this.#timers.clear();
+    await this.#starts.stop();
     await this.#outcomes.settled();
     // Outcomes whose write failed: once more.
     for (const run of this.#open.values()) if (run.outcome !== null) this.#outcomes.write(run);
@@ -256,6 +272,7 @@ export class Cluster {
     const document = this.#document(alias, job);
     const rows: RunRow[] = [];
     for (let run: RunRecord | null = first; run !== null; run = run.nextInSubmission) {
+      run.ledgerDocument = document;
       rows.push(run.toRow(leaseUntil, document));
     }
     let refused: RunRow[] | null = null;
@@ -427,6 +444,7 @@ export class Cluster {
       row.attempt + 1,
     );
     retries.set(first.id, first);
+    first.ledgerDocument = row.job;
     return first.toRow(now + this.#parts.settings.leaseSeconds * 1000, row.job);
   }
 

@@ -159,6 +159,69 @@ export function defineLedgerOutcomeTests(h: Harness): void {
     });
   });
 
+  describe('run ledger: start', () => {
+    it("writes a started run's row, keeping its stored lease; ended, foreign and unknown runs stay as they are", async (context) => {
+      const ledger = ledgerOf(h.store);
+      if (ledger.start === undefined || ledger.local === true) {
+        context.skip();
+        return;
+      }
+      const now = h.context.clock.now();
+      const running = runRow({ id: 'running', scheduledRunTime: now });
+      const ended = runRow({ id: 'ended', scheduledRunTime: now });
+      const foreign = runRow({ id: 'foreign', scheduledRunTime: now, schedulerId: 'scheduler-b' });
+      const retried = runRow({
+        id: 'retried',
+        scheduledRunTime: now,
+        onAbandoned: 'retry',
+        maxRetries: 2,
+        job: JSON.stringify({ id: 'job', args: ['kept'] }),
+      });
+      await openRows(ledger, [running, ended, foreign, retried], now);
+      // The stored lease moves on; the rows a start sends carry none.
+      const renewed = now + 5 * 60 * SECOND;
+      await ledger.beat({
+        id: 'scheduler-a',
+        host: 'host-a',
+        pid: 1,
+        startedAt: now,
+        now,
+        leaseUntil: renewed,
+        runIds: ['running', 'ended', 'retried'],
+        pruneBefore: now - DAY,
+      });
+      const done = finishedRow(ended, 'executed', now + SECOND);
+      expect(await ledger.finish(done, null)).toBe(true);
+      const startedAt = now + 250;
+      const started = (row: RunRow, changes: Partial<RunRow> = {}): RunRow => ({
+        ...row,
+        startedAt,
+        leaseUntil: null,
+        ...changes,
+      });
+      await ledger.start([
+        started(running),
+        started(ended),
+        started(foreign, { schedulerId: 'scheduler-a' }),
+        started(retried),
+        started(runRow({ id: 'ghost', scheduledRunTime: now })),
+      ]);
+      await ledger.start([]);
+      const rows = new Map((await history(ledger)).map((row) => [row.id, row]));
+      expect([...rows.keys()].sort()).toEqual(['ended', 'foreign', 'retried', 'running']);
+      expect(rows.get('running')).toEqual({ ...running, startedAt, leaseUntil: renewed });
+      expect(rows.get('retried')).toEqual({ ...retried, startedAt, leaseUntil: renewed });
+      expect(rows.get('ended')).toEqual(done);
+      expect(rows.get('foreign')).toEqual(foreign);
+      // A started run is still in flight: found with the runs without an outcome.
+      expect(runIds(await ledger.getRuns({ outcomes: [null], limit: 10 })).sort()).toEqual([
+        'foreign',
+        'retried',
+        'running',
+      ]);
+    });
+  });
+
   describe('run ledger: abandonLapsed', () => {
     it('ends lapsed runs as abandoned, leaving live leases and finished runs alone', async () => {
       const ledger = ledgerOf(h.store);
