@@ -199,6 +199,21 @@ describe('leases and abandoned runs', () => {
     await b.scheduler.shutdown();
   });
 
+  it('logs a failed start write and records the start with the outcome', async () => {
+    const ledger = new SharedLedger();
+    ledger.start = () => Promise.reject(new Error('store away'));
+    const a = node('a', ledger);
+    await startWithReport(a);
+    await a.clock.advance(2000);
+    expect(a.logger.messages('warn')).toContain(
+      "Error recording the start of 1 run(s) in job store 'default'; their start times are written with their outcomes",
+    );
+    await a.clock.advance(60_000);
+    const [run] = (await a.scheduler.getRuns({ jobId: 'report' })).runs;
+    expect([run?.outcome, run?.startedAt?.getTime()]).toEqual(['executed', at(1)]);
+    await a.scheduler.shutdown();
+  });
+
   it('a scheduler restarted under the same id ends the runs of its earlier start at once', async () => {
     const ledger = new SharedLedger();
     const ran: string[] = [];

@@ -3,7 +3,8 @@
  * heartbeat that renews this scheduler's leases (every third of `leaseSeconds`), the scan that
  * ends the runs of dead schedulers as abandoned and starts their retries (at start and every
  * half of `leaseSeconds`), the start of each run that lasts over a second and each outcome
- * recorded in its store (outcomes retried until they are written), and the store's clock (the offset measured at each beat). Stores without a ledger are left out.
+ * recorded in its store (outcomes retried until they are written), and the store's clock (the
+ * offset measured at each beat). Stores without a ledger are left out.
  */
 import { hostname } from 'node:os';
 import { MaxInstancesReachedError } from '../errors.js';
@@ -70,8 +71,14 @@ export class Cluster {
       settings: parts.settings,
       ledgerOf: (alias) => this.sharedLedgerOf(alias),
       isOpen: (run) => this.#open.has(run.id),
-      failed: (alias, error, count) =>
-        this.#failed(alias, error, `recording the start of ${count} run(s)`),
+      failed: (alias, error, count) => {
+        const action = `recording the start of ${count} run(s)`;
+        parts.settings.log.warn(
+          `Error ${action} in job store '${alias}'; their start times are written with their outcomes`,
+          error,
+        );
+        parts.listeners.reportError('jobstore', alias, error, action);
+      },
     });
     parts.runs.recordWith({
       started: (run) => {
