@@ -116,8 +116,9 @@ describe.each(SHARED_STORES)('kairos run --store on $name', (store) => {
     expect(new Set(keys).size).toBe(keys.length); // no run time fired twice
     expect(started.length).toBeGreaterThanOrEqual(3 * 4);
     expect(linesOf(join(dir, 'runs.log'))).toHaveLength(started.length);
-    // Both took runs (the store hands due jobs to whichever daemon asks first).
-    expect(daemons.every((daemon) => daemon.events('started').length > 0)).toBe(true);
+    // Both daemons were up throughout (ready before, exit 0 after). Which of them takes a due
+    // run is the store's choice: the one that asks first claims all that are due, so one daemon
+    // may take every run of the five seconds, and the test does not ask for a split.
   });
 });
 
