@@ -296,6 +296,64 @@ describe('cluster-wide maxInstances', () => {
   });
 });
 
+describe('outcomes before claims', () => {
+  /** A store slow to take outcomes: writes wait until `open()`. */
+  function slowLedger(): { ledger: SharedLedger; open: () => void } {
+    let open = (): void => undefined;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    class SlowLedger extends SharedLedger {
+      override async finishMany(
+        ...args: Parameters<SharedLedger['finishMany']>
+      ): ReturnType<SharedLedger['finishMany']> {
+        await gate;
+        return super.finishMany(...args);
+      }
+    }
+    return { ledger: new SlowLedger(), open };
+  }
+
+  it("writes a run's outcome before the claim of the job's next run, which then is not refused", async () => {
+    const { ledger, open } = slowLedger();
+    const a = node('a', ledger);
+    const refusals: string[] = [];
+    a.scheduler.on('job_max_instances', (event) => refusals.push(event.jobId));
+    await a.scheduler.start();
+    await a.scheduler.addJob(
+      'quick',
+      { type: 'interval', seconds: 1 },
+      { id: 'tick', args: ['t'] },
+    );
+    await a.clock.advance(1000); // the run at 1 s ends at once; its outcome waits at the gate
+    await a.clock.advance(1000); // the claim of the run at 2 s waits for that write
+    expect(a.ran).toEqual(['a:t@1s']);
+    open();
+    await a.clock.advance(0);
+    expect(refusals).toEqual([]);
+    expect(a.ran).toEqual(['a:t@1s', 'a:t@2s']);
+    await a.scheduler.shutdown();
+  });
+
+  it('runJob waits for the outcome of the run before it in the same way', async () => {
+    const { ledger, open } = slowLedger();
+    const a = node('a', ledger);
+    const refusals: string[] = [];
+    a.scheduler.on('job_max_instances', (event) => refusals.push(event.jobId));
+    await a.scheduler.start();
+    await a.scheduler.addJob('quick', { type: 'interval', hours: 1 }, { id: 'now', args: ['n'] });
+    await a.scheduler.runJob('now'); // ends at once; its outcome waits at the gate
+    await a.clock.advance(0);
+    const second = a.scheduler.runJob('now'); // finds the job, then waits for that write
+    await a.clock.advance(0);
+    expect(a.ran).toEqual(['a:n@0s']);
+    open();
+    await second;
+    await a.clock.advance(0);
+    expect(refusals).toEqual([]);
+    expect(a.ran).toEqual(['a:n@0s', 'a:n@0s']);
+    await a.scheduler.shutdown();
+  });
+});
+
 describe("the store's clock", () => {
   it('decides what is due by the store clock and warns of an offset over a second', async () => {
     const storeClockAhead = 5000;

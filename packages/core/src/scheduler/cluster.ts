@@ -220,6 +220,15 @@ export class Cluster {
   }
 
   /**
+   * Resolves once the outcomes this scheduler has queued for store `alias` are written; undefined
+   * when none waits. Claims and `runJob` wait for it, so that the store does not count a run that
+   * has ended here as still in flight against the job's `maxInstances`.
+   */
+  outcomesWritten(alias: string): Promise<void> | undefined {
+    return this.#outcomes.queuedWritten(alias);
+  }
+
+  /**
    * What a claim on store `alias` writes for each job it wins: the runs `plan(job)` gives,
    * in flight under this scheduler's lease, or refused. `opened` receives each submission.
    */
@@ -262,6 +271,7 @@ export class Cluster {
       return;
     }
     runs.checkExecutor(job.executor);
+    await this.outcomesWritten(job.jobstore);
     const now = this.now(job.jobstore);
     const first = runs.prepare(job, [now], [], now);
     const opened = await ledger.open(this.#opening(job.jobstore, first, now), now);

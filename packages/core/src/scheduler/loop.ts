@@ -138,6 +138,9 @@ export class Loop {
       let retry = false;
       let claimed: ClaimedRun[];
       try {
+        // The outcomes of runs that ended here go first: the claim counts what is in flight.
+        const written = ledger ? this.#cluster.outcomesWritten(alias) : undefined;
+        if (written !== undefined) await written;
         claimed = await store.claimDueJobs({
           now: storeNow,
           limit: CLAIM_BATCH,

@@ -2,7 +2,9 @@
  * Writing run outcomes to the stores' run ledgers, in batches: the outcomes that arrive while a
  * store's previous write is in flight go together in the next one (one `finishMany`
  * transaction), so a busy scheduler makes a write per turn rather than one per run, and an idle
- * one writes each outcome at once.
+ * one writes each outcome at once. A claim waits for the outcomes queued before it
+ * ({@link OutcomeWriter.queuedWritten}): a run that has ended here is not counted in flight by
+ * its store when the job's next run asks for a `maxInstances` slot.
  */
 import { NO_HISTORY } from '../jobstores/run-rows.js';
 import type { RunLedger } from '../ledger.js';
@@ -24,6 +26,11 @@ export interface OutcomeReports {
 interface Line {
   readonly waiting: RunRecord[];
   writing: boolean;
+  /** Outcomes queued since the line was made, and those whose write has ended (or failed). */
+  queued: number;
+  ended: number;
+  /** Callers of {@link OutcomeWriter.queuedWritten}, each with the count it waits for. */
+  readonly waiters: { until: number; resolve: () => void }[];
 }
 
 /** Writes outcomes to the run ledgers of one scheduler's stores. */
@@ -58,10 +65,24 @@ export class OutcomeWriter {
     this.#pending.add(run.id);
     const alias = run.jobstore;
     let line = this.#lines.get(alias);
-    if (line === undefined) this.#lines.set(alias, (line = { waiting: [], writing: false }));
+    if (line === undefined) {
+      line = { waiting: [], writing: false, queued: 0, ended: 0, waiters: [] };
+      this.#lines.set(alias, line);
+    }
     line.waiting.push(run);
+    line.queued++;
     // The outcomes of this turn go together.
     if (!line.writing && line.waiting.length === 1) queueMicrotask(() => this.#flush(alias));
+  }
+
+  /**
+   * Resolves once the outcomes queued so far for store `alias` have been written (or their
+   * write has failed); undefined when none is waiting or being written.
+   */
+  queuedWritten(alias: string): Promise<void> | undefined {
+    const line = this.#lines.get(alias);
+    if (line === undefined || line.ended === line.queued) return undefined;
+    return new Promise((resolve) => line.waiters.push({ until: line.queued, resolve }));
   }
 
   /** Resolves once every queued outcome has been written (or has failed). */
@@ -80,6 +101,7 @@ export class OutcomeWriter {
     if (ledger === undefined) {
       // The store was removed: nothing to write to.
       for (const run of runs) this.#pending.delete(run.id);
+      this.#ended(line, runs.length);
       this.#reports.failed(alias, undefined, runs);
       return;
     }
@@ -100,9 +122,20 @@ export class OutcomeWriter {
       .finally(() => {
         line.writing = false;
         this.#inFlight.delete(write);
+        this.#ended(line, runs.length);
         this.#flush(alias);
       });
     this.#inFlight.add(write);
+  }
+
+  /** Counts `count` outcomes of `line` as ended, and wakes who waited for them. */
+  #ended(line: Line, count: number): void {
+    line.ended += count;
+    if (line.waiters.length === 0) return;
+    const waiting = line.waiters.filter((waiter) => waiter.until > line.ended);
+    for (const waiter of line.waiters) if (waiter.until <= line.ended) waiter.resolve();
+    line.waiters.length = 0;
+    line.waiters.push(...waiting);
   }
 
   async #send(ledger: RunLedger, runs: readonly RunRecord[]): Promise<boolean[]> {
