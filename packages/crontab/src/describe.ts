@@ -11,8 +11,14 @@ export interface DescribeOptions {
 }
 
 /**
- * cronstrue's description of an expression as written: five fields or `@reboot` (cronstrue also
- * reads a seconds field, `L`, `#` and `?`).
+ * cronstrue's description of an expression as written, with no reading of cron's own: five
+ * fields, six with seconds, seven with a year, `@reboot`, `L`, `#` and `?`. The one place
+ * Kairos calls cronstrue, so every description has the same options. For a crontab expression
+ * as Kairos runs it, use {@link describeExpression}, which says cron's meaning where cron
+ * reads it the same way.
+ *
+ * @example describeSchedule('0 30 9 * * MON-FRI') // 'At 09:30 AM, Monday through Friday'
+ * @throws Error (cronstrue's) when cronstrue cannot read the expression
  */
 export function describeSchedule(expression: string, options: DescribeOptions = {}): string {
   return cronstrue.toString(expression, {

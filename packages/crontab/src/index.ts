@@ -16,6 +16,7 @@ export { splitCommand, joinCommand, type CommandParts } from './command.js';
 export { writeFileAtomic, type AtomicWriteOptions } from './write.js';
 export { lookupUser, type UserAccount } from './passwd.js';
 export type { DescribeOptions } from './describe.js';
+export { describeSchedule } from './describe.js';
 export { describeExpression } from './describe-expression.js';
 export {
   CrontabCommandError,

@@ -1,6 +1,12 @@
 /** Validation messages: line, column, field, value, and what to do. */
 import { expect, test } from 'vitest';
-import { CronTab, Schedule, describeExpression, formatProblem } from '../src/index.js';
+import {
+  CronTab,
+  Schedule,
+  describeExpression,
+  describeSchedule,
+  formatProblem,
+} from '../src/index.js';
 
 function firstProblem(line: string): string {
   const [problem] = CronTab.parse(`${line}\n`).validate();
@@ -114,4 +120,12 @@ test("an expression alone is described by cron's meaning, or as written where cr
     'At 12:00, on the last day of the month',
   );
   expect(describeExpression('@reboot')).toBe('Run once, at startup');
+});
+
+test('describeSchedule is cronstrue as written: seconds first, a year last; nonsense throws', () => {
+  expect(describeSchedule('0 30 9 * * MON-FRI')).toBe('At 09:30 AM, Monday through Friday');
+  expect(describeSchedule('0 0 12 * * * 2027', { use24HourTimeFormat: true })).toBe(
+    'At 12:00, only in 2027',
+  );
+  expect(() => describeSchedule('every day at noon')).toThrow();
 });

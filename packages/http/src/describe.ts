@@ -1,12 +1,12 @@
 /**
- * A trigger's schedule in English, for people: cron schedules through cronstrue (a crontab
- * expression as `@kairos/crontab` reads it; the keyword form turned into the crontab expression
- * that means the same), intervals, dates, calendar intervals and their and/or combinations.
+ * A trigger's schedule in English, for people: cron schedules through `@kairos/crontab`'s
+ * describers (a crontab expression as it reads it; the keyword form turned into the cron
+ * expression that means the same, for cronstrue as written), intervals, dates, calendar
+ * intervals and their and/or combinations.
  * What cannot be said in words falls back to the trigger's APScheduler form
  * (`cron[week='1']`), which is always true.
  */
-import { describeExpression } from '@kairos/crontab';
-import cronstrue from 'cronstrue';
+import { describeExpression, describeSchedule } from '@kairos/crontab';
 import {
   AndTrigger,
   CalendarIntervalTrigger,
@@ -63,7 +63,7 @@ function describeCron(trigger: CronTrigger, options: DescribeTriggerOptions): st
   if (spec.type === 'crontab') return describeExpression(spec.expr, words);
   const expression = keywordCronExpression(spec);
   if (expression === null) return null;
-  return cronstrue.toString(expression, { ...words, throwExceptionOnParseError: true });
+  return describeSchedule(expression, words);
 }
 
 const INTERVAL_UNITS = ['weeks', 'days', 'hours', 'minutes', 'seconds'] as const;
