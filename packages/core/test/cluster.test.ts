@@ -297,8 +297,11 @@ describe('cluster-wide maxInstances', () => {
 });
 
 describe('outcomes before claims', () => {
-  /** A store slow to take outcomes: writes wait until `open()`. */
-  function slowLedger(): { ledger: SharedLedger; open: () => void } {
+  /**
+   * A started node on a store slow to take outcomes (writes wait until `open()`), with the ids
+   * of the jobs whose runs were refused for `maxInstances`.
+   */
+  async function slowNode(): Promise<{ a: Node; open: () => void; refusals: string[] }> {
     let open = (): void => undefined;
     const gate = new Promise<void>((resolve) => (open = resolve));
     class SlowLedger extends SharedLedger {
@@ -309,15 +312,15 @@ describe('outcomes before claims', () => {
         return super.finishMany(...args);
       }
     }
-    return { ledger: new SlowLedger(), open };
-  }
-
-  it("writes a run's outcome before the claim of the job's next run, which then is not refused", async () => {
-    const { ledger, open } = slowLedger();
-    const a = node('a', ledger);
+    const a = node('a', new SlowLedger());
     const refusals: string[] = [];
     a.scheduler.on('job_max_instances', (event) => refusals.push(event.jobId));
     await a.scheduler.start();
+    return { a, open, refusals };
+  }
+
+  it("writes a run's outcome before the claim of the job's next run, which then is not refused", async () => {
+    const { a, open, refusals } = await slowNode();
     await a.scheduler.addJob(
       'quick',
       { type: 'interval', seconds: 1 },
@@ -334,11 +337,7 @@ describe('outcomes before claims', () => {
   });
 
   it('runJob waits for the outcome of the run before it in the same way', async () => {
-    const { ledger, open } = slowLedger();
-    const a = node('a', ledger);
-    const refusals: string[] = [];
-    a.scheduler.on('job_max_instances', (event) => refusals.push(event.jobId));
-    await a.scheduler.start();
+    const { a, open, refusals } = await slowNode();
     await a.scheduler.addJob('quick', { type: 'interval', hours: 1 }, { id: 'now', args: ['n'] });
     await a.scheduler.runJob('now'); // ends at once; its outcome waits at the gate
     await a.clock.advance(0);

@@ -132,15 +132,16 @@ export class Loop {
       // With a run ledger: the store's clock, and the runs opened for each job it claims.
       const ledger = this.#cluster.sharedLedgerOf(alias) !== undefined;
       const recorded = store.ledger !== undefined;
+      // The outcomes of runs that ended here go first: the claim counts what is in flight, as of
+      // the store's time read after them.
+      const written = ledger ? this.#cluster.outcomesWritten(alias) : undefined;
+      if (written !== undefined) await written;
       const storeNow = ledger ? this.#cluster.now(alias) : now;
       const storeNowDate = ledger ? new Date(storeNow) : nowDate;
       const opened = ledger ? new Map<Job, RunRecord>() : null;
       let retry = false;
       let claimed: ClaimedRun[];
       try {
-        // The outcomes of runs that ended here go first: the claim counts what is in flight.
-        const written = ledger ? this.#cluster.outcomesWritten(alias) : undefined;
-        if (written !== undefined) await written;
         claimed = await store.claimDueJobs({
           now: storeNow,
           limit: CLAIM_BATCH,

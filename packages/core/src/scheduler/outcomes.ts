@@ -29,7 +29,10 @@ interface Line {
   /** Outcomes queued since the line was made, and those whose write has ended (or failed). */
   queued: number;
   ended: number;
-  /** Callers of {@link OutcomeWriter.queuedWritten}, each with the count it waits for. */
+  /**
+   * Callers of {@link OutcomeWriter.queuedWritten}, each with the count it waits for, in the
+   * order they came (so in the order of their counts).
+   */
   readonly waiters: { until: number; resolve: () => void }[];
 }
 
@@ -131,11 +134,13 @@ export class OutcomeWriter {
   /** Counts `count` outcomes of `line` as ended, and wakes who waited for them. */
   #ended(line: Line, count: number): void {
     line.ended += count;
-    if (line.waiters.length === 0) return;
-    const waiting = line.waiters.filter((waiter) => waiter.until > line.ended);
-    for (const waiter of line.waiters) if (waiter.until <= line.ended) waiter.resolve();
-    line.waiters.length = 0;
-    line.waiters.push(...waiting);
+    // Waiters come in the order of their counts: wake them from the front.
+    let first = line.waiters[0];
+    while (first !== undefined && first.until <= line.ended) {
+      line.waiters.shift();
+      first.resolve();
+      first = line.waiters[0];
+    }
   }
 
   async #send(ledger: RunLedger, runs: readonly RunRecord[]): Promise<boolean[]> {
