@@ -26,33 +26,45 @@ const positiveSeconds = z.number({ error: 'must be a number of seconds' }).posit
 
 /** One job of a job file. */
 export const jobConfigSchema = z
-  .strictObject({
-    name: z.string(expected('a string')).min(1, { error: 'must not be empty' }),
-    schedule: z.string({ error: "must be a crontab expression such as '0 2 * * *'" }).optional(),
-    trigger: z
-      .looseObject({ type: z.string({ error: "needs a 'type' such as 'cron' or 'interval'" }) })
-      .optional(),
-    command: z
-      .string({ error: 'must be a shell command line (a string)' })
-      .min(1, { error: 'must not be empty' })
-      .optional(),
-    argv: z
-      .array(z.string({ error: 'must be a string' }), { error: 'must be an array of strings' })
-      .min(1, { error: 'needs at least the program' })
-      .optional(),
-    cwd: z.string({ error: 'must be a folder path (a string)' }).optional(),
-    env: z
-      .record(z.string(), z.string({ error: 'must be a string' }), {
-        error: 'must be an object of NAME: "value" strings',
-      })
-      .optional(),
-    stdin: z.string({ error: 'must be a string' }).optional(),
-    timeout: positiveSeconds.optional(),
-    killGrace: positiveSeconds.optional(),
-    overlap: z
-      .enum(OVERLAP_POLICIES, { error: `must be one of ${OVERLAP_POLICIES.join(', ')}` })
-      .optional(),
-  })
+  .strictObject(
+    {
+      name: z.string(expected('a string')).min(1, { error: 'must not be empty' }),
+      schedule: z.string({ error: "must be a crontab expression such as '0 2 * * *'" }).optional(),
+      trigger: z
+        .looseObject(
+          { type: z.string({ error: "needs a 'type' such as 'cron' or 'interval'" }) },
+          {
+            error:
+              'must be a trigger spec such as {"type": "interval", "minutes": 5}; a crontab expression goes in \'schedule\'',
+          },
+        )
+        .optional(),
+      command: z
+        .string({ error: 'must be a shell command line (a string)' })
+        .min(1, { error: 'must not be empty' })
+        .optional(),
+      argv: z
+        .array(z.string({ error: 'must be a string' }), { error: 'must be an array of strings' })
+        .min(1, { error: 'needs at least the program' })
+        .optional(),
+      cwd: z.string({ error: 'must be a folder path (a string)' }).optional(),
+      env: z
+        .record(z.string(), z.string({ error: 'must be a string' }), {
+          error: 'must be an object of NAME: "value" strings',
+        })
+        .optional(),
+      stdin: z.string({ error: 'must be a string' }).optional(),
+      timeout: positiveSeconds.optional(),
+      killGrace: positiveSeconds.optional(),
+      overlap: z
+        .enum(OVERLAP_POLICIES, { error: `must be one of ${OVERLAP_POLICIES.join(', ')}` })
+        .optional(),
+    },
+    {
+      error:
+        'must be an object such as {"name": "backup", "schedule": "0 2 * * *", "command": "…"}',
+    },
+  )
   .superRefine((job, context) => {
     const exactlyOne = (a: 'schedule' | 'command', b: 'trigger' | 'argv', what: string): void => {
       if ((job[a] === undefined) === (job[b] === undefined))
@@ -82,13 +94,16 @@ export type JobConfig = z.infer<typeof jobConfigSchema>;
 
 /** A whole job file. */
 export const jobFileSchema = z
-  .strictObject({
-    timezone: z
-      .string({ error: 'must be an IANA time zone name' })
-      .refine(isTimeZone, { error: 'is not an IANA time zone such as Europe/Paris' })
-      .optional(),
-    jobs: z.array(jobConfigSchema, expected('an array of jobs')),
-  })
+  .strictObject(
+    {
+      timezone: z
+        .string({ error: 'must be an IANA time zone name' })
+        .refine(isTimeZone, { error: 'is not an IANA time zone such as Europe/Paris' })
+        .optional(),
+      jobs: z.array(jobConfigSchema, expected('an array of jobs')),
+    },
+    { error: 'must be an object: { "jobs": [ … ] }' },
+  )
   .superRefine((file, context) => {
     const seen = new Set<string>();
     for (const [index, job] of file.jobs.entries()) {

@@ -50,6 +50,10 @@ describe('readJobFile', () => {
       { name: 'a', trigger: { type: 'cron', hour: 25 }, command: 'x' },
       'trigger: cron trigger: hour',
     ],
+    [
+      { name: 'a', trigger: '*/5 * * * *', command: 'x' },
+      `trigger: "*/5 * * * *" must be a trigger spec such as {"type": "interval", "minutes": 5}; a crontab expression goes in 'schedule'`,
+    ],
     [{ name: 'a', schedule: '* * * * *', argv: [] }, 'argv: needs at least the program'],
     [
       { name: 'a', schedule: '* * * * *', command: 'x', timeout: -1 },
@@ -70,6 +74,13 @@ describe('readJobFile', () => {
         .map((problem) => problem.message)
         .join('\n'),
     ).toContain(message);
+  });
+
+  test('a file or a job that is not an object says what it should be', () => {
+    expect(problemsOf('[]')[0]?.message).toBe('the file: must be an object: { "jobs": [ … ] }');
+    expect(problemsOf('{ "jobs": [5] }')[0]?.message).toBe(
+      'job jobs[0] must be an object such as {"name": "backup", "schedule": "0 2 * * *", "command": "…"}',
+    );
   });
 
   test('duplicate names and a bad zone are reported', () => {

@@ -6,13 +6,17 @@
  * (`'2'` → 2, `'false'` → false). A key that is a trigger field, or a job option inside a
  * trigger spec, is named as such with where it belongs.
  */
-import { DateTrigger, isTrigger, type DateInput } from '@kairos/triggers';
+import { DateTrigger, isTrigger, triggerKeys, type DateInput } from '@kairos/triggers';
 import { didYouMean, isPlainObject, knownKey } from './config/keys.js';
 import { BOOLEAN, JOB_DEFAULTS, describe, type Setting } from './config/settings.js';
 import { JobOptionError } from './errors.js';
 import type { AddJobOptions, JobChanges, TriggerInput } from './interfaces.js';
 import { nullableNumberFromString } from './options.js';
-import { isBuiltinTriggerType, triggerTypesTaking } from './trigger-fields.js';
+import {
+  isBuiltinTriggerType,
+  triggerTypesTaking,
+  type BuiltinTriggerType,
+} from './trigger-fields.js';
 
 /** The job a message is about: a label, or a function making one (only called on failure). */
 export type JobLabel = string | (() => string);
@@ -331,6 +335,27 @@ function unknownOption(
   );
 }
 
+/**
+ * Refuses a key after a built-in trigger alias that is neither one of its fields nor a job
+ * option (`addJob(task, 'interval', {seconds: 5, misfireGrace: 3})`), suggesting the nearest.
+ */
+function refuseUnknownField(
+  alias: BuiltinTriggerType,
+  key: string,
+  value: unknown,
+  job: JobLabel,
+): never {
+  const fields = triggerKeys(alias);
+  throw new JobOptionError(
+    labelOf(job),
+    key,
+    value,
+    `neither a field of the ${alias} trigger nor a job option` +
+      `${didYouMean(key, [...fields, ...ADD_JOB_KEYS])}; ${alias} trigger fields are ` +
+      `${fields.join(', ')}; job options are ${ADD_JOB_KEYS.join(', ')}`,
+  );
+}
+
 function fromAlias(alias: string, second: unknown, third: unknown, job: JobLabel): AddJobArguments {
   if (alias.trim() === '') {
     throw new JobOptionError(
@@ -363,7 +388,9 @@ function fromAlias(alias: string, second: unknown, third: unknown, job: JobLabel
       );
     }
     const isField = builtin && triggerTypesTaking(key).includes(alias);
-    const target = !isField && knownKey(key, ADD_JOB_KEYS) !== undefined ? split : fields;
+    const isOption = !isField && knownKey(key, ADD_JOB_KEYS) !== undefined;
+    if (builtin && !isField && !isOption) refuseUnknownField(alias, key, value, job);
+    const target = isOption ? split : fields;
     Object.defineProperty(target, key, { value, enumerable: true, writable: true });
   }
   if (third !== undefined) checkAddJobOptions(third, job);

@@ -1,9 +1,10 @@
 /**
- * Which built-in trigger types take a key, asked of `triggerFromSpec` itself so that the list
- * of trigger fields lives once, in @kairos/triggers. Used only on error paths, to tell a user
- * which of their keys are trigger fields and which are job options.
+ * Which built-in trigger types take a key, read from @kairos/triggers (`triggerKeys`), where the
+ * list of trigger fields lives once. Used to tell a user which of their keys are trigger fields
+ * and which are job options.
  */
-import { TRIGGER_TYPES, TriggerConfigError, triggerFromSpec } from '@kairos/triggers';
+import { TRIGGER_TYPES, triggerKeys } from '@kairos/triggers';
+import { toCamelCase } from './config/keys.js';
 
 /** A built-in trigger `type` (`'cron'`, `'interval'`, …). */
 export type BuiltinTriggerType = (typeof TRIGGER_TYPES)[number];
@@ -29,22 +30,7 @@ export function triggerTypesTaking(key: string): readonly BuiltinTriggerType[] {
   return types;
 }
 
-/**
- * Whether a spec of `type` with only `key` (set to undefined, which every trigger reads as
- * absent) passes `triggerFromSpec`'s key check. The key check comes before any field is read,
- * so any other outcome, an error about another field included, means the key is known.
- */
+/** Whether a spec of `type` takes `key` (snake_case or camelCase). */
 function takes(type: BuiltinTriggerType, key: string): boolean {
-  const spec: Record<string, unknown> = { type };
-  Object.defineProperty(spec, key, { value: undefined, enumerable: true });
-  try {
-    triggerFromSpec(spec);
-  } catch (error) {
-    return !(
-      error instanceof TriggerConfigError &&
-      error.field === key &&
-      error.problem.startsWith('unknown')
-    );
-  }
-  return true;
+  return triggerKeys(type).includes(toCamelCase(key));
 }

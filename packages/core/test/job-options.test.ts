@@ -324,6 +324,26 @@ describe('normalizeAddJobArguments', () => {
     ).toBe('bogus');
   });
 
+  it('refuses a key after a built-in alias that is neither its field nor a job option', () => {
+    const typo = optionError(() =>
+      normalizeAddJobArguments('interval', { seconds: 5, misfireGrace: 3 }, undefined, JOB),
+    );
+    expect(typo.option).toBe('misfireGrace');
+    expect(typo.value).toBe(3);
+    expect(typo.message).toContain(
+      'misfireGrace: neither a field of the interval trigger nor a job option (did you mean ' +
+        'misfireGraceTime?); interval trigger fields are weeks, days, hours, minutes, seconds,',
+    );
+    expect(
+      optionError(() => normalizeAddJobArguments('cron', { minutes: 5 }, undefined, JOB)).message,
+    ).toContain('(did you mean minute?); cron trigger fields are year, month,');
+    // A plugin alias's fields are the plugin's to check.
+    expect(normalizeAddJobArguments('mine', { every: 2 }, undefined, JOB).trigger).toEqual({
+      type: 'mine',
+      every: 2,
+    });
+  });
+
   it("passes Kairos's own shape through, checking the options", () => {
     const trigger = new IntervalTrigger({ seconds: 1 });
     expect(normalizeAddJobArguments(trigger, { maxInstances: '2' }, undefined, JOB)).toEqual({

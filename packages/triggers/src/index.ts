@@ -38,7 +38,8 @@ export type {
 } from './interfaces.js';
 export { IntervalTrigger } from './interval.js';
 export { isTrigger } from './base.js';
-export { TRIGGER_TYPES, triggerFromSpec } from './spec.js';
+export { TRIGGER_TYPES, triggerFromSpec, triggerKeys } from './spec.js';
 export { canonicalTimeZone, hostTimezone, isTimeZone } from './zone.js';
 export { formatDuration } from './duration.js';
 export { formatWallTime } from './wall-time.js';
+export { nearestName } from './edit-distance.js';

@@ -10,10 +10,18 @@ import { DateTrigger } from './date.js';
 import { TriggerConfigError, show } from './errors.js';
 import type { Trigger, TriggerOptions, TriggerSpec } from './interfaces.js';
 import { IntervalTrigger } from './interval.js';
-import { TRIGGER_KEYS, camelCase, snakeCase } from './keys.js';
+import { TRIGGER_KEYS, article, camelCase, nearestKey, snakeCase } from './keys.js';
 
 /** The spec `type`s `triggerFromSpec` understands. */
 export const TRIGGER_TYPES = Object.keys(TRIGGER_KEYS) as readonly TriggerSpec['type'][];
+
+/**
+ * The keys a built-in trigger type's spec takes besides `type`, in camelCase (each may be
+ * written in snake_case too): `triggerKeys('interval')` → `['weeks', 'days', …, 'jitter']`.
+ */
+export function triggerKeys(type: TriggerSpec['type']): readonly string[] {
+  return TRIGGER_KEYS[type];
+}
 
 /**
  * Builds a trigger from a spec such as `{type: 'cron', day_of_week: 'mon-fri', hour: 9}`.
@@ -58,7 +66,8 @@ export function triggerFromSpec(
         kind,
         key,
         value,
-        `unknown key for a ${kind} trigger; allowed keys are ${allowed.map(snakeCase).join(', ')} (or their camelCase forms)`,
+        `unknown key for ${article(kind)} ${kind} trigger${nearestKey(key, allowed, snakeCase)}; ` +
+          `allowed keys are ${allowed.map(snakeCase).join(', ')} (or their camelCase forms)`,
       );
     }
     if (name in fields)

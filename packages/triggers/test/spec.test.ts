@@ -51,7 +51,7 @@ describe('triggerFromSpec', () => {
     );
     const typo = errorOf(() => new IntervalTrigger({ minute: 5 } as never));
     expect(typo.message).toMatch(
-      /interval trigger: minute: unknown field for this trigger; allowed fields are weeks, days/,
+      /interval trigger: minute: unknown field for this trigger; did you mean minutes\? allowed fields are weeks, days/,
     );
   });
 
@@ -94,7 +94,12 @@ describe('triggerFromSpec', () => {
     [
       { type: 'cron', hour: 9, minutes: 5 },
       'minutes',
-      /unknown key for a cron trigger; allowed keys are year, month, day/,
+      /unknown key for a cron trigger \(did you mean minute\?\); allowed keys are year, month, day/,
+    ],
+    [
+      { type: 'interval', seconds: 5, misfire_grace_time: 3 },
+      'misfire_grace_time',
+      /unknown key for an interval trigger; allowed keys are weeks, days/,
     ],
     [{ type: 'cron', day_of_week: 1, dayOfWeek: 2 }, 'dayOfWeek', /given twice/],
     [{ type: 'weekly' }, 'type', /'weekly' is not a trigger type; known types are cron/],

@@ -4,7 +4,7 @@
  * vector run without a shell (`{ argv: ['pg_dump', 'app'] }`).
  */
 import { JobOptionError } from '../errors.js';
-import { nearestName } from '../edit-distance.js';
+import { nearestName } from '@kairos/triggers';
 
 /** How a command task runs, besides what it runs. */
 export interface CommandOptions {

@@ -3,7 +3,7 @@
  * (APScheduler's) and camelCase name the same key, flat keys carry a prefix and split at dots,
  * and an unknown key gets the nearest known one as a "did you mean" hint.
  */
-import { nearestName } from '../edit-distance.js';
+import { nearestName } from '@kairos/triggers';
 import { ConfigurationError } from '../errors.js';
 
 /** `misfire_grace_time` → `misfireGraceTime`; a camelCase name is returned unchanged. */

@@ -1,6 +1,6 @@
 /**
  * Edit distance (Levenshtein) between names, for "did you mean" hints on misspelt keys: the
- * configuration dictionary's and the job options' alike.
+ * trigger fields' here, and in @kairos/core the configuration dictionary's and the job options'.
  */
 
 /** Names longer than this get no suggestion: the hint is not worth a long computation. */
