@@ -29,6 +29,7 @@ import { median } from '../stats.mjs';
 
 const KAIROS_BIN = fileURLToPath(new URL('../../packages/cli/dist/bin.js', import.meta.url));
 const TIMER_FLOOR_SCRIPT = fileURLToPath(new URL('./timer-floor.mjs', import.meta.url));
+const SPAWN_FLOOR_SCRIPT = fileURLToPath(new URL('./spawn-floor.mjs', import.meta.url));
 const CRON = '/usr/sbin/cron';
 const CRON_D = '/etc/cron.d';
 /** Names of the files this benchmark puts in /etc/cron.d (cron wants [A-Za-z0-9_-] only). */
@@ -275,8 +276,8 @@ async function latencyCron() {
   const cron = await startCron();
   const load = startLoadMeter();
   const window = planBoundaries();
-  // cron starts its commands ~1 s after the boundary: the timer probes wake before, alone.
-  const probes = startTimerFloor(window);
+  // cron starts its commands ~1 s after the boundary: the probes are done before, alone.
+  const probes = startProbes(window);
   await waitForBoundaries(cron.child, window);
   const { otherCores } = load.stop();
   await stopChild(cron.child);
@@ -289,13 +290,55 @@ async function latencyCron() {
 
 /** The timer probes alone, when cron is not run. */
 async function latencyTimerFloor() {
-  progress(`latency: setTimeout probes, ${options.minutes} minute(s)`);
+  progress(`latency: setTimeout and spawn probes, ${options.minutes} minute(s)`);
   const load = startLoadMeter();
   const window = planBoundaries();
-  const probes = startTimerFloor(window);
+  const probes = startProbes(window);
   await waitForBoundaries(null, window);
   const { otherCores } = load.stop();
   return (await probes).map((probe) => ({ ...probe, otherCores }));
+}
+
+/** The machine's floors over the window: the timer probes and the spawn probe. */
+async function startProbes(window) {
+  const [timers, spawns] = await Promise.all([startTimerFloor(window), startSpawnFloor(window)]);
+  return [...timers, spawns];
+}
+
+/**
+ * Runs spawn-floor.mjs over the window: how long a small process (bash) takes to start the
+ * latency lines' commands at once on this machine, from its own start. Resolves to a result
+ * shaped as the daemons' are.
+ */
+async function startSpawnFloor(window) {
+  const output = await runProbe(SPAWN_FLOOR_SCRIPT, [
+    String(window.first),
+    String(options.minutes),
+    String(options.perMinute),
+    workDir,
+  ]);
+  return {
+    daemon: `bash starting the ${options.perMinute} commands at once (reference)`,
+    measured: 'command timestamp − bash start',
+    stamps: output.map(({ boundary, ms }) => ({ boundary, ms })),
+    dispatch: [],
+  };
+}
+
+/** Runs a probe script to its end; the JSON lines it printed. */
+async function runProbe(script, args) {
+  const child = spawn(process.execPath, [script, ...args], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  live.children.add(child);
+  let output = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk) => (output += chunk));
+  await new Promise((resolve) => child.once('exit', resolve));
+  live.children.delete(child);
+  return output
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line));
 }
 
 /**
@@ -305,21 +348,12 @@ async function latencyTimerFloor() {
 function startTimerFloor(window) {
   return Promise.all(
     ['one-timer', 'two-step'].map(async (mode) => {
-      const child = spawn(
-        process.execPath,
-        [TIMER_FLOOR_SCRIPT, mode, String(window.first), String(options.minutes)],
-        { stdio: ['ignore', 'pipe', 'inherit'] },
-      );
-      live.children.add(child);
-      let output = '';
-      child.stdout.setEncoding('utf8').on('data', (chunk) => (output += chunk));
-      await new Promise((resolve) => child.once('exit', resolve));
-      live.children.delete(child);
-      const stamps = output
-        .split('\n')
-        .filter(Boolean)
-        .map((line) => JSON.parse(line))
-        .map(({ boundary, lateMs }) => ({ boundary, ms: lateMs }));
+      const output = await runProbe(TIMER_FLOOR_SCRIPT, [
+        mode,
+        String(window.first),
+        String(options.minutes),
+      ]);
+      const stamps = output.map(({ boundary, lateMs }) => ({ boundary, ms: lateMs }));
       const label = mode === 'one-timer' ? 'one timer to the boundary' : 'two steps, 1 s before';
       return {
         daemon: `node setTimeout (reference), ${label}`,
@@ -570,6 +604,10 @@ function printLatency(results) {
       '~1 s after the boundary, so they do not compete): _one timer_ sleeps from one boundary to ' +
       'the next in one `setTimeout`, as a scheduler sleeping until its next run time does; ' +
       '_two steps_ sleeps to 1 s before the boundary, then sets a timer for the rest. ' +
+      '_bash starting the commands at once (reference)_ (`spawn-floor.mjs`, during the same ' +
+      "minutes): at each boundary one bash starts the lines' commands, each through `sh -c` in " +
+      "the background; measured from bash's own start (`$EPOCHREALTIME`), so neither Node nor " +
+      'a timer is in it: what starting that many processes at once costs on this machine. ' +
       '_Other load_: cores busy with other processes during the minutes measured.\n',
   );
   console.log('| Daemon | Runs | Measured | min | p50 | p90 | p99 | max | Other load (cores) |');
@@ -577,12 +615,13 @@ function printLatency(results) {
   for (const r of results) {
     const load = r.otherCores === null ? '—' : r.otherCores.toFixed(2);
     const expected = options.minutes * (r.perMinute ?? options.perMinute);
+    const measured = r.measured ?? 'command timestamp';
     const rows =
       r.perMinute === 1
         ? [['each minute', 'callback (Date.now())', r.stamps, expected]]
         : [
-            ['all runs', 'command timestamp', r.stamps, expected],
-            ['first of each minute', 'command timestamp', firstOfMinute(r.stamps), options.minutes],
+            ['all runs', measured, r.stamps, expected],
+            ['first of each minute', measured, firstOfMinute(r.stamps), options.minutes],
           ];
     if (r.dispatch.length > 0) {
       rows.push(['all runs', 'dispatch', r.dispatch, expected]);
@@ -636,6 +675,7 @@ function printTargets(idle, latency) {
   const k = latency.find((r) => r.daemon === 'kairos run');
   const c = latency.find((r) => r.daemon === 'cron');
   const floor = latency.find((r) => r.daemon.includes('one timer'));
+  const spawnFloor = latency.find((r) => r.daemon.startsWith('bash starting'));
   if (k === undefined) return;
   const expected = options.minutes * options.perMinute;
   const p99 = nearestRank(
@@ -654,7 +694,17 @@ function printTargets(idle, latency) {
       `${met(k.stamps.length === expected && p99 <= TARGETS.latencyP99Ms)} ` +
       `(${formatMs(p99)} ms over ${k.stamps.length}/${expected} runs` +
       `${cronP99 === undefined ? '' : `; cron ${formatMs(cronP99)} ms, kairos ÷ cron ${(p99 / cronP99).toPrecision(2)}×`}` +
-      `${floor === undefined ? '' : `; a plain Node setTimeout to the boundary woke ${quantileRange(floor.stamps)} ms late`})`,
+      `${floor === undefined ? '' : `; a plain Node setTimeout to the boundary woke ${quantileRange(floor.stamps)} ms late`}` +
+      `${
+        spawnFloor === undefined
+          ? ''
+          : `; bash alone starting the same commands at once: p99 ${formatMs(
+              nearestRank(
+                spawnFloor.stamps.map((sample) => sample.ms),
+                0.99,
+              ),
+            )} ms from its start`
+      })`,
   );
 }
 
