@@ -2,7 +2,7 @@
  * How `kairos jobs` shows jobs: one row per job for the table and `--json`, and every field for
  * `show`. Unrestorable jobs show their state and cause instead of a trigger.
  */
-import type { ListedJob } from 'kairos';
+import type { ListedJob, Run, RunOutcome, Task } from 'kairos';
 import { formatRunTime, isoInZone } from './times.js';
 
 /** One job as `jobs list` shows it. */
@@ -18,6 +18,19 @@ export interface JobRow {
   state: 'pending' | 'scheduled' | 'paused' | 'unrestorable';
   /** Why the job cannot be restored, or null. */
   cause: string | null;
+  /** The job's newest run in its store's history, or null (none, or no history kept). */
+  lastRun: LastRunRow | null;
+}
+
+/** A job's newest run as `jobs list` shows it. */
+export interface LastRunRow {
+  id: string;
+  /** How it ended, or null while it is in flight. */
+  outcome: RunOutcome | null;
+  /** ISO 8601 in the job's zone. */
+  scheduledRunTime: string;
+  /** `Name: message` of its error, or null. */
+  error: string | null;
 }
 
 /** The row of one listed job; `zone` is the zone for triggers that name none. */
@@ -31,6 +44,7 @@ export function jobRow(job: ListedJob, zone: string): JobRow {
       timezone: zone,
       state: 'unrestorable',
       cause: describeCause(job.cause),
+      lastRun: null,
     };
   const triggerZone = zoneOf(job.trigger.toJSON()) ?? zone;
   return {
@@ -41,6 +55,16 @@ export function jobRow(job: ListedJob, zone: string): JobRow {
     timezone: triggerZone,
     state: job.state,
     cause: null,
+    lastRun: job.lastRun === null ? null : lastRunRow(job.lastRun, triggerZone),
+  };
+}
+
+function lastRunRow(run: Run, zone: string): LastRunRow {
+  return {
+    id: run.id,
+    outcome: run.outcome,
+    scheduledRunTime: isoInZone(run.scheduledRunTime, zone),
+    error: run.error === null ? null : `${run.error.name}: ${run.error.message}`,
   };
 }
 
@@ -48,12 +72,15 @@ export function jobRow(job: ListedJob, zone: string): JobRow {
 export function renderTable(rows: readonly JobRow[]): string {
   if (rows.length === 0) return 'No jobs.\n';
   return renderColumns(
-    ['ID', 'NAME', 'TRIGGER', 'NEXT RUN', 'STATE'],
+    ['ID', 'NAME', 'TRIGGER', 'NEXT RUN', 'LAST RUN', 'STATE'],
     rows.map((row) => [
       row.id,
       row.name,
       row.trigger ?? '-',
       row.nextRunTime === null ? '-' : formatRunTime(new Date(row.nextRunTime), row.timezone),
+      row.lastRun === null
+        ? '-'
+        : `${row.lastRun.outcome ?? 'in flight'} (${formatRunTime(new Date(row.lastRun.scheduledRunTime), row.timezone)})`,
       row.cause === null ? row.state : `${row.state}: ${row.cause}`,
     ]),
   );
@@ -85,7 +112,7 @@ export function jobDetails(job: ListedJob, zone: string): Record<string, unknown
     };
   return {
     ...row,
-    task: typeof job.task === 'string' ? job.task : '(a function)',
+    task: taskOf(job.task),
     args: job.args,
     triggerSpec: job.trigger.toJSON(),
     executor: job.executor,
@@ -114,6 +141,11 @@ export function renderDetails(details: Record<string, unknown>): string {
 export function describeCause(cause: unknown): string {
   if (cause instanceof Error) return `${cause.name}: ${cause.message}`;
   return String(cause);
+}
+
+/** A task as stored (a reference, or a command's spec), or a placeholder for a function. */
+function taskOf(task: Task): Task | string {
+  return typeof task === 'function' ? '(a function)' : task;
 }
 
 function zoneOf(spec: unknown): string | undefined {

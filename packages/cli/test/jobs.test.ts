@@ -76,9 +76,15 @@ async function seed(url: string, marker: string): Promise<void> {
   const scheduler = new BackgroundScheduler({
     jobstores: { default: parseStoreUrl(url) },
     logger: false,
+    commands: true,
   });
   await scheduler.start({ paused: true });
   try {
+    await scheduler.addJob(
+      { command: 'echo checked; echo "disk full" >&2; exit 3' },
+      { type: 'interval', hours: 1 },
+      { id: 'cmd', name: 'command-job' },
+    );
     await scheduler.addJob(
       `${tasks}#greet`,
       { type: 'cron', hour: 9, timezone: 'Europe/Paris' },
@@ -144,6 +150,7 @@ describe.each(cases)('kairos jobs on $name', (store) => {
       state: string;
       nextRunTime: string | null;
       cause: string | null;
+      lastRun: { outcome: string | null; error: string | null } | null;
     }[];
   };
 
@@ -152,9 +159,10 @@ describe.each(cases)('kairos jobs on $name', (store) => {
     const result = await kairos(['jobs', 'list', '--store', url]);
     expect(result.code, result.stderr).toBe(0);
     const lines = result.stdout.trimEnd().split('\n');
-    expect(lines[0]).toMatch(/^ID +NAME +TRIGGER +NEXT RUN +STATE$/);
+    expect(lines[0]).toMatch(/^ID +NAME +TRIGGER +NEXT RUN +LAST RUN +STATE$/);
+    // No run yet: no last run.
     expect(result.stdout).toMatch(
-      /greet +greeter +cron\[hour='9'\] +\w{3} \d{4}-\d\d-\d\d 09:00:00 Europe\/Paris +scheduled/,
+      /greet +greeter +cron\[hour='9'\] +\w{3} \d{4}-\d\d-\d\d 09:00:00 Europe\/Paris +- +scheduled/,
     );
     expect(result.stdout).toMatch(/plugin +plugin-job +- +.* +unrestorable: .*cli-test-plugin/);
     // The date job is past due, yet still there and not run: the CLI's scheduler is paused.
@@ -166,6 +174,7 @@ describe.each(cases)('kairos jobs on $name', (store) => {
     if (!available) context.skip();
     const jobs = await list();
     expect(jobs.map((job) => [job.id, job.state]).sort()).toEqual([
+      ['cmd', 'scheduled'],
       ['due', 'scheduled'],
       ['fail', 'scheduled'],
       ['greet', 'scheduled'],
@@ -181,6 +190,11 @@ describe.each(cases)('kairos jobs on $name', (store) => {
     });
     const text = await kairos(['jobs', 'show', 'plugin', '--store', url]);
     expect(text.stdout).toMatch(/state: +unrestorable/);
+    // A command job shows its command, not a placeholder.
+    const command = await kairos(['jobs', 'show', 'cmd', '--store', url]);
+    expect(command.stdout).toMatch(
+      /task: +\{"command":"echo checked; echo \\"disk full\\" >&2; exit 3"\}/,
+    );
   });
 
   test('pause and resume', async (context) => {
@@ -208,6 +222,29 @@ describe.each(cases)('kairos jobs on $name', (store) => {
     expect(failed.code).toBe(1);
     expect(failed.stderr).toContain("Job 'failer' (fail) failed");
     expect(failed.stderr).toContain('the task failed on purpose');
+    // A command's failure is its exit code and stderr, without a stack trace of Node's.
+    const command = await kairos(['jobs', 'run', 'cmd', '--store', url]);
+    expect(command.code).toBe(1);
+    expect(command.stderr).toMatch(
+      /^Job 'command-job' \(cmd\) failed in \d+ ms: CommandFailedError: Command .* exited with code 3; its standard error ended with:\n {2}disk full\n$/,
+    );
+    expect(command.stderr).not.toContain('    at ');
+  });
+
+  test('list: the last run of each job that has run, with its outcome', async (context) => {
+    if (!available) context.skip();
+    const result = await kairos(['jobs', 'list', '--store', url]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/fail +failer +interval\[0:05:00\] +.* +error \(\w{3} \d{4}-/);
+    expect(result.stdout).toMatch(
+      /greet +greeter +.* Europe\/Paris +executed \(\w{3} .* +scheduled/,
+    );
+    const listed = await list();
+    expect(listed.find((job) => job.id === 'cmd')?.lastRun).toMatchObject({
+      outcome: 'error',
+      error: expect.stringMatching(/^CommandFailedError: Command .* exited with code 3/) as unknown,
+    });
+    expect(listed.find((job) => job.id === 'due')?.lastRun).toBeNull();
   });
 
   test('runs: the history of the runs above, filtered, paged and as JSON; nodes', async (context) => {

@@ -5,6 +5,8 @@
 import { existsSync } from 'node:fs';
 import {
   BackgroundScheduler,
+  CommandFailedError as CommandTaskFailedError,
+  CommandTimeoutError,
   EVENT_JOB_ERROR,
   EVENT_JOB_EXECUTED,
   EVENT_JOB_MAX_INSTANCES,
@@ -151,9 +153,12 @@ export async function runJobNow(id: string, options: JobsOptions, io: CommandIO)
     const why =
       exception === undefined
         ? (run?.outcome ?? 'it did not run')
-        : exception instanceof Error
-          ? (exception.stack ?? `${exception.name}: ${exception.message}`)
-          : JSON.stringify(exception);
+        : exception instanceof CommandTaskFailedError || exception instanceof CommandTimeoutError
+          ? // A command's failure is its exit and stderr, all in the message; no stack of ours.
+            `${exception.name}: ${exception.message}`
+          : exception instanceof Error
+            ? (exception.stack ?? `${exception.name}: ${exception.message}`)
+            : JSON.stringify(exception);
     io.err(`Job '${job.name}' (${id}) failed${took}: ${why}\n`);
     return EXIT.problems;
   });
