@@ -52,7 +52,11 @@ export interface LedgerStatements {
   readonly insertRun: Statement<[RunColumns]>;
   /** (jobId, now) → how many distinct slots the job's runs in flight hold (plucked). */
   readonly slotsInFlight: Statement<[string, number], number>;
-  /** (columns) → replaces a run that has no outcome yet; 0 changes otherwise. */
+  /**
+   * (columns) → records the outcome of a run that has none yet (its outcome, lease and row
+   * text); 0 changes otherwise. The run's time and owner stay as opened: a finish never changes
+   * them, and a column left out of SET spares SQLite the update of the indexes that hold it.
+   */
   readonly finishRun: Statement<[RunColumns]>;
   /** (id) → deletes a run that has no outcome yet (its outcome, with history off); 0 otherwise. */
   readonly dropRun: Statement<[string]>;
@@ -109,7 +113,10 @@ export function prepareLedgerStatements(database: Database, tableName: string): 
           `WHERE job_id = ? AND outcome IS NULL AND lease_until >= ?`,
       )
       .pluck(),
-    finishRun: database.prepare(`UPDATE ${runs} SET ${replace} WHERE id = @id AND outcome IS NULL`),
+    finishRun: database.prepare(
+      `UPDATE ${runs} SET outcome = @outcome, lease_until = @leaseUntil, row = @row ` +
+        `WHERE id = @id AND outcome IS NULL`,
+    ),
     dropRun: database.prepare(`DELETE FROM ${runs} WHERE id = ? AND outcome IS NULL`),
     startRun: database.prepare(
       `UPDATE ${runs} SET row = json_set(@row, '$.leaseUntil', lease_until) ` +
