@@ -6,8 +6,8 @@
  * (`'2'` → 2, `'false'` → false). A key that is a trigger field, or a job option inside a
  * trigger spec, is named as such with where it belongs.
  */
-import { DateTrigger, isTrigger, triggerKeys, type DateInput } from '@kairos/triggers';
-import { didYouMean, isPlainObject, knownKey } from './config/keys.js';
+import { DateTrigger, didYouMean, isTrigger, triggerKeys, type DateInput } from '@kairos/triggers';
+import { isPlainObject, knownKey } from './config/keys.js';
 import { BOOLEAN, JOB_DEFAULTS, describe, type Setting } from './config/settings.js';
 import { JobOptionError } from './errors.js';
 import type { AddJobOptions, JobChanges, TriggerInput } from './interfaces.js';

@@ -3,9 +3,8 @@
  * (`asbool`, `asint`, seconds) as zod schemas, and the conversion of a failed parse into a
  * {@link ConfigurationError} naming the key and the value.
  */
-import { show } from '@kairos/triggers';
+import { didYouMean, show } from '@kairos/triggers';
 import { z } from 'zod';
-import { didYouMean } from './config/keys.js';
 import { ConfigurationError } from './errors.js';
 
 const TRUE_STRINGS = new Set(['true', 'yes', 'on', 'y', 't', '1']);

@@ -60,3 +60,17 @@ export function nearestName<T extends string>(
 function looseName(name: string): string {
   return name.replaceAll('_', '').toLowerCase();
 }
+
+/**
+ * ` (did you mean <name>?)` for the candidate nearest to `written` ({@link nearestName}), or ''
+ * when none is close: the hint Kairos's messages about unknown keys end their first part with.
+ * @param spell how to write the suggested name (snake_case for flat configuration keys)
+ */
+export function didYouMean(
+  written: string,
+  candidates: readonly string[],
+  spell: (name: string) => string = (name) => name,
+): string {
+  const near = nearestName(written, candidates);
+  return near === undefined ? '' : ` (did you mean ${spell(near)}?)`;
+}

@@ -42,4 +42,4 @@ export { TRIGGER_TYPES, triggerFromSpec, triggerKeys } from './spec.js';
 export { canonicalTimeZone, hostTimezone, isTimeZone } from './zone.js';
 export { formatDuration } from './duration.js';
 export { formatWallTime } from './wall-time.js';
-export { nearestName } from './edit-distance.js';
+export { didYouMean, nearestName } from './edit-distance.js';

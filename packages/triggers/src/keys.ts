@@ -2,7 +2,7 @@
  * The keys each trigger type takes, so that a misspelt or snake_case key fails at construction
  * instead of being silently ignored (`{day_of_week: 'mon'}` would otherwise fire every day).
  */
-import { nearestName } from './edit-distance.js';
+import { didYouMean } from './edit-distance.js';
 import { TriggerConfigError } from './errors.js';
 import type { TriggerSpec } from './interfaces.js';
 
@@ -44,26 +44,11 @@ export function checkFieldNames(kind: TriggerSpec['type'], fields: object): void
     if (allowed.includes(key) || !Object.hasOwn(fields, key)) continue;
     const value = (fields as Record<string, unknown>)[key];
     const camel = camelCase(key);
-    const near = nearestName(key, allowed);
     const hint = allowed.includes(camel)
-      ? `write ${camel} (snake_case keys are for triggerFromSpec specs)`
-      : `${near === undefined ? '' : `did you mean ${near}? `}allowed fields are ${allowed.join(', ')}`;
-    throw new TriggerConfigError(kind, key, value, `unknown field for this trigger; ${hint}`);
+      ? `; write ${camel} (snake_case keys are for triggerFromSpec specs)`
+      : `${didYouMean(key, allowed)}; allowed fields are ${allowed.join(', ')}`;
+    throw new TriggerConfigError(kind, key, value, `unknown field for this trigger${hint}`);
   }
-}
-
-/**
- * ` (did you mean minute?)` for the allowed key nearest to a misspelt one (`minutes` in a cron
- * trigger), or ''.
- * @param spell how to write the suggestion (snake_case in a spec's message)
- */
-export function nearestKey(
-  written: string,
-  allowed: readonly string[],
-  spell: (key: string) => string = (key) => key,
-): string {
-  const near = nearestName(written, allowed);
-  return near === undefined ? '' : ` (did you mean ${spell(near)}?)`;
 }
 
 /** `a` or `an` before a trigger type's name (`an interval trigger`). */

@@ -10,7 +10,8 @@ import { DateTrigger } from './date.js';
 import { TriggerConfigError, show } from './errors.js';
 import type { Trigger, TriggerOptions, TriggerSpec } from './interfaces.js';
 import { IntervalTrigger } from './interval.js';
-import { TRIGGER_KEYS, article, camelCase, nearestKey, snakeCase } from './keys.js';
+import { didYouMean } from './edit-distance.js';
+import { TRIGGER_KEYS, article, camelCase, snakeCase } from './keys.js';
 
 /** The spec `type`s `triggerFromSpec` understands. */
 export const TRIGGER_TYPES = Object.keys(TRIGGER_KEYS) as readonly TriggerSpec['type'][];
@@ -66,7 +67,7 @@ export function triggerFromSpec(
         kind,
         key,
         value,
-        `unknown key for ${article(kind)} ${kind} trigger${nearestKey(key, allowed, snakeCase)}; ` +
+        `unknown key for ${article(kind)} ${kind} trigger${didYouMean(key, allowed, snakeCase)}; ` +
           `allowed keys are ${allowed.map(snakeCase).join(', ')} (or their camelCase forms)`,
       );
     }

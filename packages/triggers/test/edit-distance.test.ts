@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { editDistance, nearestName } from '../src/edit-distance.js';
+import { didYouMean, editDistance, nearestName } from '../src/edit-distance.js';
 
 describe('editDistance', () => {
   it('counts insertions, deletions and substitutions', () => {
@@ -41,5 +41,15 @@ describe('nearestName', () => {
     expect(nearestName('x', options)).toBeUndefined();
     expect(nearestName('', options)).toBeUndefined();
     expect(nearestName('a'.repeat(500), options)).toBeUndefined();
+  });
+});
+
+describe('didYouMean', () => {
+  it('words the nearest candidate as a hint, spelt as asked, or gives nothing', () => {
+    expect(didYouMean('minutes', ['hour', 'minute'])).toBe(' (did you mean minute?)');
+    expect(didYouMean('dayofweek', ['dayOfWeek'], (name) => name.toUpperCase())).toBe(
+      ' (did you mean DAYOFWEEK?)',
+    );
+    expect(didYouMean('bogus', ['hour', 'minute'])).toBe('');
   });
 });

@@ -51,7 +51,7 @@ describe('triggerFromSpec', () => {
     );
     const typo = errorOf(() => new IntervalTrigger({ minute: 5 } as never));
     expect(typo.message).toMatch(
-      /interval trigger: minute: unknown field for this trigger; did you mean minutes\? allowed fields are weeks, days/,
+      /interval trigger: minute: unknown field for this trigger \(did you mean minutes\?\); allowed fields are weeks, days/,
     );
   });
 

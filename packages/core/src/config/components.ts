@@ -4,12 +4,13 @@
  * {@link ComponentRequest}, its options validated by the plugin's schema but not built:
  * building may be asynchronous and belongs to the scheduler.
  */
+import { didYouMean } from '@kairos/triggers';
 import { z } from 'zod';
 import { ConfigurationError } from '../errors.js';
 import type { Executor, JobStore } from '../interfaces.js';
 import { kairosIssueText } from '../options.js';
 import type { PluginRegistry } from '../registry.js';
-import { didYouMean, toSnakeCase } from './keys.js';
+import { toSnakeCase } from './keys.js';
 import {
   CONSTRUCTOR,
   PLUGIN_TYPE,

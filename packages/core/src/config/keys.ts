@@ -3,7 +3,6 @@
  * (APScheduler's) and camelCase name the same key, flat keys carry a prefix and split at dots,
  * and an unknown key gets the nearest known one as a "did you mean" hint.
  */
-import { nearestName } from '@kairos/triggers';
 import { ConfigurationError } from '../errors.js';
 
 /** `misfire_grace_time` → `misfireGraceTime`; a camelCase name is returned unchanged. */
@@ -20,19 +19,6 @@ export function toSnakeCase(name: string): string {
 export function knownKey<K extends string>(written: string, allowed: readonly K[]): K | undefined {
   const camel = toCamelCase(written);
   return allowed.find((name) => name === camel);
-}
-
-/**
- * ` (did you mean <name>?)` for the allowed name nearest to `written` by edit distance, or ''.
- * @param spell how to write the suggested name (snake_case for flat keys)
- */
-export function didYouMean(
-  written: string,
-  allowed: readonly string[],
-  spell: (name: string) => string = (name) => name,
-): string {
-  const near = nearestName(written, allowed);
-  return near === undefined ? '' : ` (did you mean ${spell(near)}?)`;
 }
 
 /** The flat keys' prefix with its final `.` (none for the empty prefix, where all keys are flat). */

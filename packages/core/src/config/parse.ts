@@ -5,6 +5,7 @@
  * it, so two spellings of one setting are caught before anything is parsed; then each is
  * parsed by its setting ({@link ./settings.ts}) or component spec ({@link ./components.ts}).
  */
+import { didYouMean } from '@kairos/triggers';
 import { ConfigurationError } from '../errors.js';
 import type {
   Clock,
@@ -26,7 +27,6 @@ import {
   type Spec,
 } from './components.js';
 import {
-  didYouMean,
   flatPrefixOf,
   isPlainObject,
   knownKey,
