@@ -1,7 +1,8 @@
 /**
  * The chaos suite of issue 16: per store, three scheduler processes share 200 interval jobs
  * whose runs last from 50 ms to 9 s (some longer than the time between two kills). Every few
- * seconds one scheduler is SIGKILLed at a random moment and restarted under a new scheduler id;
+ * seconds one scheduler is SIGKILLed at a random moment (the nodes in turns, each turn in a
+ * random order) and restarted under a new scheduler id;
  * half-way the store goes away for 4 s (PostgreSQL and Redis: the testkit's TCP proxy between
  * the processes and the server; SQLite: another connection holds the write lock); node N3's
  * clock is 10 s ahead (its injected `clock`). Each task appends its run start to a file

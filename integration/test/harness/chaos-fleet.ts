@@ -28,6 +28,8 @@ export class ChaosFleet {
   readonly killed = new Set<ChaosProcess>();
   /** Every start that failed and was tried again. */
   readonly refusedStarts: RefusedStart[] = [];
+  /** The nodes still to be killed in the current turn of {@link killOne}. */
+  #turn: number[] = [];
 
   /** Starts `size` nodes, node `n`'s generation `g` with `roleOf(n, g)`. */
   constructor(
@@ -68,17 +70,26 @@ export class ChaosFleet {
     }
   }
 
-  /** SIGKILLs a random ready node and restarts it; resolves to the killed process, if any. */
+  /**
+   * SIGKILLs a ready node and restarts it; resolves to the killed process, if any. The nodes are
+   * killed in turns, each turn in a random order (a node not ready yet waits for the next
+   * turn): every node is killed as often as the others. Drawn at random each time, a node could
+   * go unkilled through a whole CI run, and on SQLite, where the node whose clock is ahead takes
+   * every run, the kills would then hit no run at all.
+   */
   async killOne(): Promise<ChaosProcess | undefined> {
-    const candidates = this.#current
-      .map((p, node) => ({ p, node }))
-      .filter(({ p }) => p.alive && isReady(p));
-    const chosen = candidates[Math.floor(Math.random() * candidates.length)];
-    if (chosen === undefined) return undefined;
-    await chosen.p.kill();
-    this.killed.add(chosen.p);
-    this.#replace(chosen.node);
-    return chosen.p;
+    if (this.#turn.length === 0) this.#turn = shuffled(this.#current.map((_, node) => node));
+    const index = this.#turn.findIndex((node) => {
+      const p = this.#current[node];
+      return p !== undefined && p.alive && isReady(p);
+    });
+    const node = index < 0 ? undefined : this.#turn.splice(index, 1)[0];
+    const chosen = node === undefined ? undefined : this.#current[node];
+    if (node === undefined || chosen === undefined) return undefined;
+    await chosen.kill();
+    this.killed.add(chosen);
+    this.#replace(node);
+    return chosen;
   }
 
   /** Stops every node gracefully; resolves to how each exited. */
@@ -114,4 +125,13 @@ export class ChaosFleet {
 
 function isReady(p: ChaosProcess): boolean {
   return p.events.some((e) => e.type === 'ready');
+}
+
+/** The values in a random order (Fisher–Yates). */
+function shuffled<T>(values: T[]): T[] {
+  for (let i = values.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [values[i], values[j]] = [values[j] as T, values[i] as T];
+  }
+  return values;
 }

@@ -129,7 +129,8 @@ export function reliabilityPage(
         `${s.durations[1] / 1000} s; half \`onAbandoned: 'fail'\`, half \`'retry'\` with ` +
         `\`maxRetries: ${s.maxRetries}\`), \`leaseSeconds: ${s.leaseSeconds}\`; one scheduler ` +
         `SIGKILLed at a random moment every ${s.killEvery[0] / 1000}–${s.killEvery[1] / 1000} s ` +
-        `and restarted under a new scheduler id; a store outage of ${s.outageMs / 1000} s ` +
+        `(the nodes in turns, each turn in a random order) and restarted under a new scheduler ` +
+        `id; a store outage of ${s.outageMs / 1000} s ` +
         `half-way; the clock of node N3 ${s.clockOffsetMs / 1000} s ahead (the scheduler's ` +
         `injected \`clock\`).`,
       '- ',
