@@ -1,10 +1,9 @@
 /**
- * Which built-in trigger types take a key, read from @kairos/triggers (`triggerKeys`), where the
- * list of trigger fields lives once. Used to tell a user which of their keys are trigger fields
- * and which are job options.
+ * Which built-in trigger types take a key, asked of @kairos/triggers (`triggerTakes`), where the
+ * list of trigger fields and their spellings live once. Used to tell a user which of their keys
+ * are trigger fields and which are job options.
  */
-import { TRIGGER_TYPES, triggerKeys } from '@kairos/triggers';
-import { toCamelCase } from './config/keys.js';
+import { TRIGGER_TYPES, triggerTakes } from '@kairos/triggers';
 
 /** A built-in trigger `type` (`'cron'`, `'interval'`, …). */
 export type BuiltinTriggerType = (typeof TRIGGER_TYPES)[number];
@@ -24,13 +23,8 @@ export function triggerTypesTaking(key: string): readonly BuiltinTriggerType[] {
   if (key === 'type') return [];
   let types = answers.get(key);
   if (types === undefined) {
-    types = TRIGGER_TYPES.filter((type) => takes(type, key));
+    types = TRIGGER_TYPES.filter((type) => triggerTakes(type, key));
     if (answers.size < 1000) answers.set(key, types);
   }
   return types;
-}
-
-/** Whether a spec of `type` takes `key` (snake_case or camelCase). */
-function takes(type: BuiltinTriggerType, key: string): boolean {
-  return triggerKeys(type).includes(toCamelCase(key));
 }

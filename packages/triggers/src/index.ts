@@ -38,7 +38,7 @@ export type {
 } from './interfaces.js';
 export { IntervalTrigger } from './interval.js';
 export { isTrigger } from './base.js';
-export { TRIGGER_TYPES, triggerFromSpec, triggerKeys } from './spec.js';
+export { TRIGGER_TYPES, triggerFromSpec, triggerKeys, triggerTakes } from './spec.js';
 export { canonicalTimeZone, hostTimezone, isTimeZone } from './zone.js';
 export { formatDuration } from './duration.js';
 export { formatWallTime } from './wall-time.js';

@@ -25,6 +25,14 @@ export function triggerKeys(type: TriggerSpec['type']): readonly string[] {
 }
 
 /**
+ * Whether a spec of a built-in trigger type takes `key`, spelt as {@link triggerFromSpec} reads
+ * it (snake_case or camelCase): `triggerTakes('cron', 'day_of_week')` → true.
+ */
+export function triggerTakes(type: TriggerSpec['type'], key: string): boolean {
+  return TRIGGER_KEYS[type].includes(camelCase(key));
+}
+
+/**
  * Builds a trigger from a spec such as `{type: 'cron', day_of_week: 'mon-fri', hour: 9}`.
  * Keys may be snake_case (APScheduler) or camelCase; a trigger instance is returned as is.
  *

@@ -5,6 +5,7 @@ import {
   TRIGGER_TYPES,
   TriggerConfigError,
   triggerFromSpec,
+  triggerTakes,
 } from '../src/index.js';
 import { ZoneRules } from '../src/zone.js';
 import { errorOf } from './helpers.js';
@@ -111,5 +112,16 @@ describe('triggerFromSpec', () => {
     expect(error).toBeInstanceOf(TriggerConfigError);
     expect((error as TriggerConfigError).field).toBe(field);
     expect(error.message).toMatch(message);
+  });
+});
+
+describe('triggerTakes', () => {
+  it("answers as triggerFromSpec's key check does, in either spelling", () => {
+    expect(triggerTakes('cron', 'day_of_week')).toBe(true);
+    expect(triggerTakes('cron', 'dayOfWeek')).toBe(true);
+    expect(triggerTakes('cron', 'minutes')).toBe(false);
+    expect(triggerTakes('interval', 'minutes')).toBe(true);
+    expect(triggerTakes('date', 'run_date')).toBe(true);
+    expect(triggerTakes('and', 'timezone')).toBe(false);
   });
 });
