@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import {
   BackgroundScheduler,
-  CommandFailedError as CommandTaskFailedError,
+  CommandFailedError as CommandExitError,
   CommandTimeoutError,
   EVENT_JOB_ERROR,
   EVENT_JOB_EXECUTED,
@@ -153,7 +153,7 @@ export async function runJobNow(id: string, options: JobsOptions, io: CommandIO)
     const why =
       exception === undefined
         ? (run?.outcome ?? 'it did not run')
-        : exception instanceof CommandTaskFailedError || exception instanceof CommandTimeoutError
+        : exception instanceof CommandExitError || exception instanceof CommandTimeoutError
           ? // A command's failure is its exit and stderr, all in the message; no stack of ours.
             `${exception.name}: ${exception.message}`
           : exception instanceof Error
