@@ -43,3 +43,4 @@ export { canonicalTimeZone, hostTimezone, isTimeZone } from './zone.js';
 export { formatDuration } from './duration.js';
 export { formatWallTime } from './wall-time.js';
 export { didYouMean, nearestName } from './edit-distance.js';
+export { camelCase, snakeCase } from './keys.js';

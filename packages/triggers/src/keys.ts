@@ -21,17 +21,21 @@ export const TRIGGER_KEYS: Record<TriggerSpec['type'], readonly string[]> = {
 
 const camelCases = new Map<string, string>();
 
-/** `day_of_week` → `dayOfWeek` (remembered: specs repeat the same few keys). */
+/**
+ * `day_of_week` → `dayOfWeek`: the one spelling rule of snake_case (APScheduler's) keys, for
+ * trigger specs, job options and the configuration dictionary alike. A camelCase key is
+ * returned unchanged (remembered: specs repeat the same few keys).
+ */
 export function camelCase(key: string): string {
   let camel = camelCases.get(key);
   if (camel === undefined) {
-    camel = key.replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase());
+    camel = key.replace(/_([a-z0-9])/g, (_, letter: string) => letter.toUpperCase());
     if (camelCases.size < 1000) camelCases.set(key, camel);
   }
   return camel;
 }
 
-/** `dayOfWeek` → `day_of_week`. */
+/** `dayOfWeek` → `day_of_week`: how error messages spell a key for snake_case input. */
 export function snakeCase(key: string): string {
   return key.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
 }

@@ -30,10 +30,37 @@ export interface Explanation {
  * @throws UsageError when Kairos cannot read it
  */
 export function explainExpression(expression: string, use24HourTimeFormat = false): Explanation {
+  return explain(expression, 'UTC', use24HourTimeFormat).explanation;
+}
+
+/** Runs `kairos explain`; resolves to the exit code. */
+export function runExplain(expression: string, options: ExplainOptions, io: CommandIO): number {
+  if (expression.trim() === '')
+    throw new UsageError('give a crontab expression, quoted: kairos explain "0 9 * * 1-5"');
+  const { explanation, trigger } = explain(expression, options.zone, options.use24HourTimeFormat);
+  io.out(`${explanation.description}\n`);
+  if (explanation.notPortable !== null) io.out(`Not portable: ${explanation.notPortable}\n`);
+  if (trigger === null) return EXIT.ok;
+  const times = nextFireTimes(trigger, options.from, options.count);
+  io.out(times.length === 0 ? 'No run time left.\n' : `Next runs (${options.zone}):\n`);
+  for (const time of times) io.out(`  ${formatRunTime(time, options.zone)}\n`);
+  return EXIT.ok;
+}
+
+/**
+ * An expression read once: its explanation and its trigger in `zone` (null for `@reboot`, which
+ * has no run times).
+ */
+function explain(
+  expression: string,
+  zone: string,
+  use24HourTimeFormat: boolean,
+): { explanation: Explanation; trigger: CronTrigger | null } {
   const text = expression.trim();
+  let trigger: CronTrigger | null = null;
   if (text !== '@reboot') {
     try {
-      CronTrigger.fromCrontab(text, 'UTC');
+      trigger = CronTrigger.fromCrontab(text, zone);
     } catch (error) {
       if (error instanceof TriggerConfigError)
         throw new UsageError(`'${expression}' is not a crontab expression: ${error.message}`);
@@ -41,26 +68,12 @@ export function explainExpression(expression: string, use24HourTimeFormat = fals
     }
   }
   const cronProblem = Schedule.parse(text).problems[0];
-  return {
+  const explanation = {
     description: describeExpression(text, { use24HourTimeFormat }),
     notPortable:
       cronProblem === undefined
         ? null
         : `Debian's cron ${cronProblem.severity === 'error' ? 'refuses this expression' : 'reads this expression differently'}: ${cronProblem.message}`,
   };
-}
-
-/** Runs `kairos explain`; resolves to the exit code. */
-export function runExplain(expression: string, options: ExplainOptions, io: CommandIO): number {
-  if (expression.trim() === '')
-    throw new UsageError('give a crontab expression, quoted: kairos explain "0 9 * * 1-5"');
-  const explanation = explainExpression(expression, options.use24HourTimeFormat);
-  io.out(`${explanation.description}\n`);
-  if (explanation.notPortable !== null) io.out(`Not portable: ${explanation.notPortable}\n`);
-  if (expression.trim() === '@reboot') return EXIT.ok;
-  const trigger = CronTrigger.fromCrontab(expression, options.zone);
-  const times = nextFireTimes(trigger, options.from, options.count);
-  io.out(times.length === 0 ? 'No run time left.\n' : `Next runs (${options.zone}):\n`);
-  for (const time of times) io.out(`  ${formatRunTime(time, options.zone)}\n`);
-  return EXIT.ok;
+  return { explanation, trigger };
 }

@@ -4,13 +4,12 @@
  * {@link ComponentRequest}, its options validated by the plugin's schema but not built:
  * building may be asynchronous and belongs to the scheduler.
  */
-import { didYouMean } from '@kairos/triggers';
+import { didYouMean, snakeCase } from '@kairos/triggers';
 import { z } from 'zod';
 import { ConfigurationError } from '../errors.js';
 import type { Executor, JobStore } from '../interfaces.js';
 import { kairosIssueText } from '../options.js';
 import type { PluginRegistry } from '../registry.js';
-import { toSnakeCase } from './keys.js';
 import {
   CONSTRUCTOR,
   PLUGIN_TYPE,
@@ -177,7 +176,7 @@ function optionError<T>(
   schema: z.ZodType,
   issues: readonly z.core.$ZodIssue[],
 ): ConfigurationError {
-  const spell = (name: string): string => (spec.flat ? toSnakeCase(name) : name);
+  const spell = (name: string): string => (spec.flat ? snakeCase(name) : name);
   const keyOf = (name: string): string =>
     spec.entries.get(name)?.key ?? `${spec.key}.${spell(name)}`;
   const issue = issues.find((each) => each.code === 'unrecognized_keys') ?? issues[0];

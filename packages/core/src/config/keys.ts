@@ -3,21 +3,12 @@
  * (APScheduler's) and camelCase name the same key, flat keys carry a prefix and split at dots,
  * and an unknown key gets the nearest known one as a "did you mean" hint.
  */
+import { camelCase } from '@kairos/triggers';
 import { ConfigurationError } from '../errors.js';
-
-/** `misfire_grace_time` → `misfireGraceTime`; a camelCase name is returned unchanged. */
-export function toCamelCase(name: string): string {
-  return name.replace(/_([a-z0-9])/g, (_, letter: string) => letter.toUpperCase());
-}
-
-/** `misfireGraceTime` → `misfire_grace_time`. */
-export function toSnakeCase(name: string): string {
-  return name.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
-}
 
 /** The name among `allowed` (camelCase) that `written` spells, snake_case or camelCase. */
 export function knownKey<K extends string>(written: string, allowed: readonly K[]): K | undefined {
-  const camel = toCamelCase(written);
+  const camel = camelCase(written);
   return allowed.find((name) => name === camel);
 }
 

@@ -5,7 +5,7 @@
  * it, so two spellings of one setting are caught before anything is parsed; then each is
  * parsed by its setting ({@link ./settings.ts}) or component spec ({@link ./components.ts}).
  */
-import { didYouMean } from '@kairos/triggers';
+import { camelCase, didYouMean, snakeCase } from '@kairos/triggers';
 import { ConfigurationError } from '../errors.js';
 import type {
   Clock,
@@ -26,14 +26,7 @@ import {
   type Instance,
   type Spec,
 } from './components.js';
-import {
-  flatPrefixOf,
-  isPlainObject,
-  knownKey,
-  splitFlatKey,
-  toCamelCase,
-  toSnakeCase,
-} from './keys.js';
+import { flatPrefixOf, isPlainObject, knownKey, splitFlatKey } from './keys.js';
 import {
   JOB_DEFAULTS,
   JOB_DEFAULT_KEYS,
@@ -224,7 +217,7 @@ class Collected {
         `or a spec, {type: '<alias>', ...options} or {class: SomeClass, ...options}`;
       descend(aliasKey, deeper, component, specWhat, (option, optionKey, below, optionValue) => {
         // `type` and `class` are kept apart from the options; options are camelCased for the schema.
-        const name = option === 'type' || option === 'class' ? option : toCamelCase(option);
+        const name = option === 'type' || option === 'class' ? option : camelCase(option);
         claim(spec.entries, name, leaf(optionKey, below, optionValue));
       });
     });
@@ -342,7 +335,7 @@ function canonicalName<K extends string>(
 ): K {
   const found = knownKey(written, allowed);
   if (found !== undefined) return found;
-  const spell = (name: string): string => (flat ? toSnakeCase(name) : name);
+  const spell = (name: string): string => (flat ? snakeCase(name) : name);
   throw new ConfigurationError(
     [key, ...rest].join('.'),
     (rest.length === 0 ? 'unknown key' : `unknown key '${written}'`) +
@@ -352,6 +345,6 @@ function canonicalName<K extends string>(
 }
 
 function jobDefaultsWhat(flat: boolean): string {
-  const keys = JOB_DEFAULT_KEYS.map((name) => (flat ? toSnakeCase(name) : name));
+  const keys = JOB_DEFAULT_KEYS.map((name) => (flat ? snakeCase(name) : name));
   return `an object of job defaults (${keys.join(', ')})`;
 }
