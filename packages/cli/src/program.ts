@@ -256,6 +256,12 @@ Examples:
     .option('--read-only', 'show everything, allow no action (run, pause, resume, remove)')
     .option('--show-args', 'show job arguments and run results (hidden by default)')
     .option('--user <name>', `require Basic auth: this user, the password in ${PASSWORD_VARIABLE}`)
+    .option(
+      '--allowed-host <name>',
+      'a host name the dashboard is reached by, besides IP addresses and localhost (repeatable)',
+      (name: string, names: string[]) => [...names, name],
+      [] as string[],
+    )
     .addHelpText(
       'after',
       `
@@ -270,7 +276,7 @@ Store URLs (--store, or the KAIROS_STORE environment variable):
 Examples:
   $ kairos dashboard --store sqlite:var/jobs.sqlite
   $ kairos dashboard --store postgres://app@db/app --read-only --port 8080
-  $ ${PASSWORD_VARIABLE}=s3cret kairos dashboard --store redis://127.0.0.1:6379/0 --host 0.0.0.0 --user ops
+  $ ${PASSWORD_VARIABLE}=s3cret kairos dashboard --store redis://127.0.0.1:6379/0 --host 0.0.0.0 --user ops --allowed-host jobs.example.com
 ${EXIT_CODES}`,
     )
     .action(async (options: DashboardOptions) => done(await runDashboard(options, io)));

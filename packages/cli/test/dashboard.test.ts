@@ -5,6 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { get as httpGet } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { BackgroundScheduler } from 'kairos';
@@ -40,6 +41,19 @@ interface Served {
   child: ChildProcess;
   url: string;
   exit: Promise<number | null>;
+  /** What it printed so far, stdout and stderr. */
+  output: () => string;
+}
+
+/** The status of GET api/meta at `url` with the Host header `host` (fetch cannot set one). */
+function statusFor(url: string, host: string): Promise<number | undefined> {
+  return new Promise((resolve, reject) => {
+    const request = httpGet(new URL('api/meta', url), { headers: { host } }, (response) => {
+      response.resume();
+      resolve(response.statusCode);
+    });
+    request.on('error', reject);
+  });
 }
 
 async function startDashboard(args: string[], env: Record<string, string> = {}): Promise<Served> {
@@ -62,7 +76,7 @@ async function startDashboard(args: string[], env: Record<string, string> = {}):
     child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
     void exit.then((code) => reject(new Error(`kairos dashboard exited (${code}): ${output}`)));
   });
-  return { child, url: url.endsWith('/') ? url : `${url}/`, exit };
+  return { child, url: url.endsWith('/') ? url : `${url}/`, exit, output: () => output };
 }
 
 async function stop(served: Served): Promise<number | null> {
@@ -146,6 +160,28 @@ describe('kairos dashboard', () => {
     }
   });
 
+  test('answers IP addresses, localhost and each --allowed-host; refuses other host names', async () => {
+    const served = await startDashboard(['--allowed-host', 'jobs.example.com']);
+    try {
+      const { port } = new URL(served.url);
+      expect(await statusFor(served.url, `127.0.0.1:${port}`)).toBe(200);
+      expect(await statusFor(served.url, `localhost:${port}`)).toBe(200);
+      expect(await statusFor(served.url, 'jobs.example.com')).toBe(200);
+      expect(await statusFor(served.url, `rebind.attacker.example:${port}`)).toBe(403);
+    } finally {
+      await stop(served);
+    }
+  });
+
+  test('on ::1 (loopback) it gives no warning about listening without a password', async () => {
+    const served = await startDashboard(['--host', '::1']);
+    expect(new URL(served.url).hostname).toBe('[::1]');
+    // Stopped first: all it printed has arrived.
+    await stop(served);
+    expect(served.output()).toContain('Dashboard of');
+    expect(served.output()).not.toContain('Warning');
+  });
+
   test('bad options are usage errors (exit 2) naming the option', async () => {
     const noPassword = await kairos(['dashboard', '--store', store, '--user', 'ops'], {
       env: { KAIROS_DASHBOARD_PASSWORD: '' },
@@ -153,9 +189,11 @@ describe('kairos dashboard', () => {
     expect(noPassword.code).toBe(2);
     expect(noPassword.stderr).toContain('KAIROS_DASHBOARD_PASSWORD');
 
-    const badPort = await kairos(['dashboard', '--store', store, '--port', 'eighty']);
-    expect(badPort.code).toBe(2);
-    expect(badPort.stderr).toContain("--port 'eighty'");
+    for (const port of ['eighty', '', '0x50', '1e3', '-1', '65536']) {
+      const badPort = await kairos(['dashboard', '--store', store, '--port', port]);
+      expect(badPort.code, port).toBe(2);
+      expect(badPort.stderr).toContain(`--port '${port}' is not a port number from 0 to 65535`);
+    }
 
     const noStore = await kairos(['dashboard', '--store', `sqlite:${join(dir, 'missing.sqlite')}`]);
     expect(noStore.code).toBe(2);

@@ -3,7 +3,7 @@
  * Fetch handler and its CSRF token. The adapters reach the app through {@link dispatchOf}, which
  * also tells it where it is mounted.
  */
-import { BaseScheduler } from 'kairos';
+import { BaseScheduler, silentLogger } from 'kairos';
 import { buildApp } from './app.js';
 import type { ApiSettings, Mount } from './context.js';
 import { HttpOptionError } from './errors.js';
@@ -123,6 +123,21 @@ function checkOptions(options: ApiOptions): ApiSettings {
         `${JSON.stringify(origin)} is not an origin such as https://jobs.example.com`,
       );
   }
+  const allowedHosts = options.allowedHosts ?? [];
+  if (allowedHosts !== true) {
+    if (!Array.isArray(allowedHosts))
+      throw new HttpOptionError(
+        'allowedHosts',
+        `${JSON.stringify(allowedHosts)} is not a list of host names (or true for any)`,
+      );
+    for (const host of allowedHosts) {
+      if (typeof host !== 'string' || !/^[a-z0-9.-]+$/i.test(host))
+        throw new HttpOptionError(
+          'allowedHosts',
+          `${JSON.stringify(host)} is not a host name such as jobs.example.com (no scheme, no port)`,
+        );
+    }
+  }
   const page = options.page ?? null;
   if (page !== null && (typeof page.asset !== 'function' || typeof page.html !== 'function'))
     throw new HttpOptionError(
@@ -137,15 +152,22 @@ function checkOptions(options: ApiOptions): ApiSettings {
     page,
     pingIntervalMs: ping * 1000,
     allowedOrigins,
+    allowedHosts: allowedHosts === true ? true : allowedHosts.map((host) => host.toLowerCase()),
     logError: errorLog(options),
   };
 }
 
 /**
  * Where a 500's error is logged: the `logger` option, else the scheduler's own logger (so it
- * lands where the application's lines do).
+ * lands where the application's lines do), else, when the scheduler logs nothing
+ * (`logger: false`), `console.error`: a 500 tells the client only that the log says why.
  */
 function errorLog(options: ApiOptions): (message: string, error: unknown) => void {
-  const logger = options.logger ?? options.scheduler.logger;
-  return (message, error) => logger.error({ err: error }, message);
+  const { logger, scheduler } = options;
+  if (logger !== undefined) return (message, error) => logger.error({ err: error }, message);
+  return (message, error) => {
+    // Read at each failure: a stopped scheduler's logger can be configured again.
+    if (scheduler.logger !== silentLogger) scheduler.logger.error({ err: error }, message);
+    else console.error(message, error);
+  };
 }

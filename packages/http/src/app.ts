@@ -14,7 +14,7 @@ import { addActionRoutes } from './routes/actions.js';
 import { addEventRoutes } from './routes/events.js';
 import { addPageRoutes } from './routes/page.js';
 import { addReadRoutes } from './routes/reads.js';
-import { CONTENT_SECURITY_POLICY, checkBasicAuth } from './security.js';
+import { CONTENT_SECURITY_POLICY, checkBasicAuth, checkHost } from './security.js';
 
 /** The API's paths (as Hono patterns) and the one method each answers. */
 const ROUTES: readonly [string, 'GET' | 'POST'][] = [
@@ -50,6 +50,7 @@ export function buildApp(settings: ApiSettings, options: ApiOptions): Hono<ApiEn
     c.res.headers.set('Cache-Control', 'no-store');
   });
   app.use(async (c, next) => {
+    checkHost(c.req.raw, settings.allowedHosts);
     if (options.basicAuth !== undefined) checkBasicAuth(c.req.raw, options.basicAuth);
     if (options.authorize !== undefined && (await options.authorize(c.req.raw)) !== true)
       throw new HttpError(401, 'this request is not authorised');

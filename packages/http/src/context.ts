@@ -14,6 +14,8 @@ export interface ApiSettings {
   readonly page: PageProvider | null;
   readonly pingIntervalMs: number;
   readonly allowedOrigins: readonly string[];
+  /** Host names requests may be addressed to besides IP addresses and localhost; true: any. */
+  readonly allowedHosts: readonly string[] | true;
   /** Writes a failure answered with 500 to the configured log. */
   readonly logError: (message: string, error: unknown) => void;
 }

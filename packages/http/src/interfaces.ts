@@ -47,7 +47,8 @@ export interface ApiOptions {
   page?: PageProvider;
   /**
    * Where a failure answered with 500 is logged (never sent to the client). Default: the
-   * scheduler's own logger (`scheduler.logger`).
+   * scheduler's own logger (`scheduler.logger`), or `console.error` when the scheduler logs
+   * nothing (`logger: false`).
    */
   logger?: Pick<Logger, 'error'>;
   /**
@@ -55,6 +56,13 @@ export interface ApiOptions {
    * a TLS-terminating proxy in front of a plain-HTTP server. Default none.
    */
   allowedOrigins?: string[];
+  /**
+   * Host names besides IP addresses and `localhost` that requests may be addressed to (their
+   * `Host` header), e.g. `['jobs.example.com']`; `true` accepts any. Default none: a page of
+   * another site that points a name of its own at this server (DNS rebinding) is refused, where
+   * it could otherwise read the CSRF token and act on jobs as if it were this origin.
+   */
+  allowedHosts?: string[] | true;
   /** Seconds between the `: ping` comments of the event stream. Default 15. */
   pingIntervalSeconds?: number;
 }

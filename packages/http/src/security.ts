@@ -4,6 +4,7 @@
  * compared in constant time.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { isIP } from 'node:net';
 import { HttpError } from './errors.js';
 import type { BasicAuthCredentials } from './interfaces.js';
 
@@ -62,6 +63,28 @@ export function checkBasicAuth(request: Request, credentials: BasicAuthCredentia
       { 'WWW-Authenticate': 'Basic realm="Kairos", charset="UTF-8"' },
     );
   }
+}
+
+/**
+ * Refuses a request addressed to a host name that is not this API's (403): an IP address,
+ * `localhost` (or a name under it) and `allowedHosts` are; `true` allows any. A page of another
+ * site can point a name of its own at this server (DNS rebinding); the browser then counts the
+ * API as that page's own origin, and only the `Host` header tells the two apart.
+ */
+export function checkHost(request: Request, allowedHosts: readonly string[] | true): void {
+  if (allowedHosts === true) return;
+  const host = new URL(request.url).hostname.toLowerCase();
+  if (
+    host === 'localhost' ||
+    host.endsWith('.localhost') ||
+    isIP(host.startsWith('[') ? host.slice(1, -1) : host) !== 0 ||
+    allowedHosts.includes(host)
+  )
+    return;
+  throw new HttpError(
+    403,
+    `this API does not answer requests addressed to ${JSON.stringify(host)}: a page of another site could point that name at it; list the name in the allowedHosts option (kairos dashboard: --allowed-host ${host})`,
+  );
 }
 
 /**

@@ -33,14 +33,16 @@ export interface Fixture {
  * A scheduler on a new SQLite file, started, with the tasks `report` (records its args,
  * returns `{rows: 3}`) and `fail` (throws) registered.
  */
-export async function startScheduler(options: { paused?: boolean } = {}): Promise<Fixture> {
+export async function startScheduler(
+  options: { paused?: boolean; logger?: false } = {},
+): Promise<Fixture> {
   const clock = new FakeClock(T0);
   const log = new RecordingLogger();
   const file = join(dir, `jobs-${++files}.db`);
   const calls: string[] = [];
   const scheduler = new BackgroundScheduler({
     clock,
-    logger: log,
+    logger: options.logger ?? log,
     timezone: 'UTC',
     jobstores: { default: { type: 'sqlite', path: file } },
   });

@@ -3,7 +3,7 @@
  * `showArgs`, the strict headers on every kind of response (JSON, errors, the page, assets,
  * the event stream), no stack trace in a 500, and bad options refused.
  */
-import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import {
   createApi,
   HttpOptionError,
@@ -111,6 +111,56 @@ describe('authorisation', () => {
       headers: basic('ops', 'correct horse'),
     });
     expect(action.status).toBe(200);
+  });
+});
+
+describe('the Host header (DNS rebinding)', () => {
+  const at = (host: string, path = 'api/meta', init: RequestInit = {}): Request =>
+    new Request(`http://${host}/${path}`, init);
+
+  test('IP addresses and localhost are answered; another name is refused with 403', async () => {
+    const api = apiOf(fixture);
+    for (const host of [
+      '127.0.0.1:8080',
+      '[::1]:8080',
+      '10.1.2.3',
+      'localhost:7070',
+      'app.localhost',
+    ]) {
+      expect((await api.fetch(at(host))).status, host).toBe(200);
+    }
+    const refused = await api.fetch(at('rebind.attacker.example:8080'));
+    expect(refused.status).toBe(403);
+    expect(await errorOf(refused)).toEqual({
+      status: 403,
+      code: 'forbidden',
+      message:
+        'this API does not answer requests addressed to "rebind.attacker.example": a page of another site could point that name at it; list the name in the allowedHosts option (kairos dashboard: --allowed-host rebind.attacker.example)',
+    });
+  });
+
+  test('a rebinding page can neither read the token nor act, even with the right Origin', async () => {
+    const api = apiOf(fixture);
+    const host = 'rebind.attacker.example:8080';
+    expect((await api.fetch(at(host))).status).toBe(403);
+    const action = await api.fetch(
+      at(host, 'api/jobs/poll/pause', {
+        method: 'POST',
+        headers: { origin: `http://${host}`, 'x-csrf-token': api.csrfToken },
+      }),
+    );
+    expect(action.status).toBe(403);
+    const job = await getJson<{ state: string }>(api, 'api/jobs/poll');
+    expect(job.state).toBe('scheduled');
+  });
+
+  test('allowedHosts lists more names (any case); true accepts any', async () => {
+    const listed = apiOf(fixture, { allowedHosts: ['Jobs.Example.com'] });
+    expect((await listed.fetch(at('jobs.example.com'))).status).toBe(200);
+    expect((await listed.fetch(at('JOBS.EXAMPLE.COM:443'))).status).toBe(200);
+    expect((await listed.fetch(at('other.example.com'))).status).toBe(403);
+    const any = apiOf(fixture, { allowedHosts: true });
+    expect((await any.fetch(at('other.example.com'))).status).toBe(200);
   });
 });
 
@@ -229,6 +279,28 @@ describe('failures', () => {
     expect(String(entry?.err)).toContain('template broke');
   });
 
+  test("when the scheduler logs nothing, a 500's cause goes to console.error", async () => {
+    const quiet = await startScheduler({ logger: false });
+    const printed: unknown[][] = [];
+    const spy = vi.spyOn(console, 'error').mockImplementation((...args: unknown[]) => {
+      printed.push(args);
+    });
+    try {
+      const api = apiOf(quiet, {
+        authorize: () => {
+          throw new RangeError('the session store is down');
+        },
+      });
+      expect((await get(api, 'api/jobs')).status).toBe(500);
+      expect(printed).toHaveLength(1);
+      expect(String(printed[0]?.[0])).toContain('@kairos/http');
+      expect(String(printed[0]?.[1])).toContain('the session store is down');
+    } finally {
+      spy.mockRestore();
+      await quiet.scheduler.shutdown();
+    }
+  });
+
   test('bad options are refused, naming the option', () => {
     const { scheduler } = fixture;
     expect(() => createApi({ scheduler: {} as never })).toThrow(HttpOptionError);
@@ -243,5 +315,11 @@ describe('failures', () => {
       /allowedOrigins/,
     );
     expect(() => createApi({ scheduler, pingIntervalSeconds: 0 })).toThrow(/pingIntervalSeconds/);
+    expect(() => createApi({ scheduler, allowedHosts: ['https://jobs.example.com'] })).toThrow(
+      /allowedHosts: "https:\/\/jobs.example.com" is not a host name/,
+    );
+    expect(() => createApi({ scheduler, allowedHosts: 'jobs.example.com' as never })).toThrow(
+      /allowedHosts/,
+    );
   });
 });

@@ -20,7 +20,11 @@ export interface DashboardOptions {
   readOnly?: boolean;
   showArgs?: boolean;
   user?: string;
+  allowedHost: string[];
 }
+
+/** Addresses only this machine reaches: listening there needs no password. */
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
 
 /** Runs `kairos dashboard` until SIGTERM or SIGINT; resolves to the exit code. */
 export async function runDashboard(
@@ -28,8 +32,8 @@ export async function runDashboard(
   io: CommandIO,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<number> {
-  const port = Number(options.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65_535)
+  const port = /^\d{1,5}$/.test(options.port) ? Number(options.port) : NaN;
+  if (!(port <= 65_535))
     throw new UsageError(`--port '${options.port}' is not a port number from 0 to 65535`);
   const basicAuth = readBasicAuth(options.user, env);
   // Loaded here, not at the top: every other command (the `run` daemon above all) would carry
@@ -44,13 +48,14 @@ export async function runDashboard(
       scheduler,
       readOnly: options.readOnly === true,
       showArgs: options.showArgs === true,
+      allowedHosts: options.allowedHost,
       ...(basicAuth === undefined ? {} : { basicAuth }),
     });
     const server = await serve(dashboard, { host: options.host, port });
     const url = server.url.endsWith('/') ? server.url : `${server.url}/`;
     const mode = options.readOnly === true ? ' (read-only)' : '';
     io.out(`Dashboard of ${redactStoreUrl(options.store)} at ${url}${mode}\n`);
-    if (options.host !== '127.0.0.1' && options.host !== 'localhost' && basicAuth === undefined)
+    if (!LOOPBACK.has(options.host) && basicAuth === undefined)
       io.err(
         `Warning: the dashboard listens on ${options.host} without a password; anyone who reaches it can run, pause and remove jobs. Add --user NAME with ${PASSWORD_VARIABLE}, or --read-only.\n`,
       );
