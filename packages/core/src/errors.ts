@@ -18,6 +18,29 @@ export class JobLookupError extends Error {
   }
 }
 
+/**
+ * The job is stored but its store cannot restore it (its task cannot be loaded), so it can be
+ * listed and removed but not paused, resumed, modified, rescheduled or run.
+ */
+export class UnrestorableJobError extends Error {
+  /** The id of the job. */
+  readonly jobId: string;
+
+  /** @param cause why the job cannot be restored (`UnrestorableJob.cause`) */
+  constructor(jobId: string, jobstore: string, cause: unknown) {
+    const why = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
+    super(
+      `Job '${jobId}' is stored in job store '${jobstore}' but cannot be restored (${why}); ` +
+        `make its task loadable (register it, or list its module in taskModules), replace it ` +
+        `with addJob(…, { id: '${jobId}', replaceExisting: true }), or remove it with ` +
+        `removeJob('${jobId}')`,
+      { cause },
+    );
+    this.name = 'UnrestorableJobError';
+    this.jobId = jobId;
+  }
+}
+
 /** A job with this id already exists; pass `replaceExisting: true` to replace it. */
 export class ConflictingIdError extends Error {
   /** The id that is already taken. */

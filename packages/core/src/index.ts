@@ -29,6 +29,7 @@ export {
   SerializationError,
   StoreNotStartedError,
   TaskLookupError,
+  UnrestorableJobError,
 } from './errors.js';
 export * from './events.js';
 export { AsyncExecutor, type AsyncExecutorOptions } from './executors/async.js';

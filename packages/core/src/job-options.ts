@@ -242,13 +242,22 @@ export function normalizeAddJobArguments(
  * times in `timezone`) or a Luxon DateTime.
  */
 export function instantOf(value: DateInput, timezone: string, job: string): number {
-  if (isTrigger(value))
-    throw new JobOptionError(job, 'nextRunTime', value, 'is a trigger, not a time');
+  const instant = readInstant(value, timezone);
+  if (typeof instant !== 'number')
+    throw new JobOptionError(job, 'nextRunTime', value, instant.problem);
+  return instant;
+}
+
+/**
+ * An instant as epoch ms (a Date, epoch ms, an ISO string, naive ones being wall times in
+ * `timezone`, or a Luxon DateTime), or what is wrong with it, in words that quote the value.
+ */
+export function readInstant(value: unknown, timezone: string): number | { problem: string } {
+  if (isTrigger(value)) return { problem: 'is a trigger, not a time' };
   try {
-    return new DateTrigger({ runDate: value, timezone }).runDate.getTime();
+    return new DateTrigger({ runDate: value as DateInput, timezone }).runDate.getTime();
   } catch (error) {
-    const problem = error instanceof Error ? error.message.replace(/^.*run_date: /, '') : '';
-    throw new JobOptionError(job, 'nextRunTime', value, problem);
+    return { problem: error instanceof Error ? error.message.replace(/^.*run_date: /, '') : '' };
   }
 }
 

@@ -5,6 +5,7 @@
 import { show } from '@kairos/triggers';
 import { ConfigurationError } from './errors.js';
 import {
+  EVENT_ALL,
   EVENT_NAMES,
   eventCodeOf,
   type AnySchedulerEvent,
@@ -36,7 +37,16 @@ export class Listeners {
     this.#log = log;
   }
 
+  /** @throws ConfigurationError when `listener` is not a function or `mask` selects no event */
   add(listener: EventListener, mask: number): void {
+    checkListener(listener, 'addListener');
+    if (!Number.isInteger(mask) || mask <= 0 || (mask & ~EVENT_ALL) !== 0) {
+      throw new ConfigurationError(
+        'addListener: mask',
+        `${show(mask)} is not a mask of event codes; combine EVENT_* constants with |, e.g. ` +
+          `EVENT_JOB_EXECUTED | EVENT_JOB_ERROR, or leave it out for every event (EVENT_ALL)`,
+      );
+    }
     this.#listeners = [...this.#listeners, { fn: listener, mask }];
     this.#mask |= mask;
   }
@@ -46,7 +56,9 @@ export class Listeners {
     this.#mask = this.#listeners.reduce((mask, entry) => mask | entry.mask, 0);
   }
 
+  /** @throws ConfigurationError when `listener` is not a function */
   addErrorListener(listener: ErrorListener): void {
+    checkListener(listener, "on('error')");
     this.#errorListeners.add(listener);
   }
 
@@ -104,6 +116,16 @@ export class Listeners {
   #listenerFailed(event: AnySchedulerEvent, error: unknown): void {
     this.#log().error(`Error notifying listener of ${event.name}`, error);
     this.reportError('listener', null, error, `notifying a listener of ${event.name}`);
+  }
+}
+
+/** Refuses a listener that is not a function, where it is added rather than at every event. */
+function checkListener(listener: unknown, call: string): void {
+  if (typeof listener !== 'function') {
+    throw new ConfigurationError(
+      `${call}: listener`,
+      `${show(listener)} is not a function; pass (event) => { … }`,
+    );
   }
 }
 

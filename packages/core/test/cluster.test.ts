@@ -462,6 +462,16 @@ describe('nodes and history', () => {
     await expect(a.scheduler.getRuns({ cursor: 'nope' })).rejects.toThrow(
       /cursor: "nope" is not a cursor getRuns\(\) gave out/,
     );
+    // A misspelt filter is refused, not ignored (which would list every run).
+    await expect(a.scheduler.getRuns({ jobID: 'a' } as never)).rejects.toThrow(
+      'getRuns: jobID: unknown option (did you mean jobId?); getRuns takes jobId, outcome, since, until, limit, cursor, jobstore',
+    );
+    await expect(a.scheduler.getRuns('a' as never)).rejects.toThrow(
+      "getRuns: 'a' is not an options object such as { jobId: 'report', limit: 20 }",
+    );
+    await expect(a.scheduler.getRuns({ since: 'yesterday' })).rejects.toThrow(
+      /^getRuns: since: 'yesterday' is not a date-time/,
+    );
     await a.scheduler.shutdown();
   });
 });

@@ -14,6 +14,7 @@ import {
   ConfigurationError,
   ConflictingIdError,
   EVENT_JOB_ERROR,
+  EVENT_ALL,
   EVENT_JOB_EXECUTED,
   FakeClock,
   JobLookupError,
@@ -940,6 +941,25 @@ describe('listeners', () => {
     await clock.settle();
     expect(seen).toEqual([]);
     await scheduler.shutdown();
+  });
+
+  it('refuses a listener that is not a function, or a mask of no event, where it is added', () => {
+    const { scheduler } = makeScheduler();
+    expect(() => scheduler.addListener('x' as never)).toThrow(
+      "addListener: listener: 'x' is not a function; pass (event) => { … }",
+    );
+    expect(() => scheduler.on('job_executed', undefined as never)).toThrow(
+      'addListener: listener: undefined is not a function',
+    );
+    expect(() => scheduler.on('error', null as never)).toThrow(
+      "on('error'): listener: null is not a function",
+    );
+    for (const mask of [0, -1, 1.5, 2 ** 25, Number.NaN]) {
+      expect(() => scheduler.addListener(noop, mask), String(mask)).toThrow(
+        /^addListener: mask: .* is not a mask of event codes; combine EVENT_\* constants with \|/,
+      );
+    }
+    expect(() => scheduler.addListener(noop, EVENT_ALL)).not.toThrow();
   });
 });
 

@@ -9,6 +9,7 @@ import {
   EVENT_JOB_EXECUTED,
   FakeClock,
   MAX_TIMER_MS,
+  MemoryJobStore,
   type JobExecutionEvent,
   type JobSubmissionEvent,
 } from '../src/index.js';
@@ -311,6 +312,61 @@ describe('trigger exhaustion', () => {
     expect(await scheduler.getJobs()).toEqual([]);
     await scheduler.shutdown();
   });
+});
+
+describe('a shutdown during a claim', () => {
+  /**
+   * A memory store whose claims, once `hold` is set, wait for `release()`, as a claim over the
+   * network waits for its answer.
+   */
+  class SlowClaimStore extends MemoryJobStore {
+    hold = false;
+    claiming = false;
+    #release: (() => void) | null = null;
+
+    override async claimDueJobs(claim: Parameters<MemoryJobStore['claimDueJobs']>[0]) {
+      if (this.hold) {
+        this.claiming = true;
+        await new Promise<void>((resolve) => (this.#release = resolve));
+      }
+      return super.claimDueJobs(claim);
+    }
+
+    release(): void {
+      this.#release?.();
+    }
+  }
+
+  for (const wait of [true, false]) {
+    it(`hands the claimed runs to the executor first (wait: ${wait}): none is lost`, async () => {
+      const store = new SlowClaimStore();
+      const { scheduler, clock, events, errors } = makeScheduler({ jobstores: { default: store } });
+      const ran: string[] = [];
+      await scheduler.start();
+      await scheduler.addJob(
+        () => void ran.push('once'),
+        { type: 'date', runDate: at(5) },
+        {
+          id: 'once',
+        },
+      );
+      store.hold = true;
+      await clock.advance(5_000);
+      expect(store.claiming).toBe(true);
+      const stopped = scheduler.shutdown({ wait });
+      store.release();
+      await stopped;
+      // The claim removed the one-off job: its run has an outcome, never a silent loss (it was
+      // a ComponentLookupError for the executor, detached while the claim was on its way).
+      expect(await store.getAllJobs()).toEqual([]);
+      expect(errors).toEqual([]);
+      // A synchronous task starts as it is submitted, before a shutdown without wait cancels.
+      expect(ran).toEqual(['once']);
+      expect(events.only('job_executed', 'job_error', 'job_missed')).toEqual([
+        '@5s job_executed once 5s',
+      ]);
+    });
+  }
 });
 
 describe('sleeping', () => {

@@ -4,8 +4,10 @@
 import { describe, expect, it } from 'vitest';
 import {
   EVENT_JOB_UNRESTORABLE,
+  JobLookupError,
   TaskLookupError,
   UnrestorableJob,
+  UnrestorableJobError,
   type JobUnrestorableEvent,
 } from '../src/index.js';
 import { at, makeScheduler } from './helpers.js';
@@ -68,6 +70,31 @@ describe('a stored job whose task cannot be loaded', () => {
     expect(store.rows.has('ghost')).toBe(false);
     expect(await scheduler.getJob('ghost')).toBeNull();
     expect((await scheduler.getJobs()).map((job) => job.id)).toEqual(['good']);
+    await scheduler.shutdown();
+  });
+
+  it('refuses pause, resume, modify, reschedule and runJob with UnrestorableJobError', async () => {
+    const { scheduler } = await withGhost();
+    const attempts: [string, () => Promise<unknown>][] = [
+      ['pauseJob', () => scheduler.pauseJob('ghost')],
+      ['resumeJob', () => scheduler.resumeJob('ghost')],
+      ['modifyJob', () => scheduler.modifyJob('ghost', { name: 'x' })],
+      ['rescheduleJob', () => scheduler.rescheduleJob('ghost', { type: 'interval', seconds: 1 })],
+      ['runJob', () => scheduler.runJob('ghost')],
+    ];
+    for (const [name, attempt] of attempts) {
+      const error: unknown = await attempt().then(
+        () => new Error(`${name} did not throw`),
+        (thrown: unknown) => thrown,
+      );
+      expect(error, name).toBeInstanceOf(UnrestorableJobError);
+      expect((error as UnrestorableJobError).jobId).toBe('ghost');
+      expect((error as Error).message).toMatch(
+        /^Job 'ghost' is stored in job store 'default' but cannot be restored \(TaskLookupError: .*'ghost'.*\); make its task loadable .*removeJob\('ghost'\)$/,
+      );
+    }
+    // A job that is not there at all is still a JobLookupError.
+    await expect(scheduler.pauseJob('missing')).rejects.toBeInstanceOf(JobLookupError);
     await scheduler.shutdown();
   });
 

@@ -13,6 +13,7 @@ import {
   EVENT_JOB_MISSED,
   JobExecutionEvent,
   JobLookupError,
+  UnrestorableJobError,
   type JobEvent,
   type ListedJob,
 } from 'kairos';
@@ -187,7 +188,8 @@ export async function withStore(
   try {
     return await use(scheduler);
   } catch (error) {
-    if (error instanceof JobLookupError) throw new CommandFailedError(error.message);
+    if (error instanceof JobLookupError || error instanceof UnrestorableJobError)
+      throw new CommandFailedError(error.message);
     throw error;
   } finally {
     await scheduler.shutdown();

@@ -6,7 +6,7 @@
  * (`loop.ts`) and jobs as text (`transfer.ts`).
  */
 import { parseConfig, type SchedulerConfig } from '../config/index.js';
-import { JobLookupError, SchedulerNotRunningError } from '../errors.js';
+import { JobLookupError, SchedulerNotRunningError, UnrestorableJobError } from '../errors.js';
 import {
   EVENT_ALL,
   EVENT_ALL_JOBS_REMOVED,
@@ -411,7 +411,8 @@ export abstract class BaseScheduler implements JobHost {
   /**
    * Changes a job's options (task, args, name, trigger, executor, policies, next run time).
    * A new trigger does not change the next run time; `rescheduleJob` does.
-   * @throws JobLookupError when there is no such job
+   * @throws JobLookupError when there is no such job; UnrestorableJobError when it is stored but
+   *   cannot be restored (as for `rescheduleJob`, `pauseJob`, `resumeJob` and `runJob`)
    */
   async modifyJob(id: string, changes: JobChanges, jobstore?: string): Promise<Job> {
     const found = await this.#findJob(id, jobstore);
@@ -503,7 +504,8 @@ export abstract class BaseScheduler implements JobHost {
    * store shared through a run ledger (SQLite, PostgreSQL, Redis, MongoDB), `maxInstances`
    * counts the runs of every scheduler of the store, and a refusal is a JOB_MAX_INSTANCES
    * event and a `skipped` run, not a throw.
-   * @throws JobLookupError, SchedulerNotRunningError, ComponentLookupError; in the memory store
+   * @throws JobLookupError, UnrestorableJobError, SchedulerNotRunningError,
+   *   ComponentLookupError; in the memory store
    *   (or a store without a ledger) also MaxInstancesReachedError and ExecutorQueueFullError
    */
   async runJob(id: string, jobstore?: string): Promise<void> {
@@ -515,7 +517,9 @@ export abstract class BaseScheduler implements JobHost {
   /**
    * The run history of the stores with a run ledger (every built-in store): newest scheduled
    * time first, filtered by job, outcome and scheduled time, a page at a time (`nextCursor`).
-   * @throws ConfigurationError naming a bad option
+   * The stores are open only while the scheduler runs (or is paused): before `start()` and
+   * after `shutdown()` the page is empty.
+   * @throws ConfigurationError naming a bad or unknown option
    */
   async getRuns(options: GetRunsOptions = {}): Promise<RunsPage> {
     return this.#rooms.history.getRuns(options);
@@ -568,11 +572,15 @@ export abstract class BaseScheduler implements JobHost {
 
   /**
    * The job with this id (pending while stopped).
-   * @throws JobLookupError when there is none
+   * @throws UnrestorableJobError when it is stored but cannot be restored; JobLookupError when
+   *   there is none
    */
   async #findJob(id: string, jobstore?: string): Promise<FoundJob> {
     const found = await this.#jobs().find(id, jobstore);
-    if (found === null) throw new JobLookupError(id, jobstore);
-    return found;
+    if (found !== null) return found;
+    const unrestorable = await this.#rooms.stored.findUnrestorable(id, jobstore);
+    if (unrestorable !== null)
+      throw new UnrestorableJobError(id, unrestorable.jobstore, unrestorable.cause);
+    throw new JobLookupError(id, jobstore);
   }
 }

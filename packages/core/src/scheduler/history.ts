@@ -2,9 +2,10 @@
  * Reading the run ledgers back: `getRuns()` across the stores (merged in one order, paged by a
  * cursor that later writes do not shift), `getNodes()`, and each listed job's last run.
  */
+import { didYouMean } from '@kairos/triggers';
 import { ConfigurationError } from '../errors.js';
 import { setLastRun, type Job, type ListedJob } from '../job.js';
-import { instantOf } from '../job-options.js';
+import { readInstant } from '../job-options.js';
 import { compareRuns, decodeRunCursor, encodeRunCursor } from '../jobstores/run-rows.js';
 import type { RunLedger, RunQuery, RunRow } from '../ledger.js';
 import { RUN_OUTCOMES, type Run, type RunOutcome } from '../runs/run.js';
@@ -59,6 +60,17 @@ export interface NodeInfo {
   /** The store it was seen in. */
   readonly jobstore: string;
 }
+
+/** The options `getRuns()` takes. */
+const GET_RUNS_OPTIONS: readonly string[] = [
+  'jobId',
+  'outcome',
+  'since',
+  'until',
+  'limit',
+  'cursor',
+  'jobstore',
+] satisfies readonly (keyof GetRunsOptions)[];
 
 /** What `getRuns({ outcome })` takes: an outcome, or null for the runs in flight. */
 const OUTCOMES: readonly (RunOutcome | null)[] = [...RUN_OUTCOMES, null];
@@ -151,6 +163,7 @@ export class History {
 
   /** The ledger query of `getRuns` options, each checked. */
   #query(options: GetRunsOptions): RunQuery {
+    checkOptionNames(options);
     const { jobId, outcome, since, until, limit = 100, cursor } = options;
     if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
       throw new ConfigurationError(
@@ -187,13 +200,30 @@ export class History {
   }
 
   #instant(value: RunTimeInput, option: string): number {
-    try {
-      return instantOf(value, this.#parts.settings.timezone, `getRuns option '${option}'`);
-    } catch (error) {
-      throw new ConfigurationError(
-        `getRuns: ${option}`,
-        error instanceof Error ? error.message : String(error),
-      );
-    }
+    const instant = readInstant(value, this.#parts.settings.timezone);
+    if (typeof instant !== 'number')
+      throw new ConfigurationError(`getRuns: ${option}`, instant.problem);
+    return instant;
+  }
+}
+
+/**
+ * Refuses what is not an options object, and a key `getRuns` does not take: a misspelt filter
+ * must not widen the query to every run.
+ */
+function checkOptionNames(options: unknown): void {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new ConfigurationError(
+      'getRuns',
+      `${typeof options === 'string' ? `'${options}'` : String(options)} is not an options ` +
+        `object such as { jobId: 'report', limit: 20 }`,
+    );
+  }
+  for (const key of Object.keys(options)) {
+    if (GET_RUNS_OPTIONS.includes(key)) continue;
+    throw new ConfigurationError(
+      `getRuns: ${key}`,
+      `unknown option${didYouMean(key, GET_RUNS_OPTIONS)}; getRuns takes ${GET_RUNS_OPTIONS.join(', ')}`,
+    );
   }
 }

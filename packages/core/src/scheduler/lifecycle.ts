@@ -89,6 +89,7 @@ export class Lifecycle {
     if (this.#state === 'stopped') throw new SchedulerNotRunningError('shutdown()');
     this.#state = 'stopped';
     this.#parts.loop.disarm();
+    await this.#parts.loop.settled();
     await this.#parts.components.stop(wait);
     if (this.#keepAlive !== null) clearInterval(this.#keepAlive);
     this.#keepAlive = null;

@@ -44,6 +44,8 @@ export class Loop {
   /** When the armed timer fires (epoch ms), or null when none is armed. */
   #wakeAt: number | null = null;
   #processing = false;
+  /** The passes in progress, until they end: what `settled()` waits for. */
+  #passes: Promise<void> | null = null;
   #again = false;
   #processScheduled = false;
   /** The earliest run time of the jobs added or changed during the current pass. */
@@ -93,9 +95,27 @@ export class Loop {
     this.#wakeAt = null;
   }
 
+  /**
+   * Resolves once the pass in progress, if any, has handed over the runs it claimed. Shutdown
+   * waits for it before stopping the executors: a claim already sent to a store advances its
+   * jobs (a date job is removed), so its runs must reach an executor, to run or be cancelled,
+   * rather than be lost between the store and a detached executor.
+   */
+  async settled(): Promise<void> {
+    await this.#passes?.catch(() => undefined);
+  }
+
   /** Runs passes of the loop until no wakeup arrived meanwhile, then arms the timer. */
-  async #process(): Promise<void> {
-    if (!this.#active() || this.#processing) return;
+  #process(): Promise<void> {
+    if (!this.#active() || this.#processing) return Promise.resolve();
+    const passes = this.#runPasses().finally(() => {
+      if (this.#passes === passes) this.#passes = null;
+    });
+    this.#passes = passes;
+    return passes;
+  }
+
+  async #runPasses(): Promise<void> {
     this.#processing = true;
     this.disarm();
     let nextWake: number | null = null;
