@@ -50,6 +50,7 @@ export type { RunObserver, StartRun } from './runs/observers.js';
 export type { GetRunsOptions, NodeInfo, RunsPage, RunTimeInput } from './scheduler/history.js';
 export {
   checkCommandTask,
+  commandText,
   isCommandTask,
   type ArgvCommandTask,
   type CommandOptions,

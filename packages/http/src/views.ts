@@ -3,6 +3,7 @@
  * (instants as ISO strings, results only with `showArgs`), nodes and events.
  */
 import {
+  commandText,
   JobExecutionEvent,
   JobSubmissionEvent,
   JobAbandonedEvent,
@@ -29,12 +30,28 @@ export function isoInZone(ms: number, zone: string): string {
 
 const iso = (date: Date): string => date.toISOString();
 
-/** A run as JSON; its result only with `showArgs`. */
-export function runView(run: Run, showArgs: boolean): RunView {
+/** How a command is shown without `showArgs`: it may carry secrets, as args may. */
+const HIDDEN_COMMAND = '(a command)';
+
+/**
+ * The name to hide without `showArgs`: a command job given no name is named after its command
+ * line (`pg_dump -h db app`), which may hold what `showArgs: false` withholds. Null when the
+ * name is the user's own, or with `showArgs`.
+ */
+export function hiddenName(job: ListedJob, showArgs: boolean): string | null {
+  if (showArgs || job.state === 'unrestorable' || typeof job.task !== 'object') return null;
+  return job.name === commandText(job.task) ? job.name : null;
+}
+
+/**
+ * A run as JSON; its result only with `showArgs`, and its job's name as `(a command)` when it is
+ * `hidden` (see {@link hiddenName}).
+ */
+export function runView(run: Run, showArgs: boolean, hidden: string | null = null): RunView {
   const view: RunView = {
     id: run.id,
     jobId: run.jobId,
-    jobName: run.jobName,
+    jobName: hidden !== null && run.jobName === hidden ? HIDDEN_COMMAND : run.jobName,
     jobstore: run.jobstore,
     executor: run.executor,
     schedulerId: run.schedulerId,
@@ -75,6 +92,7 @@ export function jobSummary(
   showArgs: boolean,
 ): JobSummary {
   const last = runs.recent[0] ?? null;
+  const hidden = hiddenName(job, showArgs);
   const trend = [...runs.recent].reverse().map((run) => ({
     scheduledRunTime: iso(run.scheduledRunTime),
     durationMs: run.durationMs,
@@ -91,7 +109,7 @@ export function jobSummary(
       description: null,
       timezone: schedulerZone,
       nextRunTime: job.nextRunTimeMs === null ? null : isoInZone(job.nextRunTimeMs, schedulerZone),
-      lastRun: last === null ? null : runView(last, showArgs),
+      lastRun: last === null ? null : runView(last, showArgs, hidden),
       trend,
       cause: describeCause(job.cause),
     };
@@ -100,7 +118,7 @@ export function jobSummary(
   const lastRun = last ?? job.lastRun;
   return {
     id: job.id,
-    name: job.name,
+    name: hidden === null ? job.name : HIDDEN_COMMAND,
     state: job.state,
     jobstore: job.jobstore,
     executor: job.executor,
@@ -108,7 +126,7 @@ export function jobSummary(
     description: describeTrigger(job.trigger),
     timezone: zone,
     nextRunTime: job.nextRunTimeMs === null ? null : isoInZone(job.nextRunTimeMs, zone),
-    lastRun: lastRun === null ? null : runView(lastRun, showArgs),
+    lastRun: lastRun === null ? null : runView(lastRun, showArgs, hidden),
     trend,
     cause: null,
   };
@@ -169,8 +187,7 @@ function taskLabel(job: Job, showArgs: boolean): string {
   const task = job.task;
   if (typeof task === 'string') return task;
   if (typeof task === 'function') return '(a function)';
-  if (!showArgs) return '(a command)';
-  return 'command' in task ? task.command : task.argv.join(' ');
+  return showArgs ? commandText(task) : HIDDEN_COMMAND;
 }
 
 /** An error as `Name: message`. */

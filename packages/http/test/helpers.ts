@@ -34,7 +34,7 @@ export interface Fixture {
  * returns `{rows: 3}`) and `fail` (throws) registered.
  */
 export async function startScheduler(
-  options: { paused?: boolean; logger?: false } = {},
+  options: { paused?: boolean; logger?: false; commands?: true } = {},
 ): Promise<Fixture> {
   const clock = new FakeClock(T0);
   const log = new RecordingLogger();
@@ -44,6 +44,7 @@ export async function startScheduler(
     clock,
     logger: options.logger ?? log,
     timezone: 'UTC',
+    ...(options.commands === undefined ? {} : { commands: options.commands }),
     jobstores: { default: { type: 'sqlite', path: file } },
   });
   scheduler.registerTask('report', (...args: unknown[]) => {

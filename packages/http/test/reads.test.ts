@@ -266,7 +266,14 @@ describe('GET api/jobs/:id/runs', () => {
     });
     const cursor = await errorOf(await get(api, 'api/jobs/poll/runs?cursor=garbage'));
     expect(cursor.status).toBe(400);
-    expect(cursor.message).toContain('"garbage" is not a cursor');
+    expect(cursor.message).toMatch(/^query parameter 'cursor' "garbage" is not a cursor/);
+    // An ISO week date passes the query check but not the scheduler's: still named as a parameter.
+    expect(await errorOf(await get(api, 'api/runs?since=2026-W50'))).toEqual({
+      status: 400,
+      code: 'bad_request',
+      message:
+        "query parameter 'since' '2026-W50' is not a date-time; write YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS with an optional fraction and Z or ±HH:MM",
+    });
     expect((await errorOf(await get(api, 'api/jobs/nope/runs'))).status).toBe(404);
   });
 });

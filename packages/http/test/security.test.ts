@@ -180,6 +180,36 @@ describe('showArgs', () => {
     expect(runs[0]).not.toHaveProperty('result');
   });
 
+  test("off: a command job named after its command is listed as '(a command)'", async () => {
+    const withCommands = await startScheduler({ commands: true });
+    try {
+      const { scheduler } = withCommands;
+      const command = { command: 'PGPASSWORD=hunter2 pg_dump app' };
+      await scheduler.addJob(command, { type: 'interval', hours: 1 }, { id: 'dump' });
+      await scheduler.addJob(
+        command,
+        { type: 'interval', hours: 1 },
+        { id: 'named', name: 'backup' },
+      );
+      const hidden = apiOf(withCommands);
+      const listed = await getJson<{ jobs: { id: string; name: string }[] }>(hidden, 'api/jobs');
+      expect(listed.jobs.map((job) => [job.id, job.name])).toEqual([
+        ['dump', '(a command)'],
+        ['named', 'backup'],
+      ]);
+      const detail = await getJson<JobDetail>(hidden, 'api/jobs/dump');
+      expect([detail.name, detail.task]).toEqual(['(a command)', '(a command)']);
+      expect(JSON.stringify(listed) + JSON.stringify(detail)).not.toContain('hunter2');
+      const shown = await getJson<JobDetail>(
+        apiOf(withCommands, { showArgs: true }),
+        'api/jobs/dump',
+      );
+      expect([shown.name, shown.task]).toEqual([command.command, command.command]);
+    } finally {
+      await withCommands.scheduler.shutdown();
+    }
+  });
+
   test('on: args and results shown', async () => {
     const api = apiOf(fixture, { showArgs: true });
     await runReport(api);

@@ -5,11 +5,19 @@
  * task runs with its run's span active.
  */
 import { context, metrics, trace, type Span } from '@opentelemetry/api';
-import type { BaseScheduler, Job, JobAbandonedEvent, Run, RunObserver, StartRun } from 'kairos';
+import {
+  ConfigurationError,
+  type BaseScheduler,
+  type Job,
+  type JobAbandonedEvent,
+  type Run,
+  type RunObserver,
+  type StartRun,
+} from 'kairos';
 import { JobInfos } from './job-info.js';
 import { JobStates } from './job-states.js';
 import { RunMetrics } from './metrics.js';
-import { parseInstrumentOptions, type InstrumentOptions } from './options.js';
+import { parseInstrumentOptions, show, type InstrumentOptions } from './options.js';
 import { RunSpans } from './tracing.js';
 
 /** The instrumentation scope name of Kairos's tracer and meter. */
@@ -39,6 +47,7 @@ export class KairosInstrumentation {
    * @throws ConfigurationError naming a bad option and its value
    */
   constructor(scheduler: BaseScheduler, options: InstrumentOptions = {}) {
+    checkScheduler(scheduler);
     const parsed = parseInstrumentOptions(options);
     this.#scheduler = scheduler;
     this.#infos = new JobInfos(parsed.metricJobId);
@@ -132,4 +141,15 @@ export function instrument(
   options: InstrumentOptions = {},
 ): KairosInstrumentation {
   return new KairosInstrumentation(scheduler, options);
+}
+
+/** Refuses what is not a Kairos scheduler, at the call rather than at its first use. */
+function checkScheduler(scheduler: unknown): void {
+  const candidate = scheduler as Partial<BaseScheduler> | null | undefined;
+  if (typeof candidate?.observeRuns !== 'function' || typeof candidate.addListener !== 'function')
+    throw new ConfigurationError(
+      'instrument() scheduler',
+      `${show(scheduler)} is not a Kairos scheduler; pass the BackgroundScheduler or ` +
+        `BlockingScheduler to instrument, e.g. instrument(scheduler)`,
+    );
 }

@@ -131,7 +131,8 @@ export function parseInstrumentOptions(options: unknown): ParsedInstrumentOption
   };
 }
 
-function show(value: unknown): string {
+/** A value as option errors quote it: a string quoted, an object by its class. */
+export function show(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
   if (typeof value === 'object' && value !== null) return value.constructor?.name ?? 'an object';
   return String(value);

@@ -151,6 +151,15 @@ describe('options', () => {
       expect(() => instrument(scheduler, options as never)).toThrow(ConfigurationError);
       expect(() => instrument(scheduler, options as never)).toThrow(message);
     }
+    for (const [notScheduler, shown] of [
+      [null, 'null'],
+      [{}, 'Object'],
+      [undefined, 'undefined'],
+    ] as const) {
+      expect(() => instrument(notScheduler as never)).toThrow(
+        `instrument() scheduler: ${shown} is not a Kairos scheduler; pass the BackgroundScheduler or BlockingScheduler to instrument, e.g. instrument(scheduler)`,
+      );
+    }
   });
 });
 

@@ -14,7 +14,7 @@ import type { Context, Hono } from 'hono';
 import { recentRuns, type ApiEnv, type ApiSettings } from '../context.js';
 import { HttpError } from '../errors.js';
 import { emptyQuery, jobRunsQuery, jobsQuery, parseInput, runsQuery } from '../validation.js';
-import { jobDetail, jobSummary, nodeView, runView } from '../views.js';
+import { hiddenName, jobDetail, jobSummary, nodeView, runView } from '../views.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
@@ -78,13 +78,14 @@ export function addReadRoutes(app: Hono<ApiEnv>, settings: ApiSettings): void {
   app.get('/api/jobs/:id/runs', async (c) => {
     const query = parseInput(jobRunsQuery, c.req.query(), 'query parameter');
     const job = await findJob(settings, c.req.param('id'));
-    return runsPage(c, settings, {
+    const options: GetRunsOptions = {
       jobId: job.id,
       jobstore: job.jobstore,
       limit: query.limit ?? 20,
       ...(query.cursor === undefined ? {} : { cursor: query.cursor }),
       ...(query.outcome === undefined ? {} : { outcome: query.outcome }),
-    });
+    };
+    return runsPage(c, settings, options, hiddenName(job, showArgs));
   });
 
   app.get('/api/runs', async (c) => {
@@ -119,28 +120,36 @@ export async function findJob(settings: ApiSettings, id: string): Promise<Listed
   return job;
 }
 
+/** A page of runs; `hidden`: the job name shown as `(a command)` (see `hiddenName`). */
 async function runsPage(
   c: Context<ApiEnv>,
   settings: ApiSettings,
   options: GetRunsOptions,
+  hidden: string | null = null,
 ): Promise<Response> {
   const page = await withBadInput(() => settings.scheduler.getRuns(options));
   return c.json({
-    runs: page.runs.map((run) => runView(run, settings.showArgs)),
+    runs: page.runs.map((run) => runView(run, settings.showArgs, hidden)),
     nextCursor: page.nextCursor,
   });
 }
 
 /**
  * Runs a scheduler call whose input came from the query: what it refuses (an unknown job
- * store alias, a cursor it never gave out) is the request's fault, a 400 with its message.
+ * store alias, a cursor it never gave out, a time it cannot read) is the request's fault, a
+ * 400 naming the query parameter.
  */
 async function withBadInput<T>(call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (error) {
-    if (error instanceof ComponentLookupError || error instanceof ConfigurationError)
-      throw new HttpError(400, error.message);
+    if (error instanceof ComponentLookupError) throw new HttpError(400, error.message);
+    if (error instanceof ConfigurationError) {
+      // `getRuns: since` (or `cursor`): the option is the query parameter of the same name.
+      const parameter = error.key.replace(/^getRuns: /, '');
+      const problem = error.message.slice(error.key.length + 2);
+      throw new HttpError(400, `query parameter '${parameter}' ${problem}`);
+    }
     throw error;
   }
 }
