@@ -4,6 +4,7 @@
  * swallow an action's body), Hono (`app.route` and `app.mount`) and `serve`. Each mounted one
  * answers the API and the page, with `<base href>` the mount path, and passes other paths on.
  */
+import { createRequire } from 'node:module';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
@@ -174,6 +175,15 @@ describe('adapters', () => {
     const mounted = await (await fetch(`${url}/mounted/`)).text();
     expect(mounted).toContain('<base href="./">');
     expect((await fetch(`${url}/mounted/api/jobs`)).status).toBe(200);
+  });
+
+  test("Hono: honoApp(api) under an app of Hono's CommonJS build (another copy)", async () => {
+    const { Hono: CommonJsHono } = createRequire(import.meta.url)('hono') as { Hono: typeof Hono };
+    expect(CommonJsHono).not.toBe(Hono);
+    const app = new CommonJsHono();
+    app.route('/kairos', honoApp(api));
+    const url = await listen(createServer(nodeHandler(getRequestListener(app.fetch))));
+    await checkMounted(`${url}/kairos`, '/kairos/');
   });
 
   test('serve: 127.0.0.1 by default, a URL, close()', async () => {
