@@ -3,10 +3,16 @@
  * the schedule, and the schedule as `CronTrigger.fromCrontab` reads it, which also knows a
  * leading seconds field, `L`, `<weekday>#n`, `?` and `5/10`. Where the two readings of a line
  * differ, the line is not portable: Debian's cron would refuse it or run something else. This
- * module decides that once; `check`, `next` and the daemon read its result.
+ * module also owns what makes a line unrunnable by Kairos though cron accepts it (see
+ * {@link refusals}). It decides all that once; `check`, `next`, `run` and `crontab import` read
+ * its result.
  */
-import { CronTab, type CronJob, type CrontabProblem } from '@kairos/crontab';
+import { CronTab, lookupUser, type CronJob, type CrontabProblem } from '@kairos/crontab';
 import { CronTrigger, TriggerConfigError } from 'kairos';
+import { OVERLAP_POLICIES, type OverlapPolicy } from './job-config.js';
+
+/** The crontab variable that sets the overlap policy of the lines below it (`kairos run`). */
+const OVERLAP_VARIABLE = 'KAIROS_OVERLAP';
 
 /** One enabled job line, read the Kairos way. */
 export interface CrontabEntry {
@@ -21,6 +27,8 @@ export interface CrontabEntry {
   timezone: string | null;
   /** The user field of a system table (`/etc/crontab` format), else null. */
   user: string | null;
+  /** The ids /etc/passwd gives the user field's account, else null. */
+  account: { uid: number; gid: number } | null;
   /** The shell command, without the `%` input and the trailing comment. */
   command: string;
   /** What the command gets on standard input (the text after `%`), or null. */
@@ -34,8 +42,11 @@ export interface CrontabEntry {
    * The environment cron gives the command: the variable lines above it, in order, with
    * `SHELL` (default `/bin/sh`) and `LOGNAME` (system tables). `PATH` only when the file sets
    * it: cron's default `/usr/bin:/bin` would hide the programs of a container's own `PATH`.
+   * Without `KAIROS_OVERLAP`, which is Kairos's, not the command's.
    */
   environment: Record<string, string>;
+  /** The `KAIROS_OVERLAP` policy in effect at this line, or null (the caller's applies). */
+  overlap: OverlapPolicy | null;
 }
 
 /** A crontab read the Kairos way: its job lines and every finding. */
@@ -43,8 +54,9 @@ export interface CrontabReading {
   /** The job lines Kairos can schedule, in file order. */
   entries: CrontabEntry[];
   /**
-   * Errors (neither Kairos nor cron can use the line) and warnings, with line and column; a
-   * not-portable line is a warning with `field: 'portability'`.
+   * Errors (the line cannot run: cron refuses it and Kairos cannot read it, or Kairos refuses
+   * it) and warnings, with line and column; a not-portable line is a warning with
+   * `field: 'portability'`. `kairos run` and `crontab import` refuse a file with an error.
    */
   problems: CrontabProblem[];
 }
@@ -68,18 +80,27 @@ export function readCrontab(text: string, options: { system?: boolean } = {}): C
     byLine.set(problem.line, list);
   }
   const entries: CrontabEntry[] = [];
-  let timezone: string | null = null;
+  let timezone: { zone: string; line: number } | null = null;
   let setsPath = false;
   for (const [index, line] of tab.lines.entries()) {
     const number = index + 1;
-    if (line.kind === 'env' && line.name === 'CRON_TZ') timezone = line.value;
+    if (line.kind === 'env' && line.name === 'CRON_TZ')
+      timezone = { zone: line.value, line: number };
     if (line.kind === 'env' && line.name === 'PATH') setsPath = true;
     if (line.kind !== 'job' || !line.enabled) continue;
     const reading = readJobLine(line, number, system, byLine.get(number) ?? []);
-    byLine.set(number, reading.problems);
-    const environment = line.environment();
+    const { [OVERLAP_VARIABLE]: overlapText, ...environment } = line.environment();
     if (!setsPath) delete environment.PATH;
-    entries.push({ ...reading.entry, timezone, environment });
+    const entry: CrontabEntry = {
+      ...reading.entry,
+      timezone: timezone?.zone ?? null,
+      environment,
+      overlap: OVERLAP_POLICIES.find((policy) => policy === overlapText?.trim()) ?? null,
+      account: accountOf(reading.entry.user),
+    };
+    const context = { raw: line.render(), timezoneLine: timezone?.line ?? null, overlapText };
+    byLine.set(number, withRefusals(reading.problems, entry, context));
+    entries.push(entry);
   }
   const problems = [...byLine.values()]
     .flat()
@@ -88,7 +109,7 @@ export function readCrontab(text: string, options: { system?: boolean } = {}): C
 }
 
 interface LineReading {
-  entry: Omit<CrontabEntry, 'timezone' | 'environment'>;
+  entry: Omit<CrontabEntry, 'timezone' | 'environment' | 'overlap' | 'account'>;
   problems: CrontabProblem[];
 }
 
@@ -113,9 +134,14 @@ function readJobLine(
       problems: cronProblems,
     };
   const kairos = kairosSchedule(raw, system);
+  if (kairos === null && cronRefuses)
+    return { entry: { ...fromCron, schedule: null, notPortable: null }, problems: cronProblems };
   if (kairos === null) {
-    const schedule = cronRefuses ? null : job.schedule.toString();
-    return { entry: { ...fromCron, schedule, notPortable: null }, problems: cronProblems };
+    const schedule = job.schedule.toString();
+    return {
+      entry: { ...fromCron, schedule, notPortable: null },
+      problems: refusedSchedule(schedule, number, cronProblems),
+    };
   }
   const extensions = EXTENSIONS.filter((extension) => extension.pattern.test(kairos.schedule));
   const names = [
@@ -202,13 +228,190 @@ function kairosSchedule(
 
 /** True when `CronTrigger.fromCrontab` reads the schedule. */
 function accepts(schedule: string): boolean {
+  return triggerProblem(schedule, 'UTC') === null;
+}
+
+/** Why `CronTrigger.fromCrontab` refuses the schedule in the zone, or null when it reads it. */
+function triggerProblem(schedule: string, zone: string): string | null {
   try {
-    CronTrigger.fromCrontab(schedule, 'UTC');
-    return true;
+    CronTrigger.fromCrontab(schedule, zone);
+    return null;
   } catch (error) {
-    if (error instanceof TriggerConfigError) return false;
+    if (error instanceof TriggerConfigError) return error.message;
     throw error;
   }
+}
+
+/** Cron's names of the schedule's parts in its findings. */
+const SCHEDULE_FIELDS: ReadonlySet<string | null> = new Set([
+  'minute',
+  'hour',
+  'day-of-month',
+  'month',
+  'day-of-week',
+  'special',
+]);
+
+/**
+ * A schedule cron accepts but Kairos does not read (a backward range such as `5-1`, a number
+ * cron wraps round, `*\/5-10`) is an error. Cron's warnings about the schedule, which say what
+ * cron makes of it and what to write instead, become the errors; without one, Kairos's reason.
+ */
+function refusedSchedule(
+  schedule: string,
+  line: number,
+  cronProblems: readonly CrontabProblem[],
+): CrontabProblem[] {
+  const refused = `Kairos refuses the schedule '${schedule}', though Debian's cron accepts it`;
+  const aboutSchedule = cronProblems.filter((problem) => SCHEDULE_FIELDS.has(problem.field));
+  const others = cronProblems.filter((problem) => !SCHEDULE_FIELDS.has(problem.field));
+  if (aboutSchedule.length === 0) {
+    const reason = triggerProblem(schedule, 'UTC') ?? 'Kairos cannot read it';
+    const error: CrontabProblem = {
+      severity: 'error',
+      line,
+      column: 1,
+      field: 'schedule',
+      value: schedule,
+      message: `${refused}: ${reason}`,
+    };
+    return [error, ...others];
+  }
+  const errors = aboutSchedule.map((problem) => ({
+    ...problem,
+    severity: 'error' as const,
+    message: `${refused}: ${problem.message}`,
+  }));
+  return [...errors, ...others];
+}
+
+/** Where a job line is and what is in effect above it, for {@link withRefusals}. */
+interface LineContext {
+  /** The line as written. */
+  raw: string;
+  /** The line of the `CRON_TZ` in effect, or null. */
+  timezoneLine: number | null;
+  /** The `KAIROS_OVERLAP` in effect, as written. */
+  overlapText: string | undefined;
+}
+
+/**
+ * A line's findings with Kairos's refusals added: a line cron accepts but Kairos cannot run
+ * (see {@link refusals}). A line with an error already gets none: it is refused anyway.
+ */
+function withRefusals(
+  problems: CrontabProblem[],
+  entry: CrontabEntry,
+  context: LineContext,
+): CrontabProblem[] {
+  if (entry.schedule === null || problems.some((problem) => problem.severity === 'error'))
+    return problems;
+  const found = refusals(entry, context, problems);
+  if (found.length === 0) return problems;
+  // The error about a missing command says what cron's warning about it says, and more.
+  const kept = isBlank(entry.command) ? problems.filter((p) => !isNoCommandWarning(p)) : problems;
+  return [...kept, ...found];
+}
+
+/**
+ * What makes a line unrunnable by Kairos though cron accepts it, each an error: no command, a
+ * user field that is not in /etc/passwd (cron skips such a line), a `KAIROS_OVERLAP` that is not
+ * a policy, a `CRON_TZ` that is not a zone Kairos knows. A schedule Kairos cannot read is
+ * refused by {@link refusedSchedule}.
+ */
+function refusals(
+  entry: CrontabEntry,
+  context: LineContext,
+  problems: readonly CrontabProblem[],
+): CrontabProblem[] {
+  return [
+    noCommand(entry, commandColumn(context.raw, problems)),
+    unknownUser(entry),
+    unknownOverlap(entry, context.overlapText),
+    unknownZone(entry, context.timezoneLine),
+  ].filter((problem) => problem !== null);
+}
+
+/** An error of a job line, at `column` (1-based). */
+function lineError(
+  entry: CrontabEntry,
+  column: number,
+  field: string,
+  value: string,
+  message: string,
+): CrontabProblem {
+  return { severity: 'error', line: entry.line, column, field, value, message };
+}
+
+function noCommand(entry: CrontabEntry, column: number): CrontabProblem | null {
+  if (!isBlank(entry.command)) return null;
+  return lineError(
+    entry,
+    column,
+    'command',
+    entry.command,
+    'this line has a schedule but no command, so Kairos has nothing to run; write the command after the schedule, or remove the line',
+  );
+}
+
+function unknownUser(entry: CrontabEntry): CrontabProblem | null {
+  if (entry.user === null || entry.account !== null) return null;
+  return lineError(
+    entry,
+    1,
+    'user',
+    entry.user,
+    `user '${entry.user}' is not in /etc/passwd; cron would skip this line: correct the name or add the user`,
+  );
+}
+
+function unknownOverlap(entry: CrontabEntry, text: string | undefined): CrontabProblem | null {
+  if (text === undefined || entry.overlap !== null) return null;
+  return lineError(
+    entry,
+    1,
+    OVERLAP_VARIABLE,
+    text,
+    `${OVERLAP_VARIABLE}=${text} is not an overlap policy; write one of ${OVERLAP_POLICIES.join(', ')}`,
+  );
+}
+
+/** A `CRON_TZ` the schedule cannot be read in (it was read in UTC, so the zone is the cause). */
+function unknownZone(entry: CrontabEntry, zoneLine: number | null): CrontabProblem | null {
+  const { schedule, timezone } = entry;
+  if (schedule === null || schedule === '@reboot' || timezone === null) return null;
+  if (triggerProblem(schedule, timezone) === null) return null;
+  return lineError(
+    entry,
+    1,
+    'CRON_TZ',
+    timezone,
+    `CRON_TZ=${timezone} (line ${zoneLine ?? '?'}) is not a time zone Kairos knows, so this line has no run times; write an IANA zone such as Europe/Paris or UTC`,
+  );
+}
+
+function isBlank(command: string): boolean {
+  return command.trim() === '';
+}
+
+/** Cron's warning that a line has no command (an empty command after the schedule). */
+function isNoCommandWarning(problem: CrontabProblem): boolean {
+  return problem.severity === 'warning' && problem.field === 'command' && problem.value === '';
+}
+
+/** The column a missing command would start at: where cron says, else the `%` input's. */
+function commandColumn(raw: string, problems: readonly CrontabProblem[]): number {
+  const cronSays = problems.find(isNoCommandWarning)?.column;
+  if (cronSays !== undefined) return cronSays;
+  const input = raw.indexOf('%');
+  return input === -1 ? raw.length + 1 : input + 1;
+}
+
+/** The ids of a user field's account in /etc/passwd, or null (no user field, or not listed). */
+function accountOf(user: string | null): { uid: number; gid: number } | null {
+  if (user === null) return null;
+  const { uid, gid } = lookupUser(user);
+  return uid === undefined || gid === undefined ? null : { uid, gid };
 }
 
 function firstError(problems: readonly CrontabProblem[]): string {

@@ -1,6 +1,6 @@
 /**
- * Run times for `next` and `explain`: reading `--tz` and `--from`, listing a trigger's next fire
- * times, and writing them as wall time in a zone.
+ * Times on the command line: reading `--tz`, `--from` and the other time options, listing a
+ * trigger's next fire times, and writing them as wall time in a zone.
  */
 import { DateTime } from 'luxon';
 import { canonicalTimeZone, formatWallTime, hostTimezone, type Trigger } from 'kairos';
@@ -18,15 +18,21 @@ export function zoneOption(name: string | undefined): string {
 }
 
 /**
- * The instant `--from` names: ISO 8601 (`2025-03-30T01:30`, a date alone, or with an offset or
- * `Z`); without an offset it is wall time in `zone`. Now when not given.
+ * The instant `--from` names (see {@link timeOption}); now when not given.
  */
 export function fromOption(text: string | undefined, zone: string, now: number): number {
-  if (text === undefined) return now;
+  return text === undefined ? now : timeOption(text, '--from', zone);
+}
+
+/**
+ * The instant a time option names: ISO 8601 (`2025-03-30T01:30`, a date alone, or with an offset
+ * or `Z`); without an offset it is wall time in `zone`. `option` is how the user wrote it.
+ */
+export function timeOption(text: string, option: string, zone: string): number {
   const parsed = DateTime.fromISO(text, { zone, setZone: true });
   if (!parsed.isValid)
     throw new UsageError(
-      `--from '${text}' is not an ISO 8601 time; write for example 2025-03-30T09:00 (wall time in ${zone}) or 2025-03-30T07:00Z`,
+      `${option} '${text}' is not an ISO 8601 time; write for example 2025-03-30T09:00 (wall time in ${zone}) or 2025-03-30T07:00Z`,
     );
   return parsed.toMillis();
 }

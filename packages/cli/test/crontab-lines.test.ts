@@ -7,7 +7,10 @@ const portability = (text: string, system = false) =>
 describe('readCrontab: lines Debian and Kairos read alike', () => {
   test('a plain line is an entry with its schedule, command and %-input, and no finding', () => {
     const reading = readCrontab('CRON_TZ=Europe/Paris\n0 2 * * * /usr/bin/backup %hello\n');
-    expect(reading.problems).toEqual([]);
+    // CRON_TZ is Kairos's (and cronie's) rule, not Debian cron's: a portability warning only.
+    expect(
+      reading.problems.map((problem) => [problem.line, problem.field, problem.severity]),
+    ).toEqual([[1, 'portability', 'warning']]);
     expect(reading.entries).toEqual([
       {
         line: 2,
@@ -18,6 +21,8 @@ describe('readCrontab: lines Debian and Kairos read alike', () => {
         stdin: 'hello',
         notPortable: null,
         environment: { SHELL: '/bin/sh', CRON_TZ: 'Europe/Paris' },
+        overlap: null,
+        account: null,
       },
     ]);
   });
@@ -98,5 +103,88 @@ describe('readCrontab: errors', () => {
       command: 'date',
       notPortable: null,
     });
+  });
+});
+
+describe('readCrontab: lines cron accepts but Kairos refuses', () => {
+  const errors = (text: string, system = false) =>
+    readCrontab(text, { system }).problems.filter((problem) => problem.severity === 'error');
+
+  test.each([
+    ['5-1 * * * * /bin/x', 1, "the range '5-1' runs backwards", '(5-59,0-1)'],
+    ['0 0 * dec-jan * /bin/x', 7, "the range 'dec-jan' runs backwards", '(12-12,1-1)'],
+    ['*/5-10 * * * * /bin/x', 4, "cron ignores '-10' after '*/5'", 'remove it'],
+    ['4294967296 * * * * /bin/x', 1, "overflows cron's integer", 'write 0'],
+  ])('%s: an error saying cron accepts it and what to write', (line, column, why, instead) => {
+    const [error, ...more] = errors(`${line}\n`);
+    expect(more).toEqual([]);
+    expect(error).toMatchObject({ line: 1, column });
+    expect(error?.message).toMatch(
+      /^Kairos refuses the schedule '.*', though Debian's cron accepts it: /,
+    );
+    expect(error?.message).toContain(why);
+    expect(error?.message).toContain(instead);
+  });
+
+  test.each([
+    ['0 2 * * *', 10],
+    ['0 2 * * * %input', 11],
+    ['@daily', 7],
+    ['@reboot', 8],
+    ['* * * * * %', 11],
+    ['0 0 L * *', 11],
+  ])('%s: a schedule without a command is an error at the command', (line, column) => {
+    const reading = readCrontab(`${line}\n`);
+    const [error, ...more] = errors(`${line}\n`);
+    expect(more).toEqual([]);
+    expect(error).toMatchObject({ line: 1, column, field: 'command' });
+    expect(error?.message).toContain('has a schedule but no command');
+    // Cron's own warning about it is not repeated.
+    expect(reading.problems.filter((problem) => problem.field === 'command')).toEqual([error]);
+  });
+
+  test('a CRON_TZ Kairos does not know: an error on each scheduled line below it', () => {
+    const text = 'CRON_TZ=Mars/Olympus\n0 2 * * * /bin/x\n@reboot /bin/y\n';
+    expect(errors(text)).toEqual([
+      expect.objectContaining({
+        line: 2,
+        column: 1,
+        message: expect.stringContaining(
+          'CRON_TZ=Mars/Olympus (line 1) is not a time zone',
+        ) as string,
+      }),
+    ]);
+  });
+
+  test('KAIROS_OVERLAP: the policy of the lines below it, taken out of their environment', () => {
+    const reading = readCrontab('KAIROS_OVERLAP=queue\n0 2 * * * /bin/x\n');
+    expect(reading.entries[0]).toMatchObject({ overlap: 'queue' });
+    expect(reading.entries[0]?.environment).not.toHaveProperty('KAIROS_OVERLAP');
+    expect(errors('KAIROS_OVERLAP=sometimes\n@reboot /bin/x\n')).toEqual([
+      expect.objectContaining({
+        line: 2,
+        message:
+          'KAIROS_OVERLAP=sometimes is not an overlap policy; write one of forbid, allow, replace, queue',
+      }),
+    ]);
+  });
+
+  test("a system table's user not in /etc/passwd is an error; a listed one has its ids", () => {
+    const text = '@reboot kairos-no-such-user /bin/x\n0 2 * * * root /bin/y\n';
+    expect(errors(text, true)).toEqual([
+      expect.objectContaining({
+        line: 1,
+        message: expect.stringContaining(
+          "user 'kairos-no-such-user' is not in /etc/passwd",
+        ) as string,
+      }),
+    ]);
+    expect(readCrontab(text, { system: true }).entries[1]).toMatchObject({
+      account: { uid: 0, gid: 0 },
+    });
+  });
+
+  test('a line cron refuses gets only its errors', () => {
+    expect(errors('0 3 * * *\n', true).map((problem) => problem.field)).toEqual(['user']);
   });
 });

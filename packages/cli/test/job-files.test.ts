@@ -31,9 +31,14 @@ describe('the user field of a system table', () => {
       root: true,
     });
     expect(reading.errors).toEqual([
-      "/etc/crontab:1:1: user 'kairos-no-such-user' is not in /etc/passwd; cron would skip this line",
+      "/etc/crontab:1:1: user 'kairos-no-such-user' is not in /etc/passwd; cron would skip this line: correct the name or add the user",
     ]);
     expect(reading.jobs).toEqual([]);
+    const notRoot = readJobs('/etc/crontab', '* * * * * kairos-no-such-user true\n', {
+      ...options,
+      root: false,
+    });
+    expect(notRoot.errors).toEqual(reading.errors);
   });
 });
 

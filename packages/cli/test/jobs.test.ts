@@ -275,7 +275,14 @@ describe.each(cases)('kairos jobs on $name', (store) => {
     expect(next.stdout.split('\n')[1]).not.toEqual(first.stdout.split('\n')[1]);
     const bad = await kairos(['jobs', 'runs', '--store', url, '--outcome', 'exploded']);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain('"exploded" is not a run outcome');
+    expect(bad.stderr).toContain("--outcome 'exploded' is not a run outcome");
+    // --since and --until as the command reads them (ISO 8601, wall time in the host's zone).
+    const since = ['jobs', 'runs', '--store', url, '--job', 'fail', '--since', '2000-01-01'];
+    const failed = await kairos([...since, '--outcome', 'error,running']);
+    expect(failed.code, failed.stderr).toBe(0);
+    expect(failed.stdout).toMatch(/ fail +error /);
+    const before = await kairos([...since, '--until', '2000-01-02T00:00Z']);
+    expect(before).toMatchObject({ code: 0, stdout: 'No runs.\n' });
     // The command's own scheduler is not listed; the application's have all left.
     const nodes = await kairos(['jobs', 'nodes', '--store', url]);
     expect(nodes).toMatchObject({ code: 0, stdout: 'No schedulers.\n' });

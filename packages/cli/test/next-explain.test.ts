@@ -109,10 +109,43 @@ describe('kairos next', () => {
     [['next', '* * * * *', '--from', 'yesterday'], "--from 'yesterday' is not an ISO 8601 time"],
     [['next', '* * * * *', '-n', '0'], "-n '0' is not a whole number of 1 or more"],
     [['next'], "missing required argument 'expr-or-file'"],
+    [['next', 'nope.ct'], 'kairos: no such file: nope.ct\n'],
+    [['next', 'conf/crontab'], 'kairos: no such file: conf/crontab\n'],
+    [['next', 'nope'], 'kairos: no such file: nope, nor a crontab expression'],
+    [['next', 'portable.crontab', 'back.ct'], 'kairos: no such file: back.ct\n'],
+    [['next', '0 9 * * *', 'portable.crontab'], 'no such file: 0 9 * * *; to give a crontab'],
+    [['next', '.'], "kairos: '.' is a directory; give a crontab file or a JSON job file"],
   ])('%j is a usage error (exit 2) naming the value', async (args, message) => {
     const result = await kairos(args);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(message);
+  });
+
+  test('several files: each is read, in order', async () => {
+    const result = await kairos([
+      'next',
+      'portable.crontab',
+      'jobs.json',
+      '-n',
+      '1',
+      '--from',
+      '2025-01-01T00:00Z',
+      '--tz',
+      'UTC',
+    ]);
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    expect(result.stdout).toMatch(
+      /^portable\.crontab:3: 0 2 \* \* \*\n {2}Wed 2025-01-01 02:00:00 UTC\n[^]*\njob 'backup': 0 2 \* \* \*\n/,
+    );
+  });
+
+  test('an expression with a / or a name is still an expression, quoted or not', async () => {
+    const from = ['-n', '1', '--tz', 'UTC', '--from', '2025-01-01'];
+    const unquoted = await kairos(['next', '0-30/15', '0', '*', '*', 'mon-fri/2', ...from]);
+    expect(unquoted).toMatchObject({ code: 0, stdout: 'Wed 2025-01-01 00:15:00 UTC\n' });
+    const bad = await kairos(['next', '0', '0', '*', '*', 'mon-fry']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("'0 0 * * mon-fry' is not a crontab expression");
   });
 });
 

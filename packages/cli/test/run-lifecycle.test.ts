@@ -212,3 +212,133 @@ describe('kairos run', () => {
     expect(missing.stderr).toMatch(/nothing-here: cannot read the file/);
   });
 });
+
+describe('kairos run: clean starts and stops', () => {
+  it('a job the scheduler refuses at start: exit 1 with a message, nothing run, no hang', async () => {
+    const dir = tempDir();
+    writeFileSync(
+      join(dir, 'jobs.json'),
+      JSON.stringify({
+        jobs: [
+          { name: 'boot', schedule: '@reboot', command: 'echo ran >> ran.log' },
+          { name: 'empty', schedule: '* * * * *', argv: [''] },
+        ],
+      }),
+    );
+    const result = await kairos(['run', '--no-watch', 'jobs.json'], { cwd: dir });
+    expect(result.code).toBe(1);
+    expect(result.stdout + result.stderr).toMatch(/not started/);
+    expect(result.stderr).not.toMatch(/^\s+at /m); // a message, not a stack
+    expect(linesOf(join(dir, 'ran.log'))).toEqual([]);
+  });
+
+  it('names the second stop signal as it is: SIGINT after SIGTERM', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'crontab'), '@reboot echo started >> long.log; sleep 60\n');
+    const daemon = new Daemon(['--grace', '60s', 'crontab'], dir);
+    await daemon.waitFor('the long run', () => linesOf(join(dir, 'long.log')).length === 1);
+    daemon.signal('SIGTERM');
+    await daemon.waitFor('the grace', () =>
+      daemon.lines.some((line) => line.message.includes('waiting up to 60 s')),
+    );
+    daemon.signal('SIGINT');
+    expect(await daemon.exited).toBe(0);
+    expect(daemon.lines.map((line) => line.message)).toContain(
+      'received SIGINT after SIGTERM, a second stop signal: stopping the running commands now',
+    );
+  });
+
+  it('reads a file named twice once, and says so', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'crontab'), '@reboot echo boot >> boot.log\n0 2 * * * true\n');
+    const daemon = new Daemon(['crontab', './crontab'], dir);
+    await daemon.ready();
+    await daemon.waitFor('the @reboot run', () => daemon.events('finished').length === 1);
+    expect(await daemon.stop()).toBe(0);
+    const messages = daemon.events('daemon').map((line) => line.message);
+    expect(messages).toContain('./crontab is the same file as crontab: it is read once');
+    expect(messages.find((message) => message.startsWith('started'))).toMatch(
+      /^started: 1 job\(s\) from crontab in memory, 1 @reboot/,
+    );
+    expect(linesOf(join(dir, 'boot.log'))).toEqual(['boot']);
+  });
+
+  it('logs "stopped" once a command that ignores SIGTERM has been killed', async () => {
+    const dir = tempDir();
+    writeFileSync(
+      join(dir, 'jobs.json'),
+      JSON.stringify({
+        jobs: [
+          {
+            name: 'stubborn',
+            schedule: '@reboot',
+            command: "trap '' TERM; echo started >> stubborn.log; sleep 30",
+            killGrace: 1.5,
+          },
+        ],
+      }),
+    );
+    const daemon = new Daemon(['--grace', '0.2', 'jobs.json'], dir);
+    await daemon.waitFor('the run', () => linesOf(join(dir, 'stubborn.log')).length === 1);
+    daemon.signal('SIGTERM');
+    expect(await daemon.exited).toBe(0);
+    const stopping = daemon.lines.find((line) => line.message.startsWith('stopping 1 command'));
+    const stopped = daemon.lines.find((line) => line.message === 'stopped');
+    expect(stopping).toBeDefined();
+    expect(Date.parse(stopped?.time ?? '') - Date.parse(stopping?.time ?? '')).toBeGreaterThan(
+      1_400,
+    );
+  });
+
+  it('says how long a timed-out command ran before why it was stopped', async () => {
+    const dir = tempDir();
+    writeFileSync(
+      join(dir, 'jobs.json'),
+      JSON.stringify({
+        jobs: [{ name: 'slow', schedule: '@reboot', command: 'sleep 5', timeout: 0.5 }],
+      }),
+    );
+    const daemon = new Daemon(['jobs.json'], dir);
+    await daemon.waitFor('the timeout', () => daemon.events('failed').length === 1);
+    expect(await daemon.stop()).toBe(0);
+    expect(daemon.events('failed')[0]?.message).toMatch(
+      /^run \S+ timed out after \d+ ms: Command 'sleep 5' ran past its timeout of 0\.5 s: .*if it needs longer$/,
+    );
+  });
+});
+
+describe('kairos run: a reload the scheduler refuses', () => {
+  it('changes nothing, and the log says the jobs are kept', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'jobs.json');
+    const tick = {
+      name: 'tick',
+      trigger: { type: 'interval', seconds: 1 },
+      command: 'echo old >> tick.log',
+    };
+    writeFileSync(file, JSON.stringify({ jobs: [tick] }));
+    const daemon = new Daemon(['--no-watch', 'jobs.json'], dir);
+    await daemon.waitFor('a tick', () => linesOf(join(dir, 'tick.log')).length >= 1);
+    // tick changes, and a job the scheduler refuses (an empty program) comes in.
+    writeFileSync(
+      file,
+      JSON.stringify({
+        jobs: [
+          { ...tick, command: 'echo new >> tick.log' },
+          { name: 'empty', trigger: { type: 'interval', seconds: 1 }, argv: [''] },
+        ],
+      }),
+    );
+    daemon.signal('SIGHUP');
+    await daemon.waitFor('the failed reload', () =>
+      daemon.lines.some((line) => line.message.startsWith('reload failed')),
+    );
+    const ticks = linesOf(join(dir, 'tick.log')).length;
+    await daemon.waitFor('more ticks', () => linesOf(join(dir, 'tick.log')).length >= ticks + 2);
+    expect(await daemon.stop()).toBe(0);
+    expect(daemon.lines.find((line) => line.message.startsWith('reload failed'))?.message).toMatch(
+      /^reload failed, nothing changed, the jobs are kept: jobs\.json job 'empty': the scheduler refused the job: /,
+    );
+    expect(linesOf(join(dir, 'tick.log'))).not.toContain('new');
+  });
+});

@@ -6,6 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { kairos } from './cli.js';
@@ -142,7 +143,10 @@ describe('kairos crontab import', () => {
 
     const again = await kairos(['crontab', 'import', 'crontab', ...store], { cwd: dir });
     expect(again.code).toBe(1);
-    expect(again.stderr).toMatch(/nothing imported: .*--replace/);
+    expect(again.stderr).toMatch(
+      /^kairos: nothing imported: crontab:\d \(job crontab\.[0-9a-f]{8}\/[0-9a-f]{12}\) is in sqlite:jobs\.sqlite already, so the file was imported before; add --replace to replace its jobs/m,
+    );
+    expect(again.stderr).not.toMatch(/replaceExisting|addJobs/);
     const replaced = await kairos(
       ['crontab', 'import', 'crontab', ...store, '--replace', '--json'],
       {
@@ -203,5 +207,55 @@ describe('kairos run --metrics', () => {
     const health = await fetch(`${at}/healthz`);
     expect(health.status).toBe(200);
     expect(await daemon.stop()).toBe(0);
+  });
+});
+
+describe('kairos run --metrics on an address in use', () => {
+  it('says so in its own words and exits 2 before anything runs', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'crontab'), '@reboot echo ran >> ran.log\n');
+    const taken: Server = await new Promise((resolve) => {
+      const server = createServer().listen(0, '127.0.0.1', () => resolve(server));
+    });
+    const { port } = taken.address() as { port: number };
+    try {
+      const result = await kairos(['run', '--metrics', `127.0.0.1:${port}`, 'crontab'], {
+        cwd: dir,
+      });
+      expect(result.code).toBe(2);
+      expect(result.stderr).toBe(
+        `kairos: --metrics 127.0.0.1:${port}: the address is in use (another process listens on it); stop it or choose another port\n`,
+      );
+      expect(result.stdout).toBe('');
+      expect(linesOf(join(dir, 'ran.log'))).toEqual([]);
+    } finally {
+      await new Promise((resolve) => taken.close(resolve));
+    }
+  });
+});
+
+describe('kairos run --store: a reload with a line Kairos refuses', () => {
+  it('is not applied: the stored jobs stay as they were', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'crontab');
+    writeFileSync(file, '0 2 * * * echo backup\n0 3 * * * echo report\n');
+    const store = ['--store', 'sqlite:jobs.sqlite'];
+    const listJobs = async (): Promise<unknown> =>
+      JSON.parse((await kairos(['jobs', 'list', ...store, '--json'], { cwd: dir })).stdout);
+    const daemon = new Daemon(['--no-watch', ...store, 'crontab'], dir);
+    await daemon.ready();
+    const before = await listJobs();
+    // The first line changes; the second loses its command.
+    writeFileSync(file, '0 4 * * * echo backup\n0 3 * * *\n');
+    daemon.signal('SIGHUP');
+    await daemon.waitFor('the refused reload', () =>
+      daemon.lines.some((line) => line.message.includes('not reloaded')),
+    );
+    expect(daemon.lines.map((line) => line.message)).toContain(
+      'crontab:2:10: this line has a schedule but no command, so Kairos has nothing to run; write the command after the schedule, or remove the line',
+    );
+    expect(await listJobs()).toEqual(before);
+    expect(await daemon.stop()).toBe(0);
+    expect(daemon.lines.filter((line) => line.message.startsWith('removed'))).toEqual([]);
   });
 });

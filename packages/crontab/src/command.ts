@@ -1,7 +1,8 @@
 /**
  * The command part of a job line as cron runs it: the first unescaped `%` ends the command and
  * the rest is the job's standard input, each further unescaped `%` a newline; `\%` is a literal
- * `%`. Also python-crontab's trailing comment (`command # comment`), which the shell ignores.
+ * `%`. Also python-crontab's trailing comment (`command # comment`), which the shell ignores
+ * (it ends at the `%`, as the shell's text does).
  */
 
 /** A command split the way cron splits it. */
@@ -48,18 +49,22 @@ export function joinCommand(command: string, stdin: string | null): string {
 
 /**
  * Splits off python-crontab's trailing comment (its job id): the text after the first blank + `#`,
- * without the blanks around it, as python-crontab reads it. The `#` must come
- * before any `%` input (after `%`, a `#` is part of the input cron feeds the command) and outside
- * shell quotes (`echo 'a # b'` prints `a # b`: the shell reads no comment there, and neither
- * does this).
+ * without the blanks around it. Cron has no comments on a job line: it hands the shell the text
+ * up to the first unescaped `%` and feeds the rest to the command's standard input, so a comment
+ * is a shell comment, and it ends at that `%` as the shell's text does (`cat # note%input` runs
+ * `cat # note` with `input` on standard input; python-crontab takes `note%input` for the
+ * comment). The `#` must come before any `%` input (after `%`, a `#` is part of the input) and
+ * outside shell quotes (`echo 'a # b'` prints `a # b`: the shell reads no comment there, and
+ * neither does this). `body` is the text without the comment: the command and its `%` input.
  */
 export function splitComment(text: string): { body: string; comment: string | null } {
   const percent = firstUnescapedPercent(text);
-  const searchable = percent < 0 ? text : text.slice(0, percent);
-  const hash = firstUnquotedCommentHash(searchable);
+  const shellText = percent < 0 ? text : text.slice(0, percent);
+  const input = percent < 0 ? '' : text.slice(percent);
+  const hash = firstUnquotedCommentHash(shellText);
   if (hash < 0) return { body: text, comment: null };
-  const blanks = /[ \t]+$/.exec(searchable.slice(0, hash))?.[0].length ?? 0;
-  return { body: text.slice(0, hash - blanks), comment: text.slice(hash + 1).trim() };
+  const blanks = /[ \t]+$/.exec(shellText.slice(0, hash))?.[0].length ?? 0;
+  return { body: text.slice(0, hash - blanks) + input, comment: shellText.slice(hash + 1).trim() };
 }
 
 /** Index of the first `#` after a blank and outside shell quotes, or -1. */

@@ -24,7 +24,10 @@ export interface CrontabProblem {
   line: number;
   /** 1-based column of the offending text. */
   column: number;
-  /** Cron's name of the field (`'minute'`, `'day-of-week'`, `'command'`, …), or null. */
+  /**
+   * Cron's name of the field (`'minute'`, `'day-of-week'`, `'command'`, …); `'portability'` for
+   * what Kairos honours but Debian's cron ignores (`CRON_TZ`); or null.
+   */
   field: string | null;
   /** The offending text. */
   value: string;

@@ -4,7 +4,7 @@
  * commented out). An unedited job renders as the exact text it was read from.
  */
 import { FieldBuilder, type FieldTarget } from './builder.js';
-import { joinCommand, splitCommand, splitComment } from './command.js';
+import { firstUnescapedPercent, joinCommand, splitCommand, splitComment } from './command.js';
 import { CrontabValueError } from './errors.js';
 import { FIELD_RULES } from './fields.js';
 import type { CrontabProblem, FieldName } from './interfaces.js';
@@ -13,7 +13,10 @@ import type { DescribeOptions } from './describe.js';
 
 /** Options of `new CronJob(command, options)` and `CronTab.new`. */
 export interface CronJobOptions {
-  /** python-crontab's job id: the text after `#` at the end of the line. */
+  /**
+   * python-crontab's job id: the text after `#` at the end of the line. One line, with no
+   * unescaped `%`, and not with `stdin`.
+   */
   comment?: string | null;
   /** Five fields or a special. Default `'* * * * *'` (every minute, as python-crontab). */
   schedule?: string;
@@ -156,7 +159,10 @@ export class CronJob implements FieldTarget {
     this.edited();
   }
 
-  /** python-crontab's job id or note: the text after ` # ` at the end of the line, or null. */
+  /**
+   * python-crontab's job id or note: the text after ` # ` at the end of the command, up to any
+   * `%` input (cron ends the shell's text there), or null.
+   */
   get comment(): string | null {
     return this.commentValue;
   }
@@ -342,9 +348,12 @@ export class CronJob implements FieldTarget {
   render(): string {
     if (this.raw !== null) return this.raw;
     const user = this.userValue === null ? '' : `${this.userValue} `;
-    const command = joinCommand(this.commandValue, this.stdinValue);
+    const command = joinCommand(this.commandValue, null);
     const comment = this.commentValue === null ? '' : ` # ${this.commentValue}`;
-    return `${this.prefix}${this.scheduleValue.toString()} ${user}${command}${comment}${this.eol}`;
+    // The comment goes before the `%` input, where it was read from: after the `%`, cron would
+    // feed it to the command.
+    const input = this.stdinValue === null ? '' : joinCommand('', this.stdinValue);
+    return `${this.prefix}${this.scheduleValue.toString()} ${user}${command}${comment}${input}${this.eol}`;
   }
 
   /** Same as {@link CronJob.render}. */
@@ -369,11 +378,19 @@ export class CronJob implements FieldTarget {
         comment,
         'a comment must fit on one line: remove the line breaks',
       );
+    if (comment !== null && firstUnescapedPercent(comment) >= 0)
+      throw new CrontabValueError(
+        'comment',
+        comment,
+        `cron would end the command at the '%' of the comment '${comment}' and feed the rest to the command as input; write '\\%' for a percent sign`,
+      );
+    // python-crontab's model: a new comment goes on a job without input. A line read with both
+    // (`cat # note%input`) keeps them; python-crontab reads `note%input` as its comment.
     if (comment !== null && stdin !== null)
       throw new CrontabValueError(
         'comment',
         comment,
-        'this job has % input, and cron would feed a comment after it to the command; put the note on a comment line above the job instead',
+        'this job has % input, and python-crontab would read that input as part of a comment before it; put the note on a comment line above the job instead',
       );
   }
 }

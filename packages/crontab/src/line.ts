@@ -79,19 +79,29 @@ export class CronEnv {
     this.raw = null;
   }
 
-  /** Warnings: an empty name, a `CRON_TZ` that is not a time zone. */
+  /**
+   * Warnings: an empty name, a `CRON_TZ` that is not a time zone, and any other `CRON_TZ`, which
+   * is not portable (field `'portability'`): Kairos honours it as cronie does, Debian's cron
+   * ignores it.
+   */
   problems(): CrontabProblem[] {
     const line = this.lineNumber();
     const found: CrontabProblem[] = [];
-    const at = (severity: 'warning', message: string, value: string): void => {
-      found.push({ severity, line, column: 1, field: 'environment', value, message });
+    const at = (field: string, message: string, value: string): void => {
+      found.push({ severity: 'warning', line, column: 1, field, value, message });
     };
     if (this.nameValue === '')
-      at('warning', 'this sets a variable with an empty name; write NAME=value', this.render());
+      at('environment', 'this sets a variable with an empty name; write NAME=value', this.render());
     if (this.nameValue === 'CRON_TZ' && !isTimeZone(this.valueValue))
       at(
-        'warning',
+        'environment',
         `CRON_TZ '${this.valueValue}' is not an IANA time zone (for example Europe/Paris); run times below it cannot be computed`,
+        this.valueValue,
+      );
+    else if (this.nameValue === 'CRON_TZ')
+      at(
+        'portability',
+        `not portable: Kairos (like cronie) runs the jobs below CRON_TZ=${this.valueValue} in ${this.valueValue}, but Debian's cron ignores CRON_TZ and runs them in the host's time zone; where Debian's cron runs this file, write the times in the host's zone instead`,
         this.valueValue,
       );
     return found;

@@ -83,6 +83,8 @@ const PYTHON_VALIDATION_WRONG: Record<string, string[]> = {
 const PYTHON_PARSE_WRONG: Record<string, string> = {
   '0 9 * * * cat%input # after percent':
     "takes '# after percent' as the job's comment; cron feeds it, after the '%', to the command's standard input",
+  '0 9 * * * cat # note%input text':
+    "takes 'note%input text' as the job's comment and gives 'cat' no input; cron ends the shell's text at the '%' (the shell runs 'cat # note') and feeds 'input text' to it",
   "0 3 * * * echo 'quoted # not a comment'":
     "ends the command at a '#' inside shell quotes; the shell prints '# not a comment'",
   '0 0 * * 7-0 c':

@@ -7,6 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { ConflictingIdError, type Job } from 'kairos';
+import { isRefusal } from '../daemon/applied-jobs.js';
 import { readJobs, type FileJob } from '../daemon/job-files.js';
 import { maxInstancesOf } from '../daemon/overlap.js';
 import { CommandFailedError, EXIT, UsageError } from '../errors.js';
@@ -66,10 +67,13 @@ export async function importCrontab(
     try {
       added = await scheduler.addJobs(entries);
     } catch (error) {
-      if (!(error instanceof ConflictingIdError)) throw error;
-      throw new CommandFailedError(
-        `nothing imported: ${error.message}; the file was imported before: add --replace to replace its jobs`,
-      );
+      if (error instanceof ConflictingIdError)
+        throw new CommandFailedError(alreadyImported(error.jobId, jobs, options.store));
+      if (isRefusal(error))
+        throw new CommandFailedError(
+          `nothing imported: the scheduler refused a job: ${error.message}`,
+        );
+      throw error;
     }
     const ids = new Set(added.map((job) => job.id));
     const rows = (await scheduler.getJobs(STORE))
@@ -86,6 +90,13 @@ export async function importCrontab(
   } finally {
     await scheduler.shutdown();
   }
+}
+
+/** Why nothing was imported when a job of the file is in the store already, and what to do. */
+function alreadyImported(jobId: string, jobs: readonly FileJob[], store: string): string {
+  const job = jobs.find((candidate) => candidate.id === jobId);
+  const which = job === undefined ? `job ${jobId}` : `${job.source} (job ${jobId})`;
+  return `nothing imported: ${which} is in ${redactStoreUrl(store)} already, so the file was imported before; add --replace to replace its jobs, or remove them with kairos jobs remove`;
 }
 
 function jobOptions(

@@ -1,6 +1,6 @@
 /**
- * `kairos next EXPR|FILE`: the next run times of a crontab expression, or of each line of a
- * crontab or each job of a job file, as wall time in the zone that applies.
+ * `kairos next EXPR|FILE…`: the next run times of a crontab expression, or of each line of a
+ * crontab or each job of a job file (of every file given), as wall time in the zone that applies.
  */
 import { readFile, stat } from 'node:fs/promises';
 import { CronTrigger, TriggerConfigError, triggerFromSpec, type Trigger } from 'kairos';
@@ -41,10 +41,10 @@ export async function runNext(
   options: NextOptions,
   io: CommandIO,
 ): Promise<number> {
-  const file =
-    words.length === 1 && words[0] !== undefined && (await isFile(words[0])) ? words[0] : null;
-  const results =
-    file === null ? [expressionRuns(words.join(' '), options)] : await fileRuns(file, options);
+  const files = await filesNamed(words);
+  const results: ScheduleRuns[] = [];
+  if (files === null) results.push(expressionRuns(words, options));
+  for (const file of files ?? []) results.push(...(await fileRuns(file, options)));
   if (options.json) io.out(`${JSON.stringify(results, null, 2)}\n`);
   else io.out(results.map((result) => render(result)).join('\n'));
   return results.some((result) => result.note?.startsWith('invalid') === true)
@@ -52,7 +52,28 @@ export async function runNext(
     : EXIT.ok;
 }
 
-function expressionRuns(expression: string, options: NextOptions): ScheduleRuns {
+/**
+ * The files the words name, or null when none is a file: then they are one expression (an
+ * unquoted one comes as several words). Once one word is a file, every word must be one.
+ */
+async function filesNamed(words: readonly string[]): Promise<string[] | null> {
+  const kinds = await Promise.all(words.map(pathKind));
+  if (kinds.every((kind) => kind === 'missing')) return null;
+  for (const [index, word] of words.entries()) {
+    if (kinds[index] === 'directory')
+      throw new UsageError(`'${word}' is a directory; give a crontab file or a JSON job file`);
+    if (kinds[index] === 'missing')
+      throw new UsageError(
+        looksLikePath(word)
+          ? `no such file: ${word}`
+          : `no such file: ${word}; to give a crontab expression, give it alone and quoted ("0 9 * * 1-5")`,
+      );
+  }
+  return [...words];
+}
+
+function expressionRuns(words: readonly string[], options: NextOptions): ScheduleRuns {
+  const expression = words.join(' ');
   if (expression.trim() === '')
     throw new UsageError('give a crontab expression (quoted, e.g. "0 9 * * 1-5") or a file');
   if (expression.trim() === '@reboot')
@@ -67,15 +88,27 @@ function expressionRuns(expression: string, options: NextOptions): ScheduleRuns 
   try {
     trigger = CronTrigger.fromCrontab(expression, options.zone);
   } catch (error) {
-    if (error instanceof TriggerConfigError)
-      throw new UsageError(`'${expression}' is not a crontab expression: ${error.message}`);
-    throw error;
+    if (!(error instanceof TriggerConfigError)) throw error;
+    // Not an expression, and no such file: say which of the two was meant, when a word tells.
+    const path = words.find(looksLikePath);
+    if (path !== undefined) throw new UsageError(`no such file: ${path}`);
+    const [word] = words;
+    if (words.length === 1 && word !== undefined && !/\s/.test(word) && !word.startsWith('@'))
+      throw new UsageError(
+        `no such file: ${word}, nor a crontab expression: an expression has five fields, quoted ("0 9 * * 1-5"), or is a macro such as @daily`,
+      );
+    throw new UsageError(`'${expression}' is not a crontab expression: ${error.message}`);
   }
   return runsOf(null, expression, trigger, options.zone, options);
 }
 
 async function fileRuns(file: string, options: NextOptions): Promise<ScheduleRuns[]> {
-  const text = await readFile(file, 'utf8');
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new UsageError(`${file}: cannot read the file: ${(error as Error).message}`);
+  }
   if (isJobFile(file, text)) {
     const read = readJobFile(text);
     if (!read.ok)
@@ -179,10 +212,18 @@ function render(result: ScheduleRuns): string {
   return head + lines.join('');
 }
 
-async function isFile(path: string): Promise<boolean> {
+async function pathKind(path: string): Promise<'file' | 'directory' | 'missing'> {
   try {
-    return (await stat(path)).isFile();
+    return (await stat(path)).isDirectory() ? 'directory' : 'file';
   } catch {
-    return false;
+    return 'missing';
   }
+}
+
+/**
+ * A word that can only be a path: it has a `.` (no crontab field has one) or a `/` not followed
+ * by a digit (the `/` of a step such as `0-30/10` is followed by one).
+ */
+function looksLikePath(word: string): boolean {
+  return !/\s/.test(word) && (word.includes('.') || /\/(?!\d)/.test(word));
 }

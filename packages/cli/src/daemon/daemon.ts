@@ -10,21 +10,24 @@ import { watch, type FSWatcher } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import { userInfo } from 'node:os';
-import { BackgroundScheduler, JobLookupError } from 'kairos';
+import { BackgroundScheduler } from 'kairos';
 import { CommandFailedError, EXIT, UsageError } from '../errors.js';
 import { parseStoreUrl, redactStoreUrl } from '../store-url.js';
-import { fileIdPrefix } from './job-ids.js';
+import {
+  ApplyFailedError,
+  AppliedJobs,
+  BOOT_STORE,
+  STORE,
+  messageOf,
+  type ApplyCounts,
+} from './applied-jobs.js';
+import { childProcessesEnded } from './child-processes.js';
 import { readJobs, type FileJob, type FileReading } from './job-files.js';
 import { DaemonMetrics } from './metrics.js';
-import { OverlapControl, maxInstancesOf } from './overlap.js';
+import { OverlapControl } from './overlap.js';
 import type { OverlapPolicy } from '../job-config.js';
 import { logRunEvents } from './run-events.js';
 import { DaemonLog } from './run-log.js';
-
-/** The alias of the store the scheduled jobs live in (`--store`, else memory). */
-export const STORE = 'default';
-/** The alias of the memory store of `@reboot` jobs: they run once per daemon, never shared. */
-export const BOOT_STORE = 'boot';
 
 /** Options of `kairos run`. */
 export interface DaemonOptions {
@@ -53,9 +56,33 @@ export async function runDaemon(
   write: (line: string) => void,
 ): Promise<number> {
   const log = new DaemonLog(write, { json: options.json });
-  const daemon = new Daemon(options, log);
+  const daemon = new Daemon({ ...options, files: distinctFiles(options.files, log) }, log);
   return daemon.run();
 }
+
+/**
+ * The files, each once: a file named twice (`crontab ./crontab`) would give its jobs the same
+ * ids twice, and so run each once while the log counted it twice.
+ */
+function distinctFiles(files: readonly string[], log: DaemonLog): string[] {
+  const byPath = new Map<string, string>();
+  for (const file of files) {
+    const first = byPath.get(resolve(file));
+    if (first === undefined) byPath.set(resolve(file), file);
+    else log.warn('daemon', `${file} is the same file as ${first}: it is read once`);
+  }
+  return [...byPath.values()];
+}
+
+/** The log line of a reload that failed, saying truly whether the jobs were kept. */
+function reloadFailure(error: unknown): string {
+  return error instanceof ApplyFailedError && error.partly
+    ? `reload failed part way: ${error.message}; some jobs may already be changed: fix the cause and send SIGHUP to apply the files again`
+    : `reload failed, nothing changed, the jobs are kept: ${messageOf(error)}`;
+}
+
+/** The `killGrace` of a command task that gives none (core's default), in seconds. */
+const DEFAULT_KILL_GRACE_SECONDS = 5;
 
 /** One text per file, read now. */
 async function readFiles(files: readonly string[]): Promise<Map<string, string | Error>> {
@@ -76,16 +103,15 @@ class Daemon {
   readonly #scheduler: BackgroundScheduler;
   readonly #overlap: OverlapControl;
   readonly #metrics: DaemonMetrics | null;
-  /** The scheduled jobs (not `@reboot`) as last applied, by id. */
-  #jobs = new Map<string, FileJob>();
-  /** Every job ever loaded, by id, for log lines of runs that outlive a reload. */
-  readonly #known = new Map<string, FileJob>();
+  readonly #applied: AppliedJobs;
   /** Hash of each file's text as last loaded. */
   readonly #loaded = new Map<string, string>();
   readonly #watchers: FSWatcher[] = [];
   #reloading: Promise<void> = Promise.resolve();
   #reloadTimer: NodeJS.Timeout | undefined;
   #stopping = false;
+  /** Removes the signal handlers `#trapSignals` set. */
+  #untrapSignals: () => void = () => undefined;
 
   constructor(options: DaemonOptions, log: DaemonLog) {
     this.#options = options;
@@ -101,9 +127,10 @@ class Daemon {
       // Only command tasks: a module reference found in the store is not loaded.
       taskModules: [],
       daemon: false,
-      logger: log.schedulerLogger((id) => this.#known.get(id)?.name),
+      logger: log.schedulerLogger((id) => this.#applied.known(id)?.name),
     });
     this.#overlap = new OverlapControl(this.#scheduler, log);
+    this.#applied = new AppliedJobs(this.#scheduler, this.#overlap, log);
     this.#metrics =
       options.metrics === undefined
         ? null
@@ -119,12 +146,32 @@ class Daemon {
     logRunEvents(this.#scheduler, {
       log,
       metrics: this.#metrics,
-      job: (id) => this.#known.get(id),
+      job: (id) => this.#applied.known(id),
       catchUpSeconds: options.catchUpSeconds,
     });
   }
 
   async run(): Promise<number> {
+    const jobs = await this.#readAtStart();
+    if (jobs === null) return EXIT.problems;
+    await this.#listenForMetrics();
+    await this.#openStore();
+    const stopped = this.#trapSignals();
+    const counts = await this.#addAtStart(jobs);
+    this.#scheduler.resume();
+    if (this.#options.watch) this.#watch();
+    const where =
+      this.#options.store === undefined ? 'in memory' : `in ${redactStoreUrl(this.#options.store)}`;
+    this.#log.info(
+      'daemon',
+      `started: ${counts.added + counts.changed + counts.unchanged} job(s) from ${this.#options.files.join(', ')} ${where}, ${counts.reboot} @reboot (pid ${process.pid})`,
+    );
+    await stopped;
+    return EXIT.ok;
+  }
+
+  /** The files' jobs, or null when a file has errors (logged: the daemon does not start). */
+  async #readAtStart(): Promise<FileJob[] | null> {
     const texts = await readFiles(this.#options.files);
     const unreadable = [...texts]
       .filter((entry): entry is [string, Error] => entry[1] instanceof Error)
@@ -138,7 +185,7 @@ class Daemon {
         'daemon',
         `not started: ${errors.length} error(s) in the files; kairos check shows them too`,
       );
-      return EXIT.problems;
+      return null;
     }
     for (const warning of readings.flatMap((reading) => reading.warnings))
       this.#log.warn('daemon', warning);
@@ -147,40 +194,57 @@ class Daemon {
         'daemon',
         'running as PID 1: SIGTERM, SIGINT and SIGHUP are handled, but Node cannot reap orphaned grandchildren (zombies stay until the container stops); run the container with --init or tini',
       );
+    return readings.flatMap((reading) => reading.jobs);
+  }
 
+  /** Binds `--metrics` before anything runs: an address it cannot listen on runs nothing. */
+  async #listenForMetrics(): Promise<void> {
+    if (this.#metrics === null || this.#options.metrics === undefined) return;
+    const address = await this.#metrics.listen(this.#options.metrics);
+    this.#log.info(
+      'daemon',
+      `metrics on http://${address}/metrics, health on http://${address}/healthz`,
+    );
+  }
+
+  /**
+   * Starts the scheduler paused, until the files' jobs are applied: a stored job must not run
+   * with the options an earlier daemon stored (its misfire grace time, its command) before they
+   * are replaced.
+   */
+  async #openStore(): Promise<void> {
     try {
-      // Paused until the files' jobs are applied: a stored job must not run with the options
-      // an earlier daemon stored (its misfire grace time, its command) before they are replaced.
       await this.#scheduler.start({ paused: true });
     } catch (error) {
       await this.#scheduler.shutdown({ wait: false }).catch(() => undefined);
+      await this.#metrics?.close();
       throw new CommandFailedError(
-        `cannot open the job store ${redactStoreUrl(this.#options.store ?? '')}: ${(error as Error).message}`,
+        `cannot open the job store ${redactStoreUrl(this.#options.store ?? '')}: ${messageOf(error)}`,
       );
     }
-    const stopped = this.#trapSignals();
-    const jobs = readings.flatMap((reading) => reading.jobs);
-    await this.#removeStale(jobs);
-    const counts = await this.#apply(jobs.filter((job) => job.trigger !== 'reboot'));
+  }
+
+  /**
+   * Adds the files' jobs to the paused scheduler. A failure ends the start, nothing having run:
+   * the scheduler is shut down and the error says which job and why.
+   */
+  async #addAtStart(jobs: readonly FileJob[]): Promise<ApplyCounts & { reboot: number }> {
     const reboot = jobs.filter((job) => job.trigger === 'reboot');
-    for (const job of reboot) await this.#add(job, BOOT_STORE);
-    this.#scheduler.resume();
-    if (this.#metrics !== null && this.#options.metrics !== undefined) {
-      const address = await this.#metrics.listen(this.#options.metrics);
-      this.#log.info(
-        'daemon',
-        `metrics on http://${address}/metrics, health on http://${address}/healthz`,
+    try {
+      // --store: stored jobs of these files whose line or job is gone.
+      if (this.#options.store !== undefined)
+        await this.#applied.removeStale(this.#options.files, jobs);
+      const counts = await this.#applied.apply(
+        jobs.filter((job) => job.trigger !== 'reboot'),
+        reboot,
       );
+      return { ...counts, reboot: reboot.length };
+    } catch (error) {
+      this.#untrapSignals();
+      await this.#scheduler.shutdown({ wait: false }).catch(() => undefined);
+      await this.#metrics?.close();
+      throw new CommandFailedError(`not started: ${messageOf(error)}`);
     }
-    if (this.#options.watch) this.#watch();
-    const where =
-      this.#options.store === undefined ? 'in memory' : `in ${redactStoreUrl(this.#options.store)}`;
-    this.#log.info(
-      'daemon',
-      `started: ${counts.added + counts.changed + counts.unchanged} job(s) from ${this.#options.files.join(', ')} ${where}, ${reboot.length} @reboot (pid ${process.pid})`,
-    );
-    await stopped;
-    return EXIT.ok;
   }
 
   #read(texts: ReadonlyMap<string, string>): FileReading[] {
@@ -194,69 +258,6 @@ class Daemon {
         root: process.getuid?.() === 0,
         overlap: this.#options.overlap,
       });
-    });
-  }
-
-  /** Removes stored jobs of these files whose line or job is gone (`--store` only). */
-  async #removeStale(jobs: readonly FileJob[]): Promise<void> {
-    if (this.#options.store === undefined) return;
-    const prefixes = this.#options.files.map(fileIdPrefix);
-    const wanted = new Set(jobs.map((job) => job.id));
-    for (const job of await this.#scheduler.getJobs(STORE)) {
-      if (wanted.has(job.id) || !prefixes.some((prefix) => job.id.startsWith(prefix))) continue;
-      await this.#remove(job.id, job.name);
-    }
-  }
-
-  /** Adds, replaces and removes scheduled jobs so they are `jobs`; runs in flight go on. */
-  async #apply(
-    jobs: readonly FileJob[],
-  ): Promise<{ added: number; changed: number; removed: number; unchanged: number }> {
-    const counts = { added: 0, changed: 0, removed: 0, unchanged: 0 };
-    const wanted = new Map(jobs.map((job) => [job.id, job]));
-    for (const [id, job] of this.#jobs) {
-      if (wanted.has(id)) continue;
-      await this.#remove(id, job.name);
-      counts.removed += 1;
-    }
-    for (const job of jobs) {
-      const before = this.#jobs.get(job.id);
-      if (before?.fingerprint === job.fingerprint) {
-        counts.unchanged += 1;
-        continue;
-      }
-      await this.#add(job, STORE);
-      if (before === undefined) counts.added += 1;
-      else counts.changed += 1;
-    }
-    this.#jobs = wanted;
-    return counts;
-  }
-
-  async #add(job: FileJob, store: string): Promise<void> {
-    this.#known.set(job.id, job);
-    this.#overlap.track(job.id, job.name, job.overlap, store);
-    await this.#scheduler.addJob(job.task, job.trigger === 'reboot' ? null : job.trigger, {
-      id: job.id,
-      name: job.name,
-      jobstore: store,
-      maxInstances: maxInstancesOf(job.overlap),
-      // A restart or a peer adds the same job again: an unchanged schedule keeps its stored
-      // next run time, so a run missed while no daemon was up is still due (within catch-up).
-      replaceExisting: true,
-    });
-  }
-
-  async #remove(id: string, name: string): Promise<void> {
-    this.#overlap.forget(id);
-    try {
-      await this.#scheduler.removeJob(id, STORE);
-    } catch (error) {
-      if (!(error instanceof JobLookupError)) throw error; // a peer removed it first
-    }
-    this.#log.info('daemon', `removed job ${name} (${id}): no longer in its file`, {
-      job: name,
-      jobId: id,
     });
   }
 
@@ -279,7 +280,7 @@ class Daemon {
           'daemon',
           `${file}: cannot read the file (${text.message}); its jobs are kept`,
         );
-        jobs.push(...this.#jobsOf(file));
+        jobs.push(...this.#applied.of(file));
       }
     }
     for (const reading of this.#read(readable)) {
@@ -293,18 +294,13 @@ class Daemon {
         'daemon',
         `${reading.file}: not reloaded (${reading.errors.length} error(s)); its jobs are kept`,
       );
-      jobs.push(...this.#jobsOf(reading.file));
+      jobs.push(...this.#applied.of(reading.file));
     }
-    const counts = await this.#apply(jobs);
+    const counts = await this.#applied.apply(jobs);
     this.#log.info(
       'daemon',
       `reloaded (${reason}): ${counts.added} added, ${counts.changed} changed, ${counts.removed} removed, ${counts.unchanged} unchanged; ${this.#overlap.running} run(s) in flight go on`,
     );
-  }
-
-  #jobsOf(file: string): FileJob[] {
-    const prefix = fileIdPrefix(file);
-    return [...this.#jobs.values()].filter((job) => job.id.startsWith(prefix));
   }
 
   #scheduleReload(reason: string, onlyIfChanged: boolean, delayMs: number): void {
@@ -312,9 +308,11 @@ class Daemon {
     this.#reloadTimer = setTimeout(() => {
       this.#reloading = this.#reloading
         .then(() => this.#reload(reason, onlyIfChanged))
-        .catch((error: unknown) =>
-          this.#log.error('daemon', `reload failed, the jobs are kept: ${String(error)}`),
-        );
+        .catch((error: unknown) => {
+          // The files are read again at the next change: what failed part way is applied again.
+          if (error instanceof ApplyFailedError && error.partly) this.#loaded.clear();
+          this.#log.error('daemon', reloadFailure(error));
+        });
     }, delayMs);
   }
 
@@ -351,21 +349,30 @@ class Daemon {
   #trapSignals(): Promise<void> {
     let hurry: () => void = () => undefined;
     const hurried = new Promise<void>((resolve) => (hurry = resolve));
+    let first: NodeJS.Signals | null = null;
     const onHup = (): void => this.#scheduleReload('SIGHUP', false, 0);
     return new Promise<void>((resolve, reject) => {
       const onStop = (signal: NodeJS.Signals): void => {
-        if (this.#stopping) {
-          this.#log.warn('daemon', `received ${signal} again: stopping the running commands now`);
+        if (first !== null) {
+          const again = signal === first ? `${signal} again` : `${signal} after ${first}`;
+          this.#log.warn(
+            'daemon',
+            `received ${again}, a second stop signal: stopping the running commands now`,
+          );
           hurry();
           return;
         }
+        first = signal;
         this.#stopping = true;
         this.#stop(signal, hurried).then(() => {
-          process.off('SIGTERM', onStop);
-          process.off('SIGINT', onStop);
-          process.off('SIGHUP', onHup);
+          this.#untrapSignals();
           resolve();
         }, reject);
+      };
+      this.#untrapSignals = () => {
+        process.off('SIGTERM', onStop);
+        process.off('SIGINT', onStop);
+        process.off('SIGHUP', onHup);
       };
       process.on('SIGTERM', onStop);
       process.on('SIGINT', onStop);
@@ -400,7 +407,24 @@ class Daemon {
       );
     await this.#scheduler.shutdown({ wait: false });
     await this.#metrics?.close();
+    await this.#commandsEnded();
     this.#log.info('daemon', 'stopped');
+  }
+
+  /**
+   * Waits for the stopped commands' processes to exit: one that ignores SIGTERM lives until
+   * SIGKILL, its job's `killGrace` later (a second of slack on top).
+   */
+  async #commandsEnded(): Promise<void> {
+    const killGraces = this.#applied
+      .everKnown()
+      .map((job) => job.task.killGrace ?? DEFAULT_KILL_GRACE_SECONDS);
+    const limitMs = (Math.max(DEFAULT_KILL_GRACE_SECONDS, ...killGraces) + 1) * 1000;
+    if (!(await childProcessesEnded(limitMs)))
+      this.#log.warn(
+        'daemon',
+        `some commands had not exited ${limitMs / 1000} s after SIGTERM; stopping without them`,
+      );
   }
 }
 

@@ -12,19 +12,10 @@ import {
   type Trigger,
   type TriggerInput,
 } from 'kairos';
-import { lookupUser } from '@kairos/crontab';
 import { readCrontab, type CrontabEntry } from '../crontab-lines.js';
-import {
-  OVERLAP_POLICIES,
-  readJobFile,
-  type JobConfig,
-  type OverlapPolicy,
-} from '../job-config.js';
+import { readJobFile, type JobConfig, type OverlapPolicy } from '../job-config.js';
 import { isJobFile } from '../sources.js';
 import { crontabJobId, namedJobId } from './job-ids.js';
-
-/** The crontab variable that sets the overlap policy of the lines below it. */
-export const OVERLAP_VARIABLE = 'KAIROS_OVERLAP';
 
 /** One job read from a file. */
 export interface FileJob {
@@ -77,38 +68,28 @@ export function readJobs(file: string, text: string, options: ReadOptions): File
     : readCrontabJobs(file, text, options);
 }
 
+/**
+ * A crontab's jobs. What makes a line unrunnable is decided by `readCrontab` (its errors, which
+ * `kairos check` prints too); here a line only becomes a job.
+ */
 function readCrontabJobs(file: string, text: string, options: ReadOptions): FileReading {
   const reading = readCrontab(text, { system: options.system });
   const errors = reading.problems
     .filter((problem) => problem.severity === 'error')
     .map((problem) => `${file}:${problem.line}:${problem.column}: ${problem.message}`);
+  if (errors.length > 0) return { file, jobs: [], errors, warnings: [] };
   const warnings: string[] = [];
   const jobs: FileJob[] = [];
   const occurrences = new Map<string, number>();
   for (const entry of reading.entries) {
     if (entry.schedule === null) continue; // reported among the errors
     const where = `${file}:${entry.line}`;
-    const { environment, overlap, problem } = takeOverlap(entry, options.overlap);
-    if (problem !== null) {
-      errors.push(`${where}:1: ${problem}`);
-      continue;
-    }
-    let account: { uid: number; gid: number } | null = null;
-    if (entry.user !== null && entry.user !== options.user) {
-      const found = lookupUser(entry.user);
-      if (!options.root) {
-        warnings.push(
-          `${where}: runs as '${options.user}' (the daemon's user), not as '${entry.user}': only a daemon running as root can switch users`,
-        );
-      } else if (found.uid === undefined || found.gid === undefined) {
-        errors.push(
-          `${where}:1: user '${entry.user}' is not in /etc/passwd; cron would skip this line`,
-        );
-        continue;
-      } else {
-        account = { uid: found.uid, gid: found.gid };
-      }
-    }
+    const switchesUser = entry.user !== null && entry.user !== options.user;
+    if (switchesUser && !options.root)
+      warnings.push(
+        `${where}: runs as '${options.user}' (the daemon's user), not as '${entry.user}': only a daemon running as root can switch users`,
+      );
+    const account = switchesUser && options.root ? entry.account : null;
     const reboot = entry.schedule === '@reboot';
     const sameCommand = JSON.stringify([entry.user, entry.command, entry.stdin]);
     const occurrence = (occurrences.get(sameCommand) ?? 0) + 1;
@@ -116,10 +97,10 @@ function readCrontabJobs(file: string, text: string, options: ReadOptions): File
     const timezone = entry.timezone ?? options.timezone;
     const trigger = reboot ? 'reboot' : cronTrigger(entry.schedule, timezone, where, errors);
     if (trigger === null) continue;
-    const task = { ...crontabTask(entry, environment), ...account };
-    const id = crontabJobId(file, { ...entry, reboot }, occurrence);
+    const task = { ...crontabTask(entry), ...account };
+    const overlap = entry.overlap ?? options.overlap;
     jobs.push({
-      id,
+      id: crontabJobId(file, { ...entry, reboot }, occurrence),
       name: `${shortName(file)}:${entry.line}`,
       source: where,
       task,
@@ -135,33 +116,13 @@ function readCrontabJobs(file: string, text: string, options: ReadOptions): File
  * A crontab line's task: run by `SHELL` (`/bin/sh` unless the file sets it) as cron does, with
  * the file's variables and the `%` input.
  */
-function crontabTask(entry: CrontabEntry, environment: Record<string, string>): CommandTask {
+function crontabTask(entry: CrontabEntry): CommandTask {
+  const environment = entry.environment;
   const shell = environment.SHELL ?? '/bin/sh';
   const input = entry.stdin === null ? {} : { stdin: entry.stdin };
   return shell === '/bin/sh'
     ? { command: entry.command, env: environment, ...input }
     : { argv: [shell, '-c', entry.command], env: environment, ...input };
-}
-
-/** The `KAIROS_OVERLAP` in effect (else `fallback`), taken out of the command's environment. */
-function takeOverlap(
-  entry: CrontabEntry,
-  fallback: OverlapPolicy,
-): {
-  environment: Record<string, string>;
-  overlap: OverlapPolicy;
-  problem: string | null;
-} {
-  const { [OVERLAP_VARIABLE]: value, ...environment } = entry.environment;
-  if (value === undefined) return { environment, overlap: fallback, problem: null };
-  const overlap = OVERLAP_POLICIES.find((policy) => policy === value.trim());
-  if (overlap === undefined)
-    return {
-      environment,
-      overlap: fallback,
-      problem: `${OVERLAP_VARIABLE}=${value} is not an overlap policy; write one of ${OVERLAP_POLICIES.join(', ')}`,
-    };
-  return { environment, overlap, problem: null };
 }
 
 function readJobFileJobs(file: string, text: string, options: ReadOptions): FileReading {
@@ -238,7 +199,7 @@ function cronTrigger(
   try {
     return CronTrigger.fromCrontab(schedule, timezone);
   } catch (error) {
-    // A CRON_TZ the schedule accepted in UTC but that names no zone ends up here.
+    // readCrontab and readJobFile refuse what Kairos cannot read: this is only a safety net.
     if (!(error instanceof TriggerConfigError)) throw error;
     errors.push(`${where}: ${error.message}`);
     return null;

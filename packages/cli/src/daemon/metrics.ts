@@ -129,7 +129,10 @@ export class DaemonMetrics {
     return `${lines.join('\n')}\n`;
   }
 
-  /** Serves `/metrics` and `/healthz` on `HOST:PORT`; resolves to the address it listens on. */
+  /**
+   * Serves `/metrics` and `/healthz` on `HOST:PORT`; resolves to the address it listens on.
+   * @throws UsageError saying why it cannot listen there (the address is in use, …)
+   */
   async listen(address: string): Promise<string> {
     const { host, port } = parseAddress(address);
     const server = createServer((request, response) => {
@@ -154,7 +157,7 @@ export class DaemonMetrics {
       );
     });
     await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
+      server.once('error', (error) => reject(listenError(address, error)));
       server.listen(port, host, () => resolve());
     });
     this.#server = server;
@@ -183,6 +186,22 @@ export function parseAddress(text: string): { host: string | undefined; port: nu
     );
   const host = match[1] ?? match[2];
   return { host: host === '' ? undefined : host, port };
+}
+
+/** What a listen error means for `--metrics`, and what to do, by its code. */
+const LISTEN_PROBLEMS: Readonly<Record<string, string>> = {
+  EADDRINUSE:
+    'the address is in use (another process listens on it); stop it or choose another port',
+  EACCES: 'no permission to listen there (ports below 1024 need root); choose a port from 1024',
+  EADDRNOTAVAIL:
+    'this machine has no such address; write one of its addresses, or :PORT for every interface',
+  ENOTFOUND: 'the host name is not known; write an address such as 127.0.0.1, or :PORT',
+};
+
+/** Why `--metrics` cannot listen on `address`, in Kairos's words. */
+function listenError(address: string, error: NodeJS.ErrnoException): UsageError {
+  const why = LISTEN_PROBLEMS[error.code ?? ''] ?? `cannot listen there (${error.message})`;
+  return new UsageError(`--metrics ${address}: ${why}`);
 }
 
 function escape(value: string): string {

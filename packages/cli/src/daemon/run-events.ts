@@ -123,15 +123,7 @@ export function logRunEvents(
         );
         return;
       }
-      const why =
-        error instanceof RunReplacedError
-          ? 'was stopped: a newer run replaces it'
-          : error instanceof JobTimeoutError || error instanceof CommandTimeoutError
-            ? `timed out: ${error.message}`
-            : outcome === 'cancelled'
-              ? 'was stopped at shutdown'
-              : `failed: ${error instanceof Error ? error.message : String(error)}`;
-      log.error('failed', `run ${run?.id ?? '?'} ${why} after ${took}`, {
+      log.error('failed', `run ${run?.id ?? '?'} ${failure(error, outcome, took)}`, {
         ...fields,
         exitCode: null,
       });
@@ -143,6 +135,16 @@ export function logRunEvents(
       EVENT_JOB_MISSED |
       EVENT_JOB_UNRESTORABLE,
   );
+}
+
+/** How a run that did not exit by itself ended, with how long it took. */
+function failure(error: unknown, outcome: string, took: string): string {
+  if (error instanceof RunReplacedError)
+    return `was stopped after ${took}: a newer run replaces it`;
+  if (error instanceof JobTimeoutError || error instanceof CommandTimeoutError)
+    return `timed out after ${took}: ${error.message}`;
+  if (outcome === 'cancelled') return `was stopped at shutdown after ${took}`;
+  return `failed after ${took}: ${error instanceof Error ? error.message : String(error)}`;
 }
 
 /** The command line of a loaded job, for the start line. */
