@@ -24,7 +24,8 @@ const EXIT_CODES = `
 Exit codes:
   0  done, no problem found
   1  problems found (check), a job failed (jobs run), a store or job could not be used
-  2  usage error: unknown command or option, bad value, missing file`;
+  2  usage error: unknown command or option, bad value, missing file
+  141  the reader of the output went away (kairos next … | head -1)`;
 
 /** Builds the program; `done` receives each command's exit code. */
 export function createProgram(io: CommandIO, done: (code: number) => void): Command {

@@ -56,12 +56,31 @@ export function nextFireTimes(trigger: Trigger, from: number, count: number): Da
   return times;
 }
 
-/** `Mon 2025-01-06 09:00:00 Europe/Paris`. */
+/**
+ * `Mon 2025-01-06 09:00:00 Europe/Paris`; a wall time the zone shows twice (the repeated hour
+ * of a fall-back night) with its offset, `Sun 2025-11-02 01:30:00 America/New_York (-05:00)`,
+ * so its two runs read apart.
+ */
 export function formatRunTime(time: Date, zone: string): string {
   const weekday = new Intl.DateTimeFormat('en-US', { timeZone: zone, weekday: 'short' }).format(
     time,
   );
-  return `${weekday} ${formatWallTime(time.getTime(), zone)}`;
+  const wall = formatWallTime(time.getTime(), zone);
+  const offset = repeatedWallTime(time.getTime(), zone, wall)
+    ? ` (${DateTime.fromMillis(time.getTime(), { zone }).toFormat('ZZ')})`
+    : '';
+  return `${weekday} ${wall}${offset}`;
+}
+
+/** Shifts of the zones' clocks at DST changes: 30 minutes (Lord Howe), one hour, two hours. */
+const CLOCK_SHIFTS_MS = [1_800_000, 3_600_000, 7_200_000];
+
+/** Whether another instant, a DST shift away, shows the same wall time in `zone`. */
+function repeatedWallTime(ms: number, zone: string, wall: string): boolean {
+  return CLOCK_SHIFTS_MS.some(
+    (shift) =>
+      formatWallTime(ms - shift, zone) === wall || formatWallTime(ms + shift, zone) === wall,
+  );
 }
 
 /** `2025-01-06T09:00:00+01:00`: the instant as wall time in the zone, with its offset. */

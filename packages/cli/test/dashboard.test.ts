@@ -5,7 +5,8 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { get as httpGet } from 'node:http';
+import { createServer, get as httpGet } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { BackgroundScheduler } from 'kairos';
@@ -193,6 +194,19 @@ describe('kairos dashboard', () => {
       const badPort = await kairos(['dashboard', '--store', store, '--port', port]);
       expect(badPort.code, port).toBe(2);
       expect(badPort.stderr).toContain(`--port '${port}' is not a port number from 0 to 65535`);
+    }
+
+    const busy = createServer();
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+    const { port } = busy.address() as AddressInfo;
+    try {
+      const inUse = await kairos(['dashboard', '--store', store, '--port', String(port)]);
+      expect(inUse.code).toBe(2);
+      expect(inUse.stderr).toBe(
+        `kairos: --host 127.0.0.1 --port ${port}: the address is in use (another process listens on it); stop it or choose another port\n`,
+      );
+    } finally {
+      busy.close();
     }
 
     const noStore = await kairos(['dashboard', '--store', `sqlite:${join(dir, 'missing.sqlite')}`]);

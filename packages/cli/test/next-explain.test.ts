@@ -40,6 +40,25 @@ describe('kairos next', () => {
     );
   });
 
+  test("a fall-back's repeated hour: the two runs at the same wall time show their offsets", async () => {
+    const result = await kairos([
+      'next',
+      '30 1 * * *',
+      '--tz',
+      'America/New_York',
+      '--from',
+      '2025-11-01T12:00',
+      '-n',
+      '3',
+    ]);
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    expect(result.stdout).toBe(
+      'Sun 2025-11-02 01:30:00 America/New_York (-04:00)\n' +
+        'Sun 2025-11-02 01:30:00 America/New_York (-05:00)\n' +
+        'Mon 2025-11-03 01:30:00 America/New_York\n',
+    );
+  });
+
   test('--json gives ISO times with the offset', async () => {
     const result = await kairos([
       'next',

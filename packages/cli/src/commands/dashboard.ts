@@ -6,6 +6,7 @@
  */
 import { EXIT, UsageError } from '../errors.js';
 import type { CommandIO } from '../io.js';
+import { listenProblem } from '../listen-errors.js';
 import { redactStoreUrl } from '../store-url.js';
 import { openStore } from './jobs.js';
 
@@ -51,7 +52,11 @@ export async function runDashboard(
       allowedHosts: options.allowedHost,
       ...(basicAuth === undefined ? {} : { basicAuth }),
     });
-    const server = await serve(dashboard, { host: options.host, port });
+    const server = await serve(dashboard, { host: options.host, port }).catch((error: unknown) => {
+      const why = listenProblem(error, 'or --host 0.0.0.0 for every interface');
+      if (why === null) throw error;
+      throw new UsageError(`--host ${options.host} --port ${options.port}: ${why}`);
+    });
     const url = server.url.endsWith('/') ? server.url : `${server.url}/`;
     const mode = options.readOnly === true ? ' (read-only)' : '';
     io.out(`Dashboard of ${redactStoreUrl(options.store)} at ${url}${mode}\n`);

@@ -8,6 +8,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Run } from 'kairos';
 import { UsageError } from '../errors.js';
+import { listenProblem } from '../listen-errors.js';
 
 /** Upper bounds (seconds) of the run duration histogram's buckets. */
 const DURATION_BUCKETS = [0.1, 0.5, 1, 5, 15, 60, 300, 900, 3600] as const;
@@ -188,19 +189,11 @@ export function parseAddress(text: string): { host: string | undefined; port: nu
   return { host: host === '' ? undefined : host, port };
 }
 
-/** What a listen error means for `--metrics`, and what to do, by its code. */
-const LISTEN_PROBLEMS: Readonly<Record<string, string>> = {
-  EADDRINUSE:
-    'the address is in use (another process listens on it); stop it or choose another port',
-  EACCES: 'no permission to listen there (ports below 1024 need root); choose a port from 1024',
-  EADDRNOTAVAIL:
-    'this machine has no such address; write one of its addresses, or :PORT for every interface',
-  ENOTFOUND: 'the host name is not known; write an address such as 127.0.0.1, or :PORT',
-};
-
 /** Why `--metrics` cannot listen on `address`, in Kairos's words. */
 function listenError(address: string, error: NodeJS.ErrnoException): UsageError {
-  const why = LISTEN_PROBLEMS[error.code ?? ''] ?? `cannot listen there (${error.message})`;
+  const why =
+    listenProblem(error, 'or :PORT for every interface') ??
+    `cannot listen there (${error.message})`;
   return new UsageError(`--metrics ${address}: ${why}`);
 }
 
