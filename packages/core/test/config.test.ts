@@ -372,7 +372,13 @@ describe('parseConfig: job stores and executors', () => {
   });
 
   it('tells requests from look-alikes', () => {
-    const lookAlike: ComponentRequest = { key: 'jobstores.default', type: 'memory', options: {} };
+    const lookAlike: ComponentRequest = {
+      key: 'jobstores.default',
+      type: 'memory',
+      options: {},
+      keyOf: (name) => `jobstores.default.${name}`,
+      spell: (name) => name,
+    };
     expect(isComponentRequest(lookAlike)).toBe(false);
     expect(isComponentRequest(null)).toBe(false);
     expect(isComponentRequest('jobstores.default')).toBe(false);

@@ -74,6 +74,40 @@ describe('a registry with third-party plugins', () => {
     await scheduler.shutdown();
   });
 
+  it("names the key as written when a plugin's create() refuses an option", async () => {
+    // A plugin that checks its options only when it builds (as the lazily loaded store
+    // packages do), naming the option camelCase under the key it is given.
+    const plugins = new PluginRegistry().registerJobStore('checked-late', {
+      create: (options, key) => {
+        if (options.poolSize !== 1)
+          throw new ConfigurationError(
+            `${key}.poolSize`,
+            `${String(options.poolSize)} is not 1 (did you mean poolSize?); allowed keys: poolSize, tableName`,
+          );
+        return new MemoryJobStore();
+      },
+    });
+    registerBuiltinTriggers(plugins);
+    const refusal = async (config: Record<string, unknown>): Promise<unknown> =>
+      new BackgroundScheduler({ logger: false, ...config }, { registry: plugins }).start().then(
+        () => new Error('started'),
+        (error: unknown) => error,
+      );
+    const flat = await refusal({
+      'kairos.jobstores.default.type': 'checked-late',
+      'kairos.jobstores.default.pool_size': '2',
+    });
+    expect(flat).toBeInstanceOf(ConfigurationError);
+    expect((flat as ConfigurationError).key).toBe('kairos.jobstores.default.pool_size');
+    expect((flat as Error).message).toBe(
+      'kairos.jobstores.default.pool_size: 2 is not 1 (did you mean pool_size?); allowed keys: pool_size, table_name',
+    );
+    const nested = await refusal({ jobstores: { default: { type: 'checked-late', poolSize: 2 } } });
+    expect((nested as Error).message).toBe(
+      'jobstores.default.poolSize: 2 is not 1 (did you mean poolSize?); allowed keys: poolSize, tableName',
+    );
+  });
+
   it('checks plugin options at configure(), naming the key', () => {
     const { registry: plugins } = registry();
     expect(

@@ -36,6 +36,13 @@ export interface ComponentRequest {
    * is no schema: the options are passed as written (strings from flat keys stay strings).
    */
   readonly options: Record<string, unknown>;
+  /**
+   * An option's key as the user wrote it (`kairos.jobstores.default.pool_size` for `poolSize`
+   * given flat), for errors the plugin raises when it builds the component.
+   */
+  readonly keyOf: (option: string) => string;
+  /** An option name as the user's form spells it: snake_case for flat keys, else as is. */
+  readonly spell: (option: string) => string;
 }
 
 /** Whether a value is a job store or executor request made by `parseConfig`. */
@@ -137,7 +144,7 @@ function buildRequest<T>(
   }
   if (ctor !== undefined) {
     const built: Constructor = parseSetting(CONSTRUCTOR, ctor);
-    return request({ key: spec.key, ctor: built, options });
+    return request(spec, { ctor: built, options });
   }
   if (type === undefined) {
     throw new ConfigurationError(spec.key, `has neither type nor class; ${choose}`);
@@ -150,16 +157,25 @@ function buildRequest<T>(
     kind.kind === 'jobstore'
       ? registry.component('jobstore', alias, spec.key)
       : registry.component('executor', alias, spec.key);
-  if (plugin.options === undefined) return request({ key: spec.key, type: alias, options });
+  if (plugin.options === undefined) return request(spec, { type: alias, options });
   const result = plugin.options.safeParse(options, { error: kairosIssueText });
   if (!result.success) {
     throw optionError(kind, alias, spec, options, plugin.options, result.error.issues);
   }
-  return request({ key: spec.key, type: alias, options: result.data });
+  return request(spec, { type: alias, options: result.data });
 }
 
-function request(fields: ComponentRequest): ComponentRequest {
-  const made = Object.freeze(fields);
+function request(
+  spec: Spec,
+  fields: Pick<ComponentRequest, 'type' | 'ctor' | 'options'>,
+): ComponentRequest {
+  // The spelling functions are not enumerable: a request reads (and compares) as its data.
+  const made = Object.freeze(
+    Object.defineProperties(
+      { key: spec.key, ...fields },
+      { keyOf: { value: keyOfIn(spec) }, spell: { value: spellerOf(spec) } },
+    ),
+  ) as ComponentRequest;
   requests.add(made);
   return made;
 }
@@ -176,9 +192,8 @@ function optionError<T>(
   schema: z.ZodType,
   issues: readonly z.core.$ZodIssue[],
 ): ConfigurationError {
-  const spell = (name: string): string => (spec.flat ? snakeCase(name) : name);
-  const keyOf = (name: string): string =>
-    spec.entries.get(name)?.key ?? `${spec.key}.${spell(name)}`;
+  const spell = spellerOf(spec);
+  const keyOf = keyOfIn(spec);
   const issue = issues.find((each) => each.code === 'unrecognized_keys') ?? issues[0];
   if (issue === undefined) return new ConfigurationError(spec.key, 'invalid options');
   if (issue.code === 'unrecognized_keys') {
@@ -210,6 +225,17 @@ function optionError<T>(
       ? `missing for ${kind.noun} type '${alias}': ${issue.message}`
       : `${describe(value)} is not valid for ${kind.noun} type '${alias}': ${issue.message}`,
   );
+}
+
+/** How a spec's form spells an option name: snake_case for flat keys, else as is. */
+function spellerOf(spec: Spec): (name: string) => string {
+  return (name) => (spec.flat ? snakeCase(name) : name);
+}
+
+/** An option's key as written in a spec, or as its form would write it when it is not given. */
+function keyOfIn(spec: Spec): (name: string) => string {
+  const spell = spellerOf(spec);
+  return (name) => spec.entries.get(name)?.key ?? `${spec.key}.${spell(name)}`;
 }
 
 function valueAt(root: unknown, path: readonly string[]): unknown {

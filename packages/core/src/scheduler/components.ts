@@ -335,6 +335,31 @@ export class Components {
       kind === 'jobstore'
         ? registry.component('jobstore', type, request.key)
         : registry.component('executor', type, request.key);
-    return plugin.create(request.options, request.key);
+    try {
+      return await plugin.create(request.options, request.key);
+    } catch (error) {
+      throw spelledAsWritten(error, request);
+    }
   }
+}
+
+/**
+ * A plugin's ConfigurationError on one of the request's options, re-keyed to the key as the user
+ * wrote it (`kairos.jobstores.default.pool_size`, not `poolSize`), with the option names of its
+ * hints (`did you mean …`, `allowed keys: …`) spelt the same way. Other errors pass unchanged.
+ */
+function spelledAsWritten(error: unknown, request: ComponentRequest): unknown {
+  const prefix = `${request.key}.`;
+  if (!(error instanceof ConfigurationError) || !error.key.startsWith(prefix)) return error;
+  const [option = '', ...rest] = error.key.slice(prefix.length).split('.');
+  const key = [request.keyOf(option), ...rest].join('.');
+  const problem = error.message
+    .slice(error.key.length + 2)
+    .replace(
+      /(did you mean |allowed keys: )([^;)]*)/g,
+      (_, lead: string, names: string) =>
+        lead + names.replace(/\b[a-z]+(?:[A-Z][a-z0-9]*)+\b/g, request.spell),
+    );
+  if (key === error.key && problem === error.message.slice(error.key.length + 2)) return error;
+  return new ConfigurationError(key, problem);
 }
