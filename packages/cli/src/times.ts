@@ -47,14 +47,27 @@ export function countOption(text: string, option = '-n'): number {
 
 /** Up to `count` fire times of `trigger` strictly after `from` (epoch ms), in order. */
 export function nextFireTimes(trigger: Trigger, from: number, count: number): Date[] {
+  const after = new Date(from + 1);
   const times: Date[] = [];
-  let next = trigger.getNextFireTime(null, new Date(from + 1));
+  let next = trigger.getNextFireTime(null, after);
+  // A trigger whose sequence starts at its start date (a calendar interval's) may begin before
+  // `from`: skip to the first time after it, in one step where the trigger can.
+  if (next !== null && next.getTime() <= from) {
+    next = trigger.skipTo?.(next, after) ?? next;
+    for (let steps = 0; next !== null && next.getTime() <= from; steps++) {
+      if (steps === MAX_STEPS) return times;
+      next = trigger.getNextFireTime(next, after);
+    }
+  }
   while (next !== null && times.length < count) {
     times.push(next);
     next = trigger.getNextFireTime(next, next);
   }
   return times;
 }
+
+/** How many fire times `nextFireTimes` steps through at most to pass `from`. */
+const MAX_STEPS = 1_000_000;
 
 /**
  * `Mon 2025-01-06 09:00:00 Europe/Paris`; a wall time the zone shows twice (the repeated hour

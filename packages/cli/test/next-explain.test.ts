@@ -1,4 +1,7 @@
 /** `kairos next` and `kairos explain`, run as real processes. */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { kairos } from './cli.js';
 
@@ -108,6 +111,41 @@ describe('kairos next', () => {
     expect(portable.stdout).toContain(
       'portable.crontab:5: @reboot\n  (runs once each time the daemon starts)',
     );
+  });
+
+  test('a calendar interval that started long ago: its runs after --from, not its first', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kairos-next-'));
+    try {
+      const file = join(dir, 'daily.json');
+      writeFileSync(
+        file,
+        JSON.stringify({
+          jobs: [
+            {
+              name: 'daily',
+              trigger: { type: 'calendarinterval', days: 1, hour: 3, start_date: '2020-01-01' },
+              command: 'true',
+            },
+          ],
+        }),
+      );
+      const result = await kairos([
+        'next',
+        file,
+        '--tz',
+        'UTC',
+        '--from',
+        '2026-12-07T00:00Z',
+        '-n',
+        '2',
+      ]);
+      expect(result).toMatchObject({ code: 0, stderr: '' });
+      expect(result.stdout).toContain(
+        '  Mon 2026-12-07 03:00:00 UTC\n  Tue 2026-12-08 03:00:00 UTC\n',
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('a job file: per job, in the file\u2019s zone', async () => {

@@ -114,12 +114,15 @@ function readCrontabJobs(file: string, text: string, options: ReadOptions): File
 
 /**
  * A crontab line's task: run by `SHELL` (`/bin/sh` unless the file sets it) as cron does, with
- * the file's variables and the `%` input.
+ * the file's variables and the `%` input, which Debian's cron ends with a newline when it has
+ * none (`cat%in%two` reads `in\ntwo\n`; `cat%in%` reads `in\n`; `cat%` reads nothing).
  */
 function crontabTask(entry: CrontabEntry): CommandTask {
   const environment = entry.environment;
   const shell = environment.SHELL ?? '/bin/sh';
-  const input = entry.stdin === null ? {} : { stdin: entry.stdin };
+  const stdin = entry.stdin;
+  const input =
+    stdin === null ? {} : { stdin: stdin === '' || stdin.endsWith('\n') ? stdin : `${stdin}\n` };
   return shell === '/bin/sh'
     ? { command: entry.command, env: environment, ...input }
     : { argv: [shell, '-c', entry.command], env: environment, ...input };
