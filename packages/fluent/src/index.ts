@@ -5,7 +5,10 @@
  * import { every, runPending } from '@kairos/fluent';
  * every(10).minutes.do(job);
  * every().day.at('10:30').do(job);
- * setInterval(() => void runPending(), 1000);
+ * for (;;) {
+ *   await runPending().catch((error: unknown) => console.error(error)); // a job threw
+ *   await sleep(1000); // setTimeout of node:timers/promises
+ * }
  */
 import { defaultRegistry, type StartOptions, type ShutdownOptions } from 'kairos';
 import type { DelayedCall } from './delayed-call.js';

@@ -205,10 +205,12 @@ export class Job {
     }
     const trigger = planTrigger(plan, now, this.#host.random);
     const first = trigger.getNextFireTime(null, new Date(now));
-    if (first === null) throw neverRuns(); // a random interval drawn past the deadline
     this.#task = task;
     this.#args = Object.freeze([...args]);
     this.#trigger = trigger;
+    // A random interval (`to()`) drawn past the deadline: as for any later run past it, the job
+    // ends without running, as `schedule` cancels it (it could have run: not an error).
+    if (first === null) return this;
     this.nextRunMs = first.getTime();
     this.#host.adopt(this);
     return this;
@@ -336,6 +338,8 @@ export class Job {
 /** The name a task shows as: a function's name, or the registered name or reference. */
 export function taskName(task: FluentTask): string {
   if (typeof task === 'string') return task;
+  // What is not a task is named by its value; `checkTask` says what a task is.
+  if (typeof task !== 'function') return show(task);
   return task.name || 'anonymous';
 }
 

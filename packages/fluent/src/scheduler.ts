@@ -33,8 +33,11 @@ import { KairosLink } from './scheduler/on-kairos.js';
  * @example
  * const scheduler = new Scheduler();
  * scheduler.every(10).minutes.do(job);
- * setInterval(() => void scheduler.runPending(), 1000); // the manual loop, or:
- * await scheduler.start(); // Kairos runs the jobs
+ * await scheduler.start(); // Kairos runs the jobs, or the manual loop:
+ * for (;;) {
+ *   await scheduler.runPending().catch((error: unknown) => console.error(error));
+ *   await sleep(1000); // setTimeout of node:timers/promises
+ * }
  */
 export class Scheduler {
   /**

@@ -32,6 +32,37 @@ describe('do(task, ...args)', () => {
     expect(order).toEqual(['slow start', 'slow end', 'fast']);
   });
 
+  test('a runPending called while another runs waits for it: no job runs twice or overlaps', async () => {
+    const { clock, scheduler } = fakeScheduler(NOW);
+    const runs: string[] = [];
+    let release = (): void => undefined;
+    scheduler.every().second.do(async function slow() {
+      runs.push(`slow start@${clock.now() % 60_000}`);
+      await new Promise<void>((resolve) => (release = resolve));
+      runs.push('slow end');
+    });
+    scheduler.every().second.do(function fast() {
+      runs.push(`fast@${clock.now() % 60_000}`);
+    });
+    await clock.advance(1_000);
+    const first = scheduler.runPending();
+    await clock.advance(1_000);
+    const second = scheduler.runPending();
+    await new Promise((resolve) => setImmediate(resolve));
+    release();
+    await first;
+    await new Promise((resolve) => setImmediate(resolve));
+    release();
+    await second;
+    expect(runs).toEqual([
+      'slow start@1000',
+      'slow end',
+      'fast@2000',
+      'slow start@2000',
+      'slow end',
+    ]);
+  });
+
   test('a registered task name runs in the manual loop too', async () => {
     const { clock, scheduler } = fakeScheduler(NOW);
     const report = recorder(clock);

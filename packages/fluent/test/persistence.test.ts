@@ -67,6 +67,28 @@ describe('a persistent store', () => {
     await second.shutdown();
   });
 
+  test('delayed calls (enter) live in memory beside a persistent default store', async () => {
+    const clock = new FakeClock('2030-01-01T00:00:00Z');
+    const runs: string[] = [];
+    const scheduler = onFile('calls.db', clock, runs);
+    scheduler.every(10).seconds.do('report', 'job');
+    scheduler.enter(5, 1, () => void runs.push(`call@${new Date(clock.now()).toISOString()}`));
+    await scheduler.start();
+    // One entered while running takes the same way.
+    scheduler.enter(7, 1, () => void runs.push(`late@${new Date(clock.now()).toISOString()}`));
+    await clock.advance(10_000);
+    expect(runs).toEqual([
+      'call@2030-01-01T00:00:05.000Z',
+      'late@2030-01-01T00:00:07.000Z',
+      'job@2030-01-01T00:00:10.000Z',
+    ]);
+    // Only the job is in the SQLite file.
+    const stored = await scheduler.kairos.getJobs('default');
+    expect(stored).toHaveLength(1);
+    expect(stored[0]?.id.startsWith('fluent-calls@')).toBe(false);
+    await scheduler.shutdown();
+  });
+
   test('a changed schedule replaces the stored job under the same id', async () => {
     const clock = new FakeClock('2030-01-01T00:00:00Z');
     const first = onFile('changed.db', clock, []);

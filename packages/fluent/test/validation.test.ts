@@ -171,6 +171,19 @@ describe('until()', () => {
     );
     expect(fresh.getJobs()).toEqual([]);
   });
+
+  test('a random interval drawn past the deadline ends the job unrun; it never throws', () => {
+    // 5 to 10 s until 7 s from now: a draw of 5 to 7 s runs once, a longer one ends the job.
+    for (const [draw, runs] of [
+      [0, true],
+      [0.9, false],
+    ] as const) {
+      const { scheduler: drawn } = fakeScheduler('2020-01-01T10:30:00Z', {}, () => draw);
+      const made = drawn.every(5).to(10).seconds.until({ seconds: 7 }).do(job);
+      expect(made.nextRun !== null, String(draw)).toBe(runs);
+      expect(drawn.getJobs().length).toBe(runs ? 1 : 0);
+    }
+  });
 });
 
 describe('do(), tag() and with()', () => {
@@ -191,6 +204,15 @@ describe('do(), tag() and with()', () => {
 
   test('a task that is neither a function nor a string', () => {
     expect(() => scheduler.every().day.do(42 as never)).toThrow(TypeError);
+    for (const [task, shown] of [
+      [undefined, 'undefined'],
+      [null, 'null'],
+      [42, '42'],
+    ] as const) {
+      expect(() => scheduler.every().hour.do(task as never)).toThrow(
+        `every().hour.do(${shown}): a task is a function, a registered task name or a module reference such as './tasks.js#report'; got ${shown}`,
+      );
+    }
   });
 
   test('tags are strings', () => {

@@ -2,7 +2,7 @@
  * The queue of one-off delayed calls (`enter`, `enterAbs`, `cancel`, `queue`). The manual loop
  * runs the due ones itself; on Kairos, one engine job per due time runs them.
  */
-import { DateTrigger, show, type TaskFunction } from 'kairos';
+import { DateTrigger, MemoryJobStore, show, type TaskFunction } from 'kairos';
 import { compareCalls, DelayedCall, type CallHost } from '../delayed-call.js';
 import type { FluentEngine } from '../engine.js';
 import { ScheduleValueError } from '../errors.js';
@@ -10,6 +10,11 @@ import { runInTurn } from './run-in-turn.js';
 
 /** Id prefix of the engine jobs that run the delayed calls due at one time. */
 const CALLS_ID = 'fluent-calls@';
+/**
+ * The engine's job store of the calls' jobs: a memory store of their own, whatever the default
+ * store is. Their task is a closure over this queue, which no persistent store can keep.
+ */
+const CALLS_STORE = 'fluent-calls';
 
 /** What the call queue works with. */
 export interface CallQueueSetup {
@@ -130,11 +135,14 @@ export class CallQueue {
     if (this.#armedTimes.has(time)) return;
     this.#armedTimes.add(time);
     const iso = new Date(time).toISOString();
+    if (!this.#kairos.jobstores.includes(CALLS_STORE))
+      await this.#kairos.addJobstore(new MemoryJobStore(), CALLS_STORE);
     await this.#kairos.addJob(() => this.#runDue(), new DateTrigger({ runDate: time }), {
       id: `${CALLS_ID}${iso}`,
       name: `Delayed calls due at ${iso}`,
       misfireGraceTime: null,
       replaceExisting: true,
+      jobstore: CALLS_STORE,
     });
   }
 

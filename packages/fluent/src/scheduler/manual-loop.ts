@@ -60,9 +60,24 @@ export class ManualLoop {
     return next === null ? null : (next.getTime() - this.#kairos.clock.now()) / 1000;
   }
 
-  /** Runs the due jobs and delayed calls in the order they were due (see `Scheduler`). */
+  /**
+   * Runs the due jobs and delayed calls in the order they were due (see `Scheduler`). A call made
+   * while another runs waits for it, as `schedule`'s one thread would: a job never overlaps
+   * itself, and a job the earlier call ran is not run again for the same run time.
+   */
   async runPending(): Promise<void> {
     this.#checkManual('runPending()');
+    const run = this.#pending.then(() => this.#runPendingNow());
+    // The next call waits for this one whether it failed or not.
+    this.#pending = run.catch(() => undefined);
+    await run;
+  }
+
+  /** The calls of `runPending` in progress, in turn. */
+  #pending: Promise<void> = Promise.resolve();
+
+  async #runPendingNow(): Promise<void> {
+    if (this.#mode() !== 'manual') return; // start() took the jobs while this call waited
     const now = this.#kairos.clock.now();
     const due: { at: number; run: () => Promise<void> }[] = [];
     const jobs = this.#jobs.list().filter((job) => job.nextRunMs !== null && job.nextRunMs <= now);
