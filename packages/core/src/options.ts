@@ -112,7 +112,7 @@ function configurationErrorOf(
   const path = issue.path.map(String);
   if (issue.code === 'unrecognized_keys') {
     const unknown = issue.keys[0] ?? '';
-    const names = schema instanceof z.ZodObject ? Object.keys(schema.shape) : [];
+    const names = (schema === undefined ? null : objectKeysAt(schema, path)) ?? [];
     const key = [where, ...path, unknown].join('.');
     return new ConfigurationError(
       key,
@@ -123,6 +123,31 @@ function configurationErrorOf(
     );
   }
   return new ConfigurationError([where, ...path].join('.'), issue.message);
+}
+
+/**
+ * The keys of the object schema at `path` inside `schema` (through optional, nullable, default
+ * and preprocessing wrappers), or null when there is no object there: an unknown key's hint
+ * lists the keys of the object it was found in, not the root's.
+ */
+export function objectKeysAt(schema: z.ZodType, path: readonly string[]): string[] | null {
+  let current: z.ZodType | undefined = unwrap(schema);
+  for (const name of path) {
+    current = current instanceof z.ZodObject ? unwrap(current.shape[name] as z.ZodType) : undefined;
+  }
+  return current instanceof z.ZodObject ? Object.keys(current.shape) : null;
+}
+
+/** A schema without its optional, nullable, default and preprocessing wrappers. */
+function unwrap(schema: z.ZodType | undefined): z.ZodType | undefined {
+  let current = schema;
+  for (;;) {
+    const def = (current as { _zod?: { def?: { innerType?: z.ZodType; out?: z.ZodType } } })?._zod
+      ?.def;
+    const inner = def?.innerType ?? def?.out;
+    if (inner === undefined) return current;
+    current = inner;
+  }
 }
 
 const EXPECTED: Readonly<Record<string, string>> = {

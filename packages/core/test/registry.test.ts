@@ -12,6 +12,7 @@ import {
   FakeClock,
   MemoryJobStore,
   PluginRegistry,
+  parseOptions,
   registerBuiltinTriggers,
   positiveInteger,
 } from '../src/index.js';
@@ -74,6 +75,32 @@ describe('a registry with third-party plugins', () => {
     await scheduler.shutdown();
   });
 
+  it('an unknown key inside a nested option lists the keys of that option', () => {
+    const nested = z.strictObject({
+      size: positiveInteger.optional(),
+      limits: z.strictObject({ stackSizeMb: positiveInteger.optional() }).optional(),
+    });
+    const plugins = new PluginRegistry().registerExecutor('nested', {
+      options: nested,
+      create: () => new AsyncExecutor(),
+    });
+    registerBuiltinTriggers(plugins);
+    // Checked by the scheduler's configuration (the plugin has a schema)…
+    expect(
+      () =>
+        new BackgroundScheduler(
+          { executors: { cpu: { type: 'nested', limits: { stackSizeMB: 1 } } } },
+          { registry: plugins },
+        ),
+    ).toThrow(
+      "executors.cpu.limits.stackSizeMB: unknown key for executor type 'nested' (did you mean stackSizeMb?); allowed keys: stackSizeMb",
+    );
+    // …and by parseOptions, as a lazily loaded plugin's options are.
+    expect(() => parseOptions(nested, { limits: { stackSizeMB: 1 } }, 'WorkerExecutor')).toThrow(
+      'WorkerExecutor.limits.stackSizeMB: unknown key (did you mean stackSizeMb?); allowed keys: stackSizeMb',
+    );
+  });
+
   it("names the key as written when a plugin's create() refuses an option", async () => {
     // A plugin that checks its options only when it builds (as the lazily loaded store
     // packages do), naming the option camelCase under the key it is given.
@@ -105,6 +132,19 @@ describe('a registry with third-party plugins', () => {
     const nested = await refusal({ jobstores: { default: { type: 'checked-late', poolSize: 2 } } });
     expect((nested as Error).message).toBe(
       'jobstores.default.poolSize: 2 is not 1 (did you mean poolSize?); allowed keys: poolSize, tableName',
+    );
+    // A constructor's error names the option under its class: re-keyed the same way.
+    plugins.registerJobStore('by-class', {
+      create: () => {
+        throw new ConfigurationError('ClassStore.poolSize', 'is more than maxPool');
+      },
+    });
+    const byClass = await refusal({
+      'kairos.jobstores.default.type': 'by-class',
+      'kairos.jobstores.default.pool_size': '2',
+    });
+    expect((byClass as Error).message).toBe(
+      'kairos.jobstores.default.pool_size: is more than maxPool',
     );
   });
 

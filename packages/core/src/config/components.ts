@@ -5,10 +5,10 @@
  * building may be asynchronous and belongs to the scheduler.
  */
 import { didYouMean, snakeCase } from '@kairos/triggers';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { ConfigurationError } from '../errors.js';
 import type { Executor, JobStore } from '../interfaces.js';
-import { kairosIssueText } from '../options.js';
+import { kairosIssueText, objectKeysAt } from '../options.js';
 import type { PluginRegistry } from '../registry.js';
 import {
   CONSTRUCTOR,
@@ -198,15 +198,16 @@ function optionError<T>(
   if (issue === undefined) return new ConfigurationError(spec.key, 'invalid options');
   if (issue.code === 'unrecognized_keys') {
     const unknown = issue.keys[0] ?? '';
-    let hint = '';
-    if (schema instanceof z.ZodObject) {
-      const names = Object.keys(schema.shape);
-      hint =
-        didYouMean(unknown, names, spell) +
-        `; allowed keys: ${['type', ...names].map(spell).join(', ')}`;
-    }
+    // Found at the top of the options (beside `type`) or inside one of them (`resourceLimits`).
+    const [head, ...tail] = issue.path.map(String);
+    const names = objectKeysAt(schema, issue.path.map(String));
+    const allowed = head === undefined ? ['type', ...(names ?? [])] : (names ?? []);
+    const hint =
+      names === null
+        ? ''
+        : didYouMean(unknown, names, spell) + `; allowed keys: ${allowed.map(spell).join(', ')}`;
     return new ConfigurationError(
-      keyOf(unknown),
+      head === undefined ? keyOf(unknown) : [keyOf(head), ...tail, spell(unknown)].join('.'),
       `unknown key for ${kind.noun} type '${alias}'${hint}`,
     );
   }

@@ -346,11 +346,16 @@ export class Components {
 /**
  * A plugin's ConfigurationError on one of the request's options, re-keyed to the key as the user
  * wrote it (`kairos.jobstores.default.pool_size`, not `poolSize`), with the option names of its
- * hints (`did you mean …`, `allowed keys: …`) spelt the same way. Other errors pass unchanged.
+ * hints (`did you mean …`, `allowed keys: …`) spelt the same way. The plugin may name the option
+ * under the key it was given or, from its class's constructor, under the class
+ * (`WorkerExecutor.minWorkers`). Other errors pass unchanged.
  */
 function spelledAsWritten(error: unknown, request: ComponentRequest): unknown {
-  const prefix = `${request.key}.`;
-  if (!(error instanceof ConfigurationError) || !error.key.startsWith(prefix)) return error;
+  if (!(error instanceof ConfigurationError)) return error;
+  const prefix = error.key.startsWith(`${request.key}.`)
+    ? `${request.key}.`
+    : (/^[A-Z][A-Za-z0-9]*\./.exec(error.key)?.[0] ?? null);
+  if (prefix === null) return error;
   const [option = '', ...rest] = error.key.slice(prefix.length).split('.');
   const key = [request.keyOf(option), ...rest].join('.');
   const problem = error.message
