@@ -266,6 +266,27 @@ describe('leases and abandoned runs', () => {
   });
 });
 
+describe('removeJobstore on a shared store', () => {
+  it("writes the outcomes of ended runs first and leaves the store's nodes", async () => {
+    const ledger = new SharedLedger();
+    const a = node('a', ledger);
+    await a.scheduler.start();
+    await a.scheduler.addJob('quick', null, { id: 'q', args: ['once'] });
+    await a.clock.settle();
+    expect(a.ran).toEqual(['a:once@0s']);
+    await a.scheduler.removeJobstore('default');
+    const b = node('b', ledger);
+    await b.scheduler.start();
+    await b.clock.advance(60_000);
+    expect(b.abandoned).toHaveLength(0);
+    const { runs } = await b.scheduler.getRuns();
+    expect(runs.map((run) => [run.schedulerId, run.outcome])).toEqual([['a', 'executed']]);
+    expect((await b.scheduler.getNodes()).map((n) => n.id)).toEqual(['b']);
+    await b.scheduler.shutdown();
+    await a.scheduler.shutdown();
+  });
+});
+
 describe('cluster-wide maxInstances', () => {
   it('refuses a run while another scheduler runs the job, with JOB_MAX_INSTANCES and a skipped run', async () => {
     const ledger = new SharedLedger();

@@ -220,6 +220,22 @@ export class Cluster {
   }
 
   /**
+   * Before store `alias` is removed: the outcomes queued for it are written, and this scheduler
+   * leaves its nodes. Runs of it still in flight cannot be recorded there any more (see
+   * `BaseScheduler.removeJobstore`).
+   */
+  async retire(alias: string): Promise<void> {
+    const ledger = this.sharedLedgerOf(alias);
+    if (ledger === undefined) return;
+    await this.outcomesWritten(alias);
+    try {
+      await ledger.leave(this.#parts.settings.schedulerId);
+    } catch (error) {
+      this.#failed(alias, error, 'removing this scheduler from the nodes');
+    }
+  }
+
+  /**
    * Resolves once the outcomes this scheduler has queued for store `alias` are written; undefined
    * when none waits. Claims and `runJob` wait for it, so that the store does not count a run that
    * has ended here as still in flight against the job's `maxInstances`.

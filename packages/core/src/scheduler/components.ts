@@ -178,9 +178,14 @@ export class Components {
   }
 
   /** See `BaseScheduler.removeJobstore`. */
-  async removeJobstore(alias: string, shutdown: boolean): Promise<void> {
+  /** @throws ComponentLookupError unless a job store `alias` is configured */
+  checkRemovable(alias: string): void {
     if (!this.#jobstores.has(alias))
       throw new ComponentLookupError('job store', alias, this.#jobstores.keys());
+  }
+
+  async removeJobstore(alias: string, shutdown: boolean): Promise<void> {
+    this.checkRemovable(alias);
     const live = this.#liveStores.get(alias);
     this.#jobstores.delete(alias);
     this.#liveStores.delete(alias);
