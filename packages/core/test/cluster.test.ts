@@ -490,6 +490,9 @@ describe('nodes and history', () => {
     await expect(a.scheduler.getRuns('a' as never)).rejects.toThrow(
       "getRuns: 'a' is not an options object such as { jobId: 'report', limit: 20 }",
     );
+    await expect(a.scheduler.getRuns({ limit: '2' as never })).rejects.toThrow(
+      "getRuns: limit: '2' is not an integer from 1 to 1000",
+    );
     await expect(a.scheduler.getRuns({ since: 'yesterday' })).rejects.toThrow(
       /^getRuns: since: 'yesterday' is not a date-time/,
     );

@@ -2,7 +2,7 @@
  * Reading the run ledgers back: `getRuns()` across the stores (merged in one order, paged by a
  * cursor that later writes do not shift), `getNodes()`, and each listed job's last run.
  */
-import { didYouMean } from '@kairos/triggers';
+import { didYouMean, show } from '@kairos/triggers';
 import { ConfigurationError } from '../errors.js';
 import { setLastRun, type Job, type ListedJob } from '../job.js';
 import { readInstant } from '../job-options.js';
@@ -168,11 +168,11 @@ export class History {
     if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
       throw new ConfigurationError(
         'getRuns: limit',
-        `${String(limit)} is not an integer from 1 to 1000`,
+        `${show(limit)} is not an integer from 1 to 1000`,
       );
     }
     if (jobId !== undefined && (typeof jobId !== 'string' || jobId === '')) {
-      throw new ConfigurationError('getRuns: jobId', `${String(jobId)} is not a job id`);
+      throw new ConfigurationError('getRuns: jobId', `${show(jobId)} is not a job id`);
     }
     let outcomes: (RunOutcome | null)[] | undefined;
     if (outcome !== undefined) {
