@@ -1,11 +1,21 @@
 /**
  * The connections of {@link RedisJobStore}: how the store opens its own (so that calls fail fast
- * while the server is down instead of queueing), how it tells a lost connection from an error
- * reply, how it reports losing and regaining one without flooding the log, and how it closes
- * one.
+ * while the server is down instead of queueing, and so that a database the server refuses is
+ * never swapped for database 0), how it tells a lost connection from an error reply, how it
+ * reports losing and regaining one without flooding the log, and how it closes one.
  */
 import { JobStoreError, type Logger } from '@kairos/core';
 import { Redis, type RedisOptions } from 'ioredis';
+
+/**
+ * Whether an error is the server's reply refusing a `SELECT` (ioredis names the command an error
+ * reply answers in its `command` property).
+ */
+export function isRefusedSelect(error: unknown): error is Error {
+  if (!(error instanceof Error)) return false;
+  const { command } = error as Error & { command?: { name?: unknown } };
+  return command?.name === 'select';
+}
 
 /**
  * ioredis settings of the connections the store opens. While the server is unreachable a call
@@ -14,12 +24,18 @@ import { Redis, type RedisOptions } from 'ioredis';
  * (`autoResendUnfulfilledCommands: false`), since replaying a claim or an add whose first
  * attempt did reach the server would misreport it. ioredis keeps reconnecting in the background
  * (its default back-off, up to 2 s between attempts), and calls work again once it is back.
+ *
+ * ioredis sends `SELECT <db>` on each connection and, when the server refuses it (a database
+ * it does not have, a user not allowed to SELECT), only emits an `error` event and goes on in
+ * database 0. `reconnectOnError` drops such a connection as soon as the refusal arrives, before
+ * it is ready for calls, so it retries instead of serving calls on the wrong database.
  */
 export const OWNED_CONNECTION_OPTIONS: RedisOptions = {
   lazyConnect: true,
   enableOfflineQueue: false,
   maxRetriesPerRequest: 0,
   autoResendUnfulfilledCommands: false,
+  reconnectOnError: isRefusedSelect,
 };
 
 /**
@@ -38,12 +54,26 @@ export function openConnection(url: string, name: string): Redis {
 /**
  * Connects a connection that has not connected yet (`lazyConnect`). One that is connecting or
  * reconnecting is left to ioredis: its commands queue or fail as its options say.
- * @throws JobStoreError when the connection was closed for good; the driver's error when it
- *   cannot be made
+ * @throws the server's refusal of SELECT (see {@link isRefusedSelect}) when it refused the
+ *   database, even if ioredis went on in database 0; JobStoreError when the connection was
+ *   closed for good; the driver's error when it cannot be made
  */
 export async function ensureConnected(client: Redis): Promise<void> {
   if (client.status === 'wait') {
-    await client.connect();
+    // ioredis reports a refused SELECT only as an event, before the connection is ready.
+    const seen: { refusal?: Error } = {};
+    const onError = (error: unknown): void => {
+      if (isRefusedSelect(error)) seen.refusal ??= error;
+    };
+    client.on('error', onError);
+    try {
+      await client.connect();
+    } catch (error) {
+      throw seen.refusal ?? error;
+    } finally {
+      client.off('error', onError);
+    }
+    if (seen.refusal !== undefined) throw seen.refusal;
   } else if (client.status === 'end') {
     throw new JobStoreError(
       'the Redis connection was closed (quit() or disconnect()); pass an open connection',
@@ -53,7 +83,9 @@ export async function ensureConnected(client: Redis): Promise<void> {
 
 /**
  * Logs the first error of an outage as a warning and the recovery as an info line, instead of
- * every failed reconnection attempt; `onRecovered` runs after each recovery.
+ * every failed reconnection attempt; `onRecovered` runs after each recovery. The server refusing
+ * the database gets a warning of its own (once per outage), since reconnecting alone does not
+ * fix it.
  * @returns a function that stops watching
  */
 export function watchConnection(
@@ -63,7 +95,19 @@ export function watchConnection(
   onRecovered?: () => void,
 ): () => void {
   let failing = false;
+  let refusalReported = false;
   const onError = (error: unknown): void => {
+    if (isRefusedSelect(error)) {
+      if (refusalReported) return;
+      refusalReported = true;
+      failing = true;
+      logger.warn(
+        { err: error },
+        `Redis job store: ${name}: the server refused database ${client.options.db ?? 0} ` +
+          `(${describe(error)}); calls fail until it accepts it, retrying in the background`,
+      );
+      return;
+    }
     if (failing) return;
     failing = true;
     logger.warn(
@@ -79,6 +123,7 @@ export function watchConnection(
   const onReady = (): void => {
     if (!failing) return;
     failing = false;
+    refusalReported = false;
     logger.info(`Redis job store: ${name} is back`);
     onRecovered?.();
   };

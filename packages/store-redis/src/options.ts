@@ -15,7 +15,8 @@ export const DEFAULT_KEY_PREFIX = 'kairos:';
 export interface RedisJobStoreOptions {
   /**
    * The server to connect to, as ioredis reads it: `redis://[user:password@]host[:port][/db]`,
-   * `rediss://…` for TLS, or the absolute path of a Unix socket. Default
+   * `rediss://…` for TLS, or the absolute path of a Unix socket (`?db=N` selects a database).
+   * The database is a whole number; `start()` fails when the server refuses it. Default
    * `'redis://127.0.0.1:6379/0'`. Not allowed together with `client`.
    */
   url?: string;
@@ -42,6 +43,32 @@ function quote(value: unknown): string {
   }
 }
 
+/**
+ * The database part of a Redis URL as ioredis reads it: the path of a `redis://` or `rediss://`
+ * URL, else its `db` query parameter (the only place a Unix socket path can name one); null when
+ * there is none, or when the URL does not parse.
+ */
+function databasePart(url: string): string | null {
+  if (url.startsWith('/')) {
+    const query = url.indexOf('?');
+    return query === -1 ? null : new URLSearchParams(url.slice(query + 1)).get('db');
+  }
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return null;
+  }
+  const path = parsed.pathname.slice(1);
+  return path === '' ? parsed.searchParams.get('db') : path;
+}
+
+/** Whether a URL names no database, or one by a whole number (ioredis would misread others). */
+function hasDatabaseIndex(url: string): boolean {
+  const database = databasePart(url);
+  return database === null || /^\d+$/.test(database);
+}
+
 /** Whether a value looks like an ioredis `Redis` connection (not a Cluster, not node-redis). */
 function isRedisClient(value: unknown): value is Redis {
   if (typeof value !== 'object' || value === null) return false;
@@ -61,6 +88,12 @@ export const redisJobStoreOptions = z.strictObject({
       error: (issue) =>
         `${quote(issue.input)} is not a Redis URL; use redis://host:port/db ` +
         `(rediss:// for TLS, or the path of a Unix socket), e.g. 'redis://127.0.0.1:6379/0'`,
+    })
+    .refine(hasDatabaseIndex, {
+      error: (issue) =>
+        `${quote(issue.input)} selects database ${quote(databasePart(String(issue.input)))}, ` +
+        `which is not a whole number; put the database's index there (0 to 15 on a default ` +
+        `server), e.g. 'redis://127.0.0.1:6379/0'`,
     })
     .optional(),
   client: z

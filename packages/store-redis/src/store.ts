@@ -30,10 +30,12 @@ import {
   describe,
   ensureConnected,
   isConnectionLoss,
+  isRefusedSelect,
   noop,
   openConnection,
   watchConnection,
 } from './connection.js';
+import { explainRefusedDatabase } from './database.js';
 import { keyLayout, type KeyLayout } from './layout.js';
 import { resolveOptions, type RedisJobStoreOptions, type ResolvedOptions } from './options.js';
 import { isSchemaError, prepareSchema } from './schema.js';
@@ -105,8 +107,9 @@ export class RedisJobStore implements JobStore {
    * Connects (a `url` store opens its own connection; a `client` store uses the one it was
    * given), checks the keys and records the schema version, and subscribes to wake-ups on a
    * second connection (`client.duplicate()`).
-   * @throws JobStoreError when the server cannot be reached, or (a KeyTypeError) when a key
-   *   holds another type; SchemaVersionError when the stored schema version is not this code's
+   * @throws JobStoreError when the server cannot be reached or refuses the URL's database
+   *   (nothing is written then), or (a KeyTypeError) when a key holds another type;
+   *   SchemaVersionError when the stored schema version is not this code's
    */
   async start(context: JobStoreContext, alias: string): Promise<void> {
     if (this.#running !== null) await this.shutdown();
@@ -137,6 +140,13 @@ export class RedisJobStore implements JobStore {
       unwatch();
       if (owned) await closeConnection(client);
       if (isSchemaError(error)) throw error;
+      if (isRefusedSelect(error)) {
+        throw new JobStoreError(
+          `Redis job store '${alias}': cannot use ${this.#describeServer()}: ` +
+            (await explainRefusedDatabase(client, error)),
+          { cause: error },
+        );
+      }
       throw new JobStoreError(
         `Redis job store '${alias}': cannot connect to ${this.#describeServer()} ` +
           `(${describe(error)}); check that the server is running and reachable, and the ` +

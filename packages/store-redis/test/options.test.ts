@@ -46,8 +46,35 @@ describe('RedisJobStore options', () => {
     expect(error.message).toContain('"http://localhost:6379" is not a Redis URL');
   });
 
+  it('refuses a database part that is not a whole number, quoting the URL and the part', () => {
+    const cases: [url: string, database: string][] = [
+      ['redis://127.0.0.1:6379/abc', 'abc'],
+      ['redis://127.0.0.1:6379/1.5', '1.5'],
+      ['rediss://user:pw@h:6380/-1', '-1'],
+      ['redis://h:1?db=x', 'x'],
+      ['/run/redis.sock?db=2a', '2a'],
+    ];
+    for (const [url, database] of cases) {
+      const error = constructorError({ url });
+      expect(error.key).toBe('RedisJobStore.url');
+      expect(error.message).toContain(
+        `${JSON.stringify(url)} selects database ${JSON.stringify(database)}, which is not a ` +
+          `whole number`,
+      );
+    }
+  });
+
   it('accepts redis://, rediss:// and Unix socket paths', () => {
-    for (const url of ['redis://h:1/2', 'rediss://user:pw@h:6380', '/run/redis.sock']) {
+    const urls = [
+      'redis://h:1/2',
+      'redis://h:1/15',
+      'redis://h:1/',
+      'redis://h:1?db=3',
+      'rediss://user:pw@h:6380',
+      '/run/redis.sock',
+      '/run/redis.sock?db=1',
+    ];
+    for (const url of urls) {
       expect(() => new RedisJobStore({ url })).not.toThrow();
     }
   });
@@ -109,6 +136,10 @@ describe('kairosPlugin', () => {
     expect(() => parseOptions(schema, { keyPrefix: ' ' }, 'jobstores.default')).toThrow(
       /jobstores\.default\.keyPrefix/,
     );
+    // At configure time, before any store exists.
+    expect(() =>
+      parseOptions(schema, { url: 'redis://127.0.0.1:6379/abc' }, 'jobstores.default'),
+    ).toThrow(/jobstores\.default\.url.*selects database "abc", which is not a whole number/);
   });
 
   it('builds a RedisJobStore with those options', async () => {

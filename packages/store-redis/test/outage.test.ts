@@ -3,19 +3,7 @@ import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisJobStore } from '../src/index.js';
 import { deleteKeys, inspector, REDIS_URL, redisAvailable, uniquePrefix } from './redis-server.js';
-
-/** Retries `call` every 50 ms until it resolves, for up to `timeoutMs`. */
-async function untilItWorks<T>(call: () => Promise<T>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await call();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
-}
+import { untilItWorks } from './until-it-works.js';
 
 describe.skipIf(!redisAvailable)('RedisJobStore during a server outage', () => {
   const keyPrefix = uniquePrefix('outage');
