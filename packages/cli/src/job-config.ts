@@ -6,7 +6,14 @@
  */
 import { parseTree, findNodeAtLocation, printParseErrorCode, type ParseError } from 'jsonc-parser';
 import type { Node } from 'jsonc-parser';
-import { CronTrigger, TriggerConfigError, isTimeZone, triggerFromSpec } from 'kairos';
+import {
+  CronTrigger,
+  JobOptionError,
+  TriggerConfigError,
+  checkCommandTask,
+  isTimeZone,
+  triggerFromSpec,
+} from 'kairos';
 import { z } from 'zod';
 
 /** What a job does while its previous run is still running. */
@@ -87,7 +94,43 @@ export const jobConfigSchema = z
       if (problem !== null)
         context.addIssue({ code: 'custom', path: ['trigger'], message: problem });
     }
+    const refused = commandProblem(job);
+    if (refused !== null) context.addIssue({ code: 'custom', ...refused });
   });
+
+/**
+ * What the scheduler refuses in a job's command (an argv whose program is '', an env name with
+ * '=', …): its own check, so `kairos check` finds what `kairos run` would refuse. Null when fine.
+ */
+function commandProblem(job: {
+  command?: string | undefined;
+  argv?: string[] | undefined;
+  [field: string]: unknown;
+}): { path: string[]; message: string } | null {
+  const task: Record<string, unknown> = {};
+  for (const field of COMMAND_FIELDS) if (job[field] !== undefined) task[field] = job[field];
+  try {
+    checkCommandTask(task, 'job');
+    return null;
+  } catch (error) {
+    if (!(error instanceof JobOptionError)) throw error;
+    // 'task.argv' → ['argv']; the message after "job: task.argv: ".
+    const field = error.option.replace(/^task\.?/, '').split('.')[0] ?? '';
+    const prefix = `job: ${error.option}: `;
+    const problem = error.message.startsWith(prefix)
+      ? error.message.slice(prefix.length)
+      : error.message;
+    // The finding quotes a plain value at the field itself; quote what the check refused
+    // otherwise (an array, or one name of env).
+    const atField = job[field];
+    const quoted = atField === error.value && typeof atField !== 'object';
+    const message = quoted ? problem : `${JSON.stringify(error.value)} ${problem}`;
+    return { path: field === '' ? [] : [field], message };
+  }
+}
+
+/** The fields of a job that make its command task. */
+const COMMAND_FIELDS = ['command', 'argv', 'cwd', 'env', 'stdin', 'timeout', 'killGrace'] as const;
 
 /** One job of a job file, as validated. */
 export type JobConfig = z.infer<typeof jobConfigSchema>;

@@ -83,6 +83,19 @@ describe('readJobFile', () => {
     );
   });
 
+  test('what the scheduler refuses in a command is a finding too (kairos run would refuse it)', () => {
+    const at = { name: 'a', schedule: '0 2 * * *' };
+    expect(problemsOf(text([{ ...at, argv: [''] }]))[0]?.message).toBe(
+      `job 'a' (jobs[0]): argv: [""] must be a non-empty array of strings, the program first: ['ls', '-l']`,
+    );
+    expect(problemsOf(text([{ ...at, command: 'x', env: { 'A=B': '1' } }]))[0]?.message).toBe(
+      `job 'a' (jobs[0]): env: "A=B" a variable name must be non-empty, without = or NUL`,
+    );
+    expect(problemsOf(text([{ ...at, command: 'x', cwd: '' }]))[0]?.message).toBe(
+      `job 'a' (jobs[0]): cwd: "" must be a directory path`,
+    );
+  });
+
   test('duplicate names and a bad zone are reported', () => {
     const job = { name: 'a', schedule: '* * * * *', command: 'x' };
     expect(problemsOf(text([job, job]))[0]?.message).toContain(
