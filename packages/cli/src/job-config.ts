@@ -94,7 +94,9 @@ export const jobConfigSchema = z
       if (problem !== null)
         context.addIssue({ code: 'custom', path: ['trigger'], message: problem });
     }
-    const refused = commandProblem(job);
+    // With both or neither of command and argv, the check above has said what to write.
+    const refused =
+      (job.command === undefined) !== (job.argv === undefined) ? commandProblem(job) : null;
     if (refused !== null) context.addIssue({ code: 'custom', ...refused });
   });
 
