@@ -6,6 +6,7 @@
 import { ConfigurationError, parseOptions, positiveInteger } from '@kairos/core';
 import type { Pool } from 'pg';
 import { z } from 'zod';
+import { connectionStringProblem } from './connection-string.js';
 import { IDENTIFIER } from './names.js';
 
 /** The schema used when `schema` is not given. */
@@ -19,8 +20,10 @@ export const DEFAULT_POOL_SIZE = 10;
 export interface PostgresJobStoreOptions {
   /**
    * The database to connect to, as `pg` reads it:
-   * `postgres://user:password@host:5432/database?sslmode=require`. The store opens a pool of
-   * `poolSize` connections at `start()` and closes it at `shutdown()`.
+   * `postgres://user:password@host:5432/database?sslmode=require` (or `postgresql://…`), or
+   * for a Unix socket `socket:/var/run/postgresql?db=database`. Any other string (a libpq
+   * `key=value` string, another scheme) is refused when the store is constructed. The store
+   * opens a pool of `poolSize` connections at `start()` and closes it at `shutdown()`.
    */
   connectionString?: string;
   /**
@@ -81,6 +84,10 @@ export const postgresJobStoreOptions = z.strictObject({
     .string({ error: (issue) => `${quote(issue.input)} is not a connection string` })
     .min(1, {
       error: "an empty connection string names no database; use e.g. 'postgres://host/db'",
+    })
+    .superRefine((connectionString, context) => {
+      const problem = connectionStringProblem(connectionString);
+      if (problem !== undefined) context.addIssue({ code: 'custom', message: problem });
     })
     .optional(),
   pool: z

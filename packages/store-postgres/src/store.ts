@@ -25,6 +25,7 @@ import {
   type UnrestorableJob,
 } from '@kairos/core';
 import { Client, Pool } from 'pg';
+import { connecting, describeServer } from './connection.js';
 import { PostgresRunLedger } from './ledger.js';
 import { ledgerStatements, type LedgerStatements } from './ledger-statements.js';
 import { storeNames, type StoreNames } from './names.js';
@@ -99,8 +100,10 @@ export class PostgresJobStore implements JobStore {
    * Opens the pool (unless one was given), creates the schema, tables and indexes when missing
    * (migrating a version-1 store, jobs only, to version 2 in the same transaction), checks the
    * schema version and starts listening for other processes' wake-ups.
-   * @throws the driver's error when the server cannot be reached; SchemaVersionError when the
-   *   table was written by a newer version of this package
+   * @throws JobStoreError when it cannot connect (the server is down or unreachable, the host
+   *   unknown, the database missing, authentication failed), naming the server without its
+   *   password, with the driver's error as `cause`; SchemaVersionError when the table was
+   *   written by a newer version of this package
    */
   async start(context: JobStoreContext, alias: string): Promise<void> {
     if (this.#running !== null) await this.shutdown();
@@ -137,9 +140,13 @@ export class PostgresJobStore implements JobStore {
       wakeup: (nextRunTime) => context.wakeup(nextRunTime),
       description,
     });
+    const store = `PostgreSQL job store '${alias}'`;
+    const server = describeServer(source);
     try {
+      // Connecting first, on its own, tells a server that cannot be used from a schema problem.
+      await connecting(store, server, async () => (await pool.connect()).release());
       await inTransaction(pool, (client) => createSchema(client, this.#names));
-      await listener.start();
+      await connecting(store, server, () => listener.start());
     } catch (error) {
       pool.removeListener('error', onPoolError);
       if (source.kind === 'connectionString') await pool.end();

@@ -45,6 +45,22 @@ describe('PostgresJobStore options', () => {
     expect(refusal({ connectionString: 5432 }).message).toMatch(/5432 is not a connection string/);
   });
 
+  it.each(['not a url', 'mysql://u:s3cret@127.0.0.1:5432/test', 'host=h password=s3cret'])(
+    'refuses connection string %j, which pg does not read as a PostgreSQL one',
+    (connectionString) => {
+      const error = refusal({ connectionString });
+      expect(error.key).toBe('PostgresJobStore.connectionString');
+      expect(error.message).toMatch(/postgres:\/\/user:password@host:5432\/database/);
+      expect(error.message).not.toContain('s3cret');
+    },
+  );
+
+  it('accepts the Unix-socket forms pg reads', () => {
+    for (const connectionString of ['socket:/var/run/postgresql?db=jobs', '/tmp jobs']) {
+      expect(new PostgresJobStore({ connectionString })).toBeInstanceOf(PostgresJobStore);
+    }
+  });
+
   it('refuses a pool that is not a pg Pool', () => {
     const error = refusal({ pool: { query: () => undefined } });
     expect(error.key).toBe('PostgresJobStore.pool');

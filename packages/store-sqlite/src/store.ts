@@ -7,7 +7,6 @@
 import {
   ConflictingIdError,
   JobLookupError,
-  JobStoreError,
   planClaims,
   StoreNotStartedError,
   storedBatch,
@@ -21,15 +20,10 @@ import {
   type JobToStore,
   type UnrestorableJob,
 } from '@kairos/core';
-import Database, { type Database as Connection, type Transaction } from 'better-sqlite3';
+import type { Database as Connection, Transaction } from 'better-sqlite3';
+import { describe, openDatabase, opening } from './connection.js';
 import { openRuns, prepareLedger, SQLiteRunLedger, type LedgerSession } from './ledger.js';
-import {
-  resolveOptions,
-  type DatabaseSource,
-  type ResolvedOptions,
-  type SQLiteJobStoreOptions,
-} from './options.js';
-import { quote } from './quote.js';
+import { resolveOptions, type ResolvedOptions, type SQLiteJobStoreOptions } from './options.js';
 import { prepareSchema } from './schema.js';
 import { settle } from './settle.js';
 import { prepareStatements, type DueRow, type JobStatements } from './statements.js';
@@ -96,18 +90,28 @@ export class SQLiteJobStore implements JobStore {
   /**
    * Opens the database (or takes the given connection), switches a file it opens to WAL,
    * creates the tables and index when missing, checks the schema version, and starts polling
-   * for other connections' commits. Rejects when the file cannot be opened, when the table is
-   * not a Kairos job table, or when its schema version is newer than this package knows.
+   * for other connections' commits. Rejects with a JobStoreError naming the file, the cause in
+   * words and what to do when SQLite cannot use it (it cannot be opened or created, is not a
+   * SQLite database, is corrupt, is read-only), with SQLite's error as `cause`; with a
+   * JobStoreError when the table is not a Kairos job table; with a SchemaVersionError when its
+   * schema version is newer than this package knows.
    */
   start(context: JobStoreContext, alias: string): Promise<void> {
     return settle(() => {
       this.#close();
       const where = `SQLiteJobStore '${alias}'`;
-      const { database, owned } = openDatabase(this.#options.source, where);
+      const source = this.#options.source;
+      const { database, owned } = openDatabase(source, where);
       try {
-        prepareSchema(database, this.#options.tableName, `${where} (${describe(database)})`);
-        const statements = prepareStatements(database, this.#options.tableName);
-        const ledger = prepareLedger(database, this.#options.tableName);
+        const tableName = this.#options.tableName;
+        // SQLite reads the file at the first statements: one that is not a database fails here.
+        const { statements, ledger } = opening(source, where, () => {
+          prepareSchema(database, tableName, `${where} (${describe(database)})`);
+          return {
+            statements: prepareStatements(database, tableName),
+            ledger: prepareLedger(database, tableName),
+          };
+        });
         const unrestorable = new UnrestorableJobs(context, alias);
         const session: Session = {
           context,
@@ -280,48 +284,6 @@ export class SQLiteJobStore implements JobStore {
       this.#options.pollIntervalMs,
     );
   }
-}
-
-/** Opens the database a store uses, with the settings a shared job store needs. */
-function openDatabase(
-  source: DatabaseSource,
-  where: string,
-): { database: Connection; owned: boolean } {
-  if (source.kind === 'given') {
-    if (!source.database.open) {
-      throw new JobStoreError(
-        `${where}: the database given in option 'database' (${describe(source.database)}) is ` +
-          `closed; pass an open connection`,
-      );
-    }
-    return { database: source.database, owned: false };
-  }
-  let database: Connection;
-  try {
-    database = new Database(source.path, { timeout: source.busyTimeoutMs });
-  } catch (error) {
-    throw new JobStoreError(
-      `${where}: cannot open the database file ${quote(source.path)} (option ` +
-        `'path'): ${error instanceof Error ? error.message : String(error)}; check that its ` +
-        `directory exists and is writable`,
-      { cause: error },
-    );
-  }
-  try {
-    // WAL: readers never wait for the writer, and a commit appends to one file. With NORMAL a
-    // commit is synced at the next checkpoint rather than at once (see the option).
-    database.pragma('journal_mode = WAL');
-    database.pragma(`synchronous = ${source.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
-  } catch (error) {
-    database.close();
-    throw error;
-  }
-  return { database, owned: true };
-}
-
-/** A connection as error messages name it: its file, or that it is in memory. */
-function describe(database: Connection): string {
-  return database.memory ? 'in memory' : quote(database.name);
 }
 
 /**
