@@ -3,6 +3,7 @@
  * The connection URL goes to the store as it is; the Kairos options (table, schema, key
  * prefix, database, collection) ride in query parameters that are taken off it first.
  */
+import { redactUrl } from 'kairos';
 import { UsageError } from './errors.js';
 
 /** A job store spec for the scheduler's `jobstores` configuration. */
@@ -67,11 +68,6 @@ export function parseStoreUrl(text: string): StoreSpec {
   }
 }
 
-/** The URL with its password hidden, for messages. */
-export function redactStoreUrl(text: string): string {
-  return text.replace(/\/\/([^:/@]*):[^@/]*@/, '//$1:***@');
-}
-
 /** Removes the named Kairos parameters from `params` and returns their values. */
 function takeParams<K extends string>(
   text: string,
@@ -95,6 +91,6 @@ function optional<K extends string>(key: K, value: string | undefined): Partial<
 
 function badUrl(text: string, problem: string): UsageError {
   return new UsageError(
-    `--store '${redactStoreUrl(text)}' ${problem}; the forms are ${STORE_URL_FORMS.join(', ')}`,
+    `--store '${redactUrl(text)}' ${problem}; the forms are ${STORE_URL_FORMS.join(', ')}`,
   );
 }

@@ -78,6 +78,7 @@ export {
   rowsToTrim,
   runMatches,
 } from './jobstores/run-rows.js';
+export { redactUrl } from './jobstores/redact-url.js';
 export { checkSchemaVersion, type SchemaVersionCheck } from './jobstores/schema-version.js';
 export {
   earliestRunTime,

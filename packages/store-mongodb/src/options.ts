@@ -2,7 +2,7 @@
  * The options of {@link MongoJobStore}: their zod schema (as configuration dictionaries give
  * them), MongoDB's naming rules for databases and collections, and the defaults.
  */
-import { ConfigurationError, MAX_TIMER_MS, parseOptions, seconds } from '@kairos/core';
+import { ConfigurationError, MAX_TIMER_MS, parseOptions, redactUrl, seconds } from '@kairos/core';
 import { MongoClient } from 'mongodb';
 import { z } from 'zod';
 
@@ -109,22 +109,6 @@ export function collectionNameProblem(name: string): string | undefined {
   if (name.includes('\0')) return 'a collection name cannot contain NUL';
   if (name.startsWith('system.')) return "names starting with 'system.' are reserved by MongoDB";
   return undefined;
-}
-
-/** Puts `***` in place of the password of a connection string, for error messages. */
-export function redactUrl(url: string): string {
-  const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(url)?.[0];
-  if (scheme === undefined) return url;
-  const rest = url.slice(scheme.length);
-  // Userinfo ends at the last '@' before the path, so an unencoded '@' in a password is covered.
-  const pathStart = rest.search(/[/?]/);
-  const authority = pathStart === -1 ? rest : rest.slice(0, pathStart);
-  const at = authority.lastIndexOf('@');
-  if (at === -1) return url;
-  const userinfo = authority.slice(0, at);
-  const colon = userinfo.indexOf(':');
-  if (colon === -1) return url;
-  return `${scheme}${userinfo.slice(0, colon)}:***@${rest.slice(at + 1)}`;
 }
 
 /** Why a string is not a usable connection string, or undefined when the driver accepts it. */

@@ -2,12 +2,7 @@ import { ConfigurationError, parseOptions } from '@kairos/core';
 import { MongoClient } from 'mongodb';
 import { describe, expect, it } from 'vitest';
 import { kairosPlugin, MongoJobStore, mongoJobStoreOptions } from '../src/index.js';
-import {
-  collectionNameProblem,
-  databaseNameProblem,
-  redactUrl,
-  resolveOptions,
-} from '../src/options.js';
+import { collectionNameProblem, databaseNameProblem, resolveOptions } from '../src/options.js';
 
 const URL = 'mongodb://localhost:27017';
 
@@ -156,25 +151,6 @@ describe('MongoJobStore options', () => {
     expect(databaseNameProblem('ünïcødé')).toBeUndefined();
     expect(collectionNameProblem('jobs.archive')).toBeUndefined();
     expect(collectionNameProblem('_jobs')).toBeUndefined();
-  });
-});
-
-describe('redactUrl', () => {
-  it.each([
-    ['mongodb://user:pass@host:27017/db', 'mongodb://user:***@host:27017/db'],
-    [
-      'mongodb+srv://user:p%40ss@cluster.example.net/?retryWrites=true',
-      'mongodb+srv://user:***@cluster.example.net/?retryWrites=true',
-    ],
-    ['mongodb://user:p@ss@host', 'mongodb://user:***@host'],
-    [
-      'mongodb://user@host/?authMechanism=MONGODB-X509',
-      'mongodb://user@host/?authMechanism=MONGODB-X509',
-    ],
-    ['mongodb://host/?appName=a@b', 'mongodb://host/?appName=a@b'],
-    ['not a url', 'not a url'],
-  ])('redacts %s', (url, redacted) => {
-    expect(redactUrl(url)).toBe(redacted);
   });
 });
 

@@ -1,8 +1,9 @@
 /**
  * Connection strings of {@link PostgresJobStore}: which ones `pg` reads as a PostgreSQL server
- * (checked when the store is constructed, so a wrong one fails there and not at `start()`), and
- * how error messages show one, without its password.
+ * (checked when the store is constructed, so a wrong one fails there and not at `start()`).
+ * Messages show one without its password (`redactUrl` of the store toolkit).
  */
+import { redactUrl } from '@kairos/core';
 import { Client } from 'pg';
 
 /** The forms `pg` reads, as error messages suggest them. */
@@ -21,38 +22,12 @@ const POSTGRES_FORM = /^(?:postgres(?:ql)?:\/\/|socket:|\/)/i;
 const KEY_VALUE_FORM = /^\s*[a-z_]+\s*=/i;
 
 /**
- * Puts `***` in place of the password of a connection string, for error messages: the one in
- * the URL's user info (up to the last `@` before the path, so an unencoded `@` in a password is
- * covered) and any `password=` parameter or libpq key.
- */
-export function redactConnectionString(text: string): string {
-  return redactUserInfo(text).replace(
-    /(^|[?&\s])(password\s*=\s*)(?:'(?:[^'\\]|\\.)*'|[^&\s]*)/gi,
-    '$1$2***',
-  );
-}
-
-/** The URL with the password of its user info replaced by `***`. */
-function redactUserInfo(text: string): string {
-  const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(text)?.[0];
-  if (scheme === undefined) return text;
-  const rest = text.slice(scheme.length);
-  const pathStart = rest.search(/[/?#]/);
-  const authority = pathStart === -1 ? rest : rest.slice(0, pathStart);
-  const at = authority.lastIndexOf('@');
-  if (at === -1) return text;
-  const colon = authority.indexOf(':');
-  if (colon === -1 || colon > at) return text;
-  return `${scheme}${authority.slice(0, colon)}:***@${rest.slice(at + 1)}`;
-}
-
-/**
  * Why `pg` would not connect to a PostgreSQL server with this string, or undefined when it
  * would. Parses the string as `pg` does (without connecting); the message quotes it without
  * its password.
  */
 export function connectionStringProblem(text: string): string | undefined {
-  const shown = `'${redactConnectionString(text)}'`;
+  const shown = `'${redactUrl(text)}'`;
   if (KEY_VALUE_FORM.test(text)) {
     return (
       `${shown} is a libpq key=value string, which pg does not read; write it as a URL: ` +

@@ -5,7 +5,7 @@
  */
 import { JobStoreError } from '@kairos/core';
 import type { PoolConfig } from 'pg';
-import { redactConnectionString } from './connection-string.js';
+import { redactUrl } from '@kairos/core';
 import type { PoolSource } from './options.js';
 
 /** Why a connection failed and what to do about it, as a message says them. */
@@ -23,10 +23,10 @@ const GENERAL_ADVICE =
  * password, or what the options of a given pool say of it.
  */
 export function describeServer(source: PoolSource): string {
-  if (source.kind === 'connectionString') return redactConnectionString(source.connectionString);
+  if (source.kind === 'connectionString') return redactUrl(source.connectionString);
   const options: PoolConfig = source.pool.options;
   if (typeof options.connectionString === 'string') {
-    return `the server of the given pool (${redactConnectionString(options.connectionString)})`;
+    return `the server of the given pool (${redactUrl(options.connectionString)})`;
   }
   const known = (['host', 'port', 'database'] as const).flatMap((key) => {
     const value = options[key];

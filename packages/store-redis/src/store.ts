@@ -10,6 +10,7 @@ import {
   encodeWakeup,
   JobLookupError,
   JobStoreError,
+  redactUrl,
   StoreNotStartedError,
   storedBatch,
   storedJob,
@@ -378,13 +379,7 @@ export class RedisJobStore implements JobStore {
   #describeServer(): string {
     const source = this.#options.source;
     if (source.kind === 'given') return 'the server of the given client';
-    try {
-      const url = new URL(source.url);
-      if (url.password !== '') url.password = '***';
-      return url.toString();
-    } catch {
-      return source.url;
-    }
+    return redactUrl(source.url);
   }
 }
 

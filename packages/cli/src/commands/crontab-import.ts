@@ -6,14 +6,14 @@
  */
 import { readFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
-import { ConflictingIdError, type Job } from 'kairos';
+import { ConflictingIdError, redactUrl, type Job } from 'kairos';
 import { isRefusal } from '../daemon/applied-jobs.js';
 import { readJobs, type FileJob } from '../daemon/job-files.js';
 import { maxInstancesOf } from '../daemon/overlap.js';
 import { CommandFailedError, EXIT, UsageError } from '../errors.js';
 import type { CommandIO } from '../io.js';
 import { renderTable, jobRow } from '../job-table.js';
-import { redactStoreUrl } from '../store-url.js';
+
 import { STORE, openStore } from './jobs.js';
 
 /** Options of `kairos crontab import`. */
@@ -81,9 +81,7 @@ export async function importCrontab(
       .map((job) => jobRow(job, scheduler.timezone));
     if (options.json) io.out(`${JSON.stringify(rows, null, 2)}\n`);
     else {
-      io.out(
-        `Imported ${added.length} job(s) from ${file} into ${redactStoreUrl(options.store)}:\n`,
-      );
+      io.out(`Imported ${added.length} job(s) from ${file} into ${redactUrl(options.store)}:\n`);
       if (rows.length > 0) io.out(renderTable(rows));
     }
     return EXIT.ok;
@@ -96,7 +94,7 @@ export async function importCrontab(
 function alreadyImported(jobId: string, jobs: readonly FileJob[], store: string): string {
   const job = jobs.find((candidate) => candidate.id === jobId);
   const which = job === undefined ? `job ${jobId}` : `${job.source} (job ${jobId})`;
-  return `nothing imported: ${which} is in ${redactStoreUrl(store)} already, so the file was imported before; add --replace to replace its jobs, or remove them with kairos jobs remove`;
+  return `nothing imported: ${which} is in ${redactUrl(store)} already, so the file was imported before; add --replace to replace its jobs, or remove them with kairos jobs remove`;
 }
 
 function jobOptions(

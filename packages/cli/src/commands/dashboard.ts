@@ -4,10 +4,11 @@
  * behind a scheduler started paused — so the dashboard runs nothing by itself; **Run now** runs
  * the job in this process, as `kairos jobs run` does.
  */
+import { redactUrl } from 'kairos';
 import { EXIT, UsageError } from '../errors.js';
 import type { CommandIO } from '../io.js';
 import { listenProblem } from '../listen-errors.js';
-import { redactStoreUrl } from '../store-url.js';
+
 import { openStore } from './jobs.js';
 
 /** The environment variable the Basic-auth password is read from (never a command-line flag). */
@@ -59,7 +60,7 @@ export async function runDashboard(
     });
     const url = server.url.endsWith('/') ? server.url : `${server.url}/`;
     const mode = options.readOnly === true ? ' (read-only)' : '';
-    io.out(`Dashboard of ${redactStoreUrl(options.store)} at ${url}${mode}\n`);
+    io.out(`Dashboard of ${redactUrl(options.store)} at ${url}${mode}\n`);
     if (!LOOPBACK.has(options.host) && basicAuth === undefined)
       io.err(
         `Warning: the dashboard listens on ${options.host} without a password; anyone who reaches it can run, pause and remove jobs. Add --user NAME with ${PASSWORD_VARIABLE}, or --read-only.\n`,

@@ -13,6 +13,7 @@ import {
   EVENT_JOB_MISSED,
   JobExecutionEvent,
   JobLookupError,
+  redactUrl,
   UnrestorableJobError,
   type JobEvent,
   type ListedJob,
@@ -20,7 +21,7 @@ import {
 import { CommandFailedError, EXIT, UsageError } from '../errors.js';
 import type { CommandIO } from '../io.js';
 import { describeCause, jobDetails, jobRow, renderDetails, renderTable } from '../job-table.js';
-import { parseStoreUrl, redactStoreUrl } from '../store-url.js';
+import { parseStoreUrl } from '../store-url.js';
 
 /** The alias the CLI gives the one store it opens. */
 export const STORE = 'default';
@@ -51,7 +52,7 @@ export async function openStore(
   } catch (error) {
     await scheduler.shutdown({ wait: false }).catch(() => undefined);
     throw new CommandFailedError(
-      `cannot open the job store ${redactStoreUrl(url)}: ${(error as Error).message}`,
+      `cannot open the job store ${redactUrl(url)}: ${(error as Error).message}`,
     );
   }
   return scheduler;
@@ -173,7 +174,7 @@ async function findJob(
   const job = await scheduler.getJob(id, STORE);
   if (job === null)
     throw new CommandFailedError(
-      `there is no job with id '${id}' in ${redactStoreUrl(url)}; kairos jobs list --store … shows the ids`,
+      `there is no job with id '${id}' in ${redactUrl(url)}; kairos jobs list --store … shows the ids`,
     );
   return job;
 }

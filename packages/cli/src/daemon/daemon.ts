@@ -10,9 +10,9 @@ import { watch, type FSWatcher } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import { userInfo } from 'node:os';
-import { BackgroundScheduler } from 'kairos';
+import { BackgroundScheduler, redactUrl } from 'kairos';
 import { CommandFailedError, EXIT, UsageError } from '../errors.js';
-import { parseStoreUrl, redactStoreUrl } from '../store-url.js';
+import { parseStoreUrl } from '../store-url.js';
 import {
   ApplyFailedError,
   AppliedJobs,
@@ -161,7 +161,7 @@ class Daemon {
     this.#scheduler.resume();
     if (this.#options.watch) this.#watch();
     const where =
-      this.#options.store === undefined ? 'in memory' : `in ${redactStoreUrl(this.#options.store)}`;
+      this.#options.store === undefined ? 'in memory' : `in ${redactUrl(this.#options.store)}`;
     this.#log.info(
       'daemon',
       `started: ${counts.added + counts.changed + counts.unchanged} job(s) from ${this.#options.files.join(', ')} ${where}, ${counts.reboot} @reboot (pid ${process.pid})`,
@@ -219,7 +219,7 @@ class Daemon {
       await this.#scheduler.shutdown({ wait: false }).catch(() => undefined);
       await this.#metrics?.close();
       throw new CommandFailedError(
-        `cannot open the job store ${redactStoreUrl(this.#options.store ?? '')}: ${messageOf(error)}`,
+        `cannot open the job store ${redactUrl(this.#options.store ?? '')}: ${messageOf(error)}`,
       );
     }
   }
