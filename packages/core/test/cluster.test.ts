@@ -287,6 +287,32 @@ describe('removeJobstore on a shared store', () => {
   });
 });
 
+describe('removeJobstore during a run', () => {
+  it('waits for the run, records its outcome and leaves: nothing is abandoned or run twice', async () => {
+    const ledger = new SharedLedger();
+    const a = node('a', ledger);
+    await startWithReport(a, { onAbandoned: 'retry' });
+    await a.clock.advance(2000);
+    expect(a.ran).toEqual(['a:r@1s']);
+    let removed = false;
+    const removal = a.scheduler.removeJobstore('default').then(() => (removed = true));
+    await a.clock.advance(30_000);
+    expect(removed).toBe(false); // the run goes on, its lease renewed
+    await a.clock.advance(40_000);
+    await removal;
+    const b = node('b', ledger);
+    await b.scheduler.start();
+    await b.clock.advance(60_000);
+    expect(b.abandoned).toHaveLength(0);
+    expect(b.ran).toEqual([]);
+    const { runs } = await b.scheduler.getRuns();
+    expect(runs.map((run) => [run.schedulerId, run.outcome])).toEqual([['a', 'executed']]);
+    expect((await b.scheduler.getNodes()).map((n) => n.id)).toEqual(['b']);
+    await b.scheduler.shutdown();
+    await a.scheduler.shutdown();
+  });
+});
+
 describe('cluster-wide maxInstances', () => {
   it('refuses a run while another scheduler runs the job, with JOB_MAX_INSTANCES and a skipped run', async () => {
     const ledger = new SharedLedger();

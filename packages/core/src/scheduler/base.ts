@@ -251,17 +251,15 @@ export abstract class BaseScheduler implements JobHost {
 
   /**
    * Removes a job store (with its jobs, as far as this scheduler is concerned), shutting it
-   * down unless told not to. The outcomes of runs that have ended are written to it first, and
-   * this scheduler leaves its nodes. A run of the store still in flight cannot be recorded there
-   * afterwards: with a store other schedulers share, one of them ends it as abandoned when its
-   * lease lapses (and runs it again under `onAbandoned: 'retry'`). Remove a store once its runs
-   * have ended, or shut the scheduler down, which waits for them.
+   * down unless told not to. No run starts from it any more; in a store with a run ledger, this
+   * resolves once its runs in flight here have ended and their outcomes are written to it, and
+   * this scheduler has left its nodes (as `shutdown()` waits for runs).
    * @throws ComponentLookupError when there is none of that alias
    */
   async removeJobstore(alias: string, shutdown = true): Promise<void> {
-    this.#rooms.components.checkRemovable(alias);
-    await this.#rooms.cluster.retire(alias);
-    await this.#rooms.components.removeJobstore(alias, shutdown);
+    const live = this.#rooms.components.detachJobstore(alias);
+    await this.#rooms.cluster.retire(alias, live?.ledger);
+    await this.#rooms.components.closeJobstore(alias, live, shutdown);
   }
 
   // ─── listeners ───────────────────────────────────────────────────────────────────────────────

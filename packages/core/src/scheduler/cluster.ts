@@ -51,6 +51,10 @@ export class Cluster {
   readonly #warnedOffsets = new Map<string, number>();
   /** Runs whose row is open in a ledger and whose outcome is not written yet, by run id. */
   readonly #open = new Map<string, RunRecord>();
+  /** The ledgers of stores being removed, until their runs here are written (`retire`). */
+  readonly #retiring = new Map<string, RunLedger>();
+  /** Told each time runs leave `#open`: `retire` waits on them. */
+  readonly #whenWritten = new Set<() => void>();
   /** Writes the outcomes, batched per store. */
   readonly #outcomes: OutcomeWriter;
   /** Writes the start times of the runs that outlast a second, batched per store. */
@@ -90,7 +94,7 @@ export class Cluster {
 
   /** The store `alias`'s run ledger, when it is started and has one. */
   ledgerOf(alias: string): RunLedger | undefined {
-    return this.#parts.components.stores.get(alias)?.ledger;
+    return this.#parts.components.stores.get(alias)?.ledger ?? this.#retiring.get(alias);
   }
 
   /**
@@ -217,22 +221,35 @@ export class Cluster {
       );
     }
     this.#open.clear();
+    this.#tellWritten();
   }
 
   /**
-   * Before store `alias` is removed: the outcomes queued for it are written, and this scheduler
-   * leaves its nodes. Runs of it still in flight cannot be recorded there any more (see
-   * `BaseScheduler.removeJobstore`).
+   * While store `alias` is removed (taken out of the scheduler already): waits until its runs in
+   * flight here have ended and their outcomes are written (their leases renewed meanwhile), then
+   * leaves its nodes. Ends early when the scheduler shuts down, which writes what it can.
    */
-  async retire(alias: string): Promise<void> {
-    const ledger = this.sharedLedgerOf(alias);
-    if (ledger === undefined) return;
-    await this.outcomesWritten(alias);
+  async retire(alias: string, ledger: RunLedger | undefined): Promise<void> {
+    if (ledger === undefined || ledger.local === true) return;
+    this.#retiring.set(alias, ledger);
     try {
-      await ledger.leave(this.#parts.settings.schedulerId);
-    } catch (error) {
-      this.#failed(alias, error, 'removing this scheduler from the nodes');
+      while (this.#running && this.#hasOpenRuns(alias)) {
+        await new Promise<void>((resolve) => this.#whenWritten.add(resolve));
+      }
+      await this.outcomesWritten(alias);
+      try {
+        await ledger.leave(this.#parts.settings.schedulerId);
+      } catch (error) {
+        this.#failed(alias, error, 'removing this scheduler from the nodes');
+      }
+    } finally {
+      this.#retiring.delete(alias);
     }
+  }
+
+  #hasOpenRuns(alias: string): boolean {
+    for (const run of this.#open.values()) if (run.jobstore === alias) return true;
+    return false;
   }
 
   /**
@@ -343,6 +360,7 @@ export class Cluster {
 
   #written(run: RunRecord, written: boolean): void {
     this.#open.delete(run.id);
+    this.#tellWritten();
     if (written) return;
     this.#parts.settings.log.warn(
       `Run ${run.id} of job "${run.jobName}" (id ${run.jobId}) ended ${run.outcome ?? ''} ` +
@@ -352,24 +370,33 @@ export class Cluster {
     );
   }
 
+  /** Wakes what waits for runs to leave `#open`. */
+  #tellWritten(): void {
+    for (const resolve of this.#whenWritten) resolve();
+    this.#whenWritten.clear();
+  }
+
   /** A failed write: the runs stay open, their leases renewed, and are written again. */
   #notWritten(alias: string, error: unknown, runs: readonly RunRecord[]): void {
-    if (this.#parts.components.stores.has(alias)) {
+    if (this.#parts.components.stores.has(alias) || this.#retiring.has(alias)) {
       this.#failed(alias, error, `recording the outcome of ${runs.length} run(s)`);
       return;
     }
     for (const run of runs) this.#open.delete(run.id);
+    this.#tellWritten();
     this.#parts.settings.log.warn(
       `The outcome of ${runs.length} run(s) could not be recorded: job store '${alias}' was removed`,
     );
   }
 
-  /** The started stores with a ledger other schedulers may share (not `local`). */
+  /** The stores with a ledger other schedulers may share (not `local`): started, or being removed. */
   *#ledgers(): Generator<[string, RunLedger]> {
     for (const alias of this.#parts.components.stores.keys()) {
       const ledger = this.sharedLedgerOf(alias);
       if (ledger !== undefined) yield [alias, ledger];
     }
+    // Stores being removed: their runs here still need leases and outcomes.
+    yield* this.#retiring;
   }
 
   /** One heartbeat per ledger store; outcomes whose write failed are written again. */

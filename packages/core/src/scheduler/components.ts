@@ -177,18 +177,23 @@ export class Components {
     );
   }
 
-  /** See `BaseScheduler.removeJobstore`. */
-  /** @throws ComponentLookupError unless a job store `alias` is configured */
-  checkRemovable(alias: string): void {
+  /**
+   * Takes job store `alias` out of the scheduler (no job goes to it, no pass claims from it) and
+   * returns it if it was started; `closeJobstore` then ends its removal (see
+   * `BaseScheduler.removeJobstore`).
+   * @throws ComponentLookupError unless a job store `alias` is configured
+   */
+  detachJobstore(alias: string): JobStore | undefined {
     if (!this.#jobstores.has(alias))
       throw new ComponentLookupError('job store', alias, this.#jobstores.keys());
-  }
-
-  async removeJobstore(alias: string, shutdown: boolean): Promise<void> {
-    this.checkRemovable(alias);
     const live = this.#liveStores.get(alias);
     this.#jobstores.delete(alias);
     this.#liveStores.delete(alias);
+    return live;
+  }
+
+  /** Ends the removal of a detached job store: shuts it down when told to, and announces it. */
+  async closeJobstore(alias: string, live: JobStore | undefined, shutdown: boolean): Promise<void> {
     if (live !== undefined && shutdown) await live.shutdown();
     this.#parts.listeners.emit(
       EVENT_JOBSTORE_REMOVED,
