@@ -258,6 +258,8 @@ export abstract class BaseScheduler implements JobHost {
    */
   async removeJobstore(alias: string, shutdown = true): Promise<void> {
     const live = this.#rooms.components.detachJobstore(alias);
+    // A claim on it already sent hands its runs over first; then they are waited for.
+    await this.#rooms.loop.settled();
     await this.#rooms.cluster.retire(alias, live?.ledger);
     await this.#rooms.components.closeJobstore(alias, live, shutdown);
   }
