@@ -8,8 +8,8 @@
  * its result.
  */
 import { CronTab, lookupUser, type CronJob, type CrontabProblem } from '@kairos/crontab';
-import { CronTrigger, TriggerConfigError } from 'kairos';
-import { OVERLAP_POLICIES, type OverlapPolicy } from './job-config.js';
+import { CronTrigger } from 'kairos';
+import { OVERLAP_POLICIES, triggerProblem, type OverlapPolicy } from './job-config.js';
 
 /** The crontab variable that sets the overlap policy of the lines below it (`kairos run`). */
 const OVERLAP_VARIABLE = 'KAIROS_OVERLAP';
@@ -228,18 +228,12 @@ function kairosSchedule(
 
 /** True when `CronTrigger.fromCrontab` reads the schedule. */
 function accepts(schedule: string): boolean {
-  return triggerProblem(schedule, 'UTC') === null;
+  return scheduleProblem(schedule, 'UTC') === null;
 }
 
 /** Why `CronTrigger.fromCrontab` refuses the schedule in the zone, or null when it reads it. */
-function triggerProblem(schedule: string, zone: string): string | null {
-  try {
-    CronTrigger.fromCrontab(schedule, zone);
-    return null;
-  } catch (error) {
-    if (error instanceof TriggerConfigError) return error.message;
-    throw error;
-  }
+function scheduleProblem(schedule: string, zone: string): string | null {
+  return triggerProblem(() => CronTrigger.fromCrontab(schedule, zone));
 }
 
 /** Cron's names of the schedule's parts in its findings. */
@@ -266,7 +260,7 @@ function refusedSchedule(
   const aboutSchedule = cronProblems.filter((problem) => SCHEDULE_FIELDS.has(problem.field));
   const others = cronProblems.filter((problem) => !SCHEDULE_FIELDS.has(problem.field));
   if (aboutSchedule.length === 0) {
-    const reason = triggerProblem(schedule, 'UTC') ?? 'Kairos cannot read it';
+    const reason = scheduleProblem(schedule, 'UTC') ?? 'Kairos cannot read it';
     const error: CrontabProblem = {
       severity: 'error',
       line,
@@ -380,7 +374,7 @@ function unknownOverlap(entry: CrontabEntry, text: string | undefined): CrontabP
 function unknownZone(entry: CrontabEntry, zoneLine: number | null): CrontabProblem | null {
   const { schedule, timezone } = entry;
   if (schedule === null || schedule === '@reboot' || timezone === null) return null;
-  if (triggerProblem(schedule, timezone) === null) return null;
+  if (scheduleProblem(schedule, timezone) === null) return null;
   return lineError(
     entry,
     1,

@@ -291,7 +291,7 @@ function describeSyntaxError(code: string): string {
 }
 
 /** The problem a trigger constructor reports, or null when it accepts. */
-function triggerProblem(build: () => unknown): string | null {
+export function triggerProblem(build: () => unknown): string | null {
   try {
     build();
     return null;

@@ -3,9 +3,8 @@
  * (without a password), and a failure to connect as a JobStoreError that says, in words, what
  * went wrong and what to do, keeping the driver's error as its `cause`.
  */
-import { JobStoreError } from '@kairos/core';
+import { JobStoreError, redactUrl } from '@kairos/core';
 import type { PoolConfig } from 'pg';
-import { redactUrl } from '@kairos/core';
 import type { PoolSource } from './options.js';
 
 /** Why a connection failed and what to do about it, as a message says them. */
