@@ -29,3 +29,8 @@ export class CommandFailedError extends Error {
     this.name = 'CommandFailedError';
   }
 }
+
+/** An error's message; a thrown value that is not an Error, as a string. */
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -3,7 +3,7 @@
  * at SIGTERM with its grace, reloading on SIGHUP and on file change while runs are in flight,
  * files with errors.
  */
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { kairos } from './cli.js';
@@ -197,6 +197,34 @@ describe('kairos run', () => {
     expect(linesOf(join(dir, 'boot.log'))).toEqual(['boot']); // @reboot: once per daemon start
   });
 
+  it("reloads when a symlinked file's target changes, also after the symlink moved", async () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, 'a'));
+    mkdirSync(join(dir, 'b'));
+    writeFileSync(join(dir, 'a', 'crontab'), '0 2 * * * echo one\n');
+    symlinkSync(join('a', 'crontab'), join(dir, 'crontab'));
+    const daemon = new Daemon(['crontab'], dir);
+    await daemon.ready();
+    const reloads = (): string[] =>
+      daemon.lines.map((line) => line.message).filter((message) => message.startsWith('reloaded'));
+
+    // The target, in another folder, is edited in place.
+    writeFileSync(join(dir, 'a', 'crontab'), '0 2 * * * echo one\n0 3 * * * echo two\n');
+    await daemon.waitFor('the reload of the edited target', () => reloads().length === 1);
+    expect(reloads()[0]).toMatch(/\(file changed\): 1 added, 0 changed, 0 removed/);
+
+    // The symlink is moved to a file in a third folder (as ln -sfn does), then that file changes.
+    writeFileSync(join(dir, 'b', 'crontab'), '0 2 * * * echo one\n');
+    symlinkSync(join('b', 'crontab'), join(dir, 'crontab.new'));
+    renameSync(join(dir, 'crontab.new'), join(dir, 'crontab'));
+    await daemon.waitFor('the reload of the moved symlink', () => reloads().length === 2);
+    expect(reloads()[1]).toMatch(/\(file changed\): 0 added, 0 changed, 1 removed/);
+    writeFileSync(join(dir, 'b', 'crontab'), '0 2 * * * echo one\n0 4 * * * echo four\n');
+    await daemon.waitFor('the reload of the new target', () => reloads().length === 3);
+    expect(reloads()[2]).toMatch(/\(file changed\): 1 added, 0 changed, 0 removed/);
+    expect(await daemon.stop()).toBe(0);
+  });
+
   it('does not start with errors in a file, and exits 2 for a missing file', async () => {
     const dir = tempDir();
     writeFileSync(
@@ -258,6 +286,23 @@ describe('kairos run: clean starts and stops', () => {
     expect(await daemon.stop()).toBe(0);
     const messages = daemon.events('daemon').map((line) => line.message);
     expect(messages).toContain('./crontab is the same file as crontab: it is read once');
+    expect(messages.find((message) => message.startsWith('started'))).toMatch(
+      /^started: 1 job\(s\) from crontab in memory, 1 @reboot/,
+    );
+    expect(linesOf(join(dir, 'boot.log'))).toEqual(['boot']);
+  });
+
+  it('reads a file named directly and through a symlink once', async () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, 'etc'));
+    writeFileSync(join(dir, 'etc', 'crontab'), '@reboot echo boot >> boot.log\n0 2 * * * true\n');
+    symlinkSync(join('etc', 'crontab'), join(dir, 'crontab'));
+    const daemon = new Daemon(['crontab', 'etc/crontab'], dir);
+    await daemon.ready();
+    await daemon.waitFor('the @reboot run', () => daemon.events('finished').length === 1);
+    expect(await daemon.stop()).toBe(0);
+    const messages = daemon.events('daemon').map((line) => line.message);
+    expect(messages).toContain('etc/crontab is the same file as crontab: it is read once');
     expect(messages.find((message) => message.startsWith('started'))).toMatch(
       /^started: 1 job\(s\) from crontab in memory, 1 @reboot/,
     );

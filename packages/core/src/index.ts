@@ -113,6 +113,7 @@ export {
   type ShutdownOptions,
   type StartOptions,
 } from './scheduler/index.js';
+export { addJobsEntryOf } from './scheduler/entries.js';
 export {
   decodeArgs,
   encodeArgs,

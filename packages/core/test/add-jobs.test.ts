@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
+  addJobsEntryOf,
   ComponentLookupError,
   ConflictingIdError,
   JobOptionError,
@@ -107,6 +108,13 @@ describe('addJobs on a running scheduler', () => {
     ).rejects.toThrow(
       "addJobs entry 1 (id 'taken'): Job identifier 'taken' conflicts with an existing job in job store 'default'",
     );
+    const conflict = await scheduler
+      .addJobs([
+        { task: noop, trigger: every(5), id: 'fresh' },
+        { task: noop, trigger: every(5), id: 'taken' },
+      ])
+      .catch((error: unknown) => error);
+    expect(addJobsEntryOf(conflict)).toBe(1);
     expect((await scheduler.getJobs()).map((job) => job.id)).toEqual(['taken']);
     expect(events.only('job_added')).toEqual([]);
     await scheduler.shutdown();
@@ -190,6 +198,18 @@ describe('addJobs checks every entry first', () => {
         { task: noop, trigger: every(5), id: 'bad', coalesce: 'perhaps' } as never,
       ]),
     ).rejects.toThrow("addJobs entry 1 (id 'bad'): coalesce: 'perhaps' is not a boolean");
+    const refused = await scheduler
+      .addJobs([
+        good,
+        { ...good, id: 'also good' },
+        { task: noop, trigger: every(5), id: 'bad', coalesce: 'perhaps' } as never,
+      ])
+      .catch((error: unknown) => error);
+    expect(addJobsEntryOf(refused)).toBe(2);
+    expect(
+      addJobsEntryOf(await scheduler.addJobs([good, { task: 'nope' }]).catch((e: unknown) => e)),
+    ).toBe(1);
+    expect(addJobsEntryOf(new Error('addJobs entry 1: made up'))).toBeUndefined();
     await expect(
       scheduler.addJobs([
         good,
@@ -258,6 +278,13 @@ describe('addJobs before start', () => {
     ).rejects.toThrow(
       "addJobs entry 1 (id 'taken'): Job identifier 'taken' conflicts with an existing job in job store 'default'",
     );
+    const refused = await scheduler
+      .addJobs([
+        { task: noop, trigger: every(5), id: 'fresh' },
+        { task: noop, trigger: every(5), id: 'taken' },
+      ])
+      .catch((error: unknown) => error);
+    expect(addJobsEntryOf(refused)).toBe(1);
     expect((await scheduler.getJobs()).map((job) => job.id)).toEqual(['taken']);
 
     const jobs = await scheduler.addJobs([

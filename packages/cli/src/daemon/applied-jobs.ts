@@ -5,6 +5,7 @@
  * changes nothing, and the daemon can say so truly.
  */
 import {
+  addJobsEntryOf,
   ComponentLookupError,
   JobLookupError,
   JobOptionError,
@@ -13,6 +14,7 @@ import {
   type AddJobsEntry,
   type BackgroundScheduler,
 } from 'kairos';
+import { messageOf } from '../errors.js';
 import { fileIdPrefix } from './job-ids.js';
 import type { FileJob } from './job-files.js';
 import { maxInstancesOf, type OverlapControl } from './overlap.js';
@@ -147,8 +149,8 @@ export class AppliedJobs {
     try {
       await this.#scheduler.addJobs(jobs.map(addJobsEntry));
     } catch (error) {
-      // The message names the refused job by its id (`addJobs entry 3 (id '…')`).
-      const job = jobs.find((candidate) => messageOf(error).includes(candidate.id));
+      const index = addJobsEntryOf(error);
+      const job = index === undefined ? undefined : jobs[index];
       const which = job === undefined ? '' : `${job.source}: `;
       throw new ApplyFailedError(
         `${which}the scheduler refused the job: ${messageOf(error)}`,
@@ -192,9 +194,4 @@ function addJobsEntry(job: FileJob): AddJobsEntry {
     // run time, so a run missed while no daemon was up is still due (within catch-up).
     replaceExisting: true,
   };
-}
-
-/** An error's message. */
-export function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -6,19 +6,15 @@
  * groups (SIGKILL after each job's `killGrace`), exit 0.
  */
 import { createHash } from 'node:crypto';
-import { watch, type FSWatcher } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { basename, dirname, resolve } from 'node:path';
 import { userInfo } from 'node:os';
 import { BackgroundScheduler, redactUrl } from 'kairos';
-import { CommandFailedError, EXIT, UsageError } from '../errors.js';
+import { CommandFailedError, EXIT, UsageError, messageOf } from '../errors.js';
 import { parseStoreUrl } from '../store-url.js';
 import {
   ApplyFailedError,
   AppliedJobs,
   BOOT_STORE,
   STORE,
-  messageOf,
   type ApplyCounts,
 } from './applied-jobs.js';
 import { childProcessesEnded } from './child-processes.js';
@@ -28,6 +24,7 @@ import { OverlapControl } from './overlap.js';
 import type { OverlapPolicy } from '../job-config.js';
 import { logRunEvents } from './run-events.js';
 import { DaemonLog } from './run-log.js';
+import { FileWatch, distinctFiles, readFiles } from './watched-files.js';
 
 /** Options of `kairos run`. */
 export interface DaemonOptions {
@@ -56,22 +53,8 @@ export async function runDaemon(
   write: (line: string) => void,
 ): Promise<number> {
   const log = new DaemonLog(write, { json: options.json });
-  const daemon = new Daemon({ ...options, files: distinctFiles(options.files, log) }, log);
+  const daemon = new Daemon({ ...options, files: await distinctFiles(options.files, log) }, log);
   return daemon.run();
-}
-
-/**
- * The files, each once: a file named twice (`crontab ./crontab`) would give its jobs the same
- * ids twice, and so run each once while the log counted it twice.
- */
-function distinctFiles(files: readonly string[], log: DaemonLog): string[] {
-  const byPath = new Map<string, string>();
-  for (const file of files) {
-    const first = byPath.get(resolve(file));
-    if (first === undefined) byPath.set(resolve(file), file);
-    else log.warn('daemon', `${file} is the same file as ${first}: it is read once`);
-  }
-  return [...byPath.values()];
 }
 
 /** The log line of a reload that failed, saying truly whether the jobs were kept. */
@@ -84,19 +67,6 @@ function reloadFailure(error: unknown): string {
 /** The `killGrace` of a command task that gives none (core's default), in seconds. */
 const DEFAULT_KILL_GRACE_SECONDS = 5;
 
-/** One text per file, read now. */
-async function readFiles(files: readonly string[]): Promise<Map<string, string | Error>> {
-  const texts = new Map<string, string | Error>();
-  for (const file of files) {
-    try {
-      texts.set(file, await readFile(file, 'utf8'));
-    } catch (error) {
-      texts.set(file, error as Error);
-    }
-  }
-  return texts;
-}
-
 class Daemon {
   readonly #options: DaemonOptions;
   readonly #log: DaemonLog;
@@ -106,7 +76,8 @@ class Daemon {
   readonly #applied: AppliedJobs;
   /** Hash of each file's text as last loaded. */
   readonly #loaded = new Map<string, string>();
-  readonly #watchers: FSWatcher[] = [];
+  /** Null with `--no-watch`. */
+  #watch: FileWatch | null = null;
   #reloading: Promise<void> = Promise.resolve();
   #reloadTimer: NodeJS.Timeout | undefined;
   #stopping = false;
@@ -159,7 +130,15 @@ class Daemon {
     const stopped = this.#trapSignals();
     const counts = await this.#addAtStart(jobs);
     this.#scheduler.resume();
-    if (this.#options.watch) this.#watch();
+    // A stop signal may have come during the start: nothing to watch then.
+    if (this.#options.watch && !this.#stopping) {
+      this.#watch = new FileWatch(
+        this.#options.files,
+        () => this.#scheduleReload('file changed', true, 250),
+        this.#log,
+      );
+      await this.#watch.follow();
+    }
     const where =
       this.#options.store === undefined ? 'in memory' : `in ${redactUrl(this.#options.store)}`;
     this.#log.info(
@@ -265,6 +244,7 @@ class Daemon {
   async #reload(reason: string, onlyIfChanged: boolean): Promise<void> {
     const texts = await readFiles(this.#options.files);
     if (this.#stopping) return;
+    await this.#watch?.follow();
     if (onlyIfChanged) {
       const changed = [...texts].some(
         ([file, text]) => typeof text === 'string' && this.#loaded.get(file) !== hash(text),
@@ -316,35 +296,6 @@ class Daemon {
     }, delayMs);
   }
 
-  /**
-   * Watches the files' folders rather than the files: editors and Kubernetes config maps
-   * replace a file (a new inode), which a watch on the file itself would not follow.
-   */
-  #watch(): void {
-    const folders = new Map<string, Set<string>>();
-    for (const file of this.#options.files) {
-      const folder = dirname(resolve(file));
-      folders.set(folder, (folders.get(folder) ?? new Set()).add(basename(file)));
-    }
-    for (const folder of folders.keys()) {
-      try {
-        const watcher = watch(folder, () => this.#scheduleReload('file changed', true, 250));
-        watcher.on('error', (error) =>
-          this.#log.warn(
-            'daemon',
-            `cannot watch ${folder} any more (${error.message}); SIGHUP still reloads`,
-          ),
-        );
-        this.#watchers.push(watcher);
-      } catch (error) {
-        this.#log.warn(
-          'daemon',
-          `cannot watch ${folder} (${(error as Error).message}); SIGHUP still reloads`,
-        );
-      }
-    }
-  }
-
   /** SIGHUP reloads; the first SIGTERM or SIGINT stops gracefully, a second one at once. */
   #trapSignals(): Promise<void> {
     let hurry: () => void = () => undefined;
@@ -382,7 +333,7 @@ class Daemon {
 
   async #stop(signal: NodeJS.Signals, hurried: Promise<void>): Promise<void> {
     clearTimeout(this.#reloadTimer);
-    for (const watcher of this.#watchers) watcher.close();
+    this.#watch?.close();
     this.#overlap.stop();
     this.#scheduler.pause();
     await this.#reloading;

@@ -20,6 +20,7 @@ import {
   type BackgroundScheduler,
   type CommandResult,
 } from 'kairos';
+import { messageOf } from '../errors.js';
 import type { FileJob } from './job-files.js';
 import type { DaemonMetrics } from './metrics.js';
 import { RunReplacedError } from './overlap.js';
@@ -144,7 +145,7 @@ function failure(error: unknown, outcome: string, took: string): string {
   if (error instanceof JobTimeoutError || error instanceof CommandTimeoutError)
     return `timed out after ${took}: ${error.message}`;
   if (outcome === 'cancelled') return `was stopped at shutdown after ${took}`;
-  return `failed after ${took}: ${error instanceof Error ? error.message : String(error)}`;
+  return `failed after ${took}: ${messageOf(error)}`;
 }
 
 /** The command line of a loaded job, for the start line. */

@@ -182,7 +182,7 @@ export class JobBuilder {
           throw error;
         }
       } catch (error) {
-        throw inEntry(error, label());
+        throw inEntry(error, index, label());
       }
     }
     return { built, given };

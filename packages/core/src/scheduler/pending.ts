@@ -50,7 +50,7 @@ export class PendingJobs implements JobPlace {
     for (const [index, entry] of entries.entries()) {
       const { id, jobstore } = entry.job;
       if (!entry.replaceExisting && this.#entries.has(keyOf(jobstore, id))) {
-        return Promise.reject(inEntry(new ConflictingIdError(id, jobstore), labels(index)));
+        return Promise.reject(inEntry(new ConflictingIdError(id, jobstore), index, labels(index)));
       }
     }
     for (const entry of entries) this.#entries.set(keyOf(entry.job.jobstore, entry.job.id), entry);

@@ -86,7 +86,7 @@ export class StoredJobs implements JobPlace {
               ? jobs.findIndex((job) => job.id === error.jobId)
               : -1;
           const index = indices[at];
-          throw index === undefined ? error : inEntry(error, labels(index));
+          throw index === undefined ? error : inEntry(error, index, labels(index));
         }
         done.push({ store, jobs });
       }
@@ -99,7 +99,7 @@ export class StoredJobs implements JobPlace {
         try {
           added[index] = await this.#put(entry);
         } catch (error) {
-          throw inEntry(error, labels(index));
+          throw inEntry(error, index, labels(index));
         }
       }
     } finally {
