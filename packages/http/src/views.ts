@@ -1,6 +1,8 @@
 /**
  * Kairos's objects as the API's JSON: jobs (summary and detail, times in the job's zone), runs
- * (instants as ISO strings, results only with `showArgs`), nodes and events.
+ * (instants as ISO strings, results only with `showArgs`), nodes and events. What else
+ * `showArgs: false` withholds (command lines, names that may be command lines) is decided in
+ * masking.ts; these functions apply its masks.
  */
 import {
   commandText,
@@ -18,6 +20,7 @@ import {
 } from 'kairos';
 import { DateTime } from 'luxon';
 import { describeTrigger } from './describe.js';
+import { HIDDEN_COMMAND, jobMask, Mask, runMask } from './masking.js';
 import type { JobDetail, JobSummary, NodeView, RunView, SchedulerEventView } from './interfaces.js';
 
 /** How many upcoming run times a job's detail lists. */
@@ -30,28 +33,15 @@ export function isoInZone(ms: number, zone: string): string {
 
 const iso = (date: Date): string => date.toISOString();
 
-/** How a command is shown without `showArgs`: it may carry secrets, as args may. */
-const HIDDEN_COMMAND = '(a command)';
-
 /**
- * The name to hide without `showArgs`: a command job given no name is named after its command
- * line (`pg_dump -h db app`), which may hold what `showArgs: false` withholds. Null when the
- * name is the user's own, or with `showArgs`.
+ * A run as JSON: its result only with `showArgs`, its job's name and its error as `mask`
+ * (from {@link runMask}) shows them.
  */
-export function hiddenName(job: ListedJob, showArgs: boolean): string | null {
-  if (showArgs || job.state === 'unrestorable' || typeof job.task !== 'object') return null;
-  return job.name === commandText(job.task) ? job.name : null;
-}
-
-/**
- * A run as JSON; its result only with `showArgs`, and its job's name as `(a command)` when it is
- * `hidden` (see {@link hiddenName}).
- */
-export function runView(run: Run, showArgs: boolean, hidden: string | null = null): RunView {
+export function runView(run: Run, showArgs: boolean, mask: Mask = Mask.NONE): RunView {
   const view: RunView = {
     id: run.id,
     jobId: run.jobId,
-    jobName: hidden !== null && run.jobName === hidden ? HIDDEN_COMMAND : run.jobName,
+    jobName: run.jobName,
     jobstore: run.jobstore,
     executor: run.executor,
     schedulerId: run.schedulerId,
@@ -66,7 +56,12 @@ export function runView(run: Run, showArgs: boolean, hidden: string | null = nul
     durationMs: run.durationMs,
   };
   if (showArgs && run.result !== undefined) view.result = run.result;
-  return view;
+  return maskRunView(view, mask);
+}
+
+function maskRunView(view: RunView, mask: Mask): RunView {
+  if (mask === Mask.NONE) return view;
+  return { ...view, jobName: mask.name(view.jobName), error: mask.error(view.error) };
 }
 
 /** The zone a trigger's times are read in: its own, a combination's first child's, or `fallback`. */
@@ -92,7 +87,7 @@ export function jobSummary(
   showArgs: boolean,
 ): JobSummary {
   const last = runs.recent[0] ?? null;
-  const hidden = hiddenName(job, showArgs);
+  const mask = jobMask(job, showArgs);
   const trend = [...runs.recent].reverse().map((run) => ({
     scheduledRunTime: iso(run.scheduledRunTime),
     durationMs: run.durationMs,
@@ -101,7 +96,7 @@ export function jobSummary(
   if (job.state === 'unrestorable') {
     return {
       id: job.id,
-      name: job.name,
+      name: mask.name(job.name),
       state: 'unrestorable',
       jobstore: job.jobstore,
       executor: null,
@@ -109,16 +104,16 @@ export function jobSummary(
       description: null,
       timezone: schedulerZone,
       nextRunTime: job.nextRunTimeMs === null ? null : isoInZone(job.nextRunTimeMs, schedulerZone),
-      lastRun: last === null ? null : runView(last, showArgs, hidden),
+      lastRun: last === null ? null : runView(last, showArgs, runMask(last, job, showArgs)),
       trend,
-      cause: describeCause(job.cause),
+      cause: mask.text(describeCause(job.cause)),
     };
   }
   const zone = zoneOfTrigger(job.trigger, schedulerZone);
   const lastRun = last ?? job.lastRun;
   return {
     id: job.id,
-    name: hidden === null ? job.name : HIDDEN_COMMAND,
+    name: mask.name(job.name),
     state: job.state,
     jobstore: job.jobstore,
     executor: job.executor,
@@ -126,7 +121,7 @@ export function jobSummary(
     description: describeTrigger(job.trigger),
     timezone: zone,
     nextRunTime: job.nextRunTimeMs === null ? null : isoInZone(job.nextRunTimeMs, zone),
-    lastRun: lastRun === null ? null : runView(lastRun, showArgs, hidden),
+    lastRun: lastRun === null ? null : runView(lastRun, showArgs, runMask(lastRun, job, showArgs)),
     trend,
     cause: null,
   };
@@ -201,7 +196,18 @@ export function nodeView(node: NodeInfo): NodeView {
   return { ...node, startedAt: iso(node.startedAt), lastSeen: iso(node.lastSeen) };
 }
 
-/** A scheduler event as the event stream sends it. */
+/** The run a scheduler event reports: of an execution, a submission (its first) or an abandon. */
+export function reportedRun(event: AnySchedulerEvent): Run | null {
+  if (event instanceof JobExecutionEvent) return event.run;
+  if (event instanceof JobSubmissionEvent) return event.runs[0] ?? null;
+  if (event instanceof JobAbandonedEvent) return event.run;
+  return null;
+}
+
+/**
+ * A scheduler event as the event stream sends it, before masking: built when the event is
+ * emitted (its run changes later), masked once its job is looked up ({@link maskEventView}).
+ */
 export function eventView(
   event: AnySchedulerEvent,
   now: number,
@@ -212,19 +218,12 @@ export function eventView(
     view.jobId = event.jobId;
     view.jobstore = event.jobstore;
   }
-  let run: Run | null = null;
-  let error: unknown;
-  if (event instanceof JobExecutionEvent) {
-    run = event.run;
-    error = event.exception;
-  } else if (event instanceof JobSubmissionEvent) {
-    run = event.runs[0] ?? null;
-  } else if (event instanceof JobAbandonedEvent) {
-    run = event.run;
-  } else if (event instanceof JobUnrestorableEvent) {
-    error = event.exception;
-  }
+  const run = reportedRun(event);
   if (run !== null) view.run = runView(run, showArgs);
+  const error =
+    event instanceof JobExecutionEvent || event instanceof JobUnrestorableEvent
+      ? event.exception
+      : undefined;
   if (error !== undefined && error !== null) {
     view.error =
       error instanceof Error
@@ -232,4 +231,13 @@ export function eventView(
         : { name: 'Error', message: typeof error === 'string' ? error : JSON.stringify(error) };
   }
   return view;
+}
+
+/** An event's view as `mask` (see `eventMask` in masking.ts) shows it: its run and its error. */
+export function maskEventView(view: SchedulerEventView, mask: Mask): SchedulerEventView {
+  const masked = { ...view };
+  if (view.run !== undefined) masked.run = maskRunView(view.run, mask);
+  if (view.error !== undefined)
+    masked.error = { name: view.error.name, message: mask.text(view.error.message) };
+  return masked;
 }

@@ -20,6 +20,7 @@ import { recentRuns, type ApiEnv, type ApiSettings } from '../context.js';
 import { HttpError } from '../errors.js';
 import { checkActionRequest } from '../security.js';
 import { parseInput, rescheduleBody } from '../validation.js';
+import { jobMask } from '../masking.js';
 import { describeCause, jobSummary } from '../views.js';
 import { findJob } from './reads.js';
 
@@ -37,29 +38,50 @@ export function addActionRoutes(app: Hono<ApiEnv>, settings: ApiSettings): void 
       checkActionRequest(c.req.raw, settings.csrfToken, settings.allowedOrigins);
       const trigger = action === 'reschedule' ? await readTrigger(c) : null;
       const job = await findJob(settings, c.req.param('id'));
-      if (action === 'remove') {
-        await settings.scheduler.removeJob(job.id, job.jobstore);
-        return c.json({ ok: true });
-      }
-      const restorable = requireRestorable(job, action);
-      switch (action) {
-        case 'run':
-          await runNow(settings, restorable);
-          return c.json({ ok: true }, 202);
-        case 'pause':
-          return c.json({
-            job: await summary(settings, await settings.scheduler.pauseJob(job.id, job.jobstore)),
-          });
-        case 'resume': {
-          const resumed = await settings.scheduler.resumeJob(job.id, job.jobstore);
-          return c.json({ job: resumed === null ? null : await summary(settings, resumed) });
-        }
-        case 'reschedule':
-          return c.json({
-            job: await summary(settings, await reschedule(settings, restorable, trigger)),
-          });
+      try {
+        return await act(c, settings, job, action, trigger);
+      } catch (error) {
+        // The messages quote the job's name and Kairos's errors; they show what its views show.
+        if (error instanceof HttpError)
+          throw new HttpError(
+            error.status,
+            jobMask(job, settings.showArgs).text(error.message),
+            error.headers,
+          );
+        throw error;
       }
     });
+  }
+}
+
+async function act(
+  c: Context<ApiEnv>,
+  settings: ApiSettings,
+  job: ListedJob,
+  action: (typeof ACTIONS)[number],
+  trigger: TriggerInput | null,
+): Promise<Response> {
+  if (action === 'remove') {
+    await settings.scheduler.removeJob(job.id, job.jobstore);
+    return c.json({ ok: true });
+  }
+  const restorable = requireRestorable(job, action);
+  switch (action) {
+    case 'run':
+      await runNow(settings, restorable);
+      return c.json({ ok: true }, 202);
+    case 'pause':
+      return c.json({
+        job: await summary(settings, await settings.scheduler.pauseJob(job.id, job.jobstore)),
+      });
+    case 'resume': {
+      const resumed = await settings.scheduler.resumeJob(job.id, job.jobstore);
+      return c.json({ job: resumed === null ? null : await summary(settings, resumed) });
+    }
+    case 'reschedule':
+      return c.json({
+        job: await summary(settings, await reschedule(settings, restorable, trigger)),
+      });
   }
 }
 

@@ -2,14 +2,16 @@
  * `GET api/events`: the scheduler's events as Server-Sent Events, one `event: <name>` with a
  * JSON `data:` line each, and a `: ping` comment every `pingIntervalSeconds` (on the
  * scheduler's clock) so proxies keep the connection open. The listener and the ping timer go
- * away when the client does.
+ * away when the client does. Without `showArgs`, each event's job is looked up to mask its run
+ * as the runs routes do.
  */
 import type { AnySchedulerEvent, ClockTimer } from 'kairos';
 import type { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import type { ApiEnv, ApiSettings } from '../context.js';
 import { emptyQuery, parseInput } from '../validation.js';
-import { eventView } from '../views.js';
+import { eventMask } from '../masking.js';
+import { eventView, maskEventView, reportedRun } from '../views.js';
 
 /** Event streams open now, per scheduler (for tests and shutdown checks). */
 const openStreams = new WeakMap<object, number>();
@@ -31,8 +33,17 @@ export function addEventRoutes(app: Hono<ApiEnv>, settings: ApiSettings): void {
         writing = writing.then(write).catch(() => undefined);
       };
       const listener = (event: AnySchedulerEvent): void => {
+        // The view is taken now (its run changes later); its job is looked up meanwhile, when it
+        // shows a run or an error that may name it.
         const view = eventView(event, scheduler.clock.now(), settings.showArgs);
-        send(() => stream.writeSSE({ event: view.name, data: JSON.stringify(view) }));
+        const masking =
+          view.run === undefined && view.error === undefined
+            ? null
+            : eventMask(scheduler, event, reportedRun(event), settings.showArgs);
+        send(async () => {
+          const masked = masking === null ? view : maskEventView(view, await masking);
+          await stream.writeSSE({ event: masked.name, data: JSON.stringify(masked) });
+        });
       };
       let timer: ClockTimer | null = null;
       let done = false;

@@ -8,13 +8,16 @@ import {
   ConfigurationError,
   type GetRunsOptions,
   type ListedJob,
+  type Run,
   type RunsPage,
 } from 'kairos';
 import type { Context, Hono } from 'hono';
 import { recentRuns, type ApiEnv, type ApiSettings } from '../context.js';
 import { HttpError } from '../errors.js';
+import type { RunView } from '../interfaces.js';
 import { emptyQuery, jobRunsQuery, jobsQuery, parseInput, runsQuery } from '../validation.js';
-import { hiddenName, jobDetail, jobSummary, nodeView, runView } from '../views.js';
+import { jobMask, runMasks } from '../masking.js';
+import { jobDetail, jobSummary, nodeView, runView } from '../views.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
@@ -57,7 +60,8 @@ export function addReadRoutes(app: Hono<ApiEnv>, settings: ApiSettings): void {
           (job.state !== 'unrestorable' && job.executor === query.executor)) &&
         (text === '' ||
           job.id.toLowerCase().includes(text) ||
-          job.name.toLowerCase().includes(text)),
+          // The name as shown: a search must not tell what a hidden name contains.
+          jobMask(job, showArgs).name(job.name).toLowerCase().includes(text)),
     );
     const page = jobs.slice(offset, offset + limit);
     const summaries = await Promise.all(
@@ -85,7 +89,7 @@ export function addReadRoutes(app: Hono<ApiEnv>, settings: ApiSettings): void {
       ...(query.cursor === undefined ? {} : { cursor: query.cursor }),
       ...(query.outcome === undefined ? {} : { outcome: query.outcome }),
     };
-    return runsPage(c, settings, options, hiddenName(job, showArgs));
+    return runsPage(c, settings, options);
   });
 
   app.get('/api/runs', async (c) => {
@@ -100,11 +104,11 @@ export function addReadRoutes(app: Hono<ApiEnv>, settings: ApiSettings): void {
     let cursor: string | null = null;
     for (let page = 0; page < IN_FLIGHT_PAGES; page++) {
       const found: RunsPage = await scheduler.getRuns({ outcome: null, limit: 1000, cursor });
-      runs.push(...found.runs.map((run) => runView(run, showArgs)));
+      runs.push(...found.runs);
       cursor = found.nextCursor;
       if (cursor === null) break;
     }
-    return c.json({ runs });
+    return c.json({ runs: await runViews(settings, runs) });
   });
 
   app.get('/api/nodes', async (c) => {
@@ -120,18 +124,20 @@ export async function findJob(settings: ApiSettings, id: string): Promise<Listed
   return job;
 }
 
-/** A page of runs; `hidden`: the job name shown as `(a command)` (see `hiddenName`). */
+/** A page of runs. */
 async function runsPage(
   c: Context<ApiEnv>,
   settings: ApiSettings,
   options: GetRunsOptions,
-  hidden: string | null = null,
 ): Promise<Response> {
   const page = await withBadInput(() => settings.scheduler.getRuns(options));
-  return c.json({
-    runs: page.runs.map((run) => runView(run, settings.showArgs, hidden)),
-    nextCursor: page.nextCursor,
-  });
+  return c.json({ runs: await runViews(settings, page.runs), nextCursor: page.nextCursor });
+}
+
+/** Runs as JSON, each masked by the rule of masking.ts (its job looked up now). */
+async function runViews(settings: ApiSettings, runs: readonly Run[]): Promise<RunView[]> {
+  const masks = await runMasks(settings.scheduler, runs, settings.showArgs);
+  return runs.map((run, index) => runView(run, settings.showArgs, masks[index]));
 }
 
 /**
