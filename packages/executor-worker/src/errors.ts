@@ -1,4 +1,7 @@
-/** The errors of the worker executor's runs, as JOB_ERROR events and `submitJob` carry them. */
+/**
+ * The errors of the worker executor's runs, as JOB_ERROR events and `submitJob` carry them,
+ * and how this package's messages quote values and errors.
+ */
 
 /**
  * The worker thread running a job died before the run finished: the task called
@@ -38,6 +41,27 @@ export class RunCancelledBeforeStartError extends Error {
   }
 }
 
-function messageOf(error: unknown): string {
+/**
+ * A worker thread could not import the executor's `setup` module, so the run's task did not
+ * start. Made in the thread: `job_error` carries a copy, an `Error` with this name.
+ */
+export class WorkerSetupError extends Error {
+  /** The job whose run did not start. */
+  readonly jobId: string;
+
+  constructor(jobName: string, jobId: string, setup: string, cause: unknown) {
+    super(
+      `Job "${jobName}" (id ${jobId}) did not start: its worker thread could not import the ` +
+        `WorkerExecutor setup module '${setup}' (${messageOf(cause)}); fix the module or the ` +
+        `setup option. The thread tries again at its next run`,
+      { cause },
+    );
+    this.name = 'WorkerSetupError';
+    this.jobId = jobId;
+  }
+}
+
+/** An error's message, or a thrown value as text. */
+export function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }

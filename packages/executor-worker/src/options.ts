@@ -3,6 +3,8 @@
  * them, strings included) and their defaults.
  */
 import { availableParallelism } from 'node:os';
+import { isAbsolute, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import {
   ConfigurationError,
   nonNegativeInteger,
@@ -12,6 +14,8 @@ import {
   seconds,
 } from '@kairos/core';
 import { z } from 'zod';
+import { show } from '@kairos/triggers';
+import type { CaptureContext } from './interfaces.js';
 
 /** Heap and stack caps of each worker thread, as `worker_threads` takes them. */
 export interface WorkerResourceLimits {
@@ -47,7 +51,40 @@ export interface WorkerExecutorOptions {
    * `on('error')` listeners). Default: no limit.
    */
   maxQueue?: number;
+  /**
+   * A module each thread imports once, before its first run: a path (relative to the working
+   * directory), a `file:` URL or a package name. Its top level prepares what tasks need in
+   * every thread, such as an OpenTelemetry SDK (each thread has its own globals); its
+   * `runInContext` export, if any, runs each task in the context `captureContext` carried. A
+   * thread that cannot import it fails the run, and tries again at its next one.
+   */
+  setup?: string | URL;
+  /**
+   * Called in the main thread as each run starts, inside the context the scheduler starts it
+   * in: returns a carrier of that context, which the thread hands to the `setup` module's
+   * `runInContext` (so the task's spans are children of `instrument()`'s run span). A throw, a
+   * bad value or a failing `runInContext` is logged and the task runs without the context.
+   * Needs `setup`. `@kairos/otel/worker` exports one for OpenTelemetry.
+   */
+  captureContext?: CaptureContext;
 }
+
+/** A module specifier or URL, for `setup`. */
+const moduleSpecifier = z.custom<string | URL>(
+  (value) => (typeof value === 'string' && value.trim() !== '') || value instanceof URL,
+  {
+    error: (issue) =>
+      `${show(issue.input)} is not a module; give a path ('./worker-setup.js'), a file URL ` +
+      `or a package name`,
+  },
+);
+
+/** A function, for `captureContext`. */
+const captureFunction = z.custom<CaptureContext>((value) => typeof value === 'function', {
+  error: (issue) =>
+    `${show(issue.input)} is not a function; give a function that returns the carrier of ` +
+    `the current context, such as captureContext from '@kairos/otel/worker'`,
+});
 
 /** The schema of {@link WorkerExecutorOptions}, as configuration dictionaries give them. */
 export const workerExecutorOptions = z.strictObject({
@@ -64,6 +101,8 @@ export const workerExecutorOptions = z.strictObject({
     })
     .optional(),
   maxQueue: nonNegativeInteger.optional(),
+  setup: moduleSpecifier.optional(),
+  captureContext: captureFunction.optional(),
 });
 
 /** The options with their defaults applied. */
@@ -74,6 +113,9 @@ export interface ResolvedWorkerOptions {
   readonly abortGrace: number;
   readonly resourceLimits: WorkerResourceLimits | undefined;
   readonly maxQueue: number;
+  /** The setup module as `import()` takes it: a `file:` URL for paths, else as given. */
+  readonly setup: string | undefined;
+  readonly captureContext: CaptureContext | undefined;
 }
 
 /**
@@ -90,6 +132,13 @@ export function resolveOptions(options: WorkerExecutorOptions): ResolvedWorkerOp
       `${minWorkers} is more than maxWorkers (${maxWorkers}); lower minWorkers or raise maxWorkers`,
     );
   }
+  if (parsed.captureContext !== undefined && parsed.setup === undefined) {
+    throw new ConfigurationError(
+      'WorkerExecutor.captureContext',
+      `is set without setup: give setup a module whose runInContext export takes the ` +
+        `carrier in each thread, e.g. setup: './worker-setup.js'`,
+    );
+  }
   return {
     maxWorkers,
     minWorkers,
@@ -97,5 +146,14 @@ export function resolveOptions(options: WorkerExecutorOptions): ResolvedWorkerOp
     abortGrace: parsed.abortGrace ?? 1,
     resourceLimits: parsed.resourceLimits,
     maxQueue: parsed.maxQueue ?? Infinity,
+    setup: parsed.setup === undefined ? undefined : importable(parsed.setup),
+    captureContext: parsed.captureContext,
   };
+}
+
+/** A path becomes a `file:` URL (relative to the working directory); URLs and packages stay. */
+function importable(specifier: string | URL): string {
+  if (specifier instanceof URL) return specifier.href;
+  const isPath = specifier.startsWith('./') || specifier.startsWith('../') || isAbsolute(specifier);
+  return isPath ? pathToFileURL(resolve(specifier)).href : specifier;
 }

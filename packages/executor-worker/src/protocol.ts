@@ -3,6 +3,8 @@
  * and errors in a form that keeps their name, message, stack and own fields (structured clone
  * keeps only the message and stack of an error, and the prototype of built-in ones).
  */
+import type { ContextCarrier } from './interfaces.js';
+
 /** One run, as the executor sends it to a worker thread. */
 export interface RunRequest {
   /** The task's module, as `import()` takes it. */
@@ -33,6 +35,10 @@ export interface RunRequest {
    * the thread took the run is not delivered to it, so the thread also looks here when it starts.
    */
   readonly cancelled: Int32Array;
+  /** The executor's `setup` module, as `import()` takes it, or null. */
+  readonly setup: string | null;
+  /** What `captureContext` returned as the run started, for the setup's `runInContext`. */
+  readonly carrier: ContextCarrier | null;
 }
 
 /** Broadcast when a run is cancelled, `abortGrace` before its thread is terminated. */
@@ -46,9 +52,13 @@ export interface AbortMessage {
  * turns a value structured clone cannot copy into this run's error, where posting it would
  * throw inside the pool and take the thread down.
  */
-export type RunOutcome =
+export type RunOutcome = (
   | { readonly ok: true; readonly value: Uint8Array }
-  | { readonly ok: false; readonly error: ErrorState };
+  | { readonly ok: false; readonly error: ErrorState }
+) & {
+  /** Why the task ran without its carried context (`runInContext` failed), for the log. */
+  readonly contextProblem?: ErrorState;
+};
 
 /** An error (or any thrown value) in a form structured clone keeps whole. */
 export type ErrorState =

@@ -20,7 +20,9 @@ import {
   type TaskLocation,
 } from '@kairos/core';
 import { Piscina } from 'piscina';
-import { WorkerCrashedError } from './errors.js';
+import { captureCarrier } from './context-propagation.js';
+import { messageOf, WorkerCrashedError } from './errors.js';
+import type { CaptureContext, ContextCarrier } from './interfaces.js';
 import {
   resolveOptions,
   type WorkerExecutorOptions,
@@ -76,6 +78,10 @@ export class WorkerExecutor implements Executor {
   readonly resourceLimits: WorkerResourceLimits | undefined;
   /** Runs that may wait for a thread (Infinity: no limit). */
   readonly maxQueue: number;
+  /** The module each thread imports before its first run, as `import()` takes it. */
+  readonly setup: string | undefined;
+  /** Returns the carrier of the context a run starts in, sent to the setup's `runInContext`. */
+  readonly captureContext: CaptureContext | undefined;
   #context: ExecutorContext | null = null;
   #pool: Piscina | null = null;
   /** Where cancelled runs are announced to the threads. */
@@ -94,6 +100,8 @@ export class WorkerExecutor implements Executor {
     this.abortGrace = resolved.abortGrace;
     this.resourceLimits = resolved.resourceLimits;
     this.maxQueue = resolved.maxQueue;
+    this.setup = resolved.setup;
+    this.captureContext = resolved.captureContext;
   }
 
   /** Starts the pool (and its `minWorkers` threads). */
@@ -174,6 +182,8 @@ export class WorkerExecutor implements Executor {
     const pool = this.#pool;
     const context = this.#context;
     if (pool === null || context === null) throw new ExecutorNotStartedError('WorkerExecutor');
+    // Before any await: the context to carry is the one this call was made in.
+    const carrier = this.#carrierOf(job, context);
     const location = context.locateTask(job.task);
     const run: ActiveRun = {
       controller: new AbortController(),
@@ -194,6 +204,8 @@ export class WorkerExecutor implements Executor {
       runId: run.runId,
       abortChannel: this.#abortChannelName,
       cancelled: this.#cancelled,
+      setup: this.setup ?? null,
+      carrier,
     };
     control.onAbort((reason) => this.#cancel(run, reason));
     let outcome: RunOutcome;
@@ -204,8 +216,30 @@ export class WorkerExecutor implements Executor {
     } finally {
       run.grace?.cancel();
     }
+    if (outcome.contextProblem !== undefined) {
+      const problem = reviveError(outcome.contextProblem);
+      context.logger.warn(
+        { err: problem },
+        `Job "${job.name}" (id ${job.id}) ran without its caller's context in its worker ` +
+          `thread: ${messageOf(problem)} (WorkerExecutor setup module '${this.setup}')`,
+      );
+    }
     if (outcome.ok) return deserialize(outcome.value);
     throw reviveError(outcome.error);
+  }
+
+  /** What `captureContext` gives now, or null (none, or it failed: logged, the run goes on). */
+  #carrierOf(job: Job, context: ExecutorContext): ContextCarrier | null {
+    if (this.captureContext === undefined) return null;
+    const { carrier, problem } = captureCarrier(this.captureContext);
+    if (problem !== null) {
+      context.logger.warn(
+        { err: problem },
+        `Job "${job.name}" (id ${job.id}) runs without its caller's context in its worker ` +
+          `thread: WorkerExecutor ${problem.message}`,
+      );
+    }
+    return carrier;
   }
 
   /**

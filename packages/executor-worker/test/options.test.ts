@@ -4,6 +4,8 @@
  * WorkerExecutor, ...}` and the `worker` alias of `kairosPlugin`.
  */
 import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { threadId } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -78,6 +80,18 @@ describe('WorkerExecutor options', () => {
       'WorkerExecutor.resourceLimits.maxOldGenerationSizeMb',
       '0',
     ],
+    [
+      { setup: 42 },
+      'WorkerExecutor.setup',
+      "42 is not a module; give a path ('./worker-setup.js'), a file URL or a package name",
+    ],
+    [{ setup: '  ' }, 'WorkerExecutor.setup', "'  ' is not a module"],
+    [
+      { setup: './setup.js', captureContext: 'traceparent' },
+      'WorkerExecutor.captureContext',
+      "'traceparent' is not a function; give a function that returns the carrier of the " +
+        "current context, such as captureContext from '@kairos/otel/worker'",
+    ],
   ])('refuse %j with a ConfigurationError naming %s and the value', (options, key, text) => {
     const error = configurationError(options);
     expect(error.key).toBe(key);
@@ -96,6 +110,30 @@ describe('WorkerExecutor options', () => {
       'WorkerExecutor.minWorkers',
     );
     expect(new WorkerExecutor({ maxWorkers: 2, minWorkers: 2 }).minWorkers).toBe(2);
+  });
+
+  it('refuse captureContext without setup: nothing in the threads would take its carrier', () => {
+    const error = configurationError({ captureContext: () => undefined });
+    expect(error.key).toBe('WorkerExecutor.captureContext');
+    expect(error.message).toBe(
+      'WorkerExecutor.captureContext: is set without setup: give setup a module whose ' +
+        "runInContext export takes the carrier in each thread, e.g. setup: './worker-setup.js'",
+    );
+  });
+
+  it('take setup as a path (from the working directory), a file URL or a package name', () => {
+    const setupOf = (setup: string | URL): string | undefined =>
+      new WorkerExecutor({ setup }).setup;
+    expect(setupOf('./otel/setup.mjs')).toBe(pathToFileURL(resolve('otel/setup.mjs')).href);
+    expect(setupOf('/srv/app/setup.mjs')).toBe(pathToFileURL('/srv/app/setup.mjs').href);
+    expect(setupOf(new URL('file:///srv/app/setup.mjs'))).toBe('file:///srv/app/setup.mjs');
+    expect(setupOf('file:///srv/app/setup.mjs')).toBe('file:///srv/app/setup.mjs');
+    expect(setupOf('@acme/worker-setup')).toBe('@acme/worker-setup');
+    const captureContext = (): undefined => undefined;
+    expect(new WorkerExecutor({ setup: './setup.mjs', captureContext })).toMatchObject({
+      captureContext,
+    });
+    expect(new WorkerExecutor()).toMatchObject({ setup: undefined, captureContext: undefined });
   });
 
   it('refuse an unknown option, listing the known ones', () => {
@@ -159,6 +197,7 @@ describe('configuration', () => {
         'kairos.executors.cpu.type': 'worker',
         'kairos.executors.cpu.max_workers': '2',
         'kairos.executors.cpu.max_queue': '5',
+        'kairos.executors.cpu.setup': './test/fixtures/setup.mjs',
       },
       { registry },
     );
@@ -166,7 +205,11 @@ describe('configuration', () => {
     try {
       expect(built).toHaveLength(1);
       expect(built[0]).toBeInstanceOf(WorkerExecutor);
-      expect(built[0]).toMatchObject({ maxWorkers: 2, maxQueue: 5 });
+      expect(built[0]).toMatchObject({
+        maxWorkers: 2,
+        maxQueue: 5,
+        setup: pathToFileURL(resolve('test/fixtures/setup.mjs')).href,
+      });
       const events: unknown[] = [];
       scheduler.on('job_executed', (event) => {
         events.push(event.retval);
