@@ -112,6 +112,13 @@ async function measureIdle(idle, lines, cron) {
   idle.push(await idleKairos('kairos run', '100 crontab lines', [crontab100]));
   idle.push(await idleKairos('kairos run', '100 jobs in a JSON job file', [jobs100]));
   idle.push(await idleKairos('kairos run', '1 crontab line', [crontab1]));
+  // The low-memory setting docs/cli.md offers: V8 without its compilers (the daemon's own
+  // JavaScript is scheduling between command runs).
+  idle.push(
+    await idleKairos('kairos run', '100 crontab lines, `NODE_OPTIONS=--jitless`', [crontab100], {
+      NODE_OPTIONS: '--jitless',
+    }),
+  );
   idle.push(
     await idleNode('node (reference)', 'none: an empty event loop', [
       '-e',
@@ -181,9 +188,9 @@ function stampLines(kind) {
 // ---------------------------------------------------------------------------------------------
 // Measurements
 
-async function idleKairos(daemon, jobs, files) {
+async function idleKairos(daemon, jobs, files, env = {}) {
   progress(`idle: ${daemon}, ${jobs} (${options.idleSeconds} s)`);
-  const kairos = await startKairos(files);
+  const kairos = await startKairos(files, env);
   const result = await settleAndSample(kairos.pid);
   const runs = kairos.events.filter((e) => e.event === 'started').length;
   await stopChild(kairos.child);
@@ -409,10 +416,11 @@ function readStamps(lines, window) {
 // Daemons
 
 /** Starts `kairos run --json FILE…`; resolves once it has logged its start line. */
-async function startKairos(files) {
+async function startKairos(files, env = {}) {
   const child = spawn(process.execPath, [KAIROS_BIN, 'run', '--json', ...files], {
     stdio: ['ignore', 'pipe', 'pipe'],
     cwd: workDir,
+    env: { ...process.env, ...env },
   });
   live.children.add(child);
   const events = [];
