@@ -8,8 +8,8 @@ import { serialize } from 'node:v8';
 import { BroadcastChannel } from 'node:worker_threads';
 import { TaskLookupError } from '@kairos/core/errors';
 import { runInJobContext, type JobContext } from '@kairos/core/job-context';
-import { runInCarriedContext } from './context-propagation.js';
 import { show } from '@kairos/triggers';
+import { runInCarriedContext } from './context-propagation.js';
 import { messageOf, RunCancelledBeforeStartError, WorkerSetupError } from './errors.js';
 import type { RunInContext } from './interfaces.js';
 import {
