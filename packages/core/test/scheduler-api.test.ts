@@ -1055,6 +1055,30 @@ describe('executors and job stores', () => {
     await scheduler.shutdown();
   });
 
+  it('refuses an alias being added meanwhile, so the first one is kept (and stopped at shutdown)', async () => {
+    const { scheduler } = makeScheduler();
+    await scheduler.start();
+    const first = new MemoryJobStore();
+    const adding = scheduler.addJobstore(first, 'extra');
+    await expect(scheduler.addJobstore(new MemoryJobStore(), 'extra')).rejects.toThrow(
+      "jobstores.extra: a job store named 'extra' exists already; remove it first",
+    );
+    await adding;
+    await scheduler.addJob(noop, null, { id: 'kept', jobstore: 'extra', nextRunTime: null });
+    expect(await first.lookupJob('kept')).not.toBeNull();
+    const pool = scheduler.addExecutor({ type: 'async' }, 'pool');
+    await expect(scheduler.addExecutor({ type: 'async' }, 'pool')).rejects.toThrow(
+      "executors.pool: an executor named 'pool' exists already; remove it first",
+    );
+    await pool;
+    // A failed add gives the alias back.
+    const broken = new MemoryJobStore();
+    broken.start = () => Promise.reject(new Error('cannot start'));
+    await expect(scheduler.addJobstore(broken, 'flaky')).rejects.toThrow('cannot start');
+    await scheduler.addJobstore(new MemoryJobStore(), 'flaky');
+    await scheduler.shutdown();
+  });
+
   it('lets an executor refuse a job it could not run, at addJob, modifyJob and importJobs', async () => {
     const located: TaskLocation[] = [];
     /** An executor that, like a worker pool, can only load tasks by module. */

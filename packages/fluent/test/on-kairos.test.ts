@@ -2,7 +2,7 @@
  * The automatic loop: after `start()` the jobs live in a Kairos BackgroundScheduler on the same
  * fake clock, which runs them itself, in parallel, logging errors instead of throwing them.
  */
-import { EVENT_JOB_EXECUTED, type JobExecutionEvent } from 'kairos';
+import { EVENT_JOB_EXECUTED, EVENT_JOBSTORE_ADDED, type JobExecutionEvent } from 'kairos';
 import { RecordingLogger } from '@kairos/testkit';
 import { afterEach, describe, expect, test } from 'vitest';
 import { CancelJob, ScheduleError, type Scheduler } from '../src/index.js';
@@ -155,6 +155,22 @@ describe('start() hands the jobs to Kairos', () => {
     await clock.advance(3_000);
     expect(calls).toEqual(['early', 'high', 'low']);
     expect(scheduler.queue).toEqual([]);
+  });
+
+  test('delayed calls entered together after start all run (their store is added once)', async () => {
+    const { clock, scheduler } = fakeScheduler(NOW);
+    const calls: string[] = [];
+    const added: string[] = [];
+    scheduler.kairos.addListener((event) => {
+      added.push(event.alias ?? '');
+    }, EVENT_JOBSTORE_ADDED);
+    await start(scheduler);
+    scheduler.enter(2, 0, () => void calls.push(`two at ${new Date(clock.now()).toISOString()}`));
+    scheduler.enter(1, 0, () => void calls.push(`one at ${new Date(clock.now()).toISOString()}`));
+    await clock.advance(3_000);
+    expect(calls).toEqual(['one at 2030-01-01T00:00:01.000Z', 'two at 2030-01-01T00:00:02.000Z']);
+    expect(scheduler.queue).toEqual([]);
+    expect(added).toEqual(['fluent-calls']);
   });
 
   test('Kairos events carry the fluent jobs’ runs', async () => {

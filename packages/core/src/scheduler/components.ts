@@ -58,6 +58,12 @@ export class Components {
   readonly #jobstores = new Map<string, JobStore | ComponentRequest>();
   readonly #executors = new Map<string, Executor | ComponentRequest>();
   readonly #liveStores = new Map<string, JobStore>();
+  /**
+   * The keys (`jobstores.ALIAS`, `executors.ALIAS`) of components being added to a running
+   * scheduler: taken before their build and start, so a second add of the same alias meanwhile
+   * fails as if the first were done, instead of replacing it.
+   */
+  readonly #adding = new Set<string>();
   /** Whether the warning about unrestricted task modules was given. */
   #warnedOfTaskLoading = false;
 
@@ -119,7 +125,7 @@ export class Components {
 
   /** See `BaseScheduler.addExecutor`. */
   async addExecutor(executor: Executor | PluginSpec, alias: string): Promise<void> {
-    if (this.#executors.has(alias)) {
+    if (this.#executors.has(alias) || this.#adding.has(`executors.${alias}`)) {
       throw new ConfigurationError(
         `executors.${alias}`,
         `an executor named '${alias}' exists already; remove it first`,
@@ -127,8 +133,11 @@ export class Components {
     }
     const entry = this.#parse('executors', alias, executor) as Executor | ComponentRequest;
     if (this.#parts.running()) {
-      const built = await this.#buildExecutor(entry);
-      await built.start(this.#executorContext(alias), alias);
+      const built = await this.#whileAdding(`executors.${alias}`, async () => {
+        const made = await this.#buildExecutor(entry);
+        await made.start(this.#executorContext(alias), alias);
+        return made;
+      });
       this.#parts.runs.attach(alias, built);
       this.#executors.set(alias, built);
     } else {
@@ -138,6 +147,16 @@ export class Components {
       EVENT_EXECUTOR_ADDED,
       () => new SchedulerEvent(EVENT_EXECUTOR_ADDED, alias),
     );
+  }
+
+  /** Builds and starts a component with its key taken (see `#adding`), released either way. */
+  async #whileAdding<T>(key: string, add: () => Promise<T>): Promise<T> {
+    this.#adding.add(key);
+    try {
+      return await add();
+    } finally {
+      this.#adding.delete(key);
+    }
   }
 
   /** See `BaseScheduler.removeExecutor`. */
@@ -156,7 +175,7 @@ export class Components {
 
   /** See `BaseScheduler.addJobstore`. */
   async addJobstore(jobstore: JobStore | PluginSpec, alias: string): Promise<void> {
-    if (this.#jobstores.has(alias)) {
+    if (this.#jobstores.has(alias) || this.#adding.has(`jobstores.${alias}`)) {
       throw new ConfigurationError(
         `jobstores.${alias}`,
         `a job store named '${alias}' exists already; remove it first`,
@@ -164,8 +183,11 @@ export class Components {
     }
     const entry = this.#parse('jobstores', alias, jobstore) as JobStore | ComponentRequest;
     if (this.#parts.running()) {
-      const built = await this.#buildJobstore(entry);
-      await built.start(this.storeContext(alias), alias);
+      const built = await this.#whileAdding(`jobstores.${alias}`, async () => {
+        const made = await this.#buildJobstore(entry);
+        await made.start(this.storeContext(alias), alias);
+        return made;
+      });
       this.#liveStores.set(alias, built);
       this.#jobstores.set(alias, built);
     } else {

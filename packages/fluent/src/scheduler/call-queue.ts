@@ -33,6 +33,8 @@ export class CallQueue {
   readonly #calls: DelayedCall[] = [];
   /** Times that have an engine job for their delayed calls. */
   readonly #armedTimes = new Set<number>();
+  /** The add of the calls' store while it is in progress (see `#callsStore`). */
+  #addingStore: Promise<void> | null = null;
   #seq = 0;
 
   constructor(setup: CallQueueSetup) {
@@ -135,8 +137,7 @@ export class CallQueue {
     if (this.#armedTimes.has(time)) return;
     this.#armedTimes.add(time);
     const iso = new Date(time).toISOString();
-    if (!this.#kairos.jobstores.includes(CALLS_STORE))
-      await this.#kairos.addJobstore(new MemoryJobStore(), CALLS_STORE);
+    await this.#callsStore();
     await this.#kairos.addJob(() => this.#runDue(), new DateTrigger({ runDate: time }), {
       id: `${CALLS_ID}${iso}`,
       name: `Delayed calls due at ${iso}`,
@@ -144,6 +145,18 @@ export class CallQueue {
       replaceExisting: true,
       jobstore: CALLS_STORE,
     });
+  }
+
+  /**
+   * Adds the calls' store to the engine unless it has it; calls made while it is being added
+   * wait for that add (a second add of the alias would be refused).
+   */
+  async #callsStore(): Promise<void> {
+    if (this.#kairos.jobstores.includes(CALLS_STORE)) return;
+    this.#addingStore ??= this.#kairos
+      .addJobstore(new MemoryJobStore(), CALLS_STORE)
+      .finally(() => (this.#addingStore = null));
+    await this.#addingStore;
   }
 
   /** The engine job of delayed calls: runs every call due by now, in queue order. */
