@@ -28,7 +28,7 @@ export interface CrontabEntry {
   /** The user field of a system table (`/etc/crontab` format), else null. */
   user: string | null;
   /** The ids /etc/passwd gives the user field's account, else null. */
-  account: { uid: number; gid: number } | null;
+  account: Account | null;
   /** The shell command, without the `%` input and the trailing comment. */
   command: string;
   /** What the command gets on standard input (the text after `%`), or null. */
@@ -82,6 +82,8 @@ export function readCrontab(text: string, options: { system?: boolean } = {}): C
   const entries: CrontabEntry[] = [];
   let timezone: { zone: string; line: number } | null = null;
   let setsPath = false;
+  // /etc/passwd read once per user field, not once per line.
+  const accounts = new Map<string, Account | null>();
   for (const [index, line] of tab.lines.entries()) {
     const number = index + 1;
     if (line.kind === 'env' && line.name === 'CRON_TZ')
@@ -96,7 +98,7 @@ export function readCrontab(text: string, options: { system?: boolean } = {}): C
       timezone: timezone?.zone ?? null,
       environment,
       overlap: OVERLAP_POLICIES.find((policy) => policy === overlapText?.trim()) ?? null,
-      account: accountOf(reading.entry.user),
+      account: accountOf(reading.entry.user, accounts),
     };
     const context = { raw: line.render(), timezoneLine: timezone?.line ?? null, overlapText };
     byLine.set(number, withRefusals(reading.problems, entry, context));
@@ -401,11 +403,22 @@ function commandColumn(raw: string, problems: readonly CrontabProblem[]): number
   return input === -1 ? raw.length + 1 : input + 1;
 }
 
-/** The ids of a user field's account in /etc/passwd, or null (no user field, or not listed). */
-function accountOf(user: string | null): { uid: number; gid: number } | null {
+/** The ids of a user's account. */
+type Account = { uid: number; gid: number };
+
+/**
+ * The ids of a user field's account in /etc/passwd, or null (no user field, or not listed);
+ * `known` holds the users looked up already.
+ */
+function accountOf(user: string | null, known: Map<string, Account | null>): Account | null {
   if (user === null) return null;
-  const { uid, gid } = lookupUser(user);
-  return uid === undefined || gid === undefined ? null : { uid, gid };
+  let account = known.get(user);
+  if (account === undefined) {
+    const { uid, gid } = lookupUser(user);
+    account = uid === undefined || gid === undefined ? null : { uid, gid };
+    known.set(user, account);
+  }
+  return account;
 }
 
 function firstError(problems: readonly CrontabProblem[]): string {

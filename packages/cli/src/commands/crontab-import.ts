@@ -13,7 +13,6 @@ import { maxInstancesOf } from '../daemon/overlap.js';
 import { CommandFailedError, EXIT, UsageError } from '../errors.js';
 import type { CommandIO } from '../io.js';
 import { renderTable, jobRow } from '../job-table.js';
-
 import { STORE, openStore } from './jobs.js';
 
 /** Options of `kairos crontab import`. */

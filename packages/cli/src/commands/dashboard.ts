@@ -8,7 +8,6 @@ import { redactUrl } from 'kairos';
 import { EXIT, UsageError } from '../errors.js';
 import type { CommandIO } from '../io.js';
 import { listenProblem } from '../listen-errors.js';
-
 import { openStore } from './jobs.js';
 
 /** The environment variable the Basic-auth password is read from (never a command-line flag). */

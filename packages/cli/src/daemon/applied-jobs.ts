@@ -97,7 +97,7 @@ export class AppliedJobs {
       await this.#addAll([...changed, ...reboot]);
       for (const [index, job] of gone.entries()) {
         try {
-          await this.remove(job.id, job.name);
+          await this.#remove(job.id, job.name);
         } catch (error) {
           throw new ApplyFailedError(
             `cannot remove job ${job.name} (${job.id}): ${messageOf(error)}`,
@@ -124,12 +124,12 @@ export class AppliedJobs {
     const wanted = new Set(jobs.map((job) => job.id));
     for (const job of await this.#scheduler.getJobs(STORE)) {
       if (wanted.has(job.id) || !prefixes.some((prefix) => job.id.startsWith(prefix))) continue;
-      await this.remove(job.id, job.name);
+      await this.#remove(job.id, job.name);
     }
   }
 
   /** Removes a scheduled job; its runs in flight go on. */
-  async remove(id: string, name: string): Promise<void> {
+  async #remove(id: string, name: string): Promise<void> {
     this.#overlap.forget(id);
     try {
       await this.#scheduler.removeJob(id, STORE);
