@@ -39,19 +39,14 @@ export class Mask {
   static readonly NONE = new Mask(new Map());
 
   readonly #labels: ReadonlyMap<string, string>;
-  /** Every withheld text, longest first (so a text is replaced before any text inside it). */
-  readonly #pattern: RegExp | null;
+  /**
+   * Every withheld text, longest first (so a text is replaced before any text inside it); made
+   * at the first `text()` call: most masks only name a job or a run.
+   */
+  #pattern: RegExp | undefined;
 
   private constructor(labels: ReadonlyMap<string, string>) {
     this.#labels = labels;
-    const texts = [...labels.keys()].sort((a, b) => b.length - a.length);
-    this.#pattern =
-      texts.length === 0
-        ? null
-        : new RegExp(
-            texts.map((text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'),
-            'g',
-          );
   }
 
   /** This mask withholding `text` too, as `label` (a text it already withholds keeps its label). */
@@ -67,13 +62,20 @@ export class Mask {
 
   /** `text` with every withheld text in it replaced by its label (in one pass). */
   text(text: string): string {
-    if (this.#pattern === null) return text;
+    if (this.#labels.size === 0) return text;
+    this.#pattern ??= new RegExp(
+      [...this.#labels.keys()]
+        .sort((a, b) => b.length - a.length)
+        .map((withheld) => withheld.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+        .join('|'),
+      'g',
+    );
     return text.replace(this.#pattern, (found) => this.#labels.get(found) ?? found);
   }
 
   /** A run's error with its message and stack masked. */
   error(error: RunError | null): RunError | null {
-    if (error === null || this.#pattern === null) return error;
+    if (error === null || this.#labels.size === 0) return error;
     return {
       name: error.name,
       message: this.text(error.message),
