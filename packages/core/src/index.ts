@@ -122,4 +122,4 @@ export {
   type JobsExport,
 } from './serialize.js';
 export { sameSchedule } from './same-schedule.js';
-export { isModuleReference } from './tasks.js';
+export { importableSpecifier, isModuleReference } from './tasks.js';

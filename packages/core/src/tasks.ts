@@ -303,9 +303,20 @@ export class TaskRegistry {
 
   /** Relative and absolute paths become file URLs; package names are imported as they are. */
   #importable(specifier: string): string {
-    if (isPath(specifier)) return pathToFileURL(resolve(this.#baseDir, specifier)).href;
-    return specifier;
+    return importableSpecifier(specifier, this.#baseDir);
   }
+}
+
+/**
+ * A module specifier as `import()` takes it, as task references are read: a relative
+ * (`./`, `../`) or absolute path becomes a `file:` URL, relative ones resolved against
+ * `baseDir`; a package name stays as it is.
+ *
+ * @example
+ * importableSpecifier('./tasks/report.js', '/srv/app'); // 'file:///srv/app/tasks/report.js'
+ */
+export function importableSpecifier(specifier: string, baseDir: string = process.cwd()): string {
+  return isPath(specifier) ? pathToFileURL(resolve(baseDir, specifier)).href : specifier;
 }
 
 /** What the start warning says while no `taskModules` list is set. */

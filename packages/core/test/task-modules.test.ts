@@ -7,7 +7,12 @@ import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { TaskLookupError, UnrestorableJobs, type JobStoreContext } from '../src/index.js';
+import {
+  importableSpecifier,
+  TaskLookupError,
+  UnrestorableJobs,
+  type JobStoreContext,
+} from '../src/index.js';
 import { TaskRegistry } from '../src/tasks.js';
 import { at, ContextKeepingStore, makeScheduler, storedJobState } from './helpers.js';
 
@@ -201,5 +206,19 @@ describe('TaskRegistry.loadingWarning', () => {
     expect(tasks.loadingWarning()).toBeNull();
     tasks.allowModules(null);
     expect(tasks.loadingWarning()).not.toBeNull();
+  });
+});
+
+describe('importableSpecifier', () => {
+  it('makes paths file URLs (relative ones from the base directory) and leaves packages', () => {
+    expect(importableSpecifier('./tasks/report.js', '/srv/app')).toBe(
+      'file:///srv/app/tasks/report.js',
+    );
+    expect(importableSpecifier('../shared/jobs.mjs', '/srv/app')).toBe(
+      'file:///srv/shared/jobs.mjs',
+    );
+    expect(importableSpecifier('/opt/jobs.js', '/srv/app')).toBe('file:///opt/jobs.js');
+    expect(importableSpecifier('@acme/jobs', '/srv/app')).toBe('@acme/jobs');
+    expect(importableSpecifier('./a.js')).toBe(`file://${process.cwd()}/a.js`);
   });
 });

@@ -3,18 +3,17 @@
  * them, strings included) and their defaults.
  */
 import { availableParallelism } from 'node:os';
-import { isAbsolute, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import {
   ConfigurationError,
+  importableSpecifier,
   nonNegativeInteger,
   parseOptions,
   positiveInteger,
   positiveNumber,
   seconds,
 } from '@kairos/core';
-import { z } from 'zod';
 import { show } from '@kairos/triggers';
+import { z } from 'zod';
 import type { CaptureContext } from './interfaces.js';
 
 /** Heap and stack caps of each worker thread, as `worker_threads` takes them. */
@@ -153,7 +152,5 @@ export function resolveOptions(options: WorkerExecutorOptions): ResolvedWorkerOp
 
 /** A path becomes a `file:` URL (relative to the working directory); URLs and packages stay. */
 function importable(specifier: string | URL): string {
-  if (specifier instanceof URL) return specifier.href;
-  const isPath = specifier.startsWith('./') || specifier.startsWith('../') || isAbsolute(specifier);
-  return isPath ? pathToFileURL(resolve(specifier)).href : specifier;
+  return specifier instanceof URL ? specifier.href : importableSpecifier(specifier);
 }
