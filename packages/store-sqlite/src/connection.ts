@@ -57,7 +57,7 @@ export function openDatabase(
     opening(source, where, () => {
       // WAL: readers never wait for the writer, and a commit appends to one file. With NORMAL a
       // commit is synced at the next checkpoint rather than at once (see the option).
-      database.pragma('journal_mode = WAL');
+      switchToWal(database, source, where);
       database.pragma(`synchronous = ${source.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
     });
   } catch (error) {
@@ -65,6 +65,47 @@ export function openDatabase(
     throw error;
   }
   return { database, owned: true };
+}
+
+/**
+ * Switches a file to WAL, waiting up to `busyTimeout` for other connections. SQLite does not
+ * call its busy handler for this switch when another connection holds the write lock (its
+ * own read transaction would deadlock with it), and fails at once with SQLITE_BUSY: two
+ * processes opening a new file together would see one of them fail. So the switch is tried
+ * again, a few milliseconds apart, until the budget is spent. On a file already in WAL mode it
+ * takes no write lock and succeeds at the first try.
+ * @throws JobStoreError when the lock is still held after `busyTimeout`
+ */
+function switchToWal(
+  database: Connection,
+  source: Extract<DatabaseSource, { kind: 'path' }>,
+  where: string,
+): void {
+  const deadline = Date.now() + source.busyTimeoutMs;
+  for (let pause = 1; ; pause = Math.min(pause * 2, 50)) {
+    try {
+      database.pragma('journal_mode = WAL');
+      return;
+    } catch (error) {
+      if (!(error instanceof Database.SqliteError) || !LOCK_CODES.has(error.code)) throw error;
+      const left = deadline - Date.now();
+      if (left <= 0) {
+        throw new JobStoreError(
+          `${where}: cannot switch the database file ${quote(source.path)} (option 'path') to ` +
+            `WAL mode: another connection held its lock for longer than option 'busyTimeout' ` +
+            `(${source.busyTimeoutMs / 1000} s) (${error.message}); close the program that ` +
+            `holds it, or give a longer busyTimeout`,
+          { cause: error },
+        );
+      }
+      sleepSync(Math.min(pause, left));
+    }
+  }
+}
+
+/** Blocks this thread for `ms` milliseconds, as SQLite's own busy handler does. */
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
 /**
