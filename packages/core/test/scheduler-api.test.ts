@@ -331,6 +331,36 @@ describe('changing jobs', () => {
     await scheduler.shutdown();
   });
 
+  it('renames a job named after its task when the task changes, and keeps a given name', async () => {
+    const { scheduler } = makeScheduler();
+    await scheduler.start();
+    const secret = 'curl -H "Authorization: Bearer s3cret" https://example.com/hook';
+    await scheduler.addJob({ command: secret }, { type: 'interval', seconds: 10 }, { id: 'cmd' });
+    expect((await scheduler.modifyJob('cmd', { task: { command: 'echo new' } })).name).toBe(
+      'echo new',
+    );
+    await scheduler.addJob(noop, { type: 'interval', seconds: 10 }, { id: 'fn' });
+    const report = (): void => undefined;
+    expect((await scheduler.modifyJob('fn', { task: report })).name).toBe('report');
+    // A name given at addJob, or with the new task, stays.
+    await scheduler.addJob(
+      { command: secret },
+      { type: 'interval', seconds: 10 },
+      {
+        id: 'named',
+        name: 'hook',
+      },
+    );
+    expect((await scheduler.modifyJob('named', { task: { command: 'echo new' } })).name).toBe(
+      'hook',
+    );
+    expect(
+      (await scheduler.modifyJob('cmd', { task: { command: 'echo again' }, name: 'mine' })).name,
+    ).toBe('mine');
+    expect((await scheduler.getJob('cmd'))?.name).toBe('mine');
+    await scheduler.shutdown();
+  });
+
   it('reschedules, pauses and resumes through the scheduler', async () => {
     const { scheduler, clock, events } = makeScheduler();
     await scheduler.start();

@@ -1,8 +1,8 @@
 /**
  * Without `showArgs`, no response carries a command job's command-derived name or its command
  * line: not the runs of the whole scheduler, nor the runs in flight, nor the runs of jobs since
- * removed (a one-off job is removed when it runs), nor the event stream, an action's error, an
- * unrestorable job or the jobs search.
+ * removed (a one-off job is removed when it runs) or whose command was replaced, nor the event
+ * stream, an action's error, an unrestorable job or the jobs search.
  */
 import {
   BackgroundScheduler,
@@ -123,6 +123,22 @@ describe('api/runs', () => {
     await fixture.scheduler.modifyJob('report', { name: 'Renamed report' });
 
     expect(await runNames(false)).toEqual({ dump: '(a command)', report: 'report' });
+  });
+
+  test('a command job whose command was replaced: the job and its runs before', async () => {
+    await fixture.scheduler.addJob(FAILS, { type: 'interval', hours: 1 }, { id: 'dump' });
+    const outcome = outcomeOf('dump');
+    await fixture.scheduler.runJob('dump');
+    await outcome;
+    await fixture.clock.settle();
+    // Named after its command, the job takes the new command's name (core's modifyJob).
+    await fixture.scheduler.modifyJob('dump', { task: { command: 'exit 0' } });
+
+    const runs = await getJson<{ runs: RunView[] }>(apiOf(fixture), 'api/runs');
+    const job = await getJson<{ name: string }>(apiOf(fixture), 'api/jobs/dump');
+    expect(JSON.stringify([runs, job])).not.toContain(SECRET);
+    expect(job.name).toBe('(a command)');
+    expect(runs.runs.map((run) => run.jobName)).toEqual(['(name hidden)']);
   });
 
   test('runs in flight: of a command job, and of a one-off command job already removed', async () => {

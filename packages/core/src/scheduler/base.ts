@@ -416,7 +416,8 @@ export abstract class BaseScheduler implements JobHost {
 
   /**
    * Changes a job's options (task, args, name, trigger, executor, policies, next run time).
-   * A new trigger does not change the next run time; `rescheduleJob` does.
+   * A new trigger does not change the next run time; `rescheduleJob` does. A job named after
+   * its task (no name given) takes the new task's name.
    * @throws JobLookupError when there is no such job; UnrestorableJobError when it is stored but
    *   cannot be restored (as for `rescheduleJob`, `pauseJob`, `resumeJob` and `runJob`)
    */

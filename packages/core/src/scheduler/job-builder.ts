@@ -195,8 +195,13 @@ export class JobBuilder {
   async change(job: Job, changes: JobChanges): Promise<{ job: Job; setsNextRunTime: boolean }> {
     const checked = checkJobChanges(changes, describe(job));
     const fields: { -readonly [K in keyof JobFields]?: JobFields[K] } = {};
-    if (checked.task !== undefined)
+    if (checked.task !== undefined) {
       fields.task = this.#checkTask(checked.task, () => describe(job));
+      // A name the job was given by default follows its task: a command job named after its
+      // old command line would otherwise keep showing that line (which may hold a secret).
+      if (checked.name === undefined && job.name === defaultName(job.task))
+        fields.name = defaultName(fields.task);
+    }
     if (checked.trigger !== undefined) fields.trigger = this.makeTrigger(checked.trigger);
     if (checked.args !== undefined) fields.args = checked.args;
     if (checked.name !== undefined) fields.name = checked.name;
