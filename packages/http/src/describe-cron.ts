@@ -63,7 +63,8 @@ function defaulted(spec: CronTriggerSpec): Record<FieldName, string> {
   FIELDS.forEach(([name, fallback], index) => {
     const value = spec[name];
     if (value !== undefined && value !== null) result[name] = String(value).trim().toLowerCase();
-    else result[name] = index > lastIndex ? fallback : '*';
+    // With no field given, APScheduler's cron[] fires every second: every field is `*`.
+    else result[name] = lastIndex >= 0 && index > lastIndex ? fallback : '*';
   });
   return result;
 }

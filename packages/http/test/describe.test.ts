@@ -22,6 +22,8 @@ const cron = (fields: ConstructorParameters<typeof CronTrigger>[0]): Trigger =>
 describe('cron, keyword form', () => {
   test.each([
     [{ hour: 9 }, 'At 09:00 AM'],
+    // No field given: APScheduler's cron[] fires every second.
+    [{}, 'Every second'],
     [{ hour: 9, dayOfWeek: 'mon-fri' }, 'At 09:00 AM, Monday through Friday'],
     // APScheduler numbers weekdays from Monday: 0-4 is Monday to Friday, not Sunday to Thursday.
     [{ hour: 9, dayOfWeek: '0-4' }, 'At 09:00 AM, Monday through Friday'],

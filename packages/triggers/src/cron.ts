@@ -60,8 +60,10 @@ export class CronTrigger extends BaseTrigger {
    * @throws TriggerConfigError naming the field and the bad value
    */
   constructor(fields: CronTriggerFields = {}, options: TriggerOptions = {}) {
-    const crontab = (fields as { [CRONTAB]?: string })[CRONTAB] ?? null;
-    const kind = crontab === null ? 'cron' : 'crontab';
+    // fromCrontab's expression, even an undefined one (refused below, naming `expr`).
+    const fromCrontab = Object.hasOwn(fields, CRONTAB);
+    const expr: unknown = (fields as { [CRONTAB]?: unknown })[CRONTAB];
+    const kind = fromCrontab ? 'crontab' : 'cron';
     checkFieldNames(kind, fields);
     const zone = resolveZone(kind, fields.timezone, options.timezone);
     const { start, end } = toBounds(kind, fields, zone, null);
@@ -69,8 +71,8 @@ export class CronTrigger extends BaseTrigger {
     this.zone = zone;
     this.timezone = zone.name;
     this.start = start;
-    this.crontab = crontab;
-    if (crontab === null) {
+    if (!fromCrontab) {
+      this.crontab = null;
       this.fields = normaliseCronFields({
         year: fields.year,
         month: fields.month,
@@ -84,7 +86,8 @@ export class CronTrigger extends BaseTrigger {
       this.schedule = new CronSchedule(parseCronFields(this.fields));
     } else {
       this.fields = null;
-      this.schedule = new CronSchedule(parseCrontab(crontab));
+      this.schedule = new CronSchedule(parseCrontab(expr));
+      this.crontab = expr as string;
     }
   }
 

@@ -53,7 +53,8 @@ export function triggerFromSpec(
     );
   }
   const type = (spec as { type?: unknown }).type;
-  if (typeof type !== 'string' || !(type in TRIGGER_KEYS)) {
+  // Own keys only: `constructor` or `toString` is no trigger type.
+  if (typeof type !== 'string' || !Object.hasOwn(TRIGGER_KEYS, type)) {
     throw new TriggerConfigError(
       'unknown',
       'type',

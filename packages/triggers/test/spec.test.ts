@@ -105,8 +105,15 @@ describe('triggerFromSpec', () => {
     [{ type: 'cron', day_of_week: 1, dayOfWeek: 2 }, 'dayOfWeek', /given twice/],
     [{ type: 'weekly' }, 'type', /'weekly' is not a trigger type; known types are cron/],
     [{ hour: 9 }, 'type', /undefined is not a trigger type/],
+    // Names every object has are no trigger types.
+    [{ type: 'constructor' }, 'type', /'constructor' is not a trigger type/],
+    [{ type: 'toString' }, 'type', /'toString' is not a trigger type/],
+    [{ type: '__proto__' }, 'type', /'__proto__' is not a trigger type/],
     [null, 'spec', /is not a trigger spec object/],
     [{ type: 'crontab', expr: 5 }, 'expr', /must be a crontab string/],
+    // Without its expression a crontab trigger is refused, not read as an empty cron[].
+    [{ type: 'crontab' }, 'expr', /undefined must be a crontab string/],
+    [{ type: 'crontab', timezone: 'UTC' }, 'expr', /undefined must be a crontab string/],
   ])('rejects %j', (spec, field, message) => {
     const error = errorOf(() => triggerFromSpec(spec as never));
     expect(error).toBeInstanceOf(TriggerConfigError);
