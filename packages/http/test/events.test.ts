@@ -1,6 +1,7 @@
 /**
  * `GET api/events` over a real HTTP server on 127.0.0.1: a real job_executed event as SSE, the
- * ping comment on the scheduler's clock, and the listener removed when the client goes away.
+ * ping comment on the scheduler's clock, the listener removed when the client goes away, and
+ * HEAD answered without a stream.
  */
 import { afterEach, beforeEach, expect, test } from 'vitest';
 import { waitFor } from '@kairos/testkit';
@@ -99,4 +100,15 @@ test('a failed run arrives as job_error with the error', async () => {
   });
   await reader.cancel();
   expect(await waitFor(() => openStreamCount(fixture.scheduler) === 0, 5_000)).toBe(true);
+});
+
+test('HEAD answers the headers and opens no stream', async () => {
+  for (let i = 0; i < 3; i += 1) {
+    const response = await fetch(`${server.url}/api/events`, { method: 'HEAD' });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    expect(await response.text()).toBe('');
+  }
+  // A stream opened for a HEAD request was never read nor aborted: it stayed open for good.
+  expect(openStreamCount(fixture.scheduler)).toBe(0);
 });

@@ -2,7 +2,7 @@
  * `GET api/events`: the scheduler's events as Server-Sent Events, one `event: <name>` with a
  * JSON `data:` line each, and a `: ping` comment every `pingIntervalSeconds` (on the
  * scheduler's clock) so proxies keep the connection open. The listener and the ping timer go
- * away when the client does. Without `showArgs`, each event's job is looked up to mask its run
+ * away when the client does. `HEAD` gets the headers and no stream. Without `showArgs`, each event's job is looked up to mask its run
  * as the runs routes do.
  */
 import type { AnySchedulerEvent, ClockTimer } from 'kairos';
@@ -12,6 +12,13 @@ import type { ApiEnv, ApiSettings } from '../context.js';
 import { emptyQuery, parseInput } from '../validation.js';
 import { eventMask } from '../masking.js';
 import { eventView, maskEventView, reportedRun } from '../views.js';
+
+/** The headers of the event stream, as `streamSSE` sets them. */
+const SSE_HEADERS = {
+  'Content-Type': 'text/event-stream',
+  'Cache-Control': 'no-cache',
+  Connection: 'keep-alive',
+};
 
 /** Event streams open now, per scheduler (for tests and shutdown checks). */
 const openStreams = new WeakMap<object, number>();
@@ -26,6 +33,9 @@ export function addEventRoutes(app: Hono<ApiEnv>, settings: ApiSettings): void {
   const { scheduler } = settings;
   app.get('/api/events', (c) => {
     parseInput(emptyQuery, c.req.query(), 'query parameter');
+    // HEAD (which Hono routes here): the headers alone. A stream opened for it would never be
+    // read nor aborted, and would keep its listener and timer for good.
+    if (c.req.method === 'HEAD') return c.body(null, 200, SSE_HEADERS);
     return streamSSE(c, async (stream) => {
       // Writes are chained so that events keep their order.
       let writing: Promise<unknown> = Promise.resolve();
