@@ -174,6 +174,15 @@ export interface JobStore {
   addJobs?(jobs: readonly Job[]): Promise<void>;
   /** Replaces the job with the same id; throws `JobLookupError` when there is none. */
   updateJob(job: Job): Promise<void>;
+  /**
+   * Replaces the job with the same id only while its stored next run time is still
+   * `nextRunTimeMs` (null: paused), the one the caller read: resolves false, writing nothing,
+   * when a claim advanced it meanwhile (or anything else changed it); throws `JobLookupError`
+   * when there is no such job. `modifyJob` uses it for a change that leaves the next run time
+   * alone, so that it never puts back a run time a scheduler has already claimed (which would
+   * run it again); a store without it gets `updateJob`, and that race.
+   */
+  updateJobIf?(job: Job, nextRunTimeMs: number | null): Promise<boolean>;
   /** Removes a job; throws `JobLookupError` when there is none. */
   removeJob(id: string): Promise<void>;
   /** Removes every job. */

@@ -361,6 +361,64 @@ describe('changing jobs', () => {
     await scheduler.shutdown();
   });
 
+  it('never puts back a run time claimed while a change was being made: it makes it again', async () => {
+    /** A store where another scheduler claims the job just after modifyJob has read it. */
+    class RacedStore extends MemoryJobStore {
+      raced = 0;
+      override async lookupJob(id: string): Promise<Job | null> {
+        const job = await super.lookupJob(id);
+        if (this.raced === 0 && job?.nextRunTimeMs != null) {
+          this.raced += 1;
+          const due = job.nextRunTimeMs;
+          await this.claimDueJobs({
+            now: due,
+            limit: 10,
+            advance: (claimed) => claimed.withNextRunTime(due + 10_000),
+          });
+        }
+        return job;
+      }
+    }
+    const store = new RacedStore();
+    const { scheduler } = makeScheduler({ jobstores: { default: store } });
+    await scheduler.start({ paused: true });
+    await scheduler.addJob(noop, { type: 'interval', seconds: 10 }, { id: 'job' });
+    const modified = await scheduler.modifyJob('job', { name: 'renamed' });
+    expect(store.raced).toBe(1);
+    // Written over the job as the claim left it, not as first read (which would run at(10) again).
+    expect(modified).toMatchObject({ name: 'renamed', nextRunTimeMs: at(20) });
+    expect(await scheduler.getJob('job')).toMatchObject({ name: 'renamed', nextRunTimeMs: at(20) });
+    await scheduler.shutdown();
+  });
+
+  it('carries out changes of one job made at once one after the other, losing none', async () => {
+    const { scheduler } = makeScheduler();
+    await scheduler.start();
+    await scheduler.addJob(noop, { type: 'cron', hour: 9 }, { id: 'report' });
+    const [renamed, widened] = await Promise.all([
+      scheduler.modifyJob('report', { name: 'Daily report' }),
+      scheduler.modifyJob('report', { maxInstances: 3 }),
+    ]);
+    expect([renamed.name, renamed.maxInstances]).toEqual(['Daily report', 1]);
+    expect([widened.name, widened.maxInstances]).toEqual(['Daily report', 3]);
+    await Promise.all([
+      scheduler.pauseJob('report'),
+      scheduler.modifyJob('report', { coalesce: false }),
+    ]);
+    expect(await scheduler.getJob('report')).toMatchObject({
+      name: 'Daily report',
+      maxInstances: 3,
+      coalesce: false,
+      nextRunTime: null,
+    });
+    // A failed change does not hold up the next one.
+    const refused = scheduler.modifyJob('report', { maxInstances: -1 });
+    const after = scheduler.modifyJob('report', { name: 'after' });
+    await expect(refused).rejects.toThrow(JobOptionError);
+    expect((await after).name).toBe('after');
+    await scheduler.shutdown();
+  });
+
   it('reschedules, pauses and resumes through the scheduler', async () => {
     const { scheduler, clock, events } = makeScheduler();
     await scheduler.start();

@@ -261,6 +261,22 @@ export class MongoJobStore implements JobStore {
     if (result.matchedCount === 0) throw new JobLookupError(job.id, alias);
   }
 
+  /**
+   * {@inheritDoc JobStore.updateJobIf}
+   * One `replaceOne` filtered on the id and the expected next run time; when it matches
+   * nothing, a lookup tells a missing job from a changed one.
+   */
+  async updateJobIf(job: Job, nextRunTimeMs: number | null): Promise<boolean> {
+    const { jobs, context, alias, unrestorable } = this.#started();
+    const { _id, ...replacement } = jobDocument(storedJob(context, job), this.#instanceId);
+    const result = await jobs.replaceOne({ _id, nextRunTime: nextRunTimeMs }, replacement);
+    unrestorable.forget(job.id);
+    if (result.matchedCount > 0) return true;
+    if ((await jobs.findOne({ _id }, { projection: { _id: 1 } })) === null)
+      throw new JobLookupError(job.id, alias);
+    return false;
+  }
+
   /** {@inheritDoc JobStore.removeJob} */
   async removeJob(id: string): Promise<void> {
     const { jobs, alias, unrestorable } = this.#started();

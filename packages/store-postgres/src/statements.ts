@@ -40,6 +40,10 @@ export interface Statements {
   readonly update: string;
   /** {@link update} that also NOTIFYs $4 channel with $5 payload when it updated */
   readonly updateAndNotify: string;
+  /** {@link update} only while next_run_time is still $4 (null included) */
+  readonly updateIf: string;
+  /** {@link updateAndNotify} only while next_run_time is still $6 (null included) */
+  readonly updateIfAndNotify: string;
   /** $1 id → one row deleted, none when missing */
   readonly remove: string;
   readonly removeAll: string;
@@ -58,6 +62,8 @@ export function statements(names: StoreNames): Statements {
     `INSERT INTO ${table} (id, next_run_time, state) VALUES ($1, $2, $3) ` +
     `ON CONFLICT (id) DO NOTHING`;
   const update = `UPDATE ${table} SET next_run_time = $2, state = $3 WHERE id = $1`;
+  const updateIf = (expected: string): string =>
+    `${update} AND next_run_time IS NOT DISTINCT FROM ${expected}::float8`;
   const columns = `id, next_run_time AS "nextRunTime", state AS document`;
   return {
     lookup: `SELECT ${columns} FROM ${table} WHERE id = $1`,
@@ -74,6 +80,8 @@ export function statements(names: StoreNames): Statements {
     notify: 'SELECT pg_notify($1, $2)',
     update,
     updateAndNotify: `WITH written AS (${update} RETURNING 1) SELECT pg_notify($4, $5) FROM written`,
+    updateIf: updateIf('$4'),
+    updateIfAndNotify: `WITH written AS (${updateIf('$6')} RETURNING 1) SELECT pg_notify($4, $5) FROM written`,
     remove: `DELETE FROM ${table} WHERE id = $1`,
     removeAll: `DELETE FROM ${table}`,
     claimDue:

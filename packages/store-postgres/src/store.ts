@@ -269,6 +269,26 @@ export class PostgresJobStore implements JobStore {
     if (!updated) throw new JobLookupError(job.id, alias);
   }
 
+  /**
+   * {@inheritDoc JobStore.updateJobIf}
+   * One conditional UPDATE (notifying as `updateJob` does); when it writes nothing, a lookup
+   * tells a missing job from a changed one.
+   */
+  async updateJobIf(job: Job, nextRunTimeMs: number | null): Promise<boolean> {
+    const { pool, alias, unrestorable } = this.#started();
+    const updated = await this.#write(
+      job,
+      this.#sql.updateIf,
+      this.#sql.updateIfAndNotify,
+      nextRunTimeMs,
+    );
+    unrestorable.forget(job.id);
+    if (updated) return true;
+    const found = await pool.query(this.#sql.lookup, [job.id]);
+    if (found.rowCount === 0) throw new JobLookupError(job.id, alias);
+    return false;
+  }
+
   /** {@inheritDoc JobStore.removeJob} */
   async removeJob(id: string): Promise<void> {
     const { pool, alias, unrestorable } = this.#started();
@@ -329,19 +349,25 @@ export class PostgresJobStore implements JobStore {
    * Writes a job with `plain` ($1 id, $2 next run time, $3 document), or with `notifying`
    * (also $4 channel, $5 payload) when it has a next run time; whether a row was written.
    */
-  async #write(job: Job, plain: string, notifying: string): Promise<boolean> {
+  async #write(
+    job: Job,
+    plain: string,
+    notifying: string,
+    ...condition: (number | null)[]
+  ): Promise<boolean> {
     const { pool, context } = this.#started();
     // Serialised first: a job that cannot be stored fails before anything is written.
     const { document: state, nextRunTime: time } = storedJob(context, job);
     const result =
       time === null
-        ? await pool.query(plain, [job.id, null, state])
+        ? await pool.query(plain, [job.id, null, state, ...condition])
         : await pool.query(notifying, [
             job.id,
             time,
             state,
             this.#names.channel,
             encodeWakeup(this.#instanceId, time),
+            ...condition,
           ]);
     return result.rowCount !== 0;
   }

@@ -59,6 +59,29 @@ end
 return 1
 `;
 
+/**
+ * ARGV: id, document, run time or '', channel, message, expected run time or '' (paused).
+ * {@link UPDATE_JOB} while the job's run time is still the expected one: 1 = replaced, 0 = no
+ * such job, 2 = its run time changed (nothing written).
+ */
+const UPDATE_JOB_IF = `
+if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then return 0 end
+local stored = redis.call('ZSCORE', KEYS[2], ARGV[1])
+if ARGV[6] == '' then
+  if stored then return 2 end
+elseif not stored or tonumber(stored) ~= tonumber(ARGV[6]) then
+  return 2
+end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+if ARGV[3] == '' then
+  redis.call('ZREM', KEYS[2], ARGV[1])
+else
+  redis.call('ZADD', KEYS[2], ARGV[3], ARGV[1])
+  redis.call('PUBLISH', ARGV[4], ARGV[5])
+end
+return 1
+`;
+
 /** ARGV: id. 1 = removed, 0 = no such job. */
 const REMOVE_JOB = `
 if redis.call('HDEL', KEYS[1], ARGV[1]) == 0 then return 0 end
@@ -190,6 +213,17 @@ export interface StoreScripts {
   addJobs(jobs: readonly JobToStore[], message: string): Promise<string | null>;
   /** Replaces an existing job; publishes `message` when it has a run time. */
   updateJob(id: string, document: string, runTime: string, message: string): Promise<boolean>;
+  /**
+   * {@link updateJob} while the job's run time is still `expected` ('' = paused): 'updated',
+   * 'missing', or 'changed' (nothing written).
+   */
+  updateJobIf(
+    id: string,
+    document: string,
+    runTime: string,
+    message: string,
+    expected: string,
+  ): Promise<'updated' | 'missing' | 'changed'>;
   /** Removes a job; false when there was none. */
   removeJob(id: string): Promise<boolean>;
   /** Due jobs (run time ≤ now) earliest first, from `offset`, at most `count` (< 0 = all). */
@@ -210,6 +244,7 @@ export function defineScripts(client: Redis, keys: KeyLayout): StoreScripts {
   const add = define(client, 'kairosAddJob', ADD_JOB);
   const addMany = define(client, 'kairosAddJobs', ADD_JOBS);
   const update = define(client, 'kairosUpdateJob', UPDATE_JOB);
+  const updateIf = define(client, 'kairosUpdateJobIf', UPDATE_JOB_IF);
   const remove = define(client, 'kairosRemoveJob', REMOVE_JOB);
   const due = define(client, 'kairosDueJobs', DUE_JOBS, 2, true);
   const claim = define(client, 'kairosClaimJobs', CLAIM_JOBS, 2 + LEDGER_KEY_COUNT);
@@ -252,6 +287,19 @@ export function defineScripts(client: Redis, keys: KeyLayout): StoreScripts {
     },
     async updateJob(id, document, runTime, message) {
       return (await update(jobs, runTimes, id, document, runTime, wakeupChannel, message)) === 1;
+    },
+    async updateJobIf(id, document, runTime, message, expected) {
+      const reply = await updateIf(
+        jobs,
+        runTimes,
+        id,
+        document,
+        runTime,
+        wakeupChannel,
+        message,
+        expected,
+      );
+      return reply === 1 ? 'updated' : reply === 0 ? 'missing' : 'changed';
     },
     async removeJob(id) {
       return (await remove(jobs, runTimes, id)) === 1;

@@ -308,6 +308,23 @@ export class RedisJobStore implements JobStore {
     });
   }
 
+  /** {@inheritDoc JobStore.updateJobIf} One script: the run time compared, then the write. */
+  async updateJobIf(job: Job, nextRunTimeMs: number | null): Promise<boolean> {
+    return this.#run(async ({ context, alias, scripts, unrestorable }) => {
+      const { document, nextRunTime: runTime } = storedJob(context, job);
+      const result = await scripts.updateJobIf(
+        job.id,
+        document,
+        runTime === null ? '' : String(runTime),
+        runTime === null ? '' : encodeWakeup(this.#instanceId, runTime),
+        nextRunTimeMs === null ? '' : String(nextRunTimeMs),
+      );
+      unrestorable.forget(job.id);
+      if (result === 'missing') throw new JobLookupError(job.id, alias);
+      return result === 'updated';
+    });
+  }
+
   /** {@inheritDoc JobStore.removeJob} */
   async removeJob(id: string): Promise<void> {
     return this.#run(async ({ alias, scripts, unrestorable }) => {

@@ -23,6 +23,11 @@ export interface JobStatements {
   readonly insert: Statement<[string, number | null, string]>;
   /** (next_run_time, state, id) → 0 changes when the id is missing. */
   readonly update: Statement<[number | null, string, string]>;
+  /**
+   * (next_run_time, state, id, expected next_run_time) → 0 changes when the id is missing or
+   * its next run time is no longer the expected one.
+   */
+  readonly updateIf: Statement<[number | null, string, string, number | null]>;
   /** (id) → 0 changes when the id is missing. */
   readonly remove: Statement<[string]>;
   readonly removeAll: Statement<[]>;
@@ -52,6 +57,9 @@ export function prepareStatements(database: Database, tableName: string): JobSta
       `INSERT INTO ${jobs} (id, next_run_time, state) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING`,
     ),
     update: database.prepare(`UPDATE ${jobs} SET next_run_time = ?, state = ? WHERE id = ?`),
+    updateIf: database.prepare(
+      `UPDATE ${jobs} SET next_run_time = ?, state = ? WHERE id = ? AND next_run_time IS ?`,
+    ),
     remove: database.prepare(`DELETE FROM ${jobs} WHERE id = ?`),
     removeAll: database.prepare(`DELETE FROM ${jobs}`),
     lookup: database.prepare(`SELECT ${columns} FROM ${jobs} WHERE id = ?`),

@@ -211,6 +211,21 @@ export class SQLiteJobStore implements JobStore {
     });
   }
 
+  /** {@inheritDoc JobStore.updateJobIf} One conditional UPDATE. */
+  updateJobIf(job: Job, nextRunTimeMs: number | null): Promise<boolean> {
+    return settle(() => {
+      const session = this.#live();
+      const { nextRunTime, document } = storedJob(session.context, job);
+      const { statements } = session;
+      const { changes } = statements.updateIf.run(nextRunTime, document, job.id, nextRunTimeMs);
+      session.unrestorable.forget(job.id);
+      if (changes > 0) return true;
+      if (statements.lookup.get(job.id) === undefined)
+        throw new JobLookupError(job.id, session.alias);
+      return false;
+    });
+  }
+
   /** {@inheritDoc JobStore.removeJob} */
   removeJob(id: string): Promise<void> {
     return settle(() => {

@@ -212,6 +212,14 @@ export class MemoryJobStore implements JobStore {
     return Promise.resolve();
   }
 
+  /** {@inheritDoc JobStore.updateJobIf} */
+  updateJobIf(job: Job, nextRunTimeMs: number | null): Promise<boolean> {
+    const stored = this.#live(this.#jobs.get(job.id));
+    if (stored === null) return Promise.reject(new JobLookupError(job.id, this.#alias));
+    if (stored.nextRunTimeMs !== nextRunTimeMs) return Promise.resolve(false);
+    return this.updateJob(job).then(() => true);
+  }
+
   /** {@inheritDoc JobStore.removeJob} */
   removeJob(id: string): Promise<void> {
     const old = this.#jobs.get(id);

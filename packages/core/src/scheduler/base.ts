@@ -6,7 +6,12 @@
  * (`loop.ts`) and jobs as text (`transfer.ts`).
  */
 import { parseConfig, type SchedulerConfig } from '../config/index.js';
-import { JobLookupError, SchedulerNotRunningError, UnrestorableJobError } from '../errors.js';
+import {
+  JobLookupError,
+  JobStoreError,
+  SchedulerNotRunningError,
+  UnrestorableJobError,
+} from '../errors.js';
 import {
   EVENT_ALL,
   EVENT_ALL_JOBS_REMOVED,
@@ -54,12 +59,20 @@ import {
 } from './transfer.js';
 
 /**
+ * How many times `modifyJob` reads a job and writes its change before it gives up, each write
+ * refused because a claim advanced the job since it was read.
+ */
+const MODIFY_ATTEMPTS = 10;
+
+/**
  * The scheduler API shared by {@link BackgroundScheduler} and {@link BlockingScheduler}.
  * Methods that touch job stores return promises; the rest are synchronous.
  */
 export abstract class BaseScheduler implements JobHost {
   readonly #registry: PluginRegistry;
   readonly #rooms: Rooms;
+  /** The last `modifyJob` call of each job id in progress, settled or not; see modifyJob. */
+  readonly #modifying = new Map<string, Promise<void>>();
 
   /**
    * @param config the nested options object or a flat `kairos.`-prefixed dictionary
@@ -417,14 +430,44 @@ export abstract class BaseScheduler implements JobHost {
   /**
    * Changes a job's options (task, args, name, trigger, executor, policies, next run time).
    * A new trigger does not change the next run time; `rescheduleJob` does. A job named after
-   * its task (no name given) takes the new task's name.
+   * its task (no name given) takes the new task's name. Calls for one job are carried out one
+   * after the other, in call order, and a change that leaves the next run time alone never puts
+   * back a run time that a scheduler claimed meanwhile (see `JobStore.updateJobIf`).
    * @throws JobLookupError when there is no such job; UnrestorableJobError when it is stored but
    *   cannot be restored (as for `rescheduleJob`, `pauseJob`, `resumeJob` and `runJob`)
    */
-  async modifyJob(id: string, changes: JobChanges, jobstore?: string): Promise<Job> {
-    const found = await this.#findJob(id, jobstore);
-    const { job: updated, setsNextRunTime } = await this.#rooms.builder.change(found.job, changes);
-    await found.replace(updated, setsNextRunTime);
+  modifyJob(id: string, changes: JobChanges, jobstore?: string): Promise<Job> {
+    // One change of a job at a time, in call order: two at once would both read the job, and
+    // the second write would undo the first.
+    const previous = this.#modifying.get(id) ?? Promise.resolve();
+    const modified = previous.then(() => this.#modify(id, changes, jobstore));
+    const settled = modified.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.#modifying.set(id, settled);
+    void settled.then(() => {
+      if (this.#modifying.get(id) === settled) this.#modifying.delete(id);
+    });
+    return modified;
+  }
+
+  async #modify(id: string, changes: JobChanges, jobstore?: string): Promise<Job> {
+    let found = await this.#findJob(id, jobstore);
+    let built = await this.#rooms.builder.change(found.job, changes);
+    // A change that leaves the next run time alone is written only over the job as read: when
+    // a claim advanced it meanwhile, the change is made again to the job as it is now.
+    for (let attempt = 1; !(await found.replace(built.job, built.setsNextRunTime)); attempt++) {
+      if (attempt === MODIFY_ATTEMPTS) {
+        throw new JobStoreError(
+          `modifyJob('${id}'): the job's next run time changed in its store ${attempt} times ` +
+            `while the change was written (its runs are being claimed); try again`,
+        );
+      }
+      found = await this.#findJob(id, jobstore);
+      built = await this.#rooms.builder.change(found.job, changes);
+    }
+    const updated = built.job;
     this.#rooms.listeners.emit(
       EVENT_JOB_MODIFIED,
       () => new JobEvent(EVENT_JOB_MODIFIED, id, updated.jobstore),

@@ -72,7 +72,7 @@ export class PendingJobs implements JobPlace {
       replace: (updated, setsNextRunTime) => {
         entry.job = updated;
         if (setsNextRunTime) entry.computeNextRunTime = false;
-        return Promise.resolve();
+        return Promise.resolve(true);
       },
     });
   }

@@ -11,8 +11,12 @@ export interface FoundJob {
   readonly job: Job;
   /** The job as `getJob` gives it (a pending one marked pending). */
   readonly listed: ListedJob;
-  /** Replaces the job; `setsNextRunTime` when the change gave it its next run time. */
-  replace(updated: Job, setsNextRunTime: boolean): Promise<void>;
+  /**
+   * Replaces the job; `setsNextRunTime` when the change gave it its next run time. Resolves
+   * false, writing nothing, when a change that leaves the next run time alone finds the stored
+   * job's next run time changed since `job` was read (a claim advanced it): read it again.
+   */
+  replace(updated: Job, setsNextRunTime: boolean): Promise<boolean>;
 }
 
 /** The job operations that differ between a stopped and a running scheduler. */

@@ -121,7 +121,13 @@ export class StoredJobs implements JobPlace {
       if (jobstore !== undefined && alias !== jobstore) continue;
       const job = await store.lookupJob(id);
       if (job !== null) {
-        return { job, listed: job, replace: (updated) => store.updateJob(updated) };
+        const replace = async (updated: Job, setsNextRunTime: boolean): Promise<boolean> => {
+          if (!setsNextRunTime && store.updateJobIf !== undefined)
+            return store.updateJobIf(updated, job.nextRunTimeMs);
+          await store.updateJob(updated);
+          return true;
+        };
+        return { job, listed: job, replace };
       }
     }
     return null;

@@ -1,6 +1,10 @@
-/** Adding, reading, replacing and removing jobs; the errors for taken and unknown ids. */
-import { ConflictingIdError, JobLookupError } from '@kairos/core';
+/**
+ * Adding, reading, replacing (also conditionally, `updateJobIf`) and removing jobs; the errors
+ * for taken and unknown ids.
+ */
+import { ConflictingIdError, JobLookupError, type Job } from '@kairos/core';
 import { describe, expect, it } from 'vitest';
+import { oneMinuteLater } from '../claims.js';
 import { dueJobs, expectSameJob, ids } from './expect-job.js';
 import type { Harness } from './index.js';
 
@@ -49,6 +53,36 @@ export function defineCrudTests(h: Harness): void {
       expect((await h.store.lookupJob('a'))?.nextRunTimeMs).toBeNull();
       await h.store.updateJob(h.context.job({ id: 'a', nextRunTime: now + 10 }));
       expect(await h.store.getNextRunTime()).toBe(now + 10);
+    });
+
+    it('updateJobIf writes only over the next run time it was given', async () => {
+      const update = h.store.updateJobIf?.bind(h.store);
+      if (update === undefined) return; // optional: modifyJob falls back to updateJob
+      const now = h.context.clock.now();
+      await h.store.addJob(h.context.job({ id: 'a', name: 'first', nextRunTime: now }));
+      const read = await h.store.lookupJob('a');
+      // A claim advances the job after it was read: a change made to what was read is refused.
+      await h.store.claimDueJobs({ now, limit: 10, advance: oneMinuteLater(h.context) });
+      const renamed = h.context.withFields(read as Job, { name: 'renamed' });
+      expect(await update(renamed, now)).toBe(false);
+      expect(await h.store.lookupJob('a')).toMatchObject({
+        name: 'first',
+        nextRunTimeMs: now + 60_000,
+      });
+      const current = h.context.withFields(renamed, { nextRunTimeMs: now + 60_000 });
+      expect(await update(current, now + 60_000)).toBe(true);
+      expect(await h.store.lookupJob('a')).toMatchObject({
+        name: 'renamed',
+        nextRunTimeMs: now + 60_000,
+      });
+      // Paused: null is the run time to match, and unpausing through it is a write like any.
+      await h.store.updateJob(h.context.withFields(current, { nextRunTimeMs: null }));
+      expect(await update(h.context.withFields(current, { name: 'still' }), now)).toBe(false);
+      expect(
+        await update(h.context.withFields(current, { name: 'paused', nextRunTimeMs: null }), null),
+      ).toBe(true);
+      expect(await h.store.lookupJob('a')).toMatchObject({ name: 'paused', nextRunTimeMs: null });
+      await expect(update(h.context.job({ id: 'ghost' }), now)).rejects.toThrow(JobLookupError);
     });
 
     it('removes one job, or all of them', async () => {
