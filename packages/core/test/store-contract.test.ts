@@ -146,6 +146,38 @@ describe('replaceExisting across restarts', () => {
     await scheduler.shutdown();
   });
 
+  it('keeps it for AND and OR triggers whose children default their start', async () => {
+    // An hourly OR job of a service restarted every 40 minutes would otherwise never run.
+    const { scheduler, clock } = makeScheduler();
+    await scheduler.start();
+    const or = {
+      type: 'or',
+      triggers: [
+        { type: 'interval', hours: 1 },
+        { type: 'cron', hour: 23 },
+      ],
+    } as const;
+    const and = {
+      type: 'and',
+      triggers: [{ type: 'or', triggers: [{ type: 'interval', minutes: 30 }] }, { type: 'cron' }],
+    } as const;
+    await scheduler.addJob(noop, or, { id: 'or' });
+    await scheduler.addJob(noop, and, { id: 'and' });
+    await clock.advance(20 * 60_000);
+    expect(
+      (await scheduler.addJob(noop, or, { id: 'or', replaceExisting: true })).nextRunTimeMs,
+    ).toBe(at(3600));
+    expect(
+      (await scheduler.addJob(noop, and, { id: 'and', replaceExisting: true })).nextRunTimeMs,
+    ).toBe(at(1800));
+    // A child with a changed schedule starts the job afresh from now.
+    const changed = { ...or, triggers: [{ type: 'interval', hours: 2 }, or.triggers[1]] };
+    expect(
+      (await scheduler.addJob(noop, changed, { id: 'or', replaceExisting: true })).nextRunTimeMs,
+    ).toBe(at(20 * 60 + 7200));
+    await scheduler.shutdown();
+  });
+
   it('starts the schedule afresh when the trigger changed, or a next run time is given', async () => {
     const store = new MemoryJobStore();
     const first = makeScheduler({ jobstores: { default: store } });

@@ -303,11 +303,19 @@ export function firstRunTime(trigger: Trigger, now: number): number | null {
 /**
  * The keys of a trigger spec that its caller left out and the trigger fills with a time of its
  * own making (an interval's `startDate` is now), so that adding the same spec again is
- * recognised as the same schedule. None for trigger instances: they are compared whole.
+ * recognised as the same schedule; those of an AND or OR trigger's children as paths
+ * (`triggers.0.startDate`). None for trigger instances: they are compared whole.
  */
 export function defaultedKeys(input: TriggerInput | null | undefined): readonly string[] {
   if (input === null || input === undefined || isTrigger(input)) return NONE_DEFAULTED;
   const spec = input as Record<string, unknown>;
+  const children = spec['triggers'];
+  if ((spec['type'] === 'and' || spec['type'] === 'or') && Array.isArray(children)) {
+    // An AND or OR trigger's children default their own: `triggers.0.startDate`.
+    return children.flatMap((child: unknown, index) =>
+      defaultedKeys(child as TriggerInput).map((key) => `triggers.${index}.${key}`),
+    );
+  }
   const start = spec['startDate'] === undefined && spec['start_date'] === undefined;
   const run = spec['runDate'] === undefined && spec['run_date'] === undefined;
   // Shared arrays: one per job would cost an allocation per job in addJobs.
