@@ -12,6 +12,7 @@ import { dirname, join } from 'node:path';
 import { BackgroundScheduler } from 'kairos';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { fixturesDir, kairos, packageDir } from './cli.js';
+import { openAccessWarning } from '../src/commands/dashboard.js';
 
 const bin = join(packageDir, 'dist', 'bin.js');
 let dir = '';
@@ -183,6 +184,22 @@ describe('kairos dashboard', () => {
     expect(served.output()).not.toContain('Warning');
   });
 
+  test('on 127.0.0.2 (loopback too) no warning; elsewhere one that fits --read-only', async () => {
+    const loopback = await startDashboard(['--host', '127.0.0.2']);
+    await stop(loopback);
+    expect(loopback.output()).not.toContain('Warning');
+    // Tests listen on loopback only: the warning for other addresses is asked of its function.
+    expect(openAccessWarning('0.0.0.0', true)).toBe(
+      'Warning: the dashboard listens on 0.0.0.0 without a password; anyone who reaches it can see every job and its runs. Add --user NAME with KAIROS_DASHBOARD_PASSWORD.',
+    );
+    expect(openAccessWarning('10.0.0.5')).toMatch(
+      /can run, pause and remove jobs.*or --read-only\.$/,
+    );
+    for (const host of ['127.0.0.1', '127.1.2.3', 'localhost', '::1']) {
+      expect(openAccessWarning(host), host).toBeNull();
+    }
+  });
+
   test('bad options are usage errors (exit 2) naming the option', async () => {
     const noPassword = await kairos(['dashboard', '--store', store, '--user', 'ops'], {
       env: { KAIROS_DASHBOARD_PASSWORD: '' },
@@ -208,6 +225,12 @@ describe('kairos dashboard', () => {
     } finally {
       busy.close();
     }
+
+    const noHost = await kairos(['dashboard', '--store', store, '--host', '']);
+    expect(noHost.code).toBe(2);
+    expect(noHost.stderr).toBe(
+      `kairos: --host '': @kairos/http option host: "" is not a host name or address\n`,
+    );
 
     const noStore = await kairos(['dashboard', '--store', `sqlite:${join(dir, 'missing.sqlite')}`]);
     expect(noStore.code).toBe(2);

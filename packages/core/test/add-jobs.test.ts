@@ -231,6 +231,18 @@ describe('addJobs checks every entry first', () => {
     await expect(scheduler.addJobs([good, null as never])).rejects.toThrow(
       'addJobs entry 1: entry: null is not an object such as {task, trigger, id}',
     );
+    // Not a list of entries at all: one entry given alone, nothing, a string.
+    for (const [entries, shown] of [
+      [good, '{"trigger":{"type":"interval","seconds":5},"id":"good"}'],
+      [undefined, 'undefined'],
+      ['jobs', "'jobs'"],
+    ] as const) {
+      const refused = scheduler.addJobs(entries as never);
+      await expect(refused).rejects.toThrow(JobOptionError);
+      await expect(refused).rejects.toThrow(
+        `addJobs: entries: ${shown} is not an array of entries such as [{task, trigger, id}]`,
+      );
+    }
     expect(await scheduler.getJobs()).toEqual([]);
     expect(events.only('job_added')).toEqual([]);
     await scheduler.shutdown();

@@ -24,8 +24,10 @@ export interface DashboardOptions {
   allowedHost: string[];
 }
 
-/** Addresses only this machine reaches: listening there needs no password. */
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
+/** Addresses only this machine reaches (all of 127.0.0.0/8): listening there needs no password. */
+function isLoopback(host: string): boolean {
+  return ['localhost', '::1', '[::1]'].includes(host) || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
 
 /** Runs `kairos dashboard` until SIGTERM or SIGINT; resolves to the exit code. */
 export async function runDashboard(
@@ -39,7 +41,7 @@ export async function runDashboard(
   const basicAuth = readBasicAuth(options.user, env);
   // Loaded here, not at the top: every other command (the `run` daemon above all) would carry
   // the web server and the page's code in its memory for nothing.
-  const [{ createDashboard }, { serve }] = await Promise.all([
+  const [{ createDashboard }, { serve, HttpOptionError }] = await Promise.all([
     import('@kairos/dashboard'),
     import('@kairos/http'),
   ]);
@@ -53,6 +55,9 @@ export async function runDashboard(
       ...(basicAuth === undefined ? {} : { basicAuth }),
     });
     const server = await serve(dashboard, { host: options.host, port }).catch((error: unknown) => {
+      // A --host that is no host name or address: the message says so, naming the value.
+      if (error instanceof HttpOptionError)
+        throw new UsageError(`--host '${options.host}': ${error.message}`);
       const why = listenProblem(error, 'or --host 0.0.0.0 for every interface');
       if (why === null) throw error;
       throw new UsageError(`--host ${options.host} --port ${options.port}: ${why}`);
@@ -60,16 +65,27 @@ export async function runDashboard(
     const url = server.url.endsWith('/') ? server.url : `${server.url}/`;
     const mode = options.readOnly === true ? ' (read-only)' : '';
     io.out(`Dashboard of ${redactUrl(options.store)} at ${url}${mode}\n`);
-    if (!LOOPBACK.has(options.host) && basicAuth === undefined)
-      io.err(
-        `Warning: the dashboard listens on ${options.host} without a password; anyone who reaches it can run, pause and remove jobs. Add --user NAME with ${PASSWORD_VARIABLE}, or --read-only.\n`,
-      );
+    const warning =
+      basicAuth === undefined ? openAccessWarning(options.host, options.readOnly) : null;
+    if (warning !== null) io.err(`${warning}\n`);
     await stopSignal();
     await server.close();
     return EXIT.ok;
   } finally {
     await scheduler.shutdown();
   }
+}
+
+/**
+ * The warning for a dashboard without a password on `host`: null on a loopback address, which
+ * only this machine reaches.
+ */
+export function openAccessWarning(host: string, readOnly = false): string | null {
+  if (isLoopback(host)) return null;
+  const start = `Warning: the dashboard listens on ${host} without a password; anyone who reaches it`;
+  return readOnly
+    ? `${start} can see every job and its runs. Add --user NAME with ${PASSWORD_VARIABLE}.`
+    : `${start} can run, pause and remove jobs. Add --user NAME with ${PASSWORD_VARIABLE}, or --read-only.`;
 }
 
 /** `--user` with the password from the environment, or none. */

@@ -151,6 +151,20 @@ export class JobBuilder {
     const given: unknown[] = [];
     /** The entry that named each job store and id first, to name it in a repeat's error. */
     const claimed = new Map<string, number>();
+    const iterable = entries as unknown;
+    if (
+      typeof iterable === 'string' ||
+      typeof (iterable as { [Symbol.iterator]?: unknown } | null | undefined)?.[
+        Symbol.iterator
+      ] !== 'function'
+    ) {
+      throw new JobOptionError(
+        'addJobs',
+        'entries',
+        iterable,
+        `${show(iterable)} is not an array of entries such as [{task, trigger, id}]`,
+      );
+    }
     for (const entry of entries) {
       const index = built.length;
       given.push(entry);
