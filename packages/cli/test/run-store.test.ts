@@ -75,6 +75,8 @@ describe('kairos run --store', () => {
     await second.waitFor('the missed run', () => second.events('missed').length === 1);
     expect(await second.stop()).toBe(0);
     expect(second.events('missed')[0]?.message).toMatch(/more than --catch-up 1 s/);
+    // It never started: no `started` line for it (one was logged at its submission).
+    expect(second.events('started')).toEqual([]);
     expect(linesOf(join(dir, 'once.log'))).toEqual([]);
   });
 });

@@ -10,7 +10,6 @@ import {
   EVENT_JOB_EXECUTED,
   EVENT_JOB_MAX_INSTANCES,
   EVENT_JOB_MISSED,
-  EVENT_JOB_SUBMITTED,
   EVENT_JOB_UNRESTORABLE,
   JobExecutionEvent,
   JobSubmissionEvent,
@@ -42,26 +41,29 @@ export function logRunEvents(
   { log, metrics, job, catchUpSeconds }: RunEventSinks,
 ): void {
   const nameOf = (id: string): string => job(id)?.name ?? id;
+  // `started` when the task starts, not when the run is submitted: a submitted run may still
+  // be missed (too late at its start) and then never starts.
+  scheduler.observeRuns({
+    runStarting(run, _job, start) {
+      const command = commandOf(job(run.jobId));
+      log.info(
+        'started',
+        `run ${run.id} started (due ${run.scheduledRunTime.toISOString()})${command === null ? '' : `: ${command}`}`,
+        {
+          job: nameOf(run.jobId),
+          jobId: run.jobId,
+          runId: run.id,
+          due: run.scheduledRunTime.toISOString(),
+        },
+      );
+      return start(run);
+    },
+  });
   scheduler.addListener(
     (event) => {
       if (event instanceof JobSubmissionEvent) {
-        const name = nameOf(event.jobId);
-        if (event.code === EVENT_JOB_MAX_INSTANCES) {
-          metrics?.record(event.jobId, name, null, 'skipped');
-          return;
-        }
-        const command = commandOf(job(event.jobId));
-        for (const run of event.runs)
-          log.info(
-            'started',
-            `run ${run.id} started (due ${run.scheduledRunTime.toISOString()})${command === null ? '' : `: ${command}`}`,
-            {
-              job: name,
-              jobId: event.jobId,
-              runId: run.id,
-              due: run.scheduledRunTime.toISOString(),
-            },
-          );
+        if (event.code === EVENT_JOB_MAX_INSTANCES)
+          metrics?.record(event.jobId, nameOf(event.jobId), null, 'skipped');
         return;
       }
       if (event instanceof JobUnrestorableEvent) {
@@ -129,8 +131,7 @@ export function logRunEvents(
         exitCode: null,
       });
     },
-    EVENT_JOB_SUBMITTED |
-      EVENT_JOB_MAX_INSTANCES |
+    EVENT_JOB_MAX_INSTANCES |
       EVENT_JOB_EXECUTED |
       EVENT_JOB_ERROR |
       EVENT_JOB_MISSED |
