@@ -94,9 +94,15 @@ export const jobConfigSchema = z
       if (problem !== null)
         context.addIssue({ code: 'custom', path: ['trigger'], message: problem });
     }
-    // With both or neither of command and argv, the check above has said what to write.
+    // With both or neither of command and argv, the check above has said what to write; a
+    // command field the schema refused already has its finding (one per problem).
+    const refusedField = context.issues.some((issue) =>
+      (COMMAND_FIELDS as readonly PropertyKey[]).includes(issue.path?.[0] ?? ''),
+    );
     const refused =
-      (job.command === undefined) !== (job.argv === undefined) ? commandProblem(job) : null;
+      !refusedField && (job.command === undefined) !== (job.argv === undefined)
+        ? commandProblem(job)
+        : null;
     if (refused !== null) context.addIssue({ code: 'custom', ...refused });
   });
 
@@ -177,8 +183,10 @@ export interface JobFileProblem {
 
 /** Reads a job file's text: the jobs, or every problem found. */
 export function readJobFile(
-  text: string,
+  source: string,
 ): { ok: true; file: JobFile } | { ok: false; problems: JobFileProblem[] } {
+  // A byte-order mark (Windows editors save one) is no JSON, and no column in an editor.
+  const text = source.startsWith('\uFEFF') ? source.slice(1) : source;
   const position = positions(text);
   const syntax: ParseError[] = [];
   const tree = parseTree(text, syntax, { disallowComments: true, allowTrailingComma: false });

@@ -96,6 +96,17 @@ describe('readJobFile', () => {
     );
   });
 
+  test("a field the file's own check refuses is one finding, not a second from the scheduler's", () => {
+    const at = { name: 'a', schedule: '0 2 * * *' };
+    const messages = (job: Record<string, unknown>) =>
+      problemsOf(text([{ ...at, ...job }])).map((problem) => problem.message);
+    expect(messages({ command: '' })).toEqual([`job 'a' (jobs[0]): command: "" must not be empty`]);
+    expect(messages({ argv: [] })).toEqual([`job 'a' (jobs[0]): argv: needs at least the program`]);
+    expect(messages({ command: 'x', timeout: 0 })).toEqual([
+      `job 'a' (jobs[0]): timeout: 0 must be a number of seconds greater than 0`,
+    ]);
+  });
+
   test('duplicate names and a bad zone are reported', () => {
     const job = { name: 'a', schedule: '* * * * *', command: 'x' };
     expect(problemsOf(text([job, job]))[0]?.message).toContain(
@@ -104,6 +115,11 @@ describe('readJobFile', () => {
     expect(problemsOf(text([job], { timezone: 'Mars/Base' }))[0]?.message).toContain(
       'timezone: "Mars/Base" is not an IANA time zone',
     );
+  });
+
+  test('a byte-order mark before the JSON is read past', () => {
+    const read = readJobFile(`\uFEFF${text([{ name: 'a', schedule: '0 2 * * *', command: 'x' }])}`);
+    expect(read.ok).toBe(true);
   });
 
   test('invalid JSON: one problem at the first mistake', () => {

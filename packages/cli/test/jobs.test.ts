@@ -257,6 +257,10 @@ describe.each(cases)('kairos jobs on $name', (store) => {
     expect(text.stdout).toMatch(
       / fail +error +0 +\S+ +\d+ ms +\w*Error: the task failed on purpose/,
     );
+    // A command's error on one line, its stderr included.
+    expect(text.stdout).toMatch(
+      / cmd +error +0 +\S+ +\d+ ms +CommandFailedError: Command .* exited with code 3; its standard error ended with: disk full\n/,
+    );
     const json = await kairos(['jobs', 'runs', '--store', url, '--job', 'greet', '--json']);
     expect(json.code, json.stderr).toBe(0);
     const page = JSON.parse(json.stdout) as {

@@ -147,6 +147,18 @@ export async function listNodes(options: JobsOptions, io: CommandIO): Promise<nu
   });
 }
 
+/**
+ * A message in one table cell: its lines joined by spaces (a command's error ends with the
+ * last lines of its stderr, which say what went wrong).
+ */
+function oneLine(message: string): string {
+  return message
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '')
+    .join(' ');
+}
+
 /** The runs as a table: scheduled time (UTC), job, outcome, attempt, scheduler, duration, error. */
 export function renderRuns(runs: readonly Run[]): string {
   if (runs.length === 0) return 'No runs.\n';
@@ -159,7 +171,7 @@ export function renderRuns(runs: readonly Run[]): string {
       String(run.attempt),
       run.schedulerId,
       run.durationMs === null ? '-' : `${run.durationMs} ms`,
-      run.error === null ? '' : `${run.error.name}: ${run.error.message.split('\n')[0] ?? ''}`,
+      run.error === null ? '' : `${run.error.name}: ${oneLine(run.error.message)}`,
     ]),
   );
 }
