@@ -69,6 +69,19 @@ const EXTENSIONS: readonly { pattern: RegExp; name: string }[] = [
   { pattern: /(^|[\s,])\d+\/\d+/, name: "a step without a range ('5/10' means 5-59/10)" },
 ];
 
+/**
+ * What Kairos reads in a schedule of `fields` time fields that Debian's cron does not, in
+ * words (`a leading seconds field`, `'L' (last day)`…); empty when there is none.
+ */
+export function kairosFeatures(schedule: string, fields: number): string[] {
+  return [
+    ...(fields === 6 ? ['a leading seconds field'] : []),
+    ...EXTENSIONS.filter((extension) => extension.pattern.test(schedule)).map(
+      (extension) => extension.name,
+    ),
+  ];
+}
+
 /** Reads a crontab's text (a user table, or `/etc/crontab` format with `system`). */
 export function readCrontab(text: string, options: { system?: boolean } = {}): CrontabReading {
   const system = options.system ?? false;
@@ -145,11 +158,7 @@ function readJobLine(
       problems: refusedSchedule(schedule, number, cronProblems),
     };
   }
-  const extensions = EXTENSIONS.filter((extension) => extension.pattern.test(kairos.schedule));
-  const names = [
-    ...(kairos.fields === 6 ? ['a leading seconds field'] : []),
-    ...extensions.map((extension) => extension.name),
-  ];
+  const names = kairosFeatures(kairos.schedule, kairos.fields);
   if (names.length === 0) {
     // Cron's reading is Kairos's: what cron refuses here is not about the schedule.
     const schedule = cronRefuses ? null : kairos.schedule;

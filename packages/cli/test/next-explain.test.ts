@@ -238,7 +238,15 @@ describe('kairos explain', () => {
     ]);
     expect(result.code).toBe(0);
     expect(result.stdout).toBe(
-      "At 00:00, on the last day of the month\nNot portable: Debian's cron refuses this expression: 'L' is not a day-of-month: 'L' and 'W' (last, nearest weekday) are Quartz extensions cron does not support; write a number (1-31)\nNext runs (UTC):\n  Fri 2025-01-31 00:00:00 UTC\n",
+      "At 00:00, on the last day of the month\nNot portable: Kairos reads it with 'L' (last day); Debian's cron refuses this expression: 'L' is not a day-of-month: 'L' and 'W' (last, nearest weekday) are Quartz extensions cron does not support; write a number (1-31)\nNext runs (UTC):\n  Fri 2025-01-31 00:00:00 UTC\n",
+    );
+  });
+
+  test('six fields: the note names the leading seconds field cron does not read', async () => {
+    const result = await kairos(['explain', '0 30 9 * * *', '-n', '1', '--tz', 'UTC']);
+    expect(result.code).toBe(0);
+    expect(result.stdout.split('\n')[1]).toBe(
+      "Not portable: Kairos reads it with a leading seconds field; Debian's cron refuses this expression: '30' is out of range for hour (0-23); use a value from 0 to 23",
     );
   });
 

@@ -6,6 +6,7 @@ import { describeExpression, Schedule } from '@kairos/crontab';
 import { CronTrigger, TriggerConfigError } from 'kairos';
 import { EXIT, UsageError } from '../errors.js';
 import type { CommandIO } from '../io.js';
+import { kairosFeatures } from '../crontab-lines.js';
 import { formatRunTime, nextFireTimes } from '../times.js';
 
 /** Options of `kairos explain`, already read. */
@@ -68,12 +69,20 @@ function explain(
     }
   }
   const cronProblem = Schedule.parse(text).problems[0];
+  const cronSays =
+    cronProblem === undefined
+      ? null
+      : `Debian's cron ${cronProblem.severity === 'error' ? 'refuses this expression' : 'reads this expression differently'}: ${cronProblem.message}`;
+  // Why they differ, when Kairos reads something cron does not (as `kairos check` says it).
+  const features = text.startsWith('@') ? [] : kairosFeatures(text, text.split(/\s+/).length);
   const explanation = {
     description: describeExpression(text, { use24HourTimeFormat }),
     notPortable:
-      cronProblem === undefined
+      cronSays === null
         ? null
-        : `Debian's cron ${cronProblem.severity === 'error' ? 'refuses this expression' : 'reads this expression differently'}: ${cronProblem.message}`,
+        : features.length === 0
+          ? cronSays
+          : `Kairos reads it with ${features.join(', ')}; ${cronSays}`,
   };
   return { explanation, trigger };
 }
