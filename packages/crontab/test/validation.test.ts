@@ -120,6 +120,10 @@ test("an expression alone is described by cron's meaning, or as written where cr
     'At 12:00, on the last day of the month',
   );
   expect(describeExpression('@reboot')).toBe('Run once, at startup');
+  // What Kairos refuses is not described (cronstrue would read a trailing year field).
+  expect(() => describeExpression('0 0 1 1 * 2020')).toThrow(
+    /day-of-week: value 2020 is outside 0\.\.7; six fields are read as second minute hour/,
+  );
 });
 
 test('describeSchedule is cronstrue as written: seconds first, a year last; nonsense throws', () => {

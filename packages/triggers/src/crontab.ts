@@ -88,8 +88,27 @@ export function parseCrontab(expr: unknown): CronScheduleParts {
       `${show(text)} has ${fields.length} fields; expected 5 (minute hour day-of-month month day-of-week) or 6 (with leading seconds)`,
     );
   }
-  const [second, minute, hour, dayOfMonth, month, dayOfWeek] =
-    fields.length === 6 ? fields : ['0', ...fields];
+  if (fields.length === 6) {
+    try {
+      return parseFields(expr, fields);
+    } catch (error) {
+      // The usual six-field mistake is a trailing year (Quartz): say how six fields are read.
+      if (!(error instanceof TriggerConfigError)) throw error;
+      throw new TriggerConfigError(
+        'crontab',
+        error.field,
+        error.value,
+        `${error.problem}; six fields are read as second minute hour day-of-month month ` +
+          `day-of-week (there is no year field)`,
+      );
+    }
+  }
+  return parseFields(expr, ['0', ...fields]);
+}
+
+/** The schedule parts of six fields, seconds first. */
+function parseFields(expr: string, fields: readonly string[]): CronScheduleParts {
+  const [second, minute, hour, dayOfMonth, month, dayOfWeek] = fields;
   const dom = parseDayOfMonth(expr, dayOfMonth ?? '');
   const dow = parseDayOfWeek(expr, dayOfWeek ?? '');
   // Vixie: a field whose text starts with '*' (or '?') is unrestricted; only when both day

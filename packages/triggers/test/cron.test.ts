@@ -315,6 +315,11 @@ describe('CronTrigger.fromCrontab (standard crontab meaning)', () => {
     ['0 0 * * sat-sun', /runs backwards/],
     ['@reboot', /unknown crontab macro '@reboot'/],
     ['0 0 last * *', /invalid value 'last'/],
+    // A trailing year (Quartz) is the usual six-field mistake: the message says how six read.
+    [
+      '0 0 1 1 * 2020',
+      /^crontab trigger: day-of-week: value 2020 is outside 0\.\.7; six fields are read as second minute hour day-of-month month day-of-week \(there is no year field\)$/,
+    ],
   ])('rejects %s', (expr, message) => {
     const error = errorOf(() => CronTrigger.fromCrontab(expr, 'UTC'));
     expect(error).toBeInstanceOf(TriggerConfigError);
