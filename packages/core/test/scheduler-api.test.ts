@@ -282,6 +282,24 @@ describe('adding jobs', () => {
     await scheduler.shutdown();
   });
 
+  it('warns of a trigger that never fires: the job is added paused (as in APScheduler)', async () => {
+    const { scheduler, logger } = makeScheduler();
+    await scheduler.start();
+    const job = await scheduler.addJob(noop, { type: 'cron', month: 2, day: 30 }, { id: 'feb30' });
+    expect(job.nextRunTime).toBeNull();
+    expect(logger.messages('warn')).toEqual([
+      `Job "noop" (id feb30): its trigger cron[month='2', day='30'] has no fire time left; it is added paused and will never run (give it a trigger that fires)`,
+    ]);
+    // Paused on purpose is no mistake: no warning.
+    await scheduler.addJob(noop, { type: 'interval', hours: 1 }, { id: 'held', nextRunTime: null });
+    await scheduler.addJobs([{ task: noop, trigger: { type: 'cron', year: 2020 }, id: 'past' }]);
+    expect(logger.messages('warn')).toHaveLength(2);
+    expect(logger.messages('warn')[1]).toMatch(
+      /^Job "noop" \(id past\): its trigger cron\[year='2020'\]/,
+    );
+    await scheduler.shutdown();
+  });
+
   it('builds triggers from specs by alias in the scheduler time zone', async () => {
     const { scheduler } = makeScheduler({ timezone: 'America/New_York' });
     await scheduler.start();

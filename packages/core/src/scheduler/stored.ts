@@ -69,9 +69,7 @@ export class StoredJobs implements JobPlace {
       let batch = batches.get(job.jobstore);
       if (batch === undefined) batches.set(job.jobstore, (batch = { indices: [], jobs: [] }));
       batch.indices.push(index);
-      batch.jobs.push(
-        entry.computeNextRunTime ? job.withNextRunTime(firstRunTime(job.trigger, now)) : job,
-      );
+      batch.jobs.push(this.#withFirstRunTime(entry, now));
     }
     try {
       const done: Array<{ store: JobStore; jobs: readonly Job[] }> = [];
@@ -208,11 +206,23 @@ export class StoredJobs implements JobPlace {
     return added;
   }
 
-  /** The built job with its first run time, computed now unless it was given. */
-  #withFirstRunTime({ job, computeNextRunTime }: BuiltJob): Job {
-    return computeNextRunTime
-      ? job.withNextRunTime(firstRunTime(job.trigger, this.#parts.settings.clock.now()))
-      : job;
+  /**
+   * The built job with its first run time, computed now unless it was given. A trigger with no
+   * fire time left gives a paused job, as in APScheduler, which never runs: said in a warning.
+   */
+  #withFirstRunTime(
+    { job, computeNextRunTime }: BuiltJob,
+    now = this.#parts.settings.clock.now(),
+  ): Job {
+    if (!computeNextRunTime) return job;
+    const first = firstRunTime(job.trigger, now);
+    if (first === null) {
+      this.#parts.settings.log.warn(
+        `Job "${job.name}" (id ${job.id}): its trigger ${job.trigger.toString()} has no fire ` +
+          `time left; it is added paused and will never run (give it a trigger that fires)`,
+      );
+    }
+    return job.withNextRunTime(first);
   }
 
   /** After the store refused `added` with `error`: the job that replaces the stored one, or throws. */
