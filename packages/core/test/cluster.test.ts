@@ -428,6 +428,36 @@ describe("the store's clock", () => {
   });
 });
 
+describe("the store's clock, read over a slow round trip", () => {
+  it('never starts a run early on this host: the smallest offset the reply allows is taken', async () => {
+    const ledger = new SharedLedger();
+    const a = node('a', ledger);
+    // The clocks agree; the server reads its time just before its reply, 20 ms after the
+    // request (the midpoint of the round trip would put the store's clock 10 ms ahead).
+    Object.assign(ledger, {
+      serverTime: () => {
+        a.clock.jump(20);
+        return Promise.resolve(a.clock.now());
+      },
+    });
+    await a.scheduler.start();
+    const runDate = a.clock.now() + 5000;
+    await a.scheduler.addJob(
+      'quick',
+      { type: 'date', runDate: new Date(runDate) },
+      {
+        id: 'ping',
+        args: ['p'],
+      },
+    );
+    await a.clock.advance(runDate - a.clock.now() - 1);
+    expect(a.ran).toEqual([]);
+    await a.clock.advance(1);
+    expect(a.ran).toHaveLength(1);
+    await a.scheduler.shutdown();
+  });
+});
+
 describe('nodes and history', () => {
   it('lists the schedulers with their last beat, alive or dead', async () => {
     const ledger = new SharedLedger();
