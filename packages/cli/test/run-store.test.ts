@@ -236,6 +236,24 @@ describe('kairos run --metrics on an address in use', () => {
   });
 });
 
+describe('kairos run --metrics with a bad address', () => {
+  it('says what is wrong with it: its form, or its port', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'crontab'), '@reboot echo ran >> ran.log\n');
+    const badForm = await kairos(['run', '--metrics', 'localhost', 'crontab'], { cwd: dir });
+    expect(badForm.code).toBe(2);
+    expect(badForm.stderr).toBe(
+      "kairos: --metrics 'localhost' is not HOST:PORT; write for example 127.0.0.1:9464 or :9464\n",
+    );
+    const badPort = await kairos(['run', '--metrics', '127.0.0.1:99999', 'crontab'], { cwd: dir });
+    expect(badPort.code).toBe(2);
+    expect(badPort.stderr).toBe(
+      "kairos: --metrics '127.0.0.1:99999': port 99999 is not a port number from 0 to 65535\n",
+    );
+    expect(linesOf(join(dir, 'ran.log'))).toEqual([]);
+  });
+});
+
 describe('kairos run --store: a reload with a line Kairos refuses', () => {
   it('is not applied: the stored jobs stay as they were', async () => {
     const dir = tempDir();

@@ -181,9 +181,13 @@ export class DaemonMetrics {
 export function parseAddress(text: string): { host: string | undefined; port: number } {
   const match = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(text);
   const port = Number(match?.[3]);
-  if (match === null || !Number.isInteger(port) || port > 65535)
+  if (match === null)
     throw new UsageError(
       `--metrics '${text}' is not HOST:PORT; write for example 127.0.0.1:9464 or :9464`,
+    );
+  if (port > 65535)
+    throw new UsageError(
+      `--metrics '${text}': port ${match[3]} is not a port number from 0 to 65535`,
     );
   const host = match[1] ?? match[2];
   return { host: host === '' ? undefined : host, port };
