@@ -92,8 +92,16 @@ export function parseField(text: string, rule: FieldRule, start = 0, line = 1): 
       numeric = '*';
     } else {
       const token = readToken(text, at);
-      if (token === '')
+      if (token === '') {
+        // After a comma: the list ends with it (cron: "bad <field>").
+        if (at > 0 && text[at - 1] === ',' && at === text.length)
+          return fail(
+            at - 1,
+            ',',
+            `the ${rule.label} list '${text}' ends with a comma; remove it, or add a value after it`,
+          );
         return fail(at, text.slice(at), expectedValue(rule, text.slice(at, at + 1)));
+      }
       const number = readNumber(token, rule);
       if (number === null) return fail(at, token, notAValue(rule, token));
       if (number.value < rule.min || number.value > rule.max)

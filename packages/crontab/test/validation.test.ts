@@ -51,6 +51,11 @@ test.each([
     'line 1, column 8 (day-of-week): day-of-week is missing: a job line needs five time fields (minute hour day-of-month month day-of-week) and then the command',
   ],
   [
+    // Cron: "bad minute"; not a missing field.
+    '1, * * * * x',
+    "line 1, column 2 (minute): the minute list '1,' ends with a comma; remove it, or add a value after it",
+  ],
+  [
     '@every x',
     "line 1, column 1 (special): '@every' is not a cron special; the specials are @reboot, @yearly, @annually, @monthly, @weekly, @daily, @midnight, @hourly",
   ],
