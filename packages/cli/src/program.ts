@@ -27,6 +27,14 @@ Exit codes:
   2  usage error: unknown command or option, bad value, missing file
   141  the reader of the output went away (kairos next … | head -1)`;
 
+/** Commander's error for a missing `--store`, naming the variable that gives it too. */
+function withStoreHint(text: string): string {
+  return text.replace(
+    /^(error: required option '--store <url>' not specified)$/m,
+    '$1: give --store URL, or set KAIROS_STORE',
+  );
+}
+
 /** Builds the program; `done` receives each command's exit code. */
 export function createProgram(io: CommandIO, done: (code: number) => void): Command {
   const program = new Command('kairos')
@@ -35,7 +43,11 @@ export function createProgram(io: CommandIO, done: (code: number) => void): Comm
     )
     .version(VERSION)
     .exitOverride()
-    .configureOutput({ writeOut: (text) => io.out(text), writeErr: (text) => io.err(text) })
+    .configureOutput({
+      writeOut: (text) => io.out(text),
+      writeErr: (text) => io.err(text),
+      outputError: (text, write) => write(withStoreHint(text)),
+    })
     .showSuggestionAfterError()
     .addHelpText('after', EXIT_CODES);
 

@@ -258,6 +258,14 @@ describe('kairos explain', () => {
 });
 
 describe('help and exit codes', () => {
+  test('a command without --store says KAIROS_STORE gives it too (exit 2)', async () => {
+    const result = await kairos(['jobs', 'list']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(
+      "error: required option '--store <url>' not specified: give --store URL, or set KAIROS_STORE\n",
+    );
+  });
+
   test.each([['check'], ['next'], ['explain'], ['jobs'], ['jobs', 'list'], ['jobs', 'run']])(
     'kairos %s --help shows examples (exit 0)',
     async (...command) => {
