@@ -104,8 +104,12 @@ export class DaemonLog {
   }
 }
 
-/** `1.2 s`, `350 ms`. */
+/** `350 ms`, `1.2 s`, `4.5 min`, `2.0 h`, `2533.0 days`. */
 export function formatDuration(ms: number | null): string {
   if (ms === null) return '?';
-  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  if (ms < 3_600_000) return `${(ms / 60_000).toFixed(1)} min`;
+  if (ms < 86_400_000) return `${(ms / 3_600_000).toFixed(1)} h`;
+  return `${(ms / 86_400_000).toFixed(1)} days`;
 }
