@@ -154,9 +154,8 @@ export class JobBuilder {
     const iterable = entries as unknown;
     if (
       typeof iterable === 'string' ||
-      typeof (iterable as { [Symbol.iterator]?: unknown } | null | undefined)?.[
-        Symbol.iterator
-      ] !== 'function'
+      typeof (iterable as { [Symbol.iterator]?: unknown } | null | undefined)?.[Symbol.iterator] !==
+        'function'
     ) {
       throw new JobOptionError(
         'addJobs',
