@@ -919,6 +919,66 @@ describe('lifecycle', () => {
     await scheduler.shutdown();
   });
 
+  it('start() while a shutdown still waits for a run: it waits, then starts with the jobs', async () => {
+    const { scheduler, clock, events } = makeScheduler();
+    await scheduler.start();
+    let finish = (): void => undefined;
+    await scheduler.addJob(() => new Promise<void>((resolve) => (finish = resolve)), null, {
+      id: 'long',
+    });
+    await scheduler.addJob(noop, { type: 'interval', seconds: 10 }, { id: 'tick' });
+    await clock.advance(0);
+    const stopping = scheduler.shutdown();
+    const starting = scheduler.start();
+    await clock.advance(1000);
+    expect(events.only('scheduler_started', 'scheduler_shutdown')).toEqual([
+      '@0s scheduler_started',
+    ]);
+    finish();
+    await stopping;
+    await starting;
+    expect(scheduler.state).toBe('running');
+    expect((await scheduler.getJobs()).map((job) => job.id)).toEqual(['tick']);
+    await clock.advance(9000);
+    expect(events.only('scheduler_started', 'scheduler_shutdown', 'job_executed')).toEqual([
+      '@0s scheduler_started',
+      '@1s job_executed long 0s',
+      '@1s scheduler_shutdown',
+      '@1s scheduler_started',
+      '@10s job_executed tick 10s',
+    ]);
+    await scheduler.shutdown();
+  });
+
+  it('shutdown({wait: false}) while a shutdown waits: the runs are cancelled, both resolve', async () => {
+    const { scheduler, clock, events } = makeScheduler();
+    await scheduler.start();
+    await scheduler.addJob(
+      () =>
+        new Promise<void>((_resolve, reject) => {
+          const signal = currentJob()?.signal;
+          signal?.addEventListener('abort', () => reject(signal.reason as Error));
+        }),
+      null,
+      { id: 'listens' },
+    );
+    const errors: unknown[] = [];
+    scheduler.on('job_error', (event) => errors.push(event.exception));
+    await clock.advance(0);
+    const waiting = scheduler.shutdown();
+    await clock.advance(1000);
+    expect(events.only('scheduler_shutdown')).toEqual([]);
+    await scheduler.shutdown({ wait: false });
+    await waiting;
+    expect(events.only('job_error', 'scheduler_shutdown')).toEqual([
+      '@1s job_error listens 0s',
+      '@1s scheduler_shutdown',
+    ]);
+    expect(errors).toEqual([expect.any(RunCancelledError)]);
+    // Once stopped, a shutdown is refused as before.
+    await expect(scheduler.shutdown()).rejects.toThrow(SchedulerNotRunningError);
+  });
+
   it('throws on start while running, on shutdown while stopped and on configure while running', async () => {
     const { scheduler } = makeScheduler();
     await expect(scheduler.shutdown()).rejects.toThrow(SchedulerNotRunningError);

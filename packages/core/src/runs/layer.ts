@@ -50,6 +50,8 @@ export class RunLayer {
   /** Takes each ledgered run as it starts and once it has an outcome (the cluster room). */
   #recorder: RunRecorder | null = null;
   readonly #lines = new Map<string, Line>();
+  /** The lines being detached with `wait`: {@link cancelAll} may still cancel them. */
+  readonly #detaching = new Set<Line>();
   /** Submissions in progress (queued or running) per job: what `maxInstances` bounds. */
   readonly #instances = new InstanceCounts();
   #sequence = 0;
@@ -114,8 +116,23 @@ export class RunLayer {
     if (line === undefined) return;
     this.#lines.delete(alias);
     if (!wait) this.#cancel(line);
-    await line.queue.whenIdle();
+    this.#detaching.add(line);
+    try {
+      await line.queue.whenIdle();
+    } finally {
+      this.#detaching.delete(line);
+    }
     await line.executor.shutdown();
+  }
+
+  /**
+   * Cancels every run, queued or running, of the executors attached and of those being
+   * detached with `wait`, as a detach without `wait` does: a `shutdown({ wait: false })` made
+   * while a waiting `shutdown()` is in progress.
+   */
+  cancelAll(): void {
+    for (const line of [...this.#lines.values(), ...this.#detaching])
+      if (!line.cancelling) this.#cancel(line);
   }
 
   /**

@@ -198,7 +198,8 @@ export abstract class BaseScheduler implements JobHost {
   /**
    * Starts the scheduler: builds the configured job stores and executors (a memory store and an
    * async executor as `default` when none is configured), starts them, adds the pending jobs
-   * with their first run times, and starts the loop.
+   * with their first run times, and starts the loop. Called while a `shutdown()` still waits
+   * for runs, it waits for that shutdown to end first.
    * @throws SchedulerAlreadyRunningError when it runs already
    */
   async start(options: StartOptions = {}): Promise<void> {
@@ -208,7 +209,9 @@ export abstract class BaseScheduler implements JobHost {
   /**
    * Shuts the scheduler down: stops the loop, shuts down executors (with `wait`, after their
    * running jobs finish) and job stores. The memory store keeps its jobs, so `start()` again
-   * picks up where it left off.
+   * picks up where it left off. Called again while a shutdown is in progress, it resolves when
+   * that one ends; with `wait: false` it first cancels the runs that shutdown waits for (a
+   * second SIGTERM that should not wait).
    * @throws SchedulerNotRunningError when it is not running
    */
   async shutdown(options: ShutdownOptions = {}): Promise<void> {

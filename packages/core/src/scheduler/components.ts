@@ -104,6 +104,14 @@ export class Components {
     this.#warnOfOpenTaskLoading();
   }
 
+  /**
+   * Cancels every run of the executors, queued or running (see `RunLayer.cancelAll`): a
+   * `shutdown({ wait: false })` made while a waiting shutdown stops them.
+   */
+  cancelRuns(): void {
+    this.#parts.runs.cancelAll();
+  }
+
   /** Shuts down the executors (with `wait`, after their running jobs) and the job stores. */
   async stop(wait: boolean): Promise<void> {
     const { runs, listeners, settings } = this.#parts;

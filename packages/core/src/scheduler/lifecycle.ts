@@ -40,6 +40,8 @@ export class Lifecycle {
   #starting = false;
   #keepAlive: ReturnType<typeof setInterval> | null = null;
   #stopped: { promise: Promise<void>; resolve: () => void } | null = null;
+  /** The shutdown in progress (its components still stopping), and whether it waits for runs. */
+  #stopping: { promise: Promise<void>; wait: boolean } | null = null;
 
   constructor(parts: LifecycleParts) {
     this.#parts = parts;
@@ -50,13 +52,22 @@ export class Lifecycle {
     return this.#state;
   }
 
-  /** Throws unless the scheduler is stopped and not starting (for `configure()`, `start()`). */
+  /**
+   * Throws unless the scheduler is stopped, not starting and not still shutting down (for
+   * `configure()`, `start()`).
+   */
   checkStopped(action: string): void {
-    if (this.#state !== 'stopped' || this.#starting) throw new SchedulerAlreadyRunningError(action);
+    if (this.#state !== 'stopped' || this.#starting || this.#stopping !== null)
+      throw new SchedulerAlreadyRunningError(action);
   }
 
-  /** See `BaseScheduler.start`; `keepAlive` holds the process open while running. */
+  /**
+   * See `BaseScheduler.start`; `keepAlive` holds the process open while running. A shutdown
+   * still in progress (waiting for runs) is waited for first: the components it is stopping
+   * must not be the ones this start brings up.
+   */
   async start(paused: boolean, keepAlive: boolean): Promise<void> {
+    if (this.#stopping !== null) await this.#stopping.promise.catch(() => undefined);
     this.checkStopped('start()');
     const { components, cluster, pending, stored, loop } = this.#parts;
     this.#starting = true;
@@ -84,10 +95,32 @@ export class Lifecycle {
     loop.wakeup();
   }
 
-  /** See `BaseScheduler.shutdown`. */
+  /**
+   * See `BaseScheduler.shutdown`. Called again while a shutdown is in progress, it resolves with
+   * that one; without `wait`, it first cancels the runs a waiting shutdown waits for.
+   */
   async shutdown(wait: boolean): Promise<void> {
+    const stopping = this.#stopping;
+    if (stopping !== null) {
+      if (!wait && stopping.wait) {
+        stopping.wait = false;
+        this.#parts.components.cancelRuns();
+      }
+      return stopping.promise;
+    }
     if (this.#state === 'stopped') throw new SchedulerNotRunningError('shutdown()');
     this.#state = 'stopped';
+    const current = { promise: this.#stop(wait), wait };
+    this.#stopping = current;
+    try {
+      await current.promise;
+    } finally {
+      if (this.#stopping === current) this.#stopping = null;
+    }
+  }
+
+  /** Stops the loop and the components, and says so. */
+  async #stop(wait: boolean): Promise<void> {
     this.#parts.loop.disarm();
     await this.#parts.loop.settled();
     await this.#parts.components.stop(wait);
