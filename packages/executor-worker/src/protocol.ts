@@ -75,7 +75,7 @@ export type ErrorState =
 /** Turns a thrown value into an {@link ErrorState}; `depth` bounds chains of causes. */
 export function describeError(thrown: unknown, depth = 0): ErrorState {
   if (!(thrown instanceof Error)) {
-    return { kind: 'value', value: cloneable(thrown) ? thrown : String(thrown) };
+    return { kind: 'value', value: cloneable(thrown) ? thrown : text(thrown) };
   }
   const fields: Record<string, unknown> = {};
   const keys = Object.keys(thrown);
@@ -83,14 +83,50 @@ export function describeError(thrown: unknown, depth = 0): ErrorState {
   if (Object.hasOwn(thrown, 'cause') && !keys.includes('cause')) keys.push('cause');
   for (const key of keys) {
     if (key === 'name' || key === 'message' || key === 'stack') continue;
-    const value = (thrown as unknown as Record<string, unknown>)[key];
+    // A getter that throws leaves its field out, as a field that cannot be copied is.
+    const value = attempt(() => (thrown as unknown as Record<string, unknown>)[key], undefined);
     if (value instanceof Error) {
       if (depth < MAX_DEPTH) fields[key] = describeError(value, depth + 1);
-    } else if (cloneable(value)) {
+    } else if (value !== undefined && cloneable(value)) {
       fields[key] = value;
     }
   }
-  return { kind: 'error', name: thrown.name, message: thrown.message, stack: thrown.stack, fields };
+  return {
+    kind: 'error',
+    name: text(attempt(() => thrown.name, 'Error')),
+    message: text(attempt(() => thrown.message, '')),
+    stack: attempt(() => (typeof thrown.stack === 'string' ? thrown.stack : undefined), undefined),
+    fields,
+  };
+}
+
+/** What `read` returns, or `fallback` when it throws. */
+function attempt<T>(read: () => T, fallback: T): T {
+  try {
+    return read();
+  } catch {
+    return fallback;
+  }
+}
+
+/**
+ * A value as text, also one `String()` cannot convert (an object without a prototype, a
+ * `toString` that throws): then its JSON, else its tag (`[object Object]`).
+ */
+function text(value: unknown): string {
+  if (typeof value === 'string') return value;
+  try {
+    return String(value);
+  } catch {
+    // No usable toString: its JSON, else its tag.
+  }
+  try {
+    const json = JSON.stringify(value);
+    if (json !== undefined) return json;
+  } catch {
+    // Not JSON either.
+  }
+  return Object.prototype.toString.call(value);
 }
 
 const MAX_DEPTH = 8;
@@ -108,7 +144,10 @@ const BUILT_IN_ERRORS: Readonly<Record<string, ErrorConstructor>> = {
 /** Rebuilds an error from its {@link ErrorState}: built-in types as themselves, others as Error. */
 export function reviveError(state: ErrorState): unknown {
   if (state.kind === 'value') return state.value;
-  const Constructor = BUILT_IN_ERRORS[state.name] ?? Error;
+  // Own keys only: an error named `constructor` is no Object.
+  const Constructor = Object.hasOwn(BUILT_IN_ERRORS, state.name)
+    ? (BUILT_IN_ERRORS[state.name] ?? Error)
+    : Error;
   const error = new Constructor(state.message);
   if (error.name !== state.name) error.name = state.name;
   if (state.stack !== undefined) error.stack = state.stack;

@@ -112,6 +112,29 @@ describe('thrown errors', () => {
     // One that cannot be cloned arrives as its text.
     expect((await runOnce(harness, task('throwSymbol'))).exception).toBe('Symbol(odd)');
   });
+
+  it('report what is hard to describe as thrown, not as a crashed thread', async () => {
+    const harness = makeScheduler({ maxWorkers: 1 });
+    await harness.scheduler.start();
+    const before = (await runOnce(harness, task('threadInfo'))).retval as { threadId: number };
+    // No prototype: neither cloned nor String()-able; its JSON instead.
+    expect((await runOnce(harness, task('throwBare'))).exception).toBe('{"reason":"bare"}');
+    // A getter that throws leaves its field out; the rest comes.
+    const getter = (await runOnce(harness, task('throwAwkward'), ['getter'])).exception as Error;
+    expect(getter).toBeInstanceOf(Error);
+    expect([getter.message, (getter as Error & { code?: string }).code]).toEqual([
+      'getter',
+      'E_AWKWARD',
+    ]);
+    expect(getter).not.toHaveProperty('detail');
+    // An error named like an Object member is an Error still.
+    const named = (await runOnce(harness, task('throwAwkward'), ['named'])).exception as Error;
+    expect(named).toBeInstanceOf(Error);
+    expect([named.name, named.message]).toEqual(['constructor', 'named']);
+    // The same thread all along: none of this crashed it.
+    const after = (await runOnce(harness, task('threadInfo'))).retval as { threadId: number };
+    expect(after.threadId).toBe(before.threadId);
+  });
 });
 
 describe('a return value that cannot be sent back', () => {
