@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, realpathSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -92,6 +92,32 @@ describe('runCommand', () => {
     );
     const grandchild = Number(readFileSync(pidFile, 'utf8'));
     expect(await endsWithin(grandchild)).toBe(true);
+  });
+
+  it('SIGKILLs what is left of the group after the kill grace, also once the shell has exited', async () => {
+    // The shell exits at SIGTERM; the process it started in the background ignores SIGTERM and
+    // holds none of the command's output, so the command "closes" while that process lives.
+    const dir = mkdtempSync(join(tmpdir(), 'kairos-cmd-'));
+    const pidFile = join(dir, 'child.pid');
+    const controller = new AbortController();
+    const run = runCommand(
+      {
+        command: `sh -c "trap '' TERM; echo \\$\\$ > ${pidFile}; exec sleep 30" </dev/null >/dev/null 2>&1 & wait`,
+        killGrace: 0.3,
+      },
+      { signal: controller.signal },
+    );
+    const deadline = Date.now() + 5000;
+    while (!existsSync(pidFile) || readFileSync(pidFile, 'utf8').trim() === '') {
+      if (Date.now() > deadline) throw new Error('the background process did not start');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const left = Number(readFileSync(pidFile, 'utf8'));
+    const reason = new Error('cancelled');
+    controller.abort(reason);
+    await expect(run).rejects.toBe(reason);
+    // The run ended after the SIGKILL, not before: the process is gone.
+    expect(await endsWithin(left, 1000)).toBe(true);
   });
 
   it('stops the command when its signal aborts and rejects with the reason', async () => {

@@ -4,6 +4,7 @@
  * then SIGKILL after the grace.
  */
 import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { CommandFailedError, CommandTimeoutError } from '../errors.js';
 import { DEFAULT_KILL_GRACE, describeCommand, type CommandTask } from './command-task.js';
 import { OutputTail } from './output-tail.js';
@@ -88,6 +89,8 @@ export function runCommand(
     let killed = false;
     let graceTimer: NodeJS.Timeout | undefined;
     let startError: Error | null = null;
+    /** The run's end, held while the rest of a stopped group lives out its kill grace. */
+    let held: (() => void) | null = null;
 
     const signalGroup = (name: NodeJS.Signals): void => {
       if (child.pid === undefined) return;
@@ -97,6 +100,7 @@ export function runCommand(
         // ESRCH: the group has already exited.
       }
     };
+    const groupAlive = (): boolean => child.pid !== undefined && groupHasLiving(child.pid);
     const stop = (reason: unknown): void => {
       if (stopped) return;
       stopped = true;
@@ -105,6 +109,7 @@ export function runCommand(
       graceTimer = setTimeout(() => {
         killed = true;
         signalGroup('SIGKILL');
+        held?.();
       }, killGraceMs);
     };
     const timeoutTimer =
@@ -122,8 +127,18 @@ export function runCommand(
     });
     child.on('close', (code, exitSignal) => {
       clearTimeout(timeoutTimer);
-      clearTimeout(graceTimer);
       signal?.removeEventListener('abort', onAbort);
+      // Stopped, and the shell has exited but a process it started lives on (one that ignores
+      // SIGTERM): it gets its SIGKILL at the end of the kill grace, and the run ends then.
+      if (stopped && !killed && groupAlive()) {
+        held = () => settle(code, exitSignal);
+        return;
+      }
+      clearTimeout(graceTimer);
+      settle(code, exitSignal);
+    });
+
+    const settle = (code: number | null, exitSignal: NodeJS.Signals | null): void => {
       stdout.end();
       stderr.end();
       if (stopReason instanceof CommandTimeoutError) {
@@ -157,8 +172,39 @@ export function runCommand(
         stdoutDropped: stdout.droppedBytes,
         stderrDropped: stderr.droppedBytes,
       });
-    });
+    };
   });
+}
+
+/**
+ * Whether a process of group `pgid` lives (zombies, which only wait to be reaped, do not count):
+ * read from /proc on Linux, else asked with signal 0 (which counts zombies too).
+ */
+function groupHasLiving(pgid: number): boolean {
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    try {
+      process.kill(-pgid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue; // ended meanwhile
+    }
+    // After the command name in parentheses: state, parent pid, process group.
+    const [state, , group] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (Number(group) === pgid && state !== 'Z') return true;
+  }
+  return false;
 }
 
 /** `; its standard error ended with:` and the last lines, or nothing when it printed none. */
