@@ -5,6 +5,7 @@
  * a memory store of its own whose ledger is the same shared (not local) one; a scheduler is
  * "killed" by no longer moving its clock, so its heartbeat stops.
  */
+import { hostname } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import {
   BackgroundScheduler,
@@ -230,6 +231,37 @@ describe('leases and abandoned runs', () => {
     const { runs } = await after.scheduler.getRuns({ jobId: 'report' });
     expect(runs.map((run) => run.outcome)).toEqual(['abandoned']);
     await after.scheduler.shutdown();
+  });
+
+  it('refuses to start under the id of a scheduler that still beats, on another host or pid', async () => {
+    const ledger = new SharedLedger();
+    const beat = (host: string, pid: number, lastSeen: number): Promise<void> =>
+      ledger.beat({
+        id: 'a',
+        host,
+        pid,
+        startedAt: T0,
+        now: lastSeen,
+        leaseUntil: lastSeen + 10_000,
+        runIds: [],
+        pruneBefore: 0,
+      });
+    // Another host, beating 2 s ago (the lease is 10 s): a live scheduler under this id.
+    await beat('elsewhere', 4242, at(-2));
+    const second = node('a', ledger);
+    await expect(second.scheduler.start()).rejects.toThrow(
+      "schedulerId: 'a' is the id of a scheduler alive in job store 'default' (host elsewhere, pid 4242, last beat 2 s ago); give each scheduler an id of its own (a replica's name, not its service's), or start this one once that one has stopped beating for 10 s",
+    );
+    expect(second.scheduler.state).toBe('stopped');
+    expect(second.ran).toEqual([]);
+    // This host, another process that runs (this one's parent): the same.
+    await beat(hostname(), process.ppid, at(-2));
+    await expect(node('a', ledger).scheduler.start()).rejects.toThrow(/pid \d+, last beat 2 s ago/);
+    // Silent for longer than the lease: gone, this one may take the id.
+    await beat('elsewhere', 4242, at(-11));
+    const third = node('a', ledger);
+    await third.scheduler.start();
+    await third.scheduler.shutdown();
   });
 
   it('renews the leases of a live scheduler: a run longer than the lease is not abandoned', async () => {

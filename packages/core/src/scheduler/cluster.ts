@@ -7,12 +7,20 @@
  * offset measured at each beat). Stores without a ledger are left out.
  */
 import { hostname } from 'node:os';
-import { MaxInstancesReachedError } from '../errors.js';
+import { ConfigurationError, MaxInstancesReachedError } from '../errors.js';
 import { EVENT_JOB_ABANDONED, JobAbandonedEvent } from '../events.js';
 import type { ClockTimer, JobState } from '../interfaces.js';
 import type { Job } from '../job.js';
 import { endedRow } from '../jobstores/run-rows.js';
-import type { AbandonedRun, NodeBeat, RunClaim, RunLedger, RunOpening, RunRow } from '../ledger.js';
+import type {
+  AbandonedRun,
+  NodeBeat,
+  NodeRow,
+  RunClaim,
+  RunLedger,
+  RunOpening,
+  RunRow,
+} from '../ledger.js';
 import type { Listeners } from '../listeners.js';
 import type { RunLayer } from '../runs/layer.js';
 import type { RunRecord } from '../runs/run.js';
@@ -125,10 +133,44 @@ export class Cluster {
     this.#startedAt = this.#parts.settings.clock.now();
     this.#running = true;
     this.#parts.runs.newSeries();
+    await this.#checkIdFree();
     await this.#beat();
     await this.#endEarlierLife();
     if (!paused) await this.#scan();
     this.#arm();
+  }
+
+  /**
+   * Refuses to start under the id of a scheduler that still beats: this one would take that
+   * one's runs in flight for the leftovers of its own earlier start, end them as abandoned and
+   * run them again. Alive: a beat within `leaseSeconds`, and not this host's earlier process
+   * (one that no longer runs, or this very pid: a container's process 1 after a restart).
+   * @throws ConfigurationError naming the id, the store and the live scheduler
+   */
+  async #checkIdFree(): Promise<void> {
+    const { schedulerId: id, leaseSeconds, clock } = this.#parts.settings;
+    for (const [alias, ledger] of this.#ledgers()) {
+      let nodes: NodeRow[];
+      try {
+        nodes = await ledger.getNodes();
+      } catch {
+        continue; // the beat that follows reports what is wrong with the store
+      }
+      const node = nodes.find((candidate) => candidate.id === id);
+      if (node === undefined) continue;
+      // The store's clock is not measured yet: a beat that old is gone on either clock.
+      const silentMs = clock.now() - node.lastSeen;
+      if (silentMs > leaseSeconds * 1000) continue;
+      if (node.host === hostname() && (node.pid === process.pid || !processRuns(node.pid)))
+        continue;
+      throw new ConfigurationError(
+        'schedulerId',
+        `'${id}' is the id of a scheduler alive in job store '${alias}' (host ${node.host}, ` +
+          `pid ${node.pid}, last beat ${Math.max(0, Math.round(silentMs / 1000))} s ago); give ` +
+          `each scheduler an id of its own (a replica's name, not its service's), or start ` +
+          `this one once that one has stopped beating for ${leaseSeconds} s`,
+      );
+    }
   }
 
   /**
@@ -553,4 +595,14 @@ function refusedRows(rows: readonly RunRow[], maxInstances: number, now: number)
     stack: null,
   };
   return rows.map((row) => endedRow(row, { outcome: 'skipped', finishedAt: now, error }));
+}
+
+/** Whether a process of this host runs with `pid` (one of another user's counts too). */
+function processRuns(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
