@@ -6,6 +6,7 @@
  * recorded in its store (outcomes retried until they are written), and the store's clock (the
  * offset measured at each beat). Stores without a ledger are left out.
  */
+import { existsSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { ConfigurationError, MaxInstancesReachedError } from '../errors.js';
 import { EVENT_JOB_ABANDONED, JobAbandonedEvent } from '../events.js';
@@ -597,8 +598,19 @@ function refusedRows(rows: readonly RunRow[], maxInstances: number, now: number)
   return rows.map((row) => endedRow(row, { outcome: 'skipped', finishedAt: now, error }));
 }
 
-/** Whether a process of this host runs with `pid` (one of another user's counts too). */
+/**
+ * Whether a process of this host runs with `pid` (one of another user's counts too; a zombie,
+ * killed and not yet reaped, does not): read from /proc on Linux, else asked with signal 0.
+ */
 function processRuns(pid: number): boolean {
+  if (existsSync('/proc/self/stat')) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+    } catch {
+      return false;
+    }
+  }
   try {
     process.kill(pid, 0);
     return true;
