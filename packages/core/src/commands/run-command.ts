@@ -4,8 +4,9 @@
  * then SIGKILL after the grace.
  */
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { CommandFailedError, CommandTimeoutError } from '../errors.js';
+import { HAS_PROC, procStat } from '../proc.js';
 import { DEFAULT_KILL_GRACE, describeCommand, type CommandTask } from './command-task.js';
 import { OutputTail } from './output-tail.js';
 
@@ -181,30 +182,20 @@ export function runCommand(
  * read from /proc on Linux, else asked with signal 0 (which counts zombies too).
  */
 function groupHasLiving(pgid: number): boolean {
-  let entries: string[];
+  if (HAS_PROC) {
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      const stat = procStat(entry); // null: it ended meanwhile
+      if (stat !== null && stat.group === pgid && stat.state !== 'Z') return true;
+    }
+    return false;
+  }
   try {
-    entries = readdirSync('/proc');
+    process.kill(-pgid, 0);
+    return true;
   } catch {
-    try {
-      process.kill(-pgid, 0);
-      return true;
-    } catch {
-      return false;
-    }
+    return false;
   }
-  for (const entry of entries) {
-    if (!/^\d+$/.test(entry)) continue;
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-    } catch {
-      continue; // ended meanwhile
-    }
-    // After the command name in parentheses: state, parent pid, process group.
-    const [state, , group] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (Number(group) === pgid && state !== 'Z') return true;
-  }
-  return false;
 }
 
 /** `; its standard error ended with:` and the last lines, or nothing when it printed none. */

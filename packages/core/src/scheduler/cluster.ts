@@ -6,7 +6,6 @@
  * recorded in its store (outcomes retried until they are written), and the store's clock (the
  * offset measured at each beat). Stores without a ledger are left out.
  */
-import { existsSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { ConfigurationError, MaxInstancesReachedError } from '../errors.js';
 import { EVENT_JOB_ABANDONED, JobAbandonedEvent } from '../events.js';
@@ -23,6 +22,7 @@ import type {
   RunRow,
 } from '../ledger.js';
 import type { Listeners } from '../listeners.js';
+import { HAS_PROC, procStat } from '../proc.js';
 import type { RunLayer } from '../runs/layer.js';
 import type { RunRecord } from '../runs/run.js';
 import { StoredRun } from '../runs/stored-run.js';
@@ -603,13 +603,9 @@ function refusedRows(rows: readonly RunRow[], maxInstances: number, now: number)
  * killed and not yet reaped, does not): read from /proc on Linux, else asked with signal 0.
  */
 function processRuns(pid: number): boolean {
-  if (existsSync('/proc/self/stat')) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-    } catch {
-      return false;
-    }
+  if (HAS_PROC) {
+    const stat = procStat(pid);
+    return stat !== null && stat.state !== 'Z';
   }
   try {
     process.kill(pid, 0);
