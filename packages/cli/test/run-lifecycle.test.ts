@@ -3,7 +3,14 @@
  * at SIGTERM with its grace, reloading on SIGHUP and on file change while runs are in flight,
  * files with errors.
  */
-import { mkdirSync, readFileSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { kairos } from './cli.js';
@@ -195,6 +202,31 @@ describe('kairos run', () => {
     );
     expect(await daemon.stop()).toBe(0);
     expect(linesOf(join(dir, 'boot.log'))).toEqual(['boot']); // @reboot: once per daemon start
+  });
+
+  it('reloads within about a second while another file of the folder is written all the time', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'crontab');
+    writeFileSync(file, '0 2 * * * echo one\n');
+    const daemon = new Daemon(['crontab'], dir);
+    await daemon.ready();
+    // A log beside the crontab, written every 50 ms: each write is a change in the folder.
+    const writer = setInterval(() => appendFileSync(join(dir, 'busy.log'), 'x\n'), 50);
+    try {
+      await sleep(300);
+      writeFileSync(file, '0 2 * * * echo one\n0 3 * * * echo two\n');
+      const edited = Date.now();
+      await daemon.waitFor(
+        'the reload',
+        () => daemon.lines.some((line) => line.message.startsWith('reloaded')),
+        5_000,
+      );
+      // Put off by each write, a reload never came while the log was written.
+      expect(Date.now() - edited).toBeLessThan(4_000);
+    } finally {
+      clearInterval(writer);
+    }
+    expect(await daemon.stop()).toBe(0);
   });
 
   it("reloads when a symlinked file's target changes, also after the symlink moved", async () => {

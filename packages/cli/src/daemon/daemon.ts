@@ -64,6 +64,9 @@ function reloadFailure(error: unknown): string {
     : `reload failed, nothing changed, the jobs are kept: ${messageOf(error)}`;
 }
 
+/** The longest a reload waits for the writes in its files' folders to stop (ms). */
+const MAX_RELOAD_DELAY_MS = 1000;
+
 /** The `killGrace` of a command task that gives none (core's default), in seconds. */
 const DEFAULT_KILL_GRACE_SECONDS = 5;
 
@@ -80,6 +83,8 @@ class Daemon {
   #watch: FileWatch | null = null;
   #reloading: Promise<void> = Promise.resolve();
   #reloadTimer: NodeJS.Timeout | undefined;
+  /** When the reload waited for must happen at the latest (epoch ms), or null. */
+  #reloadDueBy: number | null = null;
   #stopping = false;
   /** Removes the signal handlers `#trapSignals` set. */
   #untrapSignals: () => void = () => undefined;
@@ -285,15 +290,23 @@ class Daemon {
 
   #scheduleReload(reason: string, onlyIfChanged: boolean, delayMs: number): void {
     clearTimeout(this.#reloadTimer);
-    this.#reloadTimer = setTimeout(() => {
-      this.#reloading = this.#reloading
-        .then(() => this.#reload(reason, onlyIfChanged))
-        .catch((error: unknown) => {
-          // The files are read again at the next change: what failed part way is applied again.
-          if (error instanceof ApplyFailedError && error.partly) this.#loaded.clear();
-          this.#log.error('daemon', reloadFailure(error));
-        });
-    }, delayMs);
+    // Each change puts the reload off by `delayMs`, but not past a second after the first: a
+    // folder written to all the time (a log file beside the crontab) would put it off forever.
+    const now = Date.now();
+    const dueBy = (this.#reloadDueBy ??= now + MAX_RELOAD_DELAY_MS);
+    this.#reloadTimer = setTimeout(
+      () => {
+        this.#reloadDueBy = null;
+        this.#reloading = this.#reloading
+          .then(() => this.#reload(reason, onlyIfChanged))
+          .catch((error: unknown) => {
+            // The files are read again at the next change: what failed part way is applied again.
+            if (error instanceof ApplyFailedError && error.partly) this.#loaded.clear();
+            this.#log.error('daemon', reloadFailure(error));
+          });
+      },
+      Math.max(0, Math.min(delayMs, dueBy - now)),
+    );
   }
 
   /** SIGHUP reloads; the first SIGTERM or SIGINT stops gracefully, a second one at once. */
