@@ -78,6 +78,17 @@ describe('runCommand', () => {
     );
   });
 
+  it('says a missing working folder is what kept the command from starting', async () => {
+    const missing = join(mkdtempSync(join(tmpdir(), 'kairos-cmd-')), 'nope');
+    const error = await runCommand({ command: 'pwd', cwd: missing }).catch(
+      (caught: unknown) => caught,
+    );
+    expect(error).toBeInstanceOf(CommandFailedError);
+    expect((error as Error).message).toBe(
+      `Command 'pwd' could not start: its working folder '${missing}' (cwd) does not exist (spawn /bin/sh ENOENT)`,
+    );
+  });
+
   it('stops the whole process group at its timeout, with SIGKILL when SIGTERM is ignored', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'kairos-cmd-'));
     const pidFile = join(dir, 'child.pid');

@@ -4,7 +4,8 @@
  * then SIGKILL after the grace.
  */
 import { spawn } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
+import { resolve as resolvePath } from 'node:path';
 import { CommandFailedError, CommandTimeoutError } from '../errors.js';
 import { HAS_PROC, procStat } from '../proc.js';
 import { DEFAULT_KILL_GRACE, describeCommand, type CommandTask } from './command-task.js';
@@ -152,7 +153,7 @@ export function runCommand(
       if (startError !== null) {
         return reject(
           new CommandFailedError(
-            `Command ${name} could not start: ${startError.message}`,
+            `Command ${name} could not start: ${whyNotStarted(startError, task.cwd)}`,
             { ...details, exitCode: null },
             { cause: startError },
           ),
@@ -196,6 +197,17 @@ function groupHasLiving(pgid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * Why a command could not start, in words: spawn's ENOENT names the program (`spawn /bin/sh
+ * ENOENT`) also when what is missing is the working folder `cwd`.
+ */
+function whyNotStarted(error: Error, cwd: string | undefined): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT' && cwd !== undefined && !existsSync(cwd))
+    return `its working folder '${resolvePath(cwd)}' (cwd) does not exist (${error.message})`;
+  return error.message;
 }
 
 /** `; its standard error ended with:` and the last lines, or nothing when it printed none. */
