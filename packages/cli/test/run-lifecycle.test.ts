@@ -64,6 +64,12 @@ describe('kairos run', () => {
       ['stdout', 'stdout: out'],
       ['stderr', 'stderr: oops'],
     ]);
+    // Each output line names its run, as the run's own lines do (runs of a job may overlap).
+    const [run] = daemon.events('started', 'fails');
+    expect(daemon.events('output', 'fails').map((line) => line.runId)).toEqual([
+      run?.runId,
+      run?.runId,
+    ]);
     expect(daemon.events('failed', 'fails')[0]).toMatchObject({
       level: 'error',
       exitCode: 3,

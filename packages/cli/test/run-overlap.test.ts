@@ -68,6 +68,9 @@ describe('kairos run overlap policies', () => {
   it('forbid: never overlaps, skips, and starts one catch-up run when the running one ends', () => {
     expect(sequential('forbid')).toBe(true);
     expect(daemon.events('skipped', 'forbid').length).toBeGreaterThanOrEqual(2);
+    // The skipped run's time is a field too, as the started runs' is.
+    for (const line of daemon.events('skipped', 'forbid'))
+      expect(line.message).toContain(`run due at ${line.due} skipped`);
     // A catch-up run starts right at the end of the run it waited for, not on a whole second.
     const lines = daemon.lines.filter((line) => line.job === 'forbid');
     const catchUp = lines.findIndex(

@@ -124,8 +124,13 @@ export class OverlapControl {
     const job = this.#policies.get(event.jobId);
     if (job === undefined || this.#stopped) return;
     const owed = this.#owed.get(event.jobId) ?? 0;
-    const due = event.scheduledRunTimes.at(-1)?.toISOString() ?? 'now';
-    const fields = { job: job.name, jobId: event.jobId };
+    const dueTime = event.scheduledRunTimes.at(-1)?.toISOString();
+    const due = dueTime ?? 'now';
+    const fields = {
+      job: job.name,
+      jobId: event.jobId,
+      ...(dueTime === undefined ? {} : { due: dueTime }),
+    };
     switch (job.policy) {
       case 'forbid':
         this.#owed.set(event.jobId, 1);

@@ -83,6 +83,7 @@ export function logRunEvents(
         job: name,
         jobId: event.jobId,
         runId: run?.id,
+        ...(run === null ? {} : { due: run.scheduledRunTime.toISOString() }),
         durationMs: run?.durationMs ?? null,
       };
       const took = formatDuration(run?.durationMs ?? null);

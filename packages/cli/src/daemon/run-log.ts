@@ -85,6 +85,7 @@ export class DaemonLog {
           this.info('output', `${stream}: ${String(first['line'])}`, {
             job: jobOf(jobId) ?? jobId,
             jobId,
+            ...(typeof first['runId'] === 'string' ? { runId: first['runId'] } : {}),
             stream,
           });
           return;

@@ -1,7 +1,7 @@
 /**
  * The function a command task runs as: it starts the command with the run's abort signal (so
  * the job's `timeout` and a shutdown stop it) and logs its output line by line with the job's
- * name (and, for structured loggers, the fields `jobId`, `stream` and `line`).
+ * name (and, for structured loggers, the fields `jobId`, `runId`, `stream` and `line`).
  */
 import { currentJob } from '../job-context.js';
 import type { TaskFunction } from '../job-data.js';
@@ -22,7 +22,12 @@ export function commandFunction(task: CommandTask, log: () => Log): TaskFunction
       signal: job?.signal,
       onLine: current.infoOn
         ? (stream, line) =>
-            current.info(`${prefix} ${stream}: ${line}`, { jobId: job?.jobId, stream, line })
+            current.info(`${prefix} ${stream}: ${line}`, {
+              jobId: job?.jobId,
+              runId: job?.runId,
+              stream,
+              line,
+            })
         : undefined,
     });
   };
