@@ -8,6 +8,7 @@ import {
   mkdirSync,
   readFileSync,
   renameSync,
+  rmSync,
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
@@ -232,6 +233,26 @@ describe('kairos run', () => {
     } finally {
       clearInterval(writer);
     }
+    expect(await daemon.stop()).toBe(0);
+  });
+
+  it('says once that a watched file was deleted, and keeps its jobs', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'crontab');
+    writeFileSync(file, '0 2 * * * echo one\n');
+    const daemon = new Daemon(['crontab'], dir);
+    await daemon.ready();
+    rmSync(file);
+    const unreadable = (): string[] =>
+      daemon.lines
+        .map((line) => line.message)
+        .filter((message) => message.includes('cannot read the file'));
+    await daemon.waitFor('the error', () => unreadable().length === 1);
+    writeFileSync(join(dir, 'other.log'), 'x\n'); // another change in the folder: said once
+    await sleep(1_500);
+    expect(unreadable()).toEqual([
+      expect.stringMatching(/^crontab: cannot read the file \(ENOENT.*\); its jobs are kept$/),
+    ]);
     expect(await daemon.stop()).toBe(0);
   });
 

@@ -67,6 +67,11 @@ function reloadFailure(error: unknown): string {
 /** The longest a reload waits for the writes in its files' folders to stop (ms). */
 const MAX_RELOAD_DELAY_MS = 1000;
 
+/** A file as the reload compares it: its text's hash, or why it cannot be read. */
+function stateOf(text: string | Error): string {
+  return typeof text === 'string' ? hash(text) : `unreadable: ${text.message}`;
+}
+
 /** The `killGrace` of a command task that gives none (core's default), in seconds. */
 const DEFAULT_KILL_GRACE_SECONDS = 5;
 
@@ -77,7 +82,7 @@ class Daemon {
   readonly #overlap: OverlapControl;
   readonly #metrics: DaemonMetrics | null;
   readonly #applied: AppliedJobs;
-  /** Hash of each file's text as last loaded. */
+  /** Each file as last read: its text's hash, or why it could not be read (see stateOf). */
   readonly #loaded = new Map<string, string>();
   /** Null with `--no-watch`. */
   #watch: FileWatch | null = null;
@@ -251,9 +256,7 @@ class Daemon {
     if (this.#stopping) return;
     await this.#watch?.follow();
     if (onlyIfChanged) {
-      const changed = [...texts].some(
-        ([file, text]) => typeof text === 'string' && this.#loaded.get(file) !== hash(text),
-      );
+      const changed = [...texts].some(([file, text]) => this.#loaded.get(file) !== stateOf(text));
       if (!changed) return;
     }
     const jobs: FileJob[] = [];
@@ -265,6 +268,8 @@ class Daemon {
           'daemon',
           `${file}: cannot read the file (${text.message}); its jobs are kept`,
         );
+        // Said once: the folder's next changes reload only when the file changes again.
+        this.#loaded.set(file, stateOf(text));
         jobs.push(...this.#applied.of(file));
       }
     }
