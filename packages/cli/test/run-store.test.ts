@@ -20,6 +20,25 @@ function jobFile(dir: string, jobs: unknown[]): void {
 }
 
 describe('kairos run --store', () => {
+  it('warns of stored jobs of files not named (they run too), and leaves them', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'a.crontab'), '0 2 * * * echo a\n');
+    writeFileSync(join(dir, 'b.crontab'), '0 3 * * * echo b\n');
+    const store = ['--store', 'sqlite:jobs.sqlite'];
+    const both = new Daemon([...store, 'a.crontab', 'b.crontab'], dir);
+    await both.ready();
+    expect(await both.stop()).toBe(0);
+    expect(both.lines.filter((line) => line.level === 'warn')).toEqual([]);
+
+    const one = new Daemon([...store, 'a.crontab'], dir);
+    await one.ready();
+    expect(await one.stop()).toBe(0);
+    const warning = one.lines.find((line) => line.message.includes('files not named here'));
+    expect(warning?.message).toMatch(
+      /^the store holds 1 job\(s\) of files not named here \(b\.crontab\.[0-9a-f]{8}\); they run too: name their files, or remove them with kairos jobs remove ID --store URL \(b\.crontab\.[0-9a-f]{8}\/[0-9a-f]{12}\)$/,
+    );
+  });
+
   it('runs a run missed while no daemon was up once at start, within --catch-up', async () => {
     const dir = tempDir();
     // Due every 4 s from 2 s from now: the first daemon is killed before, the second starts

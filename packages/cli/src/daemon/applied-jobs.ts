@@ -15,7 +15,7 @@ import {
   type BackgroundScheduler,
 } from 'kairos';
 import { messageOf } from '../errors.js';
-import { fileIdPrefix } from './job-ids.js';
+import { FILE_JOB_ID, fileIdPrefix } from './job-ids.js';
 import type { FileJob } from './job-files.js';
 import { maxInstancesOf, type OverlapControl } from './overlap.js';
 import type { DaemonLog } from './run-log.js';
@@ -122,9 +122,23 @@ export class AppliedJobs {
   async removeStale(files: readonly string[], jobs: readonly FileJob[]): Promise<void> {
     const prefixes = files.map(fileIdPrefix);
     const wanted = new Set(jobs.map((job) => job.id));
+    const others: string[] = [];
     for (const job of await this.#scheduler.getJobs(STORE)) {
-      if (wanted.has(job.id) || !prefixes.some((prefix) => job.id.startsWith(prefix))) continue;
-      await this.#remove(job.id, job.name);
+      if (wanted.has(job.id)) continue;
+      if (prefixes.some((prefix) => job.id.startsWith(prefix)))
+        await this.#remove(job.id, job.name);
+      else if (FILE_JOB_ID.test(job.id)) others.push(job.id);
+    }
+    // Jobs stored by a daemon or an import of other files (a file renamed or moved, named
+    // through a symlink once): they run too, which may run a line twice.
+    if (others.length > 0) {
+      const files = [...new Set(others.map((id) => id.slice(0, id.indexOf('/'))))];
+      this.#log.warn(
+        'daemon',
+        `the store holds ${others.length} job(s) of files not named here (${files.join(', ')}); ` +
+          `they run too: name their files, or remove them with kairos jobs remove ID --store URL ` +
+          `(${others.slice(0, 3).join(', ')}${others.length > 3 ? ', …' : ''})`,
+      );
     }
   }
 

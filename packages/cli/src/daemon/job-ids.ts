@@ -15,6 +15,9 @@ export function fileKey(file: string): string {
   return `${basename(file)}.${hash(resolve(file)).slice(0, 8)}`;
 }
 
+/** The ids of the jobs of a file, whichever: `<base name>.<8 hex digits>/…`. */
+export const FILE_JOB_ID = /^[^/]+\.[0-9a-f]{8}\/./;
+
 /** The prefix of every id of the jobs of `file`: `crontab.3f9a2b1c/`. */
 export function fileIdPrefix(file: string): string {
   return `${fileKey(file)}/`;
