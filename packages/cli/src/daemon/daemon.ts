@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { userInfo } from 'node:os';
 import { BackgroundScheduler, redactUrl } from 'kairos';
 import { CommandFailedError, EXIT, UsageError, messageOf } from '../errors.js';
+import { EXIT_READER_GONE, whenReaderGone } from '../io.js';
 import { parseStoreUrl } from '../store-url.js';
 import {
   ApplyFailedError,
@@ -91,6 +92,8 @@ class Daemon {
   /** When the reload waited for must happen at the latest (epoch ms), or null. */
   #reloadDueBy: number | null = null;
   #stopping = false;
+  /** Whether the daemon stops because the reader of its output went away. */
+  #readerGone = false;
   /** Removes the signal handlers `#trapSignals` set. */
   #untrapSignals: () => void = () => undefined;
 
@@ -156,7 +159,7 @@ class Daemon {
       `started: ${counts.added + counts.changed + counts.unchanged} job(s) from ${this.#options.files.join(', ')} ${where}, ${counts.reboot} @reboot (pid ${process.pid})`,
     );
     await stopped;
-    return EXIT.ok;
+    return this.#readerGone ? EXIT_READER_GONE : EXIT.ok;
   }
 
   /** The files' jobs, or null when a file has errors (logged: the daemon does not start). */
@@ -346,6 +349,12 @@ class Daemon {
       process.on('SIGTERM', onStop);
       process.on('SIGINT', onStop);
       process.on('SIGHUP', onHup);
+      // The reader of the log went away (a pipe closed): stop as at SIGTERM, so the commands
+      // running are stopped and waited for rather than left behind; then exit 141.
+      whenReaderGone(() => {
+        this.#readerGone = true;
+        onStop('SIGPIPE');
+      });
     });
   }
 
