@@ -46,31 +46,20 @@ if ARGV[2] ~= '' then redis.call('PUBLISH', ARGV[1], ARGV[2]) end
 return 1
 `;
 
-/** ARGV: id, document, run time or '', channel, message. 1 = replaced, 0 = no such job. */
+/**
+ * ARGV: id, document, run time or '', channel, message, and optionally the expected run time or
+ * '' (paused): then the job is replaced only while its run time is still that one. 1 =
+ * replaced, 0 = no such job, 2 = its run time changed (nothing written).
+ */
 const UPDATE_JOB = `
 if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then return 0 end
-redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
-if ARGV[3] == '' then
-  redis.call('ZREM', KEYS[2], ARGV[1])
-else
-  redis.call('ZADD', KEYS[2], ARGV[3], ARGV[1])
-  redis.call('PUBLISH', ARGV[4], ARGV[5])
-end
-return 1
-`;
-
-/**
- * ARGV: id, document, run time or '', channel, message, expected run time or '' (paused).
- * {@link UPDATE_JOB} while the job's run time is still the expected one: 1 = replaced, 0 = no
- * such job, 2 = its run time changed (nothing written).
- */
-const UPDATE_JOB_IF = `
-if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then return 0 end
-local stored = redis.call('ZSCORE', KEYS[2], ARGV[1])
-if ARGV[6] == '' then
-  if stored then return 2 end
-elseif not stored or tonumber(stored) ~= tonumber(ARGV[6]) then
-  return 2
+if ARGV[6] ~= nil then
+  local stored = redis.call('ZSCORE', KEYS[2], ARGV[1])
+  if ARGV[6] == '' then
+    if stored then return 2 end
+  elseif not stored or tonumber(stored) ~= tonumber(ARGV[6]) then
+    return 2
+  end
 end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 if ARGV[3] == '' then
@@ -244,7 +233,6 @@ export function defineScripts(client: Redis, keys: KeyLayout): StoreScripts {
   const add = define(client, 'kairosAddJob', ADD_JOB);
   const addMany = define(client, 'kairosAddJobs', ADD_JOBS);
   const update = define(client, 'kairosUpdateJob', UPDATE_JOB);
-  const updateIf = define(client, 'kairosUpdateJobIf', UPDATE_JOB_IF);
   const remove = define(client, 'kairosRemoveJob', REMOVE_JOB);
   const due = define(client, 'kairosDueJobs', DUE_JOBS, 2, true);
   const claim = define(client, 'kairosClaimJobs', CLAIM_JOBS, 2 + LEDGER_KEY_COUNT);
@@ -289,7 +277,7 @@ export function defineScripts(client: Redis, keys: KeyLayout): StoreScripts {
       return (await update(jobs, runTimes, id, document, runTime, wakeupChannel, message)) === 1;
     },
     async updateJobIf(id, document, runTime, message, expected) {
-      const reply = await updateIf(
+      const reply = await update(
         jobs,
         runTimes,
         id,
