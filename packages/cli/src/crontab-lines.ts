@@ -106,6 +106,15 @@ export function readCrontab(text: string, options: { system?: boolean } = {}): C
     const reading = readJobLine(line, number, system, byLine.get(number) ?? []);
     const { [OVERLAP_VARIABLE]: overlapText, ...environment } = line.environment();
     if (!setsPath) delete environment.PATH;
+    const user = reading.entry.user;
+    if (system && user !== null && user !== line.user) {
+      // Read with a seconds field, the line's user is the word after six fields, not the one
+      // cron's five-field reading took (`*`): its LOGNAME and HOME are that user's.
+      environment.LOGNAME = user;
+      const home = lookupUser(user).home;
+      if (home === undefined) delete environment.HOME;
+      else environment.HOME = home;
+    }
     const entry: CrontabEntry = {
       ...reading.entry,
       timezone: timezone?.zone ?? null,

@@ -1,3 +1,4 @@
+import { lookupUser } from '@kairos/crontab';
 import { describe, expect, test } from 'vitest';
 import { readCrontab } from '../src/crontab-lines.js';
 
@@ -74,6 +75,15 @@ describe('readCrontab: not portable to Debian', () => {
     const reading = readCrontab('0 0 L * * root /bin/x %in\n', { system: true });
     expect(reading.problems.map((problem) => problem.field)).toEqual(['portability']);
     expect(reading.entries[0]).toMatchObject({ user: 'root', command: '/bin/x ', stdin: 'in' });
+  });
+
+  test("a system line with a seconds field: its LOGNAME and HOME are its user's", () => {
+    // Cron's five-field reading takes the sixth time field, '*', for the user.
+    const [entry] = readCrontab('* * * * * * nobody env\n', { system: true }).entries;
+    expect(entry).toMatchObject({ user: 'nobody', command: 'env' });
+    const nobody = lookupUser('nobody');
+    expect(entry?.environment.LOGNAME).toBe('nobody');
+    expect(entry?.environment.HOME).toBe(nobody.home);
   });
 
   test('a not-portable schedule with a missing user is still an error, at its column', () => {
