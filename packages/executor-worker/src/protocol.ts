@@ -79,8 +79,10 @@ export function describeError(thrown: unknown, depth = 0): ErrorState {
   }
   const fields: Record<string, unknown> = {};
   const keys = Object.keys(thrown);
-  // An error constructed with `{cause}` has a non-enumerable own `cause`.
-  if (Object.hasOwn(thrown, 'cause') && !keys.includes('cause')) keys.push('cause');
+  // An error constructed with `{cause}` has a non-enumerable own `cause`, an AggregateError
+  // its `errors`.
+  for (const own of ['cause', 'errors'])
+    if (Object.hasOwn(thrown, own) && !keys.includes(own)) keys.push(own);
   for (const key of keys) {
     if (key === 'name' || key === 'message' || key === 'stack') continue;
     // A getter that throws leaves its field out, as a field that cannot be copied is.

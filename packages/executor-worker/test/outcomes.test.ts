@@ -131,6 +131,15 @@ describe('thrown errors', () => {
     const named = (await runOnce(harness, task('throwAwkward'), ['named'])).exception as Error;
     expect(named).toBeInstanceOf(Error);
     expect([named.name, named.message]).toEqual(['constructor', 'named']);
+    // An AggregateError keeps its errors.
+    const aggregate = (await runOnce(harness, task('throwAggregate'))).exception as Error & {
+      errors?: Error[];
+    };
+    expect([aggregate.name, aggregate.message]).toEqual(['AggregateError', 'both failed']);
+    expect(aggregate.errors?.map((error) => [error.name, error.message])).toEqual([
+      ['Error', 'first'],
+      ['RangeError', 'second'],
+    ]);
     // The same thread all along: none of this crashed it.
     const after = (await runOnce(harness, task('threadInfo'))).retval as { threadId: number };
     expect(after.threadId).toBe(before.threadId);
