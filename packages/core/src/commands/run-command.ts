@@ -4,10 +4,10 @@
  * then SIGKILL after the grace.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
 import { CommandFailedError, CommandTimeoutError } from '../errors.js';
-import { HAS_PROC, procStat } from '../proc.js';
+import { groupLives } from '../proc.js';
 import { DEFAULT_KILL_GRACE, describeCommand, type CommandTask } from './command-task.js';
 import { OutputTail } from './output-tail.js';
 
@@ -102,7 +102,6 @@ export function runCommand(
         // ESRCH: the group has already exited.
       }
     };
-    const groupAlive = (): boolean => child.pid !== undefined && groupHasLiving(child.pid);
     const stop = (reason: unknown): void => {
       if (stopped) return;
       stopped = true;
@@ -132,7 +131,7 @@ export function runCommand(
       signal?.removeEventListener('abort', onAbort);
       // Stopped, and the shell has exited but a process it started lives on (one that ignores
       // SIGTERM): it gets its SIGKILL at the end of the kill grace, and the run ends then.
-      if (stopped && !killed && groupAlive()) {
+      if (stopped && !killed && child.pid !== undefined && groupLives(child.pid)) {
         held = () => settle(code, exitSignal);
         return;
       }
@@ -176,27 +175,6 @@ export function runCommand(
       });
     };
   });
-}
-
-/**
- * Whether a process of group `pgid` lives (zombies, which only wait to be reaped, do not count):
- * read from /proc on Linux, else asked with signal 0 (which counts zombies too).
- */
-function groupHasLiving(pgid: number): boolean {
-  if (HAS_PROC) {
-    for (const entry of readdirSync('/proc')) {
-      if (!/^\d+$/.test(entry)) continue;
-      const stat = procStat(entry); // null: it ended meanwhile
-      if (stat !== null && stat.group === pgid && stat.state !== 'Z') return true;
-    }
-    return false;
-  }
-  try {
-    process.kill(-pgid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /**

@@ -22,7 +22,7 @@ import type {
   RunRow,
 } from '../ledger.js';
 import type { Listeners } from '../listeners.js';
-import { HAS_PROC, procStat } from '../proc.js';
+import { processLives } from '../proc.js';
 import type { RunLayer } from '../runs/layer.js';
 import type { RunRecord } from '../runs/run.js';
 import { StoredRun } from '../runs/stored-run.js';
@@ -162,7 +162,7 @@ export class Cluster {
       // The store's clock is not measured yet: a beat that old is gone on either clock.
       const silentMs = clock.now() - node.lastSeen;
       if (silentMs > leaseSeconds * 1000) continue;
-      if (node.host === hostname() && (node.pid === process.pid || !processRuns(node.pid)))
+      if (node.host === hostname() && (node.pid === process.pid || !processLives(node.pid)))
         continue;
       throw new ConfigurationError(
         'schedulerId',
@@ -596,21 +596,4 @@ function refusedRows(rows: readonly RunRow[], maxInstances: number, now: number)
     stack: null,
   };
   return rows.map((row) => endedRow(row, { outcome: 'skipped', finishedAt: now, error }));
-}
-
-/**
- * Whether a process of this host runs with `pid` (one of another user's counts too; a zombie,
- * killed and not yet reaped, does not): read from /proc on Linux, else asked with signal 0.
- */
-function processRuns(pid: number): boolean {
-  if (HAS_PROC) {
-    const stat = procStat(pid);
-    return stat !== null && stat.state !== 'Z';
-  }
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
