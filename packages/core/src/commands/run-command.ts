@@ -46,6 +46,9 @@ export interface CommandResult {
   readonly stderrDropped: number;
 }
 
+/** How often a stopped command's group is looked at once its shell has exited (ms). */
+const GROUP_POLL_MS = 50;
+
 /**
  * Runs a command task and resolves when it exits with code 0.
  * @throws CommandFailedError when it cannot start, exits non-zero or is killed by a signal
@@ -129,10 +132,21 @@ export function runCommand(
     child.on('close', (code, exitSignal) => {
       clearTimeout(timeoutTimer);
       signal?.removeEventListener('abort', onAbort);
-      // Stopped, and the shell has exited but a process it started lives on (one that ignores
-      // SIGTERM): it gets its SIGKILL at the end of the kill grace, and the run ends then.
+      // Stopped, and the shell has exited but a process it started lives on: the run ends
+      // once that process has ended too (it got the SIGTERM and may be ending now), or at the
+      // SIGKILL at the end of the kill grace (one that ignores SIGTERM), whichever comes first.
       if (stopped && !killed && child.pid !== undefined && groupLives(child.pid)) {
-        held = () => settle(code, exitSignal);
+        const pgid = child.pid;
+        const watch = setInterval(() => {
+          if (groupLives(pgid)) return;
+          clearTimeout(graceTimer);
+          held?.();
+        }, GROUP_POLL_MS);
+        held = () => {
+          held = null;
+          clearInterval(watch);
+          settle(code, exitSignal);
+        };
         return;
       }
       clearTimeout(graceTimer);
