@@ -200,18 +200,17 @@ export interface StoreScripts {
    * Publishes `message` once unless it is ''.
    */
   addJobs(jobs: readonly JobToStore[], message: string): Promise<string | null>;
-  /** Replaces an existing job; publishes `message` when it has a run time. */
-  updateJob(id: string, document: string, runTime: string, message: string): Promise<boolean>;
   /**
-   * {@link updateJob} while the job's run time is still `expected` ('' = paused): 'updated',
-   * 'missing', or 'changed' (nothing written).
+   * Replaces an existing job, and publishes `message` when it has a run time; with `expected`,
+   * only while the job's run time is still that one ('' = paused). 'updated', 'missing', or
+   * 'changed' (nothing written).
    */
-  updateJobIf(
+  updateJob(
     id: string,
     document: string,
     runTime: string,
     message: string,
-    expected: string,
+    expected?: string,
   ): Promise<'updated' | 'missing' | 'changed'>;
   /** Removes a job; false when there was none. */
   removeJob(id: string): Promise<boolean>;
@@ -273,20 +272,10 @@ export function defineScripts(client: Redis, keys: KeyLayout): StoreScripts {
       const reply = await addMany(jobs, runTimes, args);
       return typeof reply === 'number' ? null : String(reply);
     },
-    async updateJob(id, document, runTime, message) {
-      return (await update(jobs, runTimes, id, document, runTime, wakeupChannel, message)) === 1;
-    },
-    async updateJobIf(id, document, runTime, message, expected) {
-      const reply = await update(
-        jobs,
-        runTimes,
-        id,
-        document,
-        runTime,
-        wakeupChannel,
-        message,
-        expected,
-      );
+    async updateJob(id, document, runTime, message, expected) {
+      const args = [id, document, runTime, wakeupChannel, message];
+      if (expected !== undefined) args.push(expected);
+      const reply = await update(jobs, runTimes, ...args);
       return reply === 1 ? 'updated' : reply === 0 ? 'missing' : 'changed';
     },
     async removeJob(id) {

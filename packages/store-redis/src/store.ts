@@ -294,31 +294,30 @@ export class RedisJobStore implements JobStore {
    * @throws SerializationError (before anything is written) when the job cannot be stored
    */
   async updateJob(job: Job): Promise<void> {
-    return this.#run(async ({ context, alias, scripts, unrestorable }) => {
-      const { document, nextRunTime: runTime } = storedJob(context, job);
-      const updated = await scripts.updateJob(
-        job.id,
-        document,
-        runTime === null ? '' : String(runTime),
-        runTime === null ? '' : encodeWakeup(this.#instanceId, runTime),
-      );
-      // Also when it is gone: another process removed it.
-      unrestorable.forget(job.id);
-      if (!updated) throw new JobLookupError(job.id, alias);
-    });
+    await this.#update(job, undefined);
   }
 
   /** {@inheritDoc JobStore.updateJobIf} One script: the run time compared, then the write. */
-  async updateJobIf(job: Job, nextRunTimeMs: number | null): Promise<boolean> {
+  updateJobIf(job: Job, nextRunTimeMs: number | null): Promise<boolean> {
+    return this.#update(job, nextRunTimeMs === null ? '' : String(nextRunTimeMs));
+  }
+
+  /**
+   * The update script on `job`: unconditional, or while its run time is `expected` ('' =
+   * paused); false when that run time changed (nothing written).
+   * @throws JobLookupError when the job is gone (another process may have removed it)
+   */
+  #update(job: Job, expected: string | undefined): Promise<boolean> {
     return this.#run(async ({ context, alias, scripts, unrestorable }) => {
       const { document, nextRunTime: runTime } = storedJob(context, job);
-      const result = await scripts.updateJobIf(
+      const result = await scripts.updateJob(
         job.id,
         document,
         runTime === null ? '' : String(runTime),
         runTime === null ? '' : encodeWakeup(this.#instanceId, runTime),
-        nextRunTimeMs === null ? '' : String(nextRunTimeMs),
+        expected,
       );
+      // Also when it is gone: another process removed it.
       unrestorable.forget(job.id);
       if (result === 'missing') throw new JobLookupError(job.id, alias);
       return result === 'updated';
