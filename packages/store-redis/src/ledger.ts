@@ -5,6 +5,7 @@
  */
 import {
   runMatches,
+  writtenRetry,
   type AbandonedRun,
   type LapsedScan,
   type NodeBeat,
@@ -110,7 +111,10 @@ export class RedisRunLedger implements RunLedger {
       const ended = await scripts.abandon(scan.now, writes);
       return writes
         .filter(({ lapsed: row }) => ended.has(row.id))
-        .map(({ abandoned, retry }) => ({ row: abandoned, retry }));
+        .map(({ lapsed: row, abandoned, retry }) => ({
+          row: abandoned,
+          retry: retry === null ? null : writtenRetry(retry, ended.get(row.id) === true),
+        }));
     });
   }
 

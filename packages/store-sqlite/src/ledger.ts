@@ -7,6 +7,7 @@
 import {
   decodeRunRow,
   encodeRunRow,
+  writtenRetry,
   type AbandonedRun,
   type LapsedScan,
   type NodeBeat,
@@ -144,8 +145,10 @@ function abandonLapsed(statements: LedgerStatements, scan: LapsedScan): Abandone
     const { changes } = statements.abandonRun.run({ ...runColumns(row), now: scan.now });
     if (changes === 0) continue;
     const retry = scan.retry(lapsed);
-    if (retry !== null) statements.insertRun.run(runColumns(retry));
-    ended.push({ row, retry });
+    ended.push({
+      row,
+      retry: retry === null ? null : writtenRetry(retry, openRuns(statements, retry, scan.now)),
+    });
   }
   return ended;
 }

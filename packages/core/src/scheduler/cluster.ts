@@ -368,15 +368,7 @@ export class Cluster {
       run.ledgerDocument = document;
       rows.push(run.toRow(leaseUntil, document));
     }
-    let refused: RunRow[] | null = null;
-    return {
-      rows,
-      // Made when a store reads them: most claims refuse nothing.
-      get refused(): RunRow[] {
-        return (refused ??= refusedRows(rows, job.maxInstances, now));
-      },
-      maxInstances: job.maxInstances,
-    };
+    return openingOf(rows, job.maxInstances, now);
   }
 
   /**
@@ -525,7 +517,12 @@ export class Cluster {
   }
 
   /** The retry row of an abandoned run, or null; its record waits in `retries`. */
-  #retry(alias: string, row: RunRow, now: number, retries: Map<string, RunRecord>): RunRow | null {
+  #retry(
+    alias: string,
+    row: RunRow,
+    now: number,
+    retries: Map<string, RunRecord>,
+  ): RunOpening | null {
     if (row.onAbandoned !== 'retry' || row.attempt >= row.maxRetries || row.job === null) {
       return null;
     }
@@ -551,7 +548,8 @@ export class Cluster {
     );
     retries.set(first.id, first);
     first.ledgerDocument = row.job;
-    return first.toRow(now + this.#parts.settings.leaseSeconds * 1000, row.job);
+    const leaseUntil = now + this.#parts.settings.leaseSeconds * 1000;
+    return openingOf([first.toRow(leaseUntil, row.job)], job.maxInstances, now);
   }
 
   #abandoned(
@@ -563,6 +561,8 @@ export class Cluster {
   ): void {
     const { settings, listeners, runs } = this.#parts;
     const run = new StoredRun(row);
+    const first = retry === null ? undefined : retries.get(retry.id);
+    const refused = retry?.outcome === 'skipped';
     settings.log.warn(
       `Run ${row.id} of job "${row.jobName}" (id ${row.jobId}, scheduled at ` +
         `${run.scheduledRunTime.toISOString()}) was abandoned: its scheduler ${row.schedulerId} ` +
@@ -571,11 +571,20 @@ export class Cluster {
           ? row.onAbandoned === 'retry'
             ? `It has had its ${row.maxRetries} retr${row.maxRetries === 1 ? 'y' : 'ies'}; not run again`
             : `Not run again (onAbandoned: 'fail')`
-          : `Retrying it (attempt ${retry.attempt} of ${row.maxRetries})`),
+          : refused
+            ? `Its retry (attempt ${retry.attempt} of ${row.maxRetries}) is skipped: the job ` +
+              `has maxInstances runs in flight`
+            : `Retrying it (attempt ${retry.attempt} of ${row.maxRetries})`),
     );
-    listeners.emit(EVENT_JOB_ABANDONED, () => new JobAbandonedEvent(alias, run, retry !== null));
-    const first = retry === null ? undefined : retries.get(retry.id);
+    listeners.emit(
+      EVENT_JOB_ABANDONED,
+      () => new JobAbandonedEvent(alias, run, retry !== null && !refused),
+    );
     if (first === undefined) return;
+    if (refused) {
+      runs.refuseOpened(first, now);
+      return;
+    }
     this.track(first);
     runs.submitOpened(first, now);
   }
@@ -584,6 +593,18 @@ export class Cluster {
     this.#parts.settings.log.warn(`Error ${action} in job store '${alias}'; retrying`, error);
     this.#parts.listeners.reportError('jobstore', alias, error, action);
   }
+}
+
+/** The opening of `rows`, its refused rows made when a store reads them (most claims refuse none). */
+function openingOf(rows: RunRow[], maxInstances: number, now: number): RunOpening {
+  let refused: RunRow[] | null = null;
+  return {
+    rows,
+    get refused(): RunRow[] {
+      return (refused ??= refusedRows(rows, maxInstances, now));
+    },
+    maxInstances,
+  };
 }
 
 /** The runs of a submission ended `skipped` for `maxInstances` (no error made: no stack taken). */
