@@ -46,6 +46,18 @@ const name: Reader = (value) => {
   return { ok: true, value };
 };
 
+/** A job id: a name that is not `.` or `..`, which no URL path (the HTTP API's) can hold. */
+const id: Reader = (value) => {
+  const read = name(value);
+  if (read.ok && (value === '.' || value === '..')) {
+    return {
+      ok: false,
+      problem: `'${value}' cannot be a job id (a URL path could not name the job); choose another`,
+    };
+  }
+  return read;
+};
+
 const args: Reader = (value) =>
   Array.isArray(value)
     ? { ok: true, value }
@@ -98,7 +110,7 @@ const SHARED: Readonly<Record<string, Reader>> = {
 
 const ADD_JOB: Readonly<Record<string, Reader>> = {
   ...SHARED,
-  id: name,
+  id,
   jobstore: name,
   replaceExisting: fromSetting(BOOLEAN),
 };

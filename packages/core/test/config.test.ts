@@ -269,11 +269,10 @@ describe('parseConfig: string coercion', () => {
     expect(errorOf({ 'kairos.max_sleep_time': '0' }).message).toContain(`'0' is not a number`);
   });
 
-  it('reads misfire_grace_time as seconds ≥ 0 or null, with none/null strings for null', () => {
+  it('reads misfire_grace_time as seconds > 0 or null, with none/null strings for null', () => {
     const grace = (value: unknown) =>
       parse({ 'kairos.job_defaults.misfire_grace_time': value }).jobDefaults?.misfireGraceTime;
     expect(grace('30')).toBe(30);
-    expect(grace('0')).toBe(0);
     expect(grace('0.5')).toBe(0.5);
     expect(grace(null)).toBeNull();
     expect(grace('none')).toBeNull();
@@ -282,11 +281,12 @@ describe('parseConfig: string coercion', () => {
     expect(parse({ jobDefaults: { misfireGraceTime: null } }).jobDefaults).toEqual({
       misfireGraceTime: null,
     });
-    for (const value of ['-1', 'never', '', -0.1]) {
+    for (const value of ['-1', 'never', '', -0.1, '0', 0]) {
       const error = errorOf({ 'kairos.job_defaults.misfire_grace_time': value });
       expect(error.key).toBe('kairos.job_defaults.misfire_grace_time');
       expect(error.message).toContain(
-        `is not a number of seconds ≥ 0, or null to always run (also 'none' or 'null' as a string)`,
+        `is not a number of seconds > 0 (a run always starts a little after its time: 0 would ` +
+          `find most runs missed), or null to always run (also 'none' or 'null' as a string)`,
       );
     }
   });

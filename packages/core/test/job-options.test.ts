@@ -98,13 +98,20 @@ describe('checkAddJobOptions: values read as the configuration dictionary reads 
       [{ maxInstances: 0 }, 'maxInstances: 0 is not an integer ≥ 1'],
       [{ coalesce: 'maybe' }, `coalesce: 'maybe' is not a boolean; use true/false`],
       [{ coalesce: 1 }, 'coalesce: 1 is not a boolean'],
-      [{ misfireGraceTime: '-1' }, `misfireGraceTime: '-1' is not a number of seconds ≥ 0`],
-      [{ misfireGraceTime: 'soon' }, `misfireGraceTime: 'soon' is not a number of seconds ≥ 0`],
+      [{ misfireGraceTime: '-1' }, `misfireGraceTime: '-1' is not a number of seconds > 0`],
+      [{ misfireGraceTime: 'soon' }, `misfireGraceTime: 'soon' is not a number of seconds > 0`],
+      [
+        { misfireGraceTime: 0 },
+        'misfireGraceTime: 0 is not a number of seconds > 0 (a run always starts a little ' +
+          'after its time: 0 would find most runs missed), or null to always run',
+      ],
       [{ timeout: 0 }, 'timeout: 0 is not a number of seconds > 0, or null for no limit'],
       [{ timeout: 'long' }, `timeout: 'long' is not a number of seconds > 0`],
       [{ replaceExisting: 'perhaps' }, `replaceExisting: 'perhaps' is not a boolean`],
       [{ args: 'x' }, `args: 'x' is not an array`],
       [{ id: '' }, 'id: must not be empty'],
+      [{ id: '..' }, `id: '..' cannot be a job id (a URL path could not name the job)`],
+      [{ id: '.' }, `id: '.' cannot be a job id`],
       [{ id: 5 }, 'id: 5 is not a string'],
       [{ name: null }, 'name: null is not a string'],
     ];

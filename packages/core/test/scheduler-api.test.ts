@@ -55,6 +55,27 @@ function noop(): void {
 }
 
 describe('adding jobs', () => {
+  it('keeps its own copy of args: changing the array given, or the one a job has, changes no job', async () => {
+    const { scheduler, clock } = makeScheduler();
+    await scheduler.start();
+    const seen: string[] = [];
+    const args: unknown[] = ['report-A'];
+    const job = await scheduler.addJob(
+      (label: string) => seen.push(label),
+      { type: 'interval', seconds: 10 },
+      { id: 'r', args },
+    );
+    args[0] = 'report-B';
+    expect(() => (job.args as unknown[]).push('extra')).toThrow(TypeError);
+    const changed: unknown[] = ['report-C'];
+    await scheduler.modifyJob('r', { args: changed });
+    changed[0] = 'report-D';
+    await clock.advance(10_000);
+    expect(seen).toEqual(['report-C']);
+    expect((await scheduler.getJob('r'))?.args).toEqual(['report-C']);
+    await scheduler.shutdown();
+  });
+
   it('gives jobs added before start their first run time at start', async () => {
     const { scheduler, clock, events } = makeScheduler();
     const pending = await scheduler.addJob(noop, { type: 'cron', second: '*/10' }, { id: 'cron' });
@@ -234,7 +255,7 @@ describe('adding jobs', () => {
   it('rejects bad option values, naming the option and the value', async () => {
     const { scheduler } = makeScheduler();
     const cases: [Record<string, unknown>, string][] = [
-      [{ misfireGraceTime: -1 }, 'misfireGraceTime: -1 is not a number of seconds ≥ 0'],
+      [{ misfireGraceTime: -1 }, 'misfireGraceTime: -1 is not a number of seconds > 0'],
       [{ maxInstances: 0 }, 'maxInstances: 0 is not an integer ≥ 1'],
       [{ maxInstances: 1.5 }, 'maxInstances: 1.5 is not an integer ≥ 1'],
       [{ coalesce: 'maybe' }, "coalesce: 'maybe' is not a boolean"],
@@ -837,6 +858,77 @@ describe('runJob', () => {
 });
 
 describe('lifecycle', () => {
+  /** A store whose adds wait until `open()`: a start stays in progress while it stores jobs. */
+  class GatedStore extends MemoryJobStore {
+    #open = (): void => undefined;
+    readonly #gate = new Promise<void>((resolve) => {
+      this.#open = resolve;
+    });
+    open(): void {
+      this.#open();
+    }
+    override async addJob(job: Job): Promise<void> {
+      await this.#gate;
+      return super.addJob(job);
+    }
+  }
+
+  it('a job added or removed while start() stores the pending jobs waits for it: none is lost', async () => {
+    const store = new GatedStore();
+    const { scheduler, clock, events } = makeScheduler({ jobstores: { default: store } });
+    await scheduler.addJob(noop, { type: 'interval', seconds: 1 }, { id: 'early' });
+    const starting = scheduler.start();
+    await clock.settle();
+    // start() is storing 'early': these calls come in the middle of it.
+    const late = scheduler.addJob(noop, { type: 'interval', seconds: 1 }, { id: 'late' });
+    const removed = scheduler.removeJob('early');
+    store.open();
+    await starting;
+    expect((await late).state).toBe('scheduled');
+    await removed;
+    expect((await scheduler.getJobs()).map((job) => job.id)).toEqual(['late']);
+    await clock.advance(2000);
+    expect(events.only('job_executed')).toEqual([
+      '@1s job_executed late 1s',
+      '@2s job_executed late 2s',
+    ]);
+    await scheduler.shutdown();
+  });
+
+  it('a shutdown called while start() is in progress shuts down what it started', async () => {
+    const store = new GatedStore();
+    const { scheduler, clock, events } = makeScheduler({ jobstores: { default: store } });
+    await scheduler.addJob(noop, { type: 'interval', seconds: 1 }, { id: 'tick' });
+    const starting = scheduler.start();
+    await clock.settle();
+    const stopping = scheduler.shutdown();
+    store.open();
+    await starting;
+    await stopping;
+    expect(scheduler.state).toBe('stopped');
+    await clock.advance(5000);
+    expect(events.only('job_executed')).toEqual([]);
+    expect(events.only('scheduler_started', 'scheduler_shutdown')).toEqual([
+      '@0s scheduler_started',
+      '@0s scheduler_shutdown',
+    ]);
+  });
+
+  it("says 'pending' of the jobs it returns before start(), as getJob does", async () => {
+    const { scheduler } = makeScheduler();
+    const added = await scheduler.addJob(noop, { type: 'interval', seconds: 1 }, { id: 'a' });
+    const [many] = await scheduler.addJobs([
+      { task: noop, trigger: { type: 'interval', seconds: 1 }, id: 'b' },
+    ]);
+    const modified = await scheduler.modifyJob('a', { name: 'A' });
+    expect([added, many, modified].map((job) => job?.state)).toEqual([
+      'pending',
+      'pending',
+      'pending',
+    ]);
+    expect((await scheduler.getJob('a'))?.state).toBe('pending');
+  });
+
   it('pauses and resumes processing; a paused scheduler catches up on resume', async () => {
     const { scheduler, clock, events } = makeScheduler();
     await scheduler.start();

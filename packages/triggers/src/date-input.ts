@@ -173,9 +173,19 @@ function parseDateTimeString(
   if (offset === undefined) return zone.wallToInstant(wall);
   if (offset === 'Z') return wall;
   const sign = offset.startsWith('-') ? -1 : 1;
-  return (
-    wall - sign * (Number(offset.slice(1, 3)) * HOUR_MS + Number(offset.slice(4, 6)) * MINUTE_MS)
-  );
+  const offsetHours = Number(offset.slice(1, 3));
+  const offsetMinutes = Number(offset.slice(4, 6));
+  // Python's datetime refuses an offset of a day or more; no zone has one.
+  if (offsetHours > 23 || offsetMinutes > 59) {
+    throw new TriggerConfigError(
+      trigger,
+      field,
+      text,
+      `${show(text)} has the UTC offset ${offset}, which is not a real one (offsets run from ` +
+        `-23:59 to +23:59; write the time in UTC with Z, or give its zone in timezone)`,
+    );
+  }
+  return wall - sign * (offsetHours * HOUR_MS + offsetMinutes * MINUTE_MS);
 }
 
 /**

@@ -30,6 +30,19 @@ describe('DateTrigger', () => {
     ).toBe('2024-05-31T22:00:00.000Z');
   });
 
+  it('refuses UTC offsets of a day or more, as Python does', () => {
+    for (const runDate of ['2030-01-01T00:00:00+24:00', '2030-01-01T00:00:00-99:59']) {
+      const error = errorOf(() => triggerFromSpec({ type: 'date', runDate, timezone: 'UTC' }));
+      expect(error).toBeInstanceOf(TriggerConfigError);
+      expect(error.message).toContain(
+        `has the UTC offset ${runDate.slice(-6)}, which is not a real one`,
+      );
+    }
+    expect(new DateTrigger({ runDate: '2030-01-01T00:00:00-23:59' }).runDate.toISOString()).toBe(
+      '2030-01-01T23:59:00.000Z',
+    );
+  });
+
   it('resolves naive wall times in a gap forward and in an overlap to the earlier instant', () => {
     expect(
       new DateTrigger({

@@ -153,8 +153,10 @@ export const SETTINGS = {
 export const JOB_DEFAULTS = {
   coalesce: BOOLEAN,
   misfireGraceTime: {
-    schema: z.preprocess(nullableNumberFromString, z.number().min(0).nullable()),
-    allowed: `a number of seconds ≥ 0, or null to always run (also 'none' or 'null' as a string)`,
+    schema: z.preprocess(nullableNumberFromString, z.number().gt(0).nullable()),
+    allowed:
+      `a number of seconds > 0 (a run always starts a little after its time: 0 would find most ` +
+      `runs missed), or null to always run (also 'none' or 'null' as a string)`,
   },
   maxInstances: {
     schema: z.preprocess(integerFromString, z.number().int().min(1)),

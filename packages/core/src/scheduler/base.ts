@@ -50,6 +50,7 @@ import type { AddJobsEntry, SchedulerSetup, ShutdownOptions, StartOptions } from
 import type { FoundJob, JobPlace } from './places.js';
 import type { RunObserver } from '../runs/observers.js';
 import { buildRooms, type Rooms } from './rooms.js';
+import { StartingJobs } from './starting.js';
 import {
   exportText,
   readExport,
@@ -85,12 +86,20 @@ export abstract class BaseScheduler implements JobHost {
   }
 
   /**
-   * Where the jobs are: pending while the scheduler is stopped (also while it starts: `start()`
-   * moves them to their stores one by one), in the started job stores while it runs.
+   * Where the jobs are: pending while the scheduler is stopped, in the started job stores while
+   * it runs. While it starts (`start()` moves the pending jobs to their stores one by one), a
+   * call waits for the start to be over and then goes where the jobs are.
    */
   #jobs(): JobPlace {
-    return this.#rooms.lifecycle.state === 'stopped' ? this.#rooms.pending : this.#rooms.stored;
+    const { lifecycle } = this.#rooms;
+    if (lifecycle.starting) return this.#whileStarting;
+    return lifecycle.state === 'stopped' ? this.#rooms.pending : this.#rooms.stored;
   }
+
+  readonly #whileStarting = new StartingJobs(
+    () => this.#rooms.lifecycle.whenStarted(),
+    () => this.#jobs(),
+  );
 
   // ─── configuration and state ─────────────────────────────────────────────────────────────────
 
@@ -476,7 +485,7 @@ export abstract class BaseScheduler implements JobHost {
       () => new JobEvent(EVENT_JOB_MODIFIED, id, updated.jobstore),
     );
     this.#rooms.loop.wakeFor(updated.nextRunTimeMs, updated.jobstore);
-    return updated;
+    return found.listed.state === 'pending' ? updated.asPending() : updated;
   }
 
   /** Gives a job a new trigger and sets its next run time to the trigger's first fire time. */
@@ -562,6 +571,7 @@ export abstract class BaseScheduler implements JobHost {
    *   (or a store without a ledger) also MaxInstancesReachedError and ExecutorQueueFullError
    */
   async runJob(id: string, jobstore?: string): Promise<void> {
+    await this.#rooms.lifecycle.whenStarted();
     if (this.#rooms.lifecycle.state === 'stopped') throw new SchedulerNotRunningError('runJob()');
     const { job } = await this.#findJob(id, jobstore);
     await this.#rooms.cluster.runJob(job);

@@ -113,7 +113,7 @@ export class JobBuilder {
         id,
         name: options.name ?? defaultName(task),
         task,
-        args: options.args ?? EMPTY_ARGS,
+        args: options.args === undefined ? EMPTY_ARGS : ownArgs(options.args),
         trigger: builtTrigger,
         executor,
         jobstore,
@@ -216,7 +216,7 @@ export class JobBuilder {
         fields.name = defaultName(fields.task);
     }
     if (checked.trigger !== undefined) fields.trigger = this.makeTrigger(checked.trigger);
-    if (checked.args !== undefined) fields.args = checked.args;
+    if (checked.args !== undefined) fields.args = ownArgs(checked.args);
     if (checked.name !== undefined) fields.name = checked.name;
     if (checked.executor !== undefined)
       fields.executor = this.#parts.components.checkExecutorAlias(checked.executor);
@@ -363,4 +363,12 @@ function defaultName(task: Task): string {
 /** How messages name a job: `job "report" (id 7f…)`. */
 export function describe(job: Job): string {
   return `job "${job.name}" (id ${job.id})`;
+}
+
+/**
+ * The job's own frozen copy of the arguments it was given (as APScheduler keeps a tuple): a
+ * caller that changes or reuses its array afterwards changes no job.
+ */
+function ownArgs(args: readonly unknown[]): readonly unknown[] {
+  return Object.freeze([...args]);
 }

@@ -37,7 +37,8 @@ export interface LifecycleParts {
 export class Lifecycle {
   readonly #parts: LifecycleParts;
   #state: SchedulerState = 'stopped';
-  #starting = false;
+  /** The start in progress; settles (never rejects) when it is over. */
+  #starting: Promise<void> | null = null;
   #keepAlive: ReturnType<typeof setInterval> | null = null;
   #stopped: { promise: Promise<void>; resolve: () => void } | null = null;
   /** The shutdown in progress (its components still stopping), and whether it waits for runs. */
@@ -57,8 +58,18 @@ export class Lifecycle {
    * `configure()`, `start()`).
    */
   checkStopped(action: string): void {
-    if (this.#state !== 'stopped' || this.#starting || this.#stopping !== null)
+    if (this.#state !== 'stopped' || this.#starting !== null || this.#stopping !== null)
       throw new SchedulerAlreadyRunningError(action);
+  }
+
+  /** Whether a `start()` is in progress. */
+  get starting(): boolean {
+    return this.#starting !== null;
+  }
+
+  /** Settles once the start in progress is over, however it ended (at once when none is). */
+  whenStarted(): Promise<void> {
+    return this.#starting ?? Promise.resolve();
   }
 
   /**
@@ -70,7 +81,10 @@ export class Lifecycle {
     if (this.#stopping !== null) await this.#stopping.promise.catch(() => undefined);
     this.checkStopped('start()');
     const { components, cluster, pending, stored, loop } = this.#parts;
-    this.#starting = true;
+    let started = (): void => undefined;
+    this.#starting = new Promise<void>((resolve) => {
+      started = resolve;
+    });
     try {
       await components.start();
       for (let entry = pending.first(); entry; entry = pending.first()) {
@@ -82,7 +96,8 @@ export class Lifecycle {
       await components.stop(false);
       throw error;
     } finally {
-      this.#starting = false;
+      this.#starting = null;
+      started();
     }
     this.#state = paused ? 'paused' : 'running';
     let resolveStopped = (): void => undefined;
@@ -100,6 +115,8 @@ export class Lifecycle {
    * that one; without `wait`, it first cancels the runs a waiting shutdown waits for.
    */
   async shutdown(wait: boolean): Promise<void> {
+    // A shutdown called while the scheduler starts shuts down what the start brings up.
+    if (this.#starting !== null) await this.#starting;
     const stopping = this.#stopping;
     if (stopping !== null) {
       if (!wait && stopping.wait) {

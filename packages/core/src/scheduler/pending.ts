@@ -42,7 +42,7 @@ export class PendingJobs implements JobPlace {
     }
     this.#entries.set(key, entry);
     this.#settings.log.info(TENTATIVE);
-    return Promise.resolve(entry.job);
+    return Promise.resolve(entry.job.asPending());
   }
 
   addMany(entries: readonly BuiltJob[], labels: (index: number) => string): Promise<Job[]> {
@@ -60,7 +60,7 @@ export class PendingJobs implements JobPlace {
         `Adding ${entries.length} jobs tentatively -- they will be properly scheduled when the scheduler starts`,
       );
     }
-    return Promise.resolve(entries.map((entry) => entry.job));
+    return Promise.resolve(entries.map((entry) => entry.job.asPending()));
   }
 
   find(id: string, jobstore?: string): Promise<FoundJob | null> {
