@@ -46,6 +46,7 @@ export {
   type RunOutcome,
   type RunState,
 } from './runs/run.js';
+export { describeError, summarizeResult } from './runs/summary.js';
 export type { RunObserver, StartRun } from './runs/observers.js';
 export type { GetRunsOptions, NodeInfo, RunsPage, RunTimeInput } from './scheduler/history.js';
 export {

@@ -115,14 +115,15 @@ function checkOptions(options: ApiOptions): ApiSettings {
       'pingIntervalSeconds',
       `${String(ping)} is not a number of seconds from 0 (excluded) to 3600`,
     );
-  const allowedOrigins = options.allowedOrigins ?? [];
-  for (const origin of allowedOrigins) {
+  // As browsers send them: lower case, without the scheme's default port.
+  const allowedOrigins = (options.allowedOrigins ?? []).map((origin: unknown) => {
     if (typeof origin !== 'string' || !/^https?:\/\/[^/?#]+$/.test(origin))
       throw new HttpOptionError(
         'allowedOrigins',
         `${JSON.stringify(origin)} is not an origin such as https://jobs.example.com`,
       );
-  }
+    return new URL(origin).origin;
+  });
   const allowedHosts = options.allowedHosts ?? [];
   if (allowedHosts !== true) {
     if (!Array.isArray(allowedHosts))

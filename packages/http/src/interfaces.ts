@@ -129,7 +129,10 @@ export interface JobSummary {
   timezone: string;
   /** The next run time, ISO in the job's zone; null when paused, or pending without one yet. */
   nextRunTime: string | null;
-  /** Its newest run, in flight or finished; null when none is recorded or before `start()`. */
+  /**
+   * Its newest run, in flight or finished, its error without the stack (the run history has
+   * it); null when none is recorded or before `start()`.
+   */
   lastRun: RunView | null;
   /** The last ten runs at most, oldest first. */
   trend: TrendPoint[];

@@ -6,6 +6,8 @@
  */
 import {
   commandText,
+  describeError,
+  summarizeResult,
   JobExecutionEvent,
   JobSubmissionEvent,
   JobAbandonedEvent,
@@ -59,6 +61,16 @@ export function runView(run: Run, showArgs: boolean, mask: Mask = Mask.NONE): Ru
   return maskRunView(view, mask);
 }
 
+/**
+ * A run as a list shows it: its error without the stack (a stack can be hundreds of KB; a job's
+ * page and the run history carry it).
+ */
+function withoutStack(view: RunView): RunView {
+  return view.error === null || view.error.stack === null
+    ? view
+    : { ...view, error: { ...view.error, stack: null } };
+}
+
 function maskRunView(view: RunView, mask: Mask): RunView {
   if (mask === Mask.NONE) return view;
   return { ...view, jobName: mask.name(view.jobName), error: mask.error(view.error) };
@@ -104,7 +116,8 @@ export function jobSummary(
       description: null,
       timezone: schedulerZone,
       nextRunTime: job.nextRunTimeMs === null ? null : isoInZone(job.nextRunTimeMs, schedulerZone),
-      lastRun: last === null ? null : runView(last, showArgs, runMask(last, job, showArgs)),
+      lastRun:
+        last === null ? null : withoutStack(runView(last, showArgs, runMask(last, job, showArgs))),
       trend,
       cause: mask.text(describeCause(job.cause)),
     };
@@ -121,7 +134,10 @@ export function jobSummary(
     description: describeTrigger(job.trigger),
     timezone: zone,
     nextRunTime: job.nextRunTimeMs === null ? null : isoInZone(job.nextRunTimeMs, zone),
-    lastRun: lastRun === null ? null : runView(lastRun, showArgs, runMask(lastRun, job, showArgs)),
+    lastRun:
+      lastRun === null
+        ? null
+        : withoutStack(runView(lastRun, showArgs, runMask(lastRun, job, showArgs))),
     trend,
     cause: null,
   };
@@ -160,7 +176,8 @@ export function jobDetail(
     timeout: job.timeout,
     upcoming: upcoming(job, now).map((ms) => isoInZone(ms, summary.timezone)),
   };
-  if (showArgs) detail.args = [...job.args];
+  // Summarised as run results are: an argument JSON cannot carry (a BigInt, a cycle) is described.
+  if (showArgs) detail.args = job.args.map(summarizeResult);
   return detail;
 }
 
@@ -228,9 +245,21 @@ export function eventView(
     view.error =
       error instanceof Error
         ? { name: error.name, message: error.message }
-        : { name: 'Error', message: typeof error === 'string' ? error : JSON.stringify(error) };
+        : { name: 'Error', message: thrownText(error) };
   }
   return view;
+}
+
+/** A thrown value that is not an Error as text: its JSON, or what `String` makes of it. */
+function thrownText(thrown: unknown): string {
+  if (typeof thrown === 'string') return thrown;
+  try {
+    const text = JSON.stringify(thrown);
+    if (typeof text === 'string') return text;
+  } catch {
+    // A BigInt or a cycle: described below.
+  }
+  return describeError(thrown).message;
 }
 
 /** An event's view as `mask` (see `eventMask` in masking.ts) shows it: its run and its error. */

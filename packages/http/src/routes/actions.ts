@@ -16,6 +16,7 @@ import {
   type TriggerInput,
 } from 'kairos';
 import type { Context, Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import { recentRuns, type ApiEnv, type ApiSettings } from '../context.js';
 import { HttpError } from '../errors.js';
 import { checkActionRequest } from '../security.js';
@@ -27,12 +28,23 @@ import { findJob } from './reads.js';
 /** Largest reschedule body read, in bytes. */
 const MAX_BODY_BYTES = 16_384;
 
+/**
+ * Refuses a larger body from its Content-Length, or as soon as that much of it has come: a
+ * body is never read whole before its size is known.
+ */
+const BODY_LIMIT = {
+  maxSize: MAX_BODY_BYTES,
+  onError: (): never => {
+    throw new HttpError(400, `the body is larger than ${MAX_BODY_BYTES} bytes`);
+  },
+};
+
 const ACTIONS = ['run', 'pause', 'resume', 'remove', 'reschedule'] as const;
 
 /** Adds the action routes to the api's app. */
 export function addActionRoutes(app: Hono<ApiEnv>, settings: ApiSettings): void {
   for (const action of ACTIONS) {
-    app.post(`/api/jobs/:id/${action}`, async (c) => {
+    app.post(`/api/jobs/:id/${action}`, bodyLimit(BODY_LIMIT), async (c) => {
       if (settings.readOnly)
         throw new HttpError(403, 'this API is read-only: it shows jobs but does not act on them');
       checkActionRequest(c.req.raw, settings.csrfToken, settings.allowedOrigins);
@@ -94,8 +106,6 @@ async function readTrigger(c: Context<ApiEnv>): Promise<TriggerInput> {
       `the body must be JSON (Content-Type: application/json), not ${JSON.stringify(type)}`,
     );
   const text = await c.req.text();
-  if (Buffer.byteLength(text) > MAX_BODY_BYTES)
-    throw new HttpError(400, `the body is larger than ${MAX_BODY_BYTES} bytes`);
   let body: unknown;
   try {
     body = JSON.parse(text);
