@@ -154,7 +154,10 @@ describe('kairos next', () => {
     expect(result.stdout).toContain(
       "job 'backup': 0 2 * * *\n  Wed 2025-01-01 02:00:00 Europe/Paris\n",
     );
-    expect(result.stdout).toContain('job \'poll\': {"type":"interval","minutes":15}\n');
+    // An interval counts from --from, as the daemon started then would (it used the real now).
+    expect(result.stdout).toContain(
+      'job \'poll\': {"type":"interval","minutes":15}\n  Wed 2025-01-01 01:15:00 Europe/Paris\n',
+    );
   });
 
   test.each([

@@ -133,7 +133,8 @@ async function fileRuns(file: string, options: NextOptions): Promise<ScheduleRun
       const trigger =
         job.schedule !== undefined
           ? CronTrigger.fromCrontab(job.schedule, zone)
-          : triggerFromSpec(job.trigger ?? {}, { timezone: zone });
+          : // As the daemon would make it if it started at --from: an interval counts from there.
+            triggerFromSpec(job.trigger ?? {}, { timezone: zone, now: () => options.from });
       return runsOf(source, job.schedule ?? JSON.stringify(job.trigger), trigger, zone, options);
     });
   }
