@@ -57,6 +57,45 @@ export async function connecting<T>(
   }
 }
 
+/** Node's socket and DNS codes, and SQLSTATEs, of a server that cannot be reached or went away. */
+const CONNECTION_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  '57P01',
+  '57P02',
+  '57P03',
+  '53300',
+]);
+
+/**
+ * The error of a call made while started, in Kairos's words when the server could not be
+ * reached or the connection went away (a JobStoreError naming the store and the server, with
+ * the driver's error as `cause`); any other error as it is.
+ * @param store names the store, e.g. `PostgreSQL job store 'default'`
+ * @param server names the server ({@link describeServer})
+ */
+export function connectionLost(store: string, server: string, error: unknown): unknown {
+  const code = codeOf(error);
+  const lost =
+    (code !== undefined && (CONNECTION_CODES.has(code) || code.startsWith('08'))) ||
+    /connection terminated|timeout exceeded when trying to connect|connection ended/i.test(
+      messageOf(error),
+    );
+  if (!lost) return error;
+  const { cause } = diagnose(error);
+  return new JobStoreError(
+    `${store}: no connection to ${server} (${cause}); the pool connects again by itself at ` +
+      `the next call: retry once the server is back`,
+    { cause: error },
+  );
+}
+
 /** What a connection error of `pg` (or of Node underneath it) means, in words. */
 function diagnose(error: unknown): Diagnosis {
   const message = messageOf(error);

@@ -25,7 +25,7 @@ import {
   type UnrestorableJob,
 } from '@kairos/core';
 import { Client, Pool } from 'pg';
-import { connecting, describeServer } from './connection.js';
+import { connecting, connectionLost, describeServer } from './connection.js';
 import { PostgresRunLedger } from './ledger.js';
 import { ledgerStatements, type LedgerStatements } from './ledger-statements.js';
 import { storeNames, type StoreNames } from './names.js';
@@ -55,6 +55,8 @@ interface Running {
   readonly unrestorable: UnrestorableJobs;
   readonly listener: NotificationListener;
   readonly onPoolError: (error: Error) => void;
+  /** An error of a call as the call throws it (see `connectionLost`). */
+  readonly lost: (error: unknown) => unknown;
 }
 
 /**
@@ -159,6 +161,7 @@ export class PostgresJobStore implements JobStore {
       unrestorable: new UnrestorableJobs(context, alias),
       listener,
       onPoolError,
+      lost: (error) => connectionLost(store, server, error),
     };
   }
 
@@ -176,11 +179,12 @@ export class PostgresJobStore implements JobStore {
   }
 
   /** {@inheritDoc JobStore.lookupJob} */
-  async lookupJob(id: string): Promise<Job | null> {
-    const { pool, unrestorable } = this.#started();
-    const result = await pool.query<JobRow>(this.#sql.lookup, [id]);
-    const row = result.rows[0];
-    return row === undefined ? null : unrestorable.restoreStored(row);
+  lookupJob(id: string): Promise<Job | null> {
+    return this.#call(async ({ pool, unrestorable }) => {
+      const result = await pool.query<JobRow>(this.#sql.lookup, [id]);
+      const row = result.rows[0];
+      return row === undefined ? null : unrestorable.restoreStored(row);
+    });
   }
 
   /**
@@ -188,19 +192,21 @@ export class PostgresJobStore implements JobStore {
    * An index scan of the earliest `n + 1` rows, `n` being the number of jobs skipped as
    * unrestorable.
    */
-  async getNextRunTime(): Promise<number | null> {
-    const { pool, unrestorable } = this.#started();
-    const result = await pool.query<Pick<JobRow, 'id' | 'nextRunTime'>>(this.#sql.earliest, [
-      unrestorable.size + 1,
-    ]);
-    return unrestorable.nextRunTime(result.rows);
+  getNextRunTime(): Promise<number | null> {
+    return this.#call(async ({ pool, unrestorable }) => {
+      const result = await pool.query<Pick<JobRow, 'id' | 'nextRunTime'>>(this.#sql.earliest, [
+        unrestorable.size + 1,
+      ]);
+      return unrestorable.nextRunTime(result.rows);
+    });
   }
 
   /** {@inheritDoc JobStore.getAllJobs} */
-  async getAllJobs(): Promise<Job[]> {
-    const { pool, unrestorable } = this.#started();
-    const result = await pool.query<JobRow>(this.#sql.all);
-    return unrestorable.restoreAll(result.rows);
+  getAllJobs(): Promise<Job[]> {
+    return this.#call(async ({ pool, unrestorable }) => {
+      const result = await pool.query<JobRow>(this.#sql.all);
+      return unrestorable.restoreAll(result.rows);
+    });
   }
 
   /** {@inheritDoc JobStore.getUnrestorableJobs} */
@@ -214,11 +220,12 @@ export class PostgresJobStore implements JobStore {
    * stores on this table.
    * @throws SerializationError before writing anything when the job cannot be stored
    */
-  async addJob(job: Job): Promise<void> {
-    const { alias, unrestorable } = this.#started();
-    const inserted = await this.#write(job, this.#sql.insert, this.#sql.insertAndNotify);
-    if (!inserted) throw new ConflictingIdError(job.id, alias);
-    unrestorable.forget(job.id);
+  addJob(job: Job): Promise<void> {
+    return this.#call(async ({ alias, unrestorable }) => {
+      const inserted = await this.#write(job, this.#sql.insert, this.#sql.insertAndNotify);
+      if (!inserted) throw new ConflictingIdError(job.id, alias);
+      unrestorable.forget(job.id);
+    });
   }
 
   /**
@@ -228,32 +235,33 @@ export class PostgresJobStore implements JobStore {
    * commit). An id that is taken rolls the whole transaction back, so none of the jobs is stored.
    * @throws SerializationError before writing anything when a job cannot be stored
    */
-  async addJobs(jobs: readonly Job[]): Promise<void> {
-    const { pool, context, alias, unrestorable } = this.#started();
-    const stored = storedBatch(context, jobs, alias);
-    if (stored.length === 0) return;
-    await inTransaction(pool, async (client) => {
-      for (let first = 0; first < stored.length; first += INSERT_CHUNK_ROWS) {
-        const chunk = stored.slice(first, first + INSERT_CHUNK_ROWS);
-        const result = await client.query<{ id: string }>(this.#sql.insertMany, [
-          chunk.map((job) => job.id),
-          chunk.map((job) => job.nextRunTime),
-          chunk.map((job) => job.document),
-        ]);
-        if (result.rows.length === chunk.length) continue;
-        const inserted = new Set(result.rows.map((row) => row.id));
-        const taken = chunk.find((job) => !inserted.has(job.id));
-        throw new ConflictingIdError(taken?.id ?? '', alias);
-      }
-      const earliest = earliestRunTime(stored);
-      if (earliest !== null) {
-        await client.query(this.#sql.notify, [
-          this.#names.channel,
-          encodeWakeup(this.#instanceId, earliest),
-        ]);
-      }
+  addJobs(jobs: readonly Job[]): Promise<void> {
+    return this.#call(async ({ pool, context, alias, unrestorable }) => {
+      const stored = storedBatch(context, jobs, alias);
+      if (stored.length === 0) return;
+      await inTransaction(pool, async (client) => {
+        for (let first = 0; first < stored.length; first += INSERT_CHUNK_ROWS) {
+          const chunk = stored.slice(first, first + INSERT_CHUNK_ROWS);
+          const result = await client.query<{ id: string }>(this.#sql.insertMany, [
+            chunk.map((job) => job.id),
+            chunk.map((job) => job.nextRunTime),
+            chunk.map((job) => job.document),
+          ]);
+          if (result.rows.length === chunk.length) continue;
+          const inserted = new Set(result.rows.map((row) => row.id));
+          const taken = chunk.find((job) => !inserted.has(job.id));
+          throw new ConflictingIdError(taken?.id ?? '', alias);
+        }
+        const earliest = earliestRunTime(stored);
+        if (earliest !== null) {
+          await client.query(this.#sql.notify, [
+            this.#names.channel,
+            encodeWakeup(this.#instanceId, earliest),
+          ]);
+        }
+      });
+      for (const { id } of stored) unrestorable.forget(id);
     });
-    for (const { id } of stored) unrestorable.forget(id);
   }
 
   /**
@@ -261,12 +269,13 @@ export class PostgresJobStore implements JobStore {
    * With a next run time it also notifies the other stores on this table.
    * @throws SerializationError before writing anything when the job cannot be stored
    */
-  async updateJob(job: Job): Promise<void> {
-    const { alias, unrestorable } = this.#started();
-    const updated = await this.#write(job, this.#sql.update, this.#sql.updateAndNotify);
-    // Also when it is gone: another process removed it.
-    unrestorable.forget(job.id);
-    if (!updated) throw new JobLookupError(job.id, alias);
+  updateJob(job: Job): Promise<void> {
+    return this.#call(async ({ alias, unrestorable }) => {
+      const updated = await this.#write(job, this.#sql.update, this.#sql.updateAndNotify);
+      // Also when it is gone: another process removed it.
+      unrestorable.forget(job.id);
+      if (!updated) throw new JobLookupError(job.id, alias);
+    });
   }
 
   /**
@@ -274,34 +283,37 @@ export class PostgresJobStore implements JobStore {
    * One conditional UPDATE (notifying as `updateJob` does); when it writes nothing, a lookup
    * tells a missing job from a changed one.
    */
-  async updateJobIf(job: Job, nextRunTimeMs: number | null): Promise<boolean> {
-    const { pool, alias, unrestorable } = this.#started();
-    const updated = await this.#write(
-      job,
-      this.#sql.updateIf,
-      this.#sql.updateIfAndNotify,
-      nextRunTimeMs,
-    );
-    unrestorable.forget(job.id);
-    if (updated) return true;
-    const found = await pool.query(this.#sql.lookup, [job.id]);
-    if (found.rowCount === 0) throw new JobLookupError(job.id, alias);
-    return false;
+  updateJobIf(job: Job, nextRunTimeMs: number | null): Promise<boolean> {
+    return this.#call(async ({ pool, alias, unrestorable }) => {
+      const updated = await this.#write(
+        job,
+        this.#sql.updateIf,
+        this.#sql.updateIfAndNotify,
+        nextRunTimeMs,
+      );
+      unrestorable.forget(job.id);
+      if (updated) return true;
+      const found = await pool.query(this.#sql.lookup, [job.id]);
+      if (found.rowCount === 0) throw new JobLookupError(job.id, alias);
+      return false;
+    });
   }
 
   /** {@inheritDoc JobStore.removeJob} */
-  async removeJob(id: string): Promise<void> {
-    const { pool, alias, unrestorable } = this.#started();
-    const result = await pool.query(this.#sql.remove, [id]);
-    unrestorable.forget(id);
-    if (result.rowCount === 0) throw new JobLookupError(id, alias);
+  removeJob(id: string): Promise<void> {
+    return this.#call(async ({ pool, alias, unrestorable }) => {
+      const result = await pool.query(this.#sql.remove, [id]);
+      unrestorable.forget(id);
+      if (result.rowCount === 0) throw new JobLookupError(id, alias);
+    });
   }
 
   /** {@inheritDoc JobStore.removeAllJobs} */
-  async removeAllJobs(): Promise<void> {
-    const { pool, unrestorable } = this.#started();
-    await pool.query(this.#sql.removeAll);
-    unrestorable.clear();
+  removeAllJobs(): Promise<void> {
+    return this.#call(async ({ pool, unrestorable }) => {
+      await pool.query(this.#sql.removeAll);
+      unrestorable.clear();
+    });
   }
 
   /**
@@ -314,34 +326,37 @@ export class PostgresJobStore implements JobStore {
    * out the others. With `claim.runs`, the same transaction takes the won jobs' advisory locks,
    * counts their slots in flight and inserts their runs (or refused runs) with one INSERT.
    */
-  async claimDueJobs(claim: DueJobsClaim): Promise<ClaimedRun[]> {
-    const { pool, context, unrestorable } = this.#started();
-    return inTransaction(pool, async (client) => {
-      const due = await client.query<JobRow>(this.#sql.claimDue, [
-        claim.now,
-        claim.limit + unrestorable.size,
-      ]);
-      const { claims } = planClaims(due.rows, { claim, context, unrestorable });
-      const updated = claims.flatMap(({ successor }) => (successor === null ? [] : [successor]));
-      const deletedIds = claims.flatMap(({ row, successor }) =>
-        successor === null ? [row.id] : [],
-      );
-      if (updated.length > 0) {
-        await client.query(this.#sql.claimUpdate, [
-          updated.map((job) => job.id),
-          updated.map((job) => job.nextRunTime),
-          updated.map((job) => job.document),
+  claimDueJobs(claim: DueJobsClaim): Promise<ClaimedRun[]> {
+    return this.#call(async ({ pool, context, unrestorable }) => {
+      return inTransaction(pool, async (client) => {
+        const due = await client.query<JobRow>(this.#sql.claimDue, [
+          claim.now,
+          claim.limit + unrestorable.size,
         ]);
-      }
-      if (deletedIds.length > 0) await client.query(this.#sql.claimDelete, [deletedIds]);
-      const openings = claims.flatMap(({ opening }) => (opening === null ? [] : [opening]));
-      if (openings.length === 0) return claims.map(({ job, next }) => ({ job, next }));
-      const target = { client, sql: this.#ledgerSql, lockSpace: this.#names.runsLockSpace };
-      const opened = await writeOpenings(target, openings, claim.now);
-      const refused = new Map(openings.map((opening, index) => [opening, opened[index] === false]));
-      return claims.map(({ job, next, opening }) =>
-        opening === null ? { job, next } : { job, next, refused: refused.get(opening) === true },
-      );
+        const { claims } = planClaims(due.rows, { claim, context, unrestorable });
+        const updated = claims.flatMap(({ successor }) => (successor === null ? [] : [successor]));
+        const deletedIds = claims.flatMap(({ row, successor }) =>
+          successor === null ? [row.id] : [],
+        );
+        if (updated.length > 0) {
+          await client.query(this.#sql.claimUpdate, [
+            updated.map((job) => job.id),
+            updated.map((job) => job.nextRunTime),
+            updated.map((job) => job.document),
+          ]);
+        }
+        if (deletedIds.length > 0) await client.query(this.#sql.claimDelete, [deletedIds]);
+        const openings = claims.flatMap(({ opening }) => (opening === null ? [] : [opening]));
+        if (openings.length === 0) return claims.map(({ job, next }) => ({ job, next }));
+        const target = { client, sql: this.#ledgerSql, lockSpace: this.#names.runsLockSpace };
+        const opened = await writeOpenings(target, openings, claim.now);
+        const refused = new Map(
+          openings.map((opening, index) => [opening, opened[index] === false]),
+        );
+        return claims.map(({ job, next, opening }) =>
+          opening === null ? { job, next } : { job, next, refused: refused.get(opening) === true },
+        );
+      });
     });
   }
 
@@ -370,6 +385,19 @@ export class PostgresJobStore implements JobStore {
             ...condition,
           ]);
     return result.rowCount !== 0;
+  }
+
+  /**
+   * Runs a call on the started store; an error of a server that cannot be reached becomes a
+   * JobStoreError saying so (see `connectionLost`).
+   */
+  async #call<T>(work: (running: Running) => Promise<T>): Promise<T> {
+    const running = this.#started();
+    try {
+      return await work(running);
+    } catch (error) {
+      throw running.lost(error);
+    }
   }
 
   #started(): Running {

@@ -1,3 +1,4 @@
+import { JobStoreError } from '@kairos/core';
 import { RecordingLogger, TcpProxy, TestStoreContext, waitFor } from '@kairos/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PostgresJobStore } from '../src/index.js';
@@ -87,6 +88,38 @@ describe.skipIf(!available)('PostgresJobStore when connections drop', () => {
     await writer.store.addJob(writer.context.job({ id: 'after', nextRunTime: now + 42 }));
     expect(await waitFor(() => reader.context.wakeups.length > 1, 1500)).toBe(true);
     expect(reader.context.wakeups).toEqual([undefined, now + 42]);
+  });
+
+  it('says in its own words that the server is gone, and works again once it is back', async () => {
+    const target = new URL(POSTGRES_URL);
+    const proxy = new TcpProxy(target.hostname, Number(target.port || 5432));
+    await proxy.up();
+    try {
+      const { store, context } = await startStore(proxy.url(markedUrl(POSTGRES_URL)));
+      await store.addJob(context.job({ id: 'a' }));
+      await proxy.down();
+      const calls: [string, () => Promise<unknown>][] = [
+        ['lookupJob', () => store.lookupJob('a')],
+        ['getAllJobs', () => store.getAllJobs()],
+        ['addJob', () => store.addJob(context.job({ id: 'b' }))],
+        ['removeJob', () => store.removeJob('a')],
+        ['claimDueJobs', () => store.claimDueJobs({ now: 0, limit: 1, advance: () => null })],
+      ];
+      for (const [name, call] of calls) {
+        const error = await call().then(
+          () => null,
+          (failed: unknown) => failed,
+        );
+        expect(error, name).toBeInstanceOf(JobStoreError);
+        expect((error as Error).message, name).toMatch(
+          /^PostgreSQL job store 'default': no connection to postgres:\/\/.*127\.0\.0\.1:\d+\/.* \(.*\); the pool connects again by itself at the next call: retry once the server is back$/,
+        );
+      }
+      await proxy.up();
+      expect(await waitFor(() => succeeds(() => store.lookupJob('a')), 3000)).toBe(true);
+    } finally {
+      await proxy.down();
+    }
   });
 
   it('works again after its pooled connections are terminated', async () => {
