@@ -46,9 +46,16 @@ export function connectionName(role: 'jobs' | 'wakeups', keyPrefix: string): str
   return `kairos:${role}:${keyPrefix}`.replace(/[^!-~]/g, '_');
 }
 
-/** Opens (lazily: nothing happens until `connect()`) a connection to `url` for the store. */
-export function openConnection(url: string, name: string): Redis {
-  return new Redis(url, { ...OWNED_CONNECTION_OPTIONS, connectionName: name });
+/**
+ * Opens (lazily: nothing happens until `connect()`) a connection to `url` for the store, whose
+ * calls fail when the server has not answered them within `commandTimeoutMs`.
+ */
+export function openConnection(url: string, name: string, commandTimeoutMs: number): Redis {
+  return new Redis(url, {
+    ...OWNED_CONNECTION_OPTIONS,
+    connectionName: name,
+    commandTimeout: commandTimeoutMs,
+  });
 }
 
 /**
@@ -150,6 +157,11 @@ export function isConnectionLoss(error: unknown): boolean {
     error.message === 'Connection is closed.' ||
     error.message.startsWith("Stream isn't writeable")
   );
+}
+
+/** Whether an error is ioredis's for a call the server did not answer within `commandTimeout`. */
+export function isCommandTimeout(error: unknown): boolean {
+  return error instanceof Error && error.message === 'Command timed out';
 }
 
 /** Closes a connection the store opened: politely when it is up, at once otherwise. */

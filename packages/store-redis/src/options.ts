@@ -32,7 +32,17 @@ export interface RedisJobStoreOptions {
    * can share one database. Non-empty, without whitespace. Default `'kairos:'`.
    */
   keyPrefix?: string;
+  /**
+   * Seconds a call waits for the server's answer on the connections the store opens (not on a
+   * given `client`) before it fails with a JobStoreError: a server that hangs (frozen, or a
+   * network that drops packets) then fails calls as one that is down does, instead of holding
+   * the scheduler's loop and its shutdown. Default 30.
+   */
+  commandTimeout?: number;
 }
+
+/** The default of {@link RedisJobStoreOptions.commandTimeout}, in seconds. */
+export const DEFAULT_COMMAND_TIMEOUT = 30;
 
 /** A value as an error message quotes it. */
 function quote(value: unknown): string {
@@ -109,6 +119,10 @@ export const redisJobStoreOptions = z.strictObject({
         `${quote(issue.input)} contains whitespace; use a prefix without spaces, e.g. 'kairos:'`,
     })
     .optional(),
+  commandTimeout: z
+    .number({ error: (issue) => `${quote(issue.input)} is not a number of seconds` })
+    .gt(0, { error: (issue) => `${quote(issue.input)} is not a number of seconds > 0` })
+    .optional(),
 });
 
 /** Where a store's connection comes from: a URL it connects to, or a client it was given. */
@@ -120,6 +134,8 @@ export type ConnectionSource =
 export interface ResolvedOptions {
   readonly source: ConnectionSource;
   readonly keyPrefix: string;
+  /** Milliseconds (see {@link RedisJobStoreOptions.commandTimeout}). */
+  readonly commandTimeoutMs: number;
 }
 
 /**
@@ -142,5 +158,6 @@ export function resolveOptions(options: unknown, where: string): ResolvedOptions
         ? { kind: 'url', url: parsed.url ?? DEFAULT_URL }
         : { kind: 'given', client: parsed.client },
     keyPrefix: parsed.keyPrefix ?? DEFAULT_KEY_PREFIX,
+    commandTimeoutMs: (parsed.commandTimeout ?? DEFAULT_COMMAND_TIMEOUT) * 1000,
   };
 }

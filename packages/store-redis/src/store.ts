@@ -30,6 +30,7 @@ import {
   connectionName,
   describe,
   ensureConnected,
+  isCommandTimeout,
   isConnectionLoss,
   isRefusedSelect,
   noop,
@@ -118,7 +119,7 @@ export class RedisJobStore implements JobStore {
     const owned = source.kind === 'url';
     const prefix = this.#keys.prefix;
     const client = owned
-      ? openConnection(source.url, connectionName('jobs', prefix))
+      ? openConnection(source.url, connectionName('jobs', prefix), this.#options.commandTimeoutMs)
       : source.client;
     const unwatch = owned ? watchConnection(client, context.logger, 'the connection') : noop;
     const listener = new WakeupListener(
@@ -363,6 +364,14 @@ export class RedisJobStore implements JobStore {
     try {
       return await call(running);
     } catch (error) {
+      if (isCommandTimeout(error)) {
+        throw new JobStoreError(
+          `Redis job store '${running.alias}': ${this.#describeServer()} did not answer within ` +
+            `${this.#options.commandTimeoutMs / 1000} s (commandTimeout); the server may be ` +
+            `stalled or unreachable: retry later`,
+          { cause: error },
+        );
+      }
       if (!isConnectionLoss(error)) throw error;
       throw new JobStoreError(
         `Redis job store '${running.alias}': lost the connection to ` +
