@@ -124,6 +124,38 @@ export function opening<T>(source: DatabaseSource, where: string, step: () => T)
   }
 }
 
+/**
+ * The error of a call on a started store, in Kairos's words when SQLite says the database is
+ * locked (for longer than `busyTimeout`) or cannot be used any more (read-only, disk full, I/O
+ * error…): a JobStoreError naming the store, the file and what to do, SQLite's error as
+ * `cause`. Other errors as they are.
+ * @param where names the store, e.g. `SQLiteJobStore 'default'`
+ */
+export function failedCall(source: DatabaseSource, where: string, error: unknown): unknown {
+  if (!(error instanceof Database.SqliteError)) return error;
+  const file =
+    source.kind === 'path'
+      ? `the database file ${quote(source.path)}`
+      : `the database given in option 'database' (${describe(source.database)})`;
+  if (LOCK_CODES.has(error.code)) {
+    const waited =
+      source.kind === 'path'
+        ? ` for longer than option 'busyTimeout' (${source.busyTimeoutMs / 1000} s)`
+        : '';
+    return new JobStoreError(
+      `${where}: ${file} is locked: another connection held its write lock${waited} ` +
+        `(${error.message}); nothing was written: retry later, or find the program that ` +
+        `holds the lock (a long transaction, an open sqlite3 shell)`,
+      { cause: error },
+    );
+  }
+  const primary = /^SQLITE_[A-Z]+/.exec(error.code)?.[0] ?? error.code;
+  if (PRIMARY_DIAGNOSES[primary] === undefined) return error;
+  return new JobStoreError(`${where}: ${file} cannot be used: ${explain(error)}`, {
+    cause: error,
+  });
+}
+
 /** The JobStoreError saying why SQLite cannot use the store's file, and what to do. */
 function unusableFile(source: DatabaseSource, where: string, error: unknown): JobStoreError {
   const message = error instanceof Error ? error.message : String(error);

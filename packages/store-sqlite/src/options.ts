@@ -39,8 +39,9 @@ export type SQLiteJobStoreOptions = {
    */
   tableName?: string;
   /**
-   * Seconds a write waits for another connection's lock before the call rejects with
-   * SQLITE_BUSY (the scheduler retries after `jobstoreRetryInterval`), and how long `start()`
+   * Seconds a write waits for another connection's lock before the call rejects with a
+   * JobStoreError saying the file is locked (the scheduler retries after
+   * `jobstoreRetryInterval`), and how long `start()`
    * waits to switch a new file to WAL while another process does. The wait blocks this
    * process, as better-sqlite3 is synchronous. Default 5. Not allowed together with `database`.
    */

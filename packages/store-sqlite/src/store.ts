@@ -21,7 +21,7 @@ import {
   type UnrestorableJob,
 } from '@kairos/core';
 import type { Database as Connection, Transaction } from 'better-sqlite3';
-import { describe, openDatabase, opening } from './connection.js';
+import { describe, failedCall, openDatabase, opening } from './connection.js';
 import { openRuns, prepareLedger, SQLiteRunLedger, type LedgerSession } from './ledger.js';
 import { resolveOptions, type ResolvedOptions, type SQLiteJobStoreOptions } from './options.js';
 import { prepareSchema } from './schema.js';
@@ -54,7 +54,7 @@ interface Session {
  * runs (leases, recovery, cluster-wide `maxInstances`, history) and the schedulers' heartbeats.
  *
  * better-sqlite3 is synchronous: each method does its work at once and returns a settled
- * promise (errors, SQLITE_BUSY after `busyTimeout` included, become rejections).
+ * promise (errors become rejections; a lock held past `busyTimeout` a JobStoreError saying so).
  *
  * @example
  * ```ts
@@ -97,7 +97,7 @@ export class SQLiteJobStore implements JobStore {
    * schema version is newer than this package knows.
    */
   start(context: JobStoreContext, alias: string): Promise<void> {
-    return settle(() => {
+    return settle((): void => {
       this.#close();
       const where = `SQLiteJobStore '${alias}'`;
       const source = this.#options.source;
@@ -138,12 +138,12 @@ export class SQLiteJobStore implements JobStore {
 
   /** Stops polling and closes the connection the store opened (not one it was given). */
   shutdown(): Promise<void> {
-    return settle(() => this.#close());
+    return settle((): void => this.#close());
   }
 
   /** {@inheritDoc JobStore.lookupJob} */
   lookupJob(id: string): Promise<Job | null> {
-    return settle(() => {
+    return this.#settle(() => {
       const session = this.#live();
       const row = session.statements.lookup.get(id);
       return row === undefined ? null : session.unrestorable.restoreStored(row);
@@ -155,12 +155,12 @@ export class SQLiteJobStore implements JobStore {
    * One indexed query of `n + 1` rows for `n` jobs known to be unrestorable.
    */
   getNextRunTime(): Promise<number | null> {
-    return settle(() => nextRunTime(this.#live()));
+    return this.#settle(() => nextRunTime(this.#live()));
   }
 
   /** Every job: scheduled ones earliest first, then paused ones in the order they were added. */
   getAllJobs(): Promise<Job[]> {
-    return settle(() => {
+    return this.#settle(() => {
       const session = this.#live();
       const { statements, unrestorable } = session;
       return unrestorable.restoreAll([...statements.scheduled.all(), ...statements.paused.all()]);
@@ -169,7 +169,7 @@ export class SQLiteJobStore implements JobStore {
 
   /** {@inheritDoc JobStore.getUnrestorableJobs} */
   getUnrestorableJobs(): Promise<UnrestorableJob[]> {
-    return settle(() => this.#live().unrestorable.list());
+    return this.#settle(() => this.#live().unrestorable.list());
   }
 
   /**
@@ -178,7 +178,7 @@ export class SQLiteJobStore implements JobStore {
    * cannot hold) fails with the context's `SerializationError` before anything is written.
    */
   addJob(job: Job): Promise<void> {
-    return settle(() => {
+    return this.#settle(() => {
       const session = this.#live();
       insertAll(session, [storedJob(session.context, job)]);
     });
@@ -192,7 +192,7 @@ export class SQLiteJobStore implements JobStore {
    * @throws SerializationError before anything is written when a job cannot be stored
    */
   addJobs(jobs: readonly Job[]): Promise<void> {
-    return settle(() => {
+    return this.#settle(() => {
       const session = this.#live();
       const stored = storedBatch(session.context, jobs, session.alias);
       if (stored.length > 0) session.insertAll.immediate(stored);
@@ -201,7 +201,7 @@ export class SQLiteJobStore implements JobStore {
 
   /** {@inheritDoc JobStore.updateJob} */
   updateJob(job: Job): Promise<void> {
-    return settle(() => {
+    return this.#settle(() => {
       const session = this.#live();
       const { nextRunTime, document } = storedJob(session.context, job);
       const { changes } = session.statements.update.run(nextRunTime, document, job.id);
@@ -213,7 +213,7 @@ export class SQLiteJobStore implements JobStore {
 
   /** {@inheritDoc JobStore.updateJobIf} One conditional UPDATE. */
   updateJobIf(job: Job, nextRunTimeMs: number | null): Promise<boolean> {
-    return settle(() => {
+    return this.#settle(() => {
       const session = this.#live();
       const { nextRunTime, document } = storedJob(session.context, job);
       const { statements } = session;
@@ -228,7 +228,7 @@ export class SQLiteJobStore implements JobStore {
 
   /** {@inheritDoc JobStore.removeJob} */
   removeJob(id: string): Promise<void> {
-    return settle(() => {
+    return this.#settle(() => {
       const session = this.#live();
       const { changes } = session.statements.remove.run(id);
       session.unrestorable.forget(id);
@@ -238,7 +238,7 @@ export class SQLiteJobStore implements JobStore {
 
   /** {@inheritDoc JobStore.removeAllJobs} The runs and nodes stay (see `ledger.clear()`). */
   removeAllJobs(): Promise<void> {
-    return settle(() => {
+    return this.#settle(() => {
       const session = this.#live();
       session.statements.removeAll.run();
       session.unrestorable.clear();
@@ -251,11 +251,27 @@ export class SQLiteJobStore implements JobStore {
    * so no other connection changes the jobs between the read and the writes, and each due run
    * is claimed once however many schedulers share the file. With `claim.runs` it also counts
    * each won job's slots in flight and writes its run rows, under that same lock. When another
-   * connection holds the lock for longer than `busyTimeout`, it rejects with SQLITE_BUSY and
-   * claims nothing.
+   * connection holds the lock for longer than `busyTimeout`, it rejects with a JobStoreError
+   * saying the file is locked (SQLITE_BUSY as its `cause`) and claims nothing.
    */
   claimDueJobs(claim: DueJobsClaim): Promise<ClaimedRun[]> {
-    return settle(() => this.#live().claim.immediate(claim));
+    return this.#settle(() => this.#live().claim.immediate(claim));
+  }
+
+  /**
+   * Runs a call on the started store as a settled promise; a locked or unusable database is
+   * a JobStoreError saying so (see `failedCall`).
+   */
+  #settle<T>(action: () => T): Promise<T> {
+    return settle(() => {
+      try {
+        return action();
+      } catch (error) {
+        const alias = this.#session?.alias;
+        if (alias === undefined) throw error;
+        throw failedCall(this.#options.source, `SQLiteJobStore '${alias}'`, error);
+      }
+    });
   }
 
   #live(): Session {

@@ -128,7 +128,7 @@ describe('SQLiteJobStore', () => {
     await expect(store.updateJob(context.job({ id: 'gone' }))).rejects.toThrow(JobLookupError);
   });
 
-  it('rejects writes with SQLITE_BUSY while another connection holds the lock, then works again', async () => {
+  it('rejects writes, saying the file is locked, while another connection holds the lock, then works again', async () => {
     const path = fixtures.file();
     const { store, context } = await fixtures.start({ path, busyTimeout: 0.05 });
     const now = context.clock.now();
@@ -136,7 +136,13 @@ describe('SQLiteJobStore', () => {
     const other = fixtures.connect(path);
     other.exec('BEGIN IMMEDIATE');
     try {
-      const busy = { code: 'SQLITE_BUSY' };
+      const busy = {
+        name: 'JobStoreError',
+        message: expect.stringMatching(
+          /^SQLiteJobStore 'default': the database file '.*\.sqlite' is locked: another connection held its write lock for longer than option 'busyTimeout' \(0\.05 s\) \(database is locked\); nothing was written: retry later, or find the program that holds the lock/,
+        ) as unknown,
+        cause: expect.objectContaining({ code: 'SQLITE_BUSY' }) as unknown,
+      };
       await expect(
         store.claimDueJobs({ now, limit: 10, advance: () => null }),
       ).rejects.toMatchObject(busy);
