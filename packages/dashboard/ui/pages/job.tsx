@@ -1,6 +1,6 @@
 /** One job: what it is, its actions, its upcoming runs and the timeline of its runs. */
 import { useContext, useState } from 'preact/hooks';
-import { jobPath, type JobDetail, type RunsPage } from '../api.js';
+import { getJson, jobPath, type JobDetail, type RunState, type RunsPage } from '../api.js';
 import { JobActions } from '../components/job-actions.js';
 import { OutcomeBadge, StateBadge } from '../components/badges.js';
 import { RunsTable } from '../components/runs-table.js';
@@ -11,12 +11,17 @@ import { MetaContext } from '../meta.js';
 import { ErrorNotice, Loading } from '../components/notices.js';
 
 const HISTORY_PAGE = 20;
+/** The most runs one call of the API gives: older ones are read a page at a time by cursor. */
+const MAX_LIMIT = 1000;
 
 /** The page of the job `id`. */
 export function JobPage({ id }: { id: string }) {
   const meta = useContext(MetaContext);
   const now = useNow();
   const [historySize, setHistorySize] = useState(HISTORY_PAGE);
+  // Runs older than the newest MAX_LIMIT, read by cursor: they do not change, so not polled.
+  const [older, setOlder] = useState<{ runs: RunState[]; cursor: string | null } | null>(null);
+  const [olderError, setOlderError] = useState<string | null>(null);
   const [removed, setRemoved] = useState(false);
   const job = useResource<JobDetail>(removed ? null : jobPath(id));
   const history = useResource<RunsPage>(
@@ -156,25 +161,55 @@ export function JobPage({ id }: { id: string }) {
       <section aria-labelledby="history-title">
         <h2 id="history-title">Run history</h2>
         {history.error !== null && <ErrorNotice>{history.error}</ErrorNotice>}
+        {olderError !== null && <ErrorNotice>{olderError}</ErrorNotice>}
         {history.data !== null && (
           <div class="table-wrap">
             <RunsTable
-              runs={history.data.runs}
-              caption={historyCaption(history.data.runs.length, detail.name)}
+              runs={withOlder(history.data.runs, older)}
+              caption={historyCaption(withOlder(history.data.runs, older).length, detail.name)}
               zone={detail.timezone}
               now={now}
               empty="No runs yet."
             />
           </div>
         )}
-        {history.data?.nextCursor != null && (
-          <button type="button" onClick={() => setHistorySize(historySize + HISTORY_PAGE)}>
+        {(older === null ? history.data?.nextCursor : older.cursor) != null && (
+          <button
+            type="button"
+            onClick={() => {
+              if (historySize < MAX_LIMIT) {
+                setHistorySize(Math.min(historySize + HISTORY_PAGE, MAX_LIMIT));
+                return;
+              }
+              const cursor = older === null ? history.data?.nextCursor : older.cursor;
+              if (cursor == null) return;
+              getJson<RunsPage>(
+                `${jobPath(id)}/runs?limit=${HISTORY_PAGE}&cursor=${encodeURIComponent(cursor)}`,
+              ).then(
+                (page) => {
+                  setOlderError(null);
+                  setOlder({
+                    runs: [...(older?.runs ?? []), ...page.runs],
+                    cursor: page.nextCursor,
+                  });
+                },
+                (error: unknown) => setOlderError(String((error as Error).message)),
+              );
+            }}
+          >
             Show older runs
           </button>
         )}
       </section>
     </section>
   );
+}
+
+/** The newest runs, then the older ones read by cursor that they do not hold already. */
+function withOlder(newest: readonly RunState[], older: { runs: RunState[] } | null): RunState[] {
+  if (older === null) return [...newest];
+  const shown = new Set(newest.map((run) => run.id));
+  return [...newest, ...older.runs.filter((run) => !shown.has(run.id))];
 }
 
 function historyCaption(count: number, name: string): string {

@@ -41,6 +41,14 @@ export function JobsPage() {
   if (state !== '') params.set('state', state);
   const { data, error } = useResource<JobsList>(`api/jobs?${params.toString()}`);
 
+  // Jobs removed meanwhile can leave the page past the end: go to the last page there is.
+  const total = data?.total;
+  useEffect(() => {
+    if (total !== undefined && offset > 0 && offset >= total) {
+      setOffset(Math.max(0, Math.ceil(total / PAGE_SIZE) - 1) * PAGE_SIZE);
+    }
+  }, [total, offset]);
+
   const filtered = query !== '' || state !== '';
   return (
     <section aria-labelledby="jobs-title">
@@ -98,7 +106,11 @@ export function JobsPage() {
                 {data.jobs.length === 0 && (
                   <tr>
                     <td colSpan={6} class="muted">
-                      {filtered ? 'No job matches the filter.' : 'No jobs yet.'}
+                      {filtered
+                        ? 'No job matches the filter.'
+                        : data.total === 0
+                          ? 'No jobs yet.'
+                          : 'No jobs on this page.'}
                     </td>
                   </tr>
                 )}
@@ -108,7 +120,7 @@ export function JobsPage() {
               </tbody>
             </table>
           </div>
-          {data.total > PAGE_SIZE && (
+          {(data.total > PAGE_SIZE || offset > 0) && (
             <nav class="pager" aria-label="Pages of jobs">
               <button
                 type="button"
