@@ -12,7 +12,10 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { waitFor } from '@kairos/testkit';
 import { describe, expect, it } from 'vitest';
 import { kairos } from './cli.js';
 import { Daemon, linesOf, sleep, tempDir } from './daemon.js';
@@ -115,6 +118,29 @@ describe('kairos run', () => {
     expect(linesOf(join(dir, 'quick.log'))).toEqual(['done']); // finished within the grace
     expect(linesOf(join(dir, 'tick.log')).length).toBeLessThanOrEqual(ticks + 1); // no new runs
     expect(daemon.events('failed', 'long')[0]?.message).toMatch(/was stopped at shutdown/);
+  });
+
+  it('a SIGTERM while it starts (its file still being read) stops it as any other: exit 0', async () => {
+    const dir = tempDir();
+    // A named pipe: reading it waits for a writer, which holds the daemon in its start.
+    execFileSync('mkfifo', [join(dir, 'pipe.crontab')]);
+    const daemon = new Daemon(['pipe.crontab'], dir);
+    // The daemon reads its files when one of its threads waits for the pipe's writer.
+    const waitsForWriter = (): boolean =>
+      readdirSync(`/proc/${daemon.child.pid}/task`).some(
+        (task) =>
+          readFileSync(`/proc/${daemon.child.pid}/task/${task}/wchan`, 'utf8') ===
+          'wait_for_partner',
+      );
+    expect(await waitFor(waitsForWriter, 10_000)).toBe(true);
+    daemon.signal('SIGTERM');
+    await daemon.waitFor('the stop', (lines) => lines.some((line) => line.message === 'stopped'));
+    writeFileSync(join(dir, 'pipe.crontab'), '* * * * * true\n');
+    expect(await daemon.exited).toBe(0);
+    expect(daemon.events('daemon').map((line) => line.message)).toEqual([
+      'received SIGTERM: no new runs; nothing running',
+      'stopped',
+    ]);
   });
 
   it('a second SIGINT stops the running commands at once', async () => {

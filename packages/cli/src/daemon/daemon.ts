@@ -92,6 +92,8 @@ class Daemon {
   /** When the reload waited for must happen at the latest (epoch ms), or null. */
   #reloadDueBy: number | null = null;
   #stopping = false;
+  /** Whether `start()` of the scheduler was called (it may still be opening the store). */
+  #openingStore = false;
   /** Whether the daemon stops because the reader of its output went away. */
   #readerGone = false;
   /** Removes the signal handlers `#trapSignals` set. */
@@ -136,13 +138,28 @@ class Daemon {
   }
 
   async run(): Promise<number> {
-    const jobs = await this.#readAtStart();
-    if (jobs === null) return EXIT.problems;
-    await this.#listenForMetrics();
-    await this.#openStore();
+    // Stop signals are handled from the first step: one that comes while the files are read or
+    // the store is opened stops the daemon as any other does (it killed it, exit 143).
     const stopped = this.#trapSignals();
-    const counts = await this.#addAtStart(jobs);
-    this.#scheduler.resume();
+    let counts: ApplyCounts & { reboot: number };
+    try {
+      const jobs = await this.#readAtStart();
+      if (jobs === null) {
+        this.#untrapSignals();
+        return EXIT.problems;
+      }
+      if (!this.#stopping) await this.#listenForMetrics();
+      if (!this.#stopping) await this.#openStore();
+      if (this.#stopping) {
+        await stopped;
+        return this.#readerGone ? EXIT_READER_GONE : EXIT.ok;
+      }
+      counts = await this.#addAtStart(jobs);
+    } catch (error) {
+      this.#untrapSignals();
+      throw error;
+    }
+    if (!this.#stopping) this.#scheduler.resume();
     // A stop signal may have come during the start: nothing to watch then.
     if (this.#options.watch && !this.#stopping) {
       this.#watch = new FileWatch(
@@ -206,6 +223,7 @@ class Daemon {
    */
   async #openStore(): Promise<void> {
     try {
+      this.#openingStore = true;
       await this.#scheduler.start({ paused: true });
     } catch (error) {
       await this.#scheduler.shutdown({ wait: false }).catch(() => undefined);
@@ -362,7 +380,8 @@ class Daemon {
     clearTimeout(this.#reloadTimer);
     this.#watch?.close();
     this.#overlap.stop();
-    this.#scheduler.pause();
+    // Not running yet when the signal came during the start.
+    if (this.#scheduler.running) this.#scheduler.pause();
     await this.#reloading;
     const running = this.#overlap.running;
     const grace = this.#options.graceSeconds;
@@ -383,7 +402,11 @@ class Daemon {
         'daemon',
         `stopping ${left} command(s) still running: SIGTERM to their process groups, SIGKILL after their kill grace`,
       );
-    await this.#scheduler.shutdown({ wait: false });
+    // A shutdown during the store's opening waits for it; before it there is none to shut down.
+    if (this.#scheduler.running || this.#openingStore) {
+      // A start that failed has nothing to shut down (run() reports its failure).
+      await this.#scheduler.shutdown({ wait: false }).catch(() => undefined);
+    }
     await this.#metrics?.close();
     await this.#commandsEnded();
     this.#log.info('daemon', 'stopped');
