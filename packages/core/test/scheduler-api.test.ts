@@ -72,7 +72,8 @@ describe('adding jobs', () => {
     changed[0] = 'report-D';
     await clock.advance(10_000);
     expect(seen).toEqual(['report-C']);
-    expect((await scheduler.getJob('r'))?.args).toEqual(['report-C']);
+    const stored = await scheduler.getJob('r');
+    expect(stored?.state !== 'unrestorable' && stored?.args).toEqual(['report-C']);
     await scheduler.shutdown();
   });
 

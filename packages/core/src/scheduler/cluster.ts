@@ -260,7 +260,10 @@ export class Cluster {
       this.#parts.settings.log.warn(
         `The outcome of run ${run.id} of job "${run.jobName}" (${run.outcome ?? 'in flight'}) ` +
           `could not be written to job store '${run.jobstore}' before shutdown; another ` +
-          `scheduler will end it as abandoned when its lease lapses`,
+          `scheduler will end it as abandoned when its lease lapses` +
+          (run.job.onAbandoned === 'retry' && run.attempt < run.job.maxRetries
+            ? ` and, as its job says onAbandoned: 'retry', run it again`
+            : ''),
       );
     }
     this.#open.clear();
