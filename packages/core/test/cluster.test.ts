@@ -10,8 +10,11 @@ import { describe, expect, it } from 'vitest';
 import {
   BackgroundScheduler,
   FakeClock,
+  JobStoreError,
   MemoryJobStore,
   RecordingLogger,
+  type ClaimedRun,
+  type DueJobsClaim,
   type JobAbandonedEvent,
 } from '../src/index.js';
 import { MemoryRunLedger } from '../src/jobstores/memory-ledger.js';
@@ -207,6 +210,41 @@ describe('leases and abandoned runs', () => {
     ]);
     await b.clock.advance(60_000);
     await b.scheduler.shutdown();
+  });
+
+  it("says so when its own claim's reply was lost: the run was written, never started", async () => {
+    /** A store whose first claim writes everything and then fails, as a lost reply does. */
+    class LostReplyStore extends SharedStore {
+      lost = false;
+      override async claimDueJobs(claim: DueJobsClaim): Promise<ClaimedRun[]> {
+        const claimed = await super.claimDueJobs(claim);
+        if (this.lost || claimed.length === 0) return claimed;
+        this.lost = true;
+        throw new JobStoreError('lost the connection during the call');
+      }
+    }
+    const ledger = new SharedLedger();
+    const clock = new FakeClock(T0);
+    const logger = new RecordingLogger();
+    const ran: string[] = [];
+    const scheduler = new BackgroundScheduler({
+      clock,
+      logger,
+      schedulerId: 'a',
+      leaseSeconds: 10,
+      jobstoreRetryInterval: 1,
+      jobstores: { default: new LostReplyStore(ledger) },
+    });
+    await scheduler.start();
+    await scheduler.addJob(() => ran.push('ran'), { type: 'date', runDate: new Date(at(1)) });
+    await clock.advance(20_000);
+    expect(ran).toEqual([]);
+    expect(logger.messages('warn')).toContainEqual(
+      expect.stringMatching(
+        /was abandoned: this scheduler's claim of it failed after the store had written it \(the store's reply was lost\), so it never started\. Not run again/,
+      ),
+    );
+    await scheduler.shutdown();
   });
 
   it('writes the start of a run that lasts over a second while it runs; a quick run starts with its outcome', async () => {

@@ -568,8 +568,7 @@ export class Cluster {
     const refused = retry?.outcome === 'skipped';
     settings.log.warn(
       `Run ${row.id} of job "${row.jobName}" (id ${row.jobId}, scheduled at ` +
-        `${run.scheduledRunTime.toISOString()}) was abandoned: its scheduler ${row.schedulerId} ` +
-        `stopped renewing its lease. ` +
+        `${run.scheduledRunTime.toISOString()}) was abandoned: ${this.#whyLapsed(row)}. ` +
         (retry === null
           ? row.onAbandoned === 'retry'
             ? `It has had its ${row.maxRetries} retr${row.maxRetries === 1 ? 'y' : 'ies'}; not run again`
@@ -590,6 +589,18 @@ export class Cluster {
     }
     this.track(first);
     runs.submitOpened(first, now);
+  }
+
+  /** Why a run's lease lapsed, as far as this scheduler can tell. */
+  #whyLapsed(row: RunRow): string {
+    if (row.schedulerId !== this.#parts.settings.schedulerId) {
+      return `its scheduler ${row.schedulerId} stopped renewing its lease`;
+    }
+    return this.#open.has(row.id)
+      ? 'this scheduler could not renew its lease (its job store was unreachable for longer ' +
+          'than leaseSeconds)'
+      : "this scheduler's claim of it failed after the store had written it (the store's " +
+          'reply was lost), so it never started';
   }
 
   #failed(alias: string, error: unknown, action: string): void {
