@@ -20,6 +20,7 @@ import {
   type Job,
   type JobStore,
   type JobStoreContext,
+  type Logger,
   type RunLedger,
   type StoredJob,
   type UnrestorableJob,
@@ -121,7 +122,11 @@ export class RedisJobStore implements JobStore {
     const client = owned
       ? openConnection(source.url, connectionName('jobs', prefix), this.#options.commandTimeoutMs)
       : source.client;
-    const unwatch = owned ? watchConnection(client, context.logger, 'the connection') : noop;
+    const unwatch = owned
+      ? watchConnection(client, context.logger, 'the connection', () => {
+          void this.#checkKept(client, alias, context.logger);
+        })
+      : noop;
     const listener = new WakeupListener(
       client.duplicate({
         lazyConnect: true,
@@ -398,6 +403,27 @@ export class RedisJobStore implements JobStore {
       );
     }
     return running;
+  }
+
+  /**
+   * After a reconnection: says loudly when the store's keys are gone (the server restarted
+   * without persistence, or they were deleted or evicted), and records the schema version again.
+   * A failure here is left to the next call to report.
+   */
+  async #checkKept(client: Redis, alias: string, logger: Logger): Promise<void> {
+    const where = `Redis job store '${alias}'`;
+    try {
+      if ((await client.hexists(this.#keys.meta, 'schema_version')) === 1) return;
+      logger.error(
+        `${where}: ${this.#describeServer()} came back without this store's keys ('${this.#keys.meta}' ` +
+          `is gone): the server restarted without persistence, or the keys were deleted or ` +
+          `evicted, and the jobs and runs kept there are lost. Turn persistence on ` +
+          `(appendonly yes) with maxmemory-policy noeviction, and add the jobs again`,
+      );
+      await prepareSchema(client, this.#keys, where);
+    } catch {
+      // The server went away again: the next call says so.
+    }
   }
 
   /** The server as error messages name it, without a password. */

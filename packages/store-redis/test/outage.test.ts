@@ -78,6 +78,35 @@ describe.skipIf(!redisAvailable)('RedisJobStore during a server outage', () => {
     }
   });
 
+  it('says loudly when the server comes back without its keys (restarted without persistence)', async () => {
+    const logger = new RecordingLogger();
+    const context = new TestStoreContext({ logger });
+    const prefix = `${keyPrefix}empty:`;
+    const store = new RedisJobStore({ url: proxy.url(REDIS_URL), keyPrefix: prefix });
+    await store.start(context, 'default');
+    try {
+      await store.addJob(context.job({ id: 'lost' }));
+      await proxy.down();
+      await deleteKeys(redis, prefix);
+      await proxy.up();
+      expect(await untilItWorks(() => store.getAllJobs(), 10_000)).toEqual([]);
+      expect(
+        await waitFor(() => logger.messages('error').length > 0, 3000),
+        JSON.stringify(logger.entries),
+      ).toBe(true);
+      expect(logger.messages('error')).toEqual([
+        expect.stringMatching(
+          /^Redis job store 'default': redis:\/\/127\.0\.0\.1:\d+\/\d+ came back without this store's keys \('.*empty:meta' is gone\): the server restarted without persistence, or the keys were deleted or evicted, and the jobs and runs kept there are lost/,
+        ),
+      ]);
+      // The schema version is recorded again: the store goes on.
+      expect(await redis.hget(`${prefix}meta`, 'schema_version')).not.toBeNull();
+    } finally {
+      await store.shutdown();
+      await deleteKeys(redis, prefix);
+    }
+  });
+
   it('fails start() while the server is away, and starts once it is back', async () => {
     const store = new RedisJobStore({ url: proxy.url(REDIS_URL), keyPrefix });
     await proxy.down();
