@@ -6,6 +6,7 @@ import {
   type ComponentRequest,
   type SchedulerConfig,
 } from '../src/config/index.js';
+import { BackgroundScheduler } from '../src/index.js';
 import { ConfigurationError } from '../src/errors.js';
 import type { Executor, JobStore, Logger } from '../src/interfaces.js';
 import { PluginRegistry } from '../src/registry.js';
@@ -153,6 +154,9 @@ describe('parseConfig: the two forms', () => {
   it('returns only the keys the input set', () => {
     expect(parse({})).toEqual({});
     expect(parse({ 'kairos.timezone': 'UTC' })).toEqual({ timezone: 'UTC' });
+    // In IANA's spelling, as triggers keep theirs.
+    expect(parse({ timezone: 'europe/paris' })).toEqual({ timezone: 'Europe/Paris' });
+    expect(new BackgroundScheduler({ timezone: 'utc' }).timezone).toBe('UTC');
     expect(Object.keys(parse({ jobDefaults: {}, jobstores: {} }))).toEqual([
       'jobDefaults',
       'jobstores',

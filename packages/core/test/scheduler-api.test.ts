@@ -536,6 +536,22 @@ describe('changing jobs', () => {
 });
 
 describe('looking up and removing jobs', () => {
+  it('refuses a job store alias it does not have where it lists, removes or exports jobs', async () => {
+    const { scheduler, events } = makeScheduler();
+    await scheduler.addJob(noop, { type: 'interval', seconds: 1 }, { id: 'a' });
+    for (const call of [
+      () => scheduler.getJobs('nope'),
+      () => scheduler.removeAllJobs('nope'),
+      () => scheduler.printJobs({ jobstore: 'nope', out: fakeOut() }),
+      () => scheduler.exportJobs('nope'),
+    ]) {
+      await expect(call()).rejects.toThrow(ComponentLookupError);
+    }
+    await expect(scheduler.getJobs('nope')).rejects.toThrow(/nope.*default/s);
+    expect(events.only('all_jobs_removed')).toEqual([]);
+    expect((await scheduler.getJobs('default')).map((job) => job.id)).toEqual(['a']);
+  });
+
   it('lists jobs by next run time then paused ones, and finds them by id and store', async () => {
     const { scheduler } = makeScheduler();
     await scheduler.addJobstore(new MemoryJobStore(), 'other');

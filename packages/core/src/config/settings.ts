@@ -3,7 +3,7 @@
  * string coercions, and the words an error uses to say so. `addJob` options share the job
  * defaults' entries, so a policy reads the same from a config file and from code.
  */
-import { isTimeZone, show } from '@kairos/triggers';
+import { canonicalTimeZone, isTimeZone, show } from '@kairos/triggers';
 import { z } from 'zod';
 import { ConfigurationError } from '../errors.js';
 import { DEFAULT_RETENTION } from '../jobstores/run-rows.js';
@@ -48,7 +48,11 @@ export const BOOLEAN: Setting<boolean> = {
 /** The scheduler's single-value settings. */
 export const SETTINGS = {
   timezone: {
-    schema: z.string().refine(isTimeZone),
+    // Kept in IANA's spelling, as triggers keep theirs ('europe/paris' → 'Europe/Paris').
+    schema: z
+      .string()
+      .refine(isTimeZone)
+      .transform((zone) => canonicalTimeZone(zone) ?? zone),
     allowed: `a known IANA time zone (for example 'UTC', 'Europe/Paris', 'America/New_York')`,
   },
   jobstoreRetryInterval: {

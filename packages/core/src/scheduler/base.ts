@@ -7,6 +7,7 @@
  */
 import { parseConfig, type SchedulerConfig } from '../config/index.js';
 import {
+  ComponentLookupError,
   JobLookupError,
   JobStoreError,
   SchedulerNotRunningError,
@@ -519,8 +520,10 @@ export abstract class BaseScheduler implements JobHost {
    * store's jobs come in its order, followed by the stored jobs it cannot restore, listed as
    * {@link UnrestorableJob}s (`state: 'unrestorable'`, with their `cause`): narrow on `state`
    * before reading a job's trigger or task.
+   * @throws ComponentLookupError when `jobstore` names no job store of the scheduler
    */
   async getJobs(jobstore?: string): Promise<ListedJob[]> {
+    this.#checkJobstore(jobstore);
     const jobs = await this.#jobs().list(jobstore);
     await this.#rooms.history.attachLastRuns(jobs);
     return jobs;
@@ -551,8 +554,12 @@ export abstract class BaseScheduler implements JobHost {
     this.#rooms.listeners.emit(EVENT_JOB_REMOVED, () => new JobEvent(EVENT_JOB_REMOVED, id, alias));
   }
 
-  /** Removes every job of one store, or of all of them. */
+  /**
+   * Removes every job of one store, or of all of them.
+   * @throws ComponentLookupError when `jobstore` names no job store of the scheduler
+   */
   async removeAllJobs(jobstore?: string): Promise<void> {
+    this.#checkJobstore(jobstore);
     await this.#jobs().removeAll(jobstore);
     this.#rooms.listeners.emit(
       EVENT_ALL_JOBS_REMOVED,
@@ -598,17 +605,21 @@ export abstract class BaseScheduler implements JobHost {
 
   /**
    * Prints the jobs, APScheduler style: pending ones while stopped, else each store's.
+   * @throws ComponentLookupError when `options.jobstore` names no job store of the scheduler
    */
   async printJobs(options: PrintJobsOptions = {}): Promise<void> {
+    this.#checkJobstore(options.jobstore);
     writeJobLines(await this.#jobs().print(options.jobstore), options);
   }
 
   /**
    * The jobs (pending ones and those in running stores) as a JSON document that `importJobs`
    * reads back. Tasks must be registered names or module references.
-   * @throws SerializationError naming a job that cannot be exported
+   * @throws SerializationError naming a job that cannot be exported; ComponentLookupError when
+   *   `jobstore` names no job store of the scheduler
    */
   async exportJobs(jobstore?: string): Promise<string> {
+    this.#checkJobstore(jobstore);
     const now = this.clock.now();
     const jobs = await this.#jobs().exportable(jobstore, now);
     return exportText(jobs, this.#rooms.components.storeContext(), now);
@@ -631,6 +642,16 @@ export abstract class BaseScheduler implements JobHost {
       added.push(await this.#jobs().add(entry));
     }
     return added;
+  }
+
+  /**
+   * Checks that a job store alias given to a call that lists or removes jobs names one (an
+   * unknown one listed no jobs and removed none, silently).
+   * @throws ComponentLookupError naming the job stores there are
+   */
+  #checkJobstore(jobstore: string | undefined): void {
+    if (jobstore !== undefined && !this.jobstores.includes(jobstore))
+      throw new ComponentLookupError('job store', jobstore, this.jobstores);
   }
 
   /**
