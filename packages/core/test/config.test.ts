@@ -560,6 +560,13 @@ describe('parseConfig: keys', () => {
     expect(option.message).toMatch(
       /^kairos\.executors\.default\.maxWorkers: same setting as kairos\.executors\.default\.max_workers;/,
     );
+    const sameSpelling = errorOf({
+      'kairos.jobstores.default.type': 'sqlite',
+      'kairos.jobstores.default': { type: 'sqlite' },
+    });
+    expect(sameSpelling.message).toMatch(
+      /^kairos\.jobstores\.default\.type: set twice, as a flat key and inside the object of a key above it;/,
+    );
     const spec = errorOf({
       jobstores: { default: { type: 'memory' } },
       'kairos.jobstores.default': { type: 'memory' },

@@ -314,10 +314,15 @@ function claim<K, V extends { readonly key: string }>(map: Map<K, V>, name: K, e
 }
 
 function duplicate(first: string, second: string): ConfigurationError {
+  // The same spelling twice: a flat key, and the same key inside an object given above it.
+  const twice =
+    first === second
+      ? 'set twice, as a flat key and inside the object of a key above it'
+      : `same setting as ${first}`;
   return new ConfigurationError(
     second,
-    `same setting as ${first}; set it once (flat and nested keys, snake_case and camelCase ` +
-      `spellings name the same settings)`,
+    `${twice}; set it once (flat and nested keys, snake_case and camelCase spellings name the ` +
+      `same settings)`,
   );
 }
 
