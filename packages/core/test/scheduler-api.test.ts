@@ -263,7 +263,7 @@ describe('adding jobs', () => {
       [{ timeout: 0 }, 'timeout: 0 is not a number of seconds > 0'],
       [{ args: 'x' }, "args: 'x' is not an array"],
       [{ id: '' }, 'id: must not be empty'],
-      [{ nextRunTime: 'soon' }, "nextRunTime: 'soon' is not a date-time"],
+      [{ nextRunTime: 'soon' }, "addJob(noop): nextRunTime: 'soon' is not a date-time"],
     ];
     for (const [options, message] of cases) {
       const error = await scheduler

@@ -104,7 +104,10 @@ export class JobBuilder {
       nextRunTimeMs = instantOf(
         options.nextRunTime,
         settings.timezone,
-        `job ${show(options.name ?? id)}`,
+        // Named as the call's other errors name it: by its id or name when given.
+        options.id !== undefined || options.name !== undefined
+          ? `job ${show(options.id ?? options.name)}`
+          : addJobLabel(given),
       );
     }
     const defaults = settings.jobDefaults;
