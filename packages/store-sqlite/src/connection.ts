@@ -5,6 +5,7 @@
  * fails in the first statements (the pragmas, the schema), not when it is opened: each of these
  * steps runs through {@link opening}.
  */
+import { statSync } from 'node:fs';
 import { JobStoreError } from '@kairos/core';
 import Database, { type Database as Connection } from 'better-sqlite3';
 import type { DatabaseSource } from './options.js';
@@ -122,6 +123,36 @@ export function opening<T>(source: DatabaseSource, where: string, step: () => T)
     if (!(error instanceof Database.SqliteError) || LOCK_CODES.has(error.code)) throw error;
     throw unusableFile(source, where, error);
   }
+}
+
+/** The store's file is no longer the one it opened (see {@link fileCheck}). */
+export class FileGoneError extends JobStoreError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'FileGoneError';
+  }
+}
+
+/**
+ * What the store's poll checks of the file it opened: that it is still there under its path,
+ * the same file (not deleted, nor replaced by another). Deleted, it lives on, unlinked, until
+ * the store closes it, and every job written meanwhile is lost then.
+ * @throws FileGoneError saying what happened and what to do
+ */
+export function fileCheck(source: DatabaseSource, where: string): () => void {
+  if (source.kind !== 'path') return () => undefined;
+  const opened = statSync(source.path, { throwIfNoEntry: false });
+  if (opened === undefined) return () => undefined;
+  return () => {
+    const now = statSync(source.path, { throwIfNoEntry: false });
+    if (now !== undefined && now.ino === opened.ino && now.dev === opened.dev) return;
+    throw new FileGoneError(
+      `${where}: the database file ${quote(source.path)} was ${now === undefined ? 'deleted' : 'replaced by another file'} ` +
+        `while the store has it open: what it writes goes to a file no other process sees and ` +
+        `is lost when the store closes it. Put the file back (or stop the scheduler and ` +
+        `start it on the file there is now)`,
+    );
+  };
 }
 
 /**

@@ -21,7 +21,14 @@ import {
   type UnrestorableJob,
 } from '@kairos/core';
 import type { Database as Connection, Transaction } from 'better-sqlite3';
-import { describe, failedCall, openDatabase, opening } from './connection.js';
+import {
+  describe,
+  failedCall,
+  fileCheck,
+  FileGoneError,
+  openDatabase,
+  opening,
+} from './connection.js';
 import { openRuns, prepareLedger, SQLiteRunLedger, type LedgerSession } from './ledger.js';
 import { resolveOptions, type ResolvedOptions, type SQLiteJobStoreOptions } from './options.js';
 import { prepareSchema } from './schema.js';
@@ -296,21 +303,28 @@ export class SQLiteJobStore implements JobStore {
   #watch(session: Session, where: string): CommitWatch | null {
     if (this.#options.pollIntervalMs === 0 || session.database.memory) return null;
     const { context, statements } = session;
+    const stillThere = fileCheck(this.#options.source, where);
     return new CommitWatch(
       {
-        readVersion: () => statements.dataVersion.get() ?? 0,
+        readVersion: () => {
+          stillThere();
+          return statements.dataVersion.get() ?? 0;
+        },
         onCommit: () => {
           // Another connection changed the jobs: the loop wakes if the earliest job now comes
           // before its planned wakeup (removals and later jobs do not wake it).
           const next = nextRunTime(session);
           if (next !== null) context.wakeup(next);
         },
-        onError: (error) =>
-          context.logger.warn(
-            { err: error },
-            `${where}: checking for changes made by other processes failed; retrying every ` +
-              `${this.#options.pollIntervalMs} ms`,
-          ),
+        onError: (error) => {
+          if (error instanceof FileGoneError) context.logger.error({ err: error }, error.message);
+          else
+            context.logger.warn(
+              { err: error },
+              `${where}: checking for changes made by other processes failed; retrying every ` +
+                `${this.#options.pollIntervalMs} ms`,
+            );
+        },
       },
       this.#options.pollIntervalMs,
     );

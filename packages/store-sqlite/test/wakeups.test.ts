@@ -2,7 +2,8 @@
  * Wake-ups through `PRAGMA data_version`: a store learns of commits made by other connections
  * and wakes its scheduler for the earliest job; its own writes do not wake it.
  */
-import type { TestStoreContext } from '@kairos/testkit';
+import { rmSync } from 'node:fs';
+import { RecordingLogger, TestStoreContext } from '@kairos/testkit';
 import { describe, expect, it, vi } from 'vitest';
 import type { SQLiteJobStore } from '../src/index.js';
 import { sqliteFixtures } from './sqlite-fixtures.js';
@@ -68,5 +69,24 @@ describe('SQLiteJobStore wake-ups', () => {
     await stopped.writer.addJob(stopped.writing.job({ id: 'a' }));
     await sleep(100);
     expect(stopped.watching.wakeups).toEqual([]);
+  });
+});
+
+describe('SQLiteJobStore when its file goes', () => {
+  it('says once, as an error, that its file was deleted while open', async () => {
+    const path = fixtures.file();
+    const logger = new RecordingLogger();
+    const { store, context } = await fixtures.start(
+      { path, pollInterval: 0.02 },
+      new TestStoreContext({ logger }),
+    );
+    await store.addJob(context.job({ id: 'a' }));
+    for (const file of [path, `${path}-wal`, `${path}-shm`]) rmSync(file, { force: true });
+    await vi.waitFor(() => expect(logger.messages('error')).toHaveLength(1));
+    expect(logger.messages('error')[0]).toMatch(
+      /^SQLiteJobStore 'default': the database file '.*\.sqlite' was deleted while the store has it open: what it writes goes to a file no other process sees and is lost when the store closes it\. Put the file back/,
+    );
+    await sleep(100);
+    expect(logger.messages('error')).toHaveLength(1);
   });
 });

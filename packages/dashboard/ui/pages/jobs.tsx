@@ -10,6 +10,8 @@ import { jobHref } from '../route.js';
 import { ErrorNotice, Loading } from '../components/notices.js';
 
 const PAGE_SIZE = 50;
+/** The longest filter the API takes (its `q`). */
+const MAX_FILTER_LENGTH = 200;
 const STATES: JobState[] = ['scheduled', 'paused', 'pending', 'unrestorable'];
 
 interface JobsList {
@@ -59,6 +61,7 @@ export function JobsPage() {
           <input
             type="search"
             value={text}
+            maxLength={MAX_FILTER_LENGTH}
             placeholder="id or name"
             onInput={(event) => setText(event.currentTarget.value)}
           />
