@@ -63,11 +63,6 @@ export interface ChaosFigures {
   killedRuns: number;
   /** Abandoned runs of `'retry'` jobs that got their retry. */
   retried: number;
-  /**
-   * Of those, retries recorded `skipped`: the job had its `maxInstances` runs in flight when
-   * the abandoned run was found.
-   */
-  retriesSkipped: number;
   /** Abandoned runs of `'retry'` jobs that had had all their retries. */
   retriesExhausted: number;
   /** Executions beyond the one allowed: a `'fail'` run time, or one attempt, run twice. */
@@ -122,7 +117,6 @@ export function analyseChaos(evidence: ChaosEvidence): ChaosFigures {
     earlyStarts: starts.filter((start) => start.at < start.scheduled - EARLY_MS).length,
     killedRuns: 0,
     retried: 0,
-    retriesSkipped: 0,
     retriesExhausted: 0,
     duplicates: 0,
     unrecorded: 0,
@@ -244,7 +238,6 @@ export function analyseChaos(evidence: ChaosEvidence): ChaosFigures {
         }
       } else if (next.length === 1) {
         figures.retried += 1;
-        if (next[0]?.outcome === 'skipped') figures.retriesSkipped += 1;
       } else {
         figures.badRetries += 1;
         problem('retry', `${where} was abandoned and has ${next.length} retries`);

@@ -153,7 +153,6 @@ export function reliabilityPage(
         'of them killed mid-run',
         'owner alive',
         'retried',
-        'of them skipped',
         'retries used up',
         'early starts',
         'unrecorded',
@@ -168,7 +167,6 @@ export function reliabilityPage(
         r.figures.killedRuns,
         r.figures.abandonedOwnerAlive,
         r.figures.retried,
-        r.figures.retriesSkipped,
         r.figures.retriesExhausted,
         r.figures.earlyStarts,
         r.figures.unrecorded,
@@ -207,8 +205,7 @@ export function reliabilityPage(
         'could not reach the store for a whole lease); their late outcome is refused and logged.',
       "**retried**: abandoned runs of `'retry'` jobs run again, each exactly once (a retry that " +
         'is killed in turn is abandoned and retried again, up to `maxRetries`: **retries used ' +
-        'up**). **of them skipped**: retries recorded `skipped` because the job had its ' +
-        '`maxInstances` runs in flight when the abandoned run was found.',
+        'up**).',
       '**early starts**: runs started more than a second before their scheduled time, because ' +
         "a scheduler whose clock is ahead found them due. On PostgreSQL and Redis the store's " +
         "clock decides (0 there). SQLite has no clock of its own: each host's clock decides, " +

@@ -185,10 +185,7 @@ export class JobAbandonedEvent extends JobEvent {
   readonly owner: string;
   /** The abandoned run's record. */
   readonly run: Run;
-  /**
-   * Whether a retry was started (the job's `onAbandoned: 'retry'`, retries left, and a free
-   * `maxInstances` slot).
-   */
+  /** Whether a retry was started (the job's `onAbandoned: 'retry'`, retries left). */
   readonly retried: boolean;
 
   constructor(jobstore: string, run: Run, retried: boolean) {

@@ -78,7 +78,6 @@ export {
   NO_HISTORY,
   rowsToTrim,
   runMatches,
-  writtenRetry,
 } from './jobstores/run-rows.js';
 export { redactUrl } from './jobstores/redact-url.js';
 export { checkSchemaVersion, type SchemaVersionCheck } from './jobstores/schema-version.js';

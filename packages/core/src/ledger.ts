@@ -79,22 +79,17 @@ export interface LapsedScan {
    */
   abandoned(row: RunRow): RunRow;
   /**
-   * The retry to write in the same step, as an opening: its run in flight and owned by the
-   * scanning scheduler when the job has a free `maxInstances` slot once the lapsed run is ended
-   * (as for any opening), else the same run ended `skipped`. Null when the row's job fails on
-   * abandonment or has had its retries.
+   * The retry to write in the same step, in flight and owned by the scanning scheduler, or null
+   * when the row's job fails on abandonment or has had its retries.
    */
-  retry(row: RunRow): RunOpening | null;
+  retry(row: RunRow): RunRow | null;
 }
 
 /** A run {@link RunLedger.abandonLapsed} ended: exactly one scan of one scheduler gets each. */
 export interface AbandonedRun {
   /** The row as it was written: outcome `abandoned`; `schedulerId` is the owner that died. */
   readonly row: RunRow;
-  /**
-   * The retry written with it, or null: in flight and the scanning scheduler's to run, or
-   * ended `skipped` when the job had no free `maxInstances` slot.
-   */
+  /** The retry written with it, now the scanning scheduler's to run; or null. */
   readonly retry: RunRow | null;
 }
 
@@ -220,8 +215,7 @@ export interface RunLedger {
   /**
    * Ends lapsed runs exactly once: each is rewritten with `scan.abandoned(row)` in a
    * compare-and-set (still no outcome, lease still lapsed), and `scan.retry(row)`, when not null,
-   * is written in the same step as {@link open} writes an opening (its rows, or its refused
-   * rows when the job has no free slot). Runs another scheduler ended first are left out.
+   * is inserted in the same step. Runs another scheduler ended first are left out.
    */
   abandonLapsed(scan: LapsedScan): Promise<AbandonedRun[]>;
   /** Records a heartbeat: upserts the node, renews its leases, deletes long-dead nodes. */

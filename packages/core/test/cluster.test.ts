@@ -169,49 +169,6 @@ describe('leases and abandoned runs', () => {
     await c.scheduler.shutdown();
   });
 
-  it('skips the retry of an abandoned run while the job has maxInstances runs in flight', async () => {
-    const ledger = new SharedLedger();
-    const ran: string[] = [];
-    const a = node('a', ledger, {}, ran);
-    await startWithReport(a, { onAbandoned: 'retry' });
-    await a.clock.advance(1000); // a starts its run (leased until 11 s), then dies
-
-    const b = node('b', ledger, {}, ran);
-    const refusals: string[] = [];
-    b.scheduler.on('job_max_instances', (event) => refusals.push(event.jobId));
-    await b.scheduler.start();
-    // The same job in b's store, due once a's lease has lapsed: its run takes the one slot.
-    await b.scheduler.addJob(
-      'slow',
-      { type: 'date', runDate: new Date(at(12)) },
-      { id: 'report', args: ['b'], onAbandoned: 'retry' },
-    );
-    await b.clock.advance(15_000); // b's scan at 15 s ends a's run; its retry finds no slot
-    expect(ran).toEqual(['a:r@1s', 'b:b@12s']);
-    expect(b.abandoned.map((event) => [event.owner, event.retried])).toEqual([['a', false]]);
-    expect(refusals).toEqual(['report']);
-    expect(b.logger.messages('warn')).toContainEqual(
-      expect.stringMatching(
-        /was abandoned: its scheduler a stopped renewing its lease\. Its retry \(attempt 1 of 1\) is skipped: the job has maxInstances runs in flight$/,
-      ),
-    );
-    const { runs } = await b.scheduler.getRuns({ jobId: 'report' });
-    expect(
-      runs.map((run) => [
-        run.schedulerId,
-        run.attempt,
-        sec(run.scheduledRunTime.getTime()),
-        run.outcome,
-      ]),
-    ).toEqual([
-      ['b', 0, '12s', null],
-      ['b', 1, '1s', 'skipped'],
-      ['a', 0, '1s', 'abandoned'],
-    ]);
-    await b.clock.advance(60_000);
-    await b.scheduler.shutdown();
-  });
-
   it("says so when its own claim's reply was lost: the run was written, never started", async () => {
     /** A store whose first claim writes everything and then fails, as a lost reply does. */
     class LostReplyStore extends SharedStore {

@@ -8,7 +8,6 @@
 import {
   encodeRunRow,
   JobStoreError,
-  writtenRetry,
   type AbandonedRun,
   type JobStoreContext,
   type LapsedScan,
@@ -287,9 +286,12 @@ function abandon(
       session,
     });
     if (result.matchedCount === 0) return null;
-    await target.slots.updateOne({ _id: row.jobId }, releasePipeline([row.id], []), { session });
-    // The retry takes a slot as any opening does, or is written `skipped` when none is free.
-    const opened = retry === null ? false : await openRuns(target, retry, scan.now, session);
-    return { row: abandoned, retry: retry === null ? null : writtenRetry(retry, opened) };
+    if (retry !== null) await target.runs.insertOne(runDocument(retry), { session });
+    const added = retry === null ? [] : [slotEntry(retry)];
+    await target.slots.updateOne({ _id: row.jobId }, releasePipeline([row.id], added), {
+      session,
+      upsert: retry !== null,
+    });
+    return { row: abandoned, retry };
   });
 }

@@ -8,7 +8,6 @@ import {
   decodeRunRow,
   encodeRunRow,
   JobStoreError,
-  writtenRetry,
   type AbandonedRun,
   type LapsedScan,
   type NodeBeat,
@@ -27,7 +26,7 @@ import {
   type StoredRun,
 } from './ledger-statements.js';
 import type { StoreNames } from './names.js';
-import { writeOpenings, type OpeningTarget } from './openings.js';
+import { insertRuns, lockJobs, writeOpenings, type OpeningTarget } from './openings.js';
 import { inTransaction } from './transaction.js';
 
 /** A run as stored: its JSON with the lease from the column. */
@@ -40,20 +39,6 @@ function firstOfEachId(rows: readonly RunRow[]): Map<string, RunRow> {
   const firsts = new Map<string, RunRow>();
   for (const row of rows) if (!firsts.has(row.id)) firsts.set(row.id, row);
   return firsts;
-}
-
-/** The openings (nulls left out) in rounds in which no job comes twice, in order. */
-function distinctJobRounds(openings: readonly (RunOpening | null)[]): RunOpening[][] {
-  const rounds: RunOpening[][] = [];
-  const seen = new Map<string, number>();
-  for (const opening of openings) {
-    const jobId = opening?.rows[0]?.jobId;
-    if (opening === null || jobId === undefined) continue;
-    const round = seen.get(jobId) ?? 0;
-    seen.set(jobId, round + 1);
-    (rounds[round] ??= []).push(opening);
-  }
-  return rounds;
 }
 
 /** Rows in id order. */
@@ -154,9 +139,8 @@ export class PostgresRunLedger implements RunLedger {
    * {@inheritDoc RunLedger.abandonLapsed}
    * One transaction: the lapsed runs are read and locked with `FOR UPDATE SKIP LOCKED` (runs
    * another scheduler is ending are passed over), rewritten with one UPDATE that re-checks
-   * "no outcome, still lapsed", and the retries of those rewritten written as `open` writes an
-   * opening (their rows, or their refused rows when the job has no free slot), under their
-   * jobs' advisory locks so that a concurrent claim counts them.
+   * "no outcome, still lapsed", and the retries of those rewritten inserted with one INSERT,
+   * under their jobs' advisory locks so that a concurrent claim counts them.
    */
   async abandonLapsed(scan: LapsedScan): Promise<AbandonedRun[]> {
     if (scan.limit <= 0) return [];
@@ -177,17 +161,15 @@ export class PostgresRunLedger implements RunLedger {
       ]);
       const ids = new Set(rewritten.rows.map(({ id }) => id));
       const abandoned = ended.filter(({ row }) => ids.has(row.id));
-      const opened = new Map<RunOpening, boolean>();
-      // `writeOpenings` takes distinct jobs: two retries of one job go in two rounds, so the
-      // second counts the slot the first took.
-      for (const round of distinctJobRounds(abandoned.map(({ retry }) => retry))) {
-        const fates = await writeOpenings(this.#target(client), round, scan.now);
-        round.forEach((retry, index) => opened.set(retry, fates[index] === true));
+      const retries = abandoned.flatMap(({ retry }) => (retry === null ? [] : [retry]));
+      if (retries.length > 0) {
+        await lockJobs(
+          this.#target(client),
+          retries.map((retry) => retry.jobId),
+        );
+        await insertRuns(client, this.#sql, retries);
       }
-      return abandoned.map(({ row, retry }) => ({
-        row,
-        retry: retry === null ? null : writtenRetry(retry, opened.get(retry) === true),
-      }));
+      return abandoned;
     });
   }
 

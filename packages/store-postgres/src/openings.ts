@@ -53,13 +53,13 @@ export async function writeOpenings(
  * Takes the advisory transaction locks of these jobs (held until the transaction ends), always
  * in the same order, so two schedulers locking overlapping sets of jobs cannot deadlock.
  */
-async function lockJobs(target: OpeningTarget, jobIds: readonly string[]): Promise<void> {
+export async function lockJobs(target: OpeningTarget, jobIds: readonly string[]): Promise<void> {
   const keys = [...new Set(jobIds.map((id) => jobLockKey(id)))].sort((a, b) => a - b);
   await target.client.query(target.sql.lockJobs, [target.lockSpace, keys]);
 }
 
 /** Inserts runs with one statement (none when there are none). */
-async function insertRuns(
+export async function insertRuns(
   client: PoolClient,
   sql: LedgerStatements,
   rows: readonly RunRow[],

@@ -299,7 +299,7 @@ describe.skipIf(!available)('PostgresJobStore run ledger', () => {
       const ended = [];
       for (;;) {
         const batch = await each.abandonLapsed(
-          lapsedScan({ now, limit: 3, schedulerId: `scanner-${index}`, maxInstances: 40 }),
+          lapsedScan({ now, limit: 3, schedulerId: `scanner-${index}` }),
         );
         if (batch.length === 0) return ended;
         ended.push(...batch);

@@ -187,33 +187,24 @@ return recorded
 `;
 
 /**
- * ARGV: prefix, now, then per lapsed run: id, job, abandoned row, and its retry as an opening
- * with its refused rows (see {@link ledgerLua}), or '' when it has none. Each run is ended only
- * while it is still in flight with a lapsed lease, and then its retry written as an opening is.
- * Returns, per run ended, its id and its retry's fate (-1 when it has no retry).
+ * ARGV: prefix, now, then per lapsed run: id, job, abandoned row, and its retry's job, id,
+ * member, lease, row (id '' = no retry). Each run is ended only while it is still in flight with
+ * a lapsed lease. Returns the ids ended.
  */
 const ABANDON_RUNS = `${ledgerLua(1)}
 local now = tonumber(ARGV[2])
 local ended = {}
-local i = 3
-while i <= #ARGV do
+for i = 3, #ARGV, 8 do
   local id, job = ARGV[i], ARGV[i + 1]
-  local retry = i + 3
-  local next_run = retry + 1
-  if ARGV[retry] ~= '' then next_run = opening_end(retry) end
   local lease = redis.call('ZSCORE', leases_key, id)
   if lease and tonumber(lease) < now then
     redis.call('HSET', runs_key, id, ARGV[i + 2])
     end_flight(job, id)
-    local fate = -1
-    if ARGV[retry] ~= '' then
-      fate = opening_fate(retry)
-      write_opening(retry, fate)
+    if ARGV[i + 4] ~= '' then
+      insert_run(ARGV[i + 3], ARGV[i + 4], ARGV[i + 5], ARGV[i + 6], ARGV[i + 7])
     end
     ended[#ended + 1] = id
-    ended[#ended + 1] = fate
   end
-  i = next_run
 end
 return ended
 `;
@@ -315,7 +306,7 @@ export interface IndexedRun {
 export interface AbandonWrite {
   readonly lapsed: RunRow;
   readonly abandoned: RunRow;
-  readonly retry: RunOpening | null;
+  readonly retry: RunRow | null;
 }
 
 /** The ledger's scripts bound to one connection and one key layout. */
@@ -331,11 +322,8 @@ export interface LedgerScripts {
   start(rows: readonly RunRow[]): Promise<void>;
   /** The runs in flight whose lease lapsed before `now`, oldest lease first, at most `limit`. */
   lapsed(now: number, limit: number): Promise<RunRow[]>;
-  /**
-   * Ends the runs still lapsed at `now`, with their retries: by id, each run it ended, with
-   * whether its retry was opened (null when it has none).
-   */
-  abandon(now: number, writes: readonly AbandonWrite[]): Promise<Map<string, boolean | null>>;
+  /** Ends the runs still lapsed at `now`, with their retries; the ids it ended. */
+  abandon(now: number, writes: readonly AbandonWrite[]): Promise<Set<string>>;
   /** Records a heartbeat. */
   beat(beat: NodeBeat): Promise<void>;
   /** Deletes every run and node. */
@@ -448,21 +436,16 @@ export function defineLedgerScripts(client: Redis, keys: KeyLayout): LedgerScrip
       return rows;
     },
     async abandon(now, writes) {
-      const ended = new Map<string, boolean | null>();
-      if (writes.length === 0) return ended;
+      if (writes.length === 0) return new Set();
       const args = writes.flatMap(({ lapsed: run, abandoned, retry }) => [
         run.id,
         run.jobId,
         encodeRunRow(abandoned),
-        ...(retry === null ? [''] : openingArgs(run.jobId, retry, now, true)),
+        ...(retry === null ? ['', '', '', '', ''] : runArgs(retry)),
       ]);
-      const reply = await abandonRuns(ledger, prefix, String(now), args);
-      if (!Array.isArray(reply)) throw unexpectedReply('kairosAbandonRuns', reply);
-      for (let i = 0; i + 1 < reply.length; i += 2) {
-        const fate = Number(reply[i + 1]);
-        ended.set(String(reply[i]), fate < 0 ? null : fate === OpeningFate.opened);
-      }
-      return ended;
+      const ended = await abandonRuns(ledger, prefix, String(now), args);
+      if (!Array.isArray(ended)) throw unexpectedReply('kairosAbandonRuns', ended);
+      return new Set(ended.map(String));
     },
     async beat(node) {
       const document = JSON.stringify({

@@ -5,7 +5,6 @@
  */
 import {
   runMatches,
-  writtenRetry,
   type AbandonedRun,
   type LapsedScan,
   type NodeBeat,
@@ -111,10 +110,7 @@ export class RedisRunLedger implements RunLedger {
       const ended = await scripts.abandon(scan.now, writes);
       return writes
         .filter(({ lapsed: row }) => ended.has(row.id))
-        .map(({ lapsed: row, abandoned, retry }) => ({
-          row: abandoned,
-          retry: retry === null ? null : writtenRetry(retry, ended.get(row.id) === true),
-        }));
+        .map(({ abandoned, retry }) => ({ row: abandoned, retry }));
     });
   }
 

@@ -7,7 +7,6 @@
 import {
   decodeRunRow,
   encodeRunRow,
-  writtenRetry,
   type AbandonedRun,
   type LapsedScan,
   type NodeBeat,
@@ -145,10 +144,8 @@ function abandonLapsed(statements: LedgerStatements, scan: LapsedScan): Abandone
     const { changes } = statements.abandonRun.run({ ...runColumns(row), now: scan.now });
     if (changes === 0) continue;
     const retry = scan.retry(lapsed);
-    ended.push({
-      row,
-      retry: retry === null ? null : writtenRetry(retry, openRuns(statements, retry, scan.now)),
-    });
+    if (retry !== null) statements.insertRun.run(runColumns(retry));
+    ended.push({ row, retry });
   }
   return ended;
 }

@@ -8,7 +8,6 @@ import {
   rowsToTrim,
   runMatches,
   type RunQuery,
-  type RunOpening,
   type RunRow,
 } from '@kairos/core';
 import { LEASE_MS, runRow } from '@kairos/testkit';
@@ -184,25 +183,16 @@ describe('SQLiteRunLedger.finishMany', () => {
 describe('SQLiteRunLedger.abandonLapsed', () => {
   const abandoned = (now: number) => (row: RunRow) =>
     endedRow(row, { outcome: 'abandoned', finishedAt: now });
-  /** Retries in flight for `owner`, however many runs of the job are (no slot bound). */
-  const retryOf =
-    (owner: string) =>
-    (row: RunRow): RunOpening | null =>
-      row.onAbandoned === 'retry'
-        ? {
-            rows: [
-              runRow({
-                ...row,
-                id: `${row.id}-retry`,
-                schedulerId: owner,
-                leaseUntil: T0 + LEASE_MS,
-                attempt: row.attempt + 1,
-              }),
-            ],
-            refused: [],
-            maxInstances: Number.MAX_SAFE_INTEGER,
-          }
-        : null;
+  const retryOf = (owner: string) => (row: RunRow) =>
+    row.onAbandoned === 'retry'
+      ? runRow({
+          ...row,
+          id: `${row.id}-retry`,
+          schedulerId: owner,
+          leaseUntil: T0 + LEASE_MS,
+          attempt: row.attempt + 1,
+        })
+      : null;
 
   it('ends lapsed runs oldest lease first, up to the limit, writing their retries', async () => {
     const { store } = await fixtures.start({ path: fixtures.file() });

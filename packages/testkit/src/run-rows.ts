@@ -129,7 +129,11 @@ export function runClaim(context: TestStoreContext, options: RunClaimOptions): R
           endedRow(row, {
             outcome: 'skipped',
             finishedAt: now,
-            error: REFUSAL,
+            error: {
+              name: 'MaxInstancesReachedError',
+              message: `job ${job.id} has its maxInstances runs in flight`,
+              stack: null,
+            },
           }),
         ),
         maxInstances: options.maxInstances ?? job.maxInstances,
@@ -139,13 +143,6 @@ export function runClaim(context: TestStoreContext, options: RunClaimOptions): R
     },
   };
 }
-
-/** The error of a run the store refused for `maxInstances`. */
-const REFUSAL = {
-  name: 'MaxInstancesReachedError',
-  message: 'the job has its maxInstances runs in flight',
-  stack: null,
-};
 
 /** How {@link lapsedScan} ends lapsed runs. */
 export interface LapsedScanOptions {
@@ -157,15 +154,12 @@ export interface LapsedScanOptions {
   readonly schedulerId?: string;
   /** The lease of a retry; default `now` + {@link LEASE_MS}. */
   readonly leaseUntil?: number;
-  /** The `maxInstances` of every retried job; default 1. */
-  readonly maxInstances?: number;
 }
 
 /**
  * A `LapsedScan`: ends each run `abandoned` at `now`, and retries a run whose `onAbandoned` is
  * `retry` while its `attempt` is below its `maxRetries` (id `<run id>.retry<attempt>`, same
- * slot, owned by the scanner, in flight under a fresh lease; ended `skipped` when its job has
- * `maxInstances` slots in flight).
+ * slot, owned by the scanner, in flight under a fresh lease).
  */
 export function lapsedScan(options: LapsedScanOptions): LapsedScan {
   const { now } = options;
@@ -174,23 +168,18 @@ export function lapsedScan(options: LapsedScanOptions): LapsedScan {
     now,
     limit: options.limit ?? 100,
     abandoned: (row) => endedRow(row, { outcome: 'abandoned', finishedAt: now }),
-    retry: (row) => {
-      if (row.onAbandoned !== 'retry' || row.attempt >= row.maxRetries) return null;
-      const retry: RunRow = {
-        ...row,
-        id: `${row.id}.retry${row.attempt + 1}`,
-        attempt: row.attempt + 1,
-        schedulerId,
-        submittedAt: now,
-        startedAt: null,
-        finishedAt: null,
-        leaseUntil: options.leaseUntil ?? now + LEASE_MS,
-      };
-      return {
-        rows: [retry],
-        refused: [endedRow(retry, { outcome: 'skipped', finishedAt: now, error: REFUSAL })],
-        maxInstances: options.maxInstances ?? 1,
-      };
-    },
+    retry: (row) =>
+      row.onAbandoned === 'retry' && row.attempt < row.maxRetries
+        ? {
+            ...row,
+            id: `${row.id}.retry${row.attempt + 1}`,
+            attempt: row.attempt + 1,
+            schedulerId,
+            submittedAt: now,
+            startedAt: null,
+            finishedAt: null,
+            leaseUntil: options.leaseUntil ?? now + LEASE_MS,
+          }
+        : null,
   };
 }

@@ -16,7 +16,7 @@ import type {
   RunQuery,
   RunRow,
 } from '../ledger.js';
-import { compareRuns, runMatches, writtenRetry } from './run-rows.js';
+import { compareRuns, runMatches } from './run-rows.js';
 
 /** Removed entries an index keeps before it is compacted, beyond half its length. */
 const COMPACT_SLACK = 1024;
@@ -251,16 +251,13 @@ export class MemoryRunLedger implements RunLedger {
         popLease(leases);
         continue;
       }
-      // Both are made before the lease leaves the heap: if either call throws, the run stays
-      // in flight and is found again by the next scan.
+      // Both rows are made before the lease leaves the heap: if either call throws, the run
+      // stays in flight and is found again by the next scan.
       const abandoned = scan.abandoned(row);
       const retry = scan.retry(row);
       popLease(leases);
       const written = this.#put(abandoned);
-      ended.push({
-        row: written,
-        retry: retry === null ? null : writtenRetry(retry, this.openNow(retry, scan.now)),
-      });
+      ended.push({ row: written, retry: retry === null ? null : this.#put(retry) });
     }
     return Promise.resolve(ended);
   }

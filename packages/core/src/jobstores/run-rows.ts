@@ -5,21 +5,13 @@
  * (or keys) of their own and the whole row as {@link encodeRunRow} text beside them.
  */
 import { ConfigurationError } from '../errors.js';
-import type { Retention, RunOpening, RunPosition, RunQuery, RunRow } from '../ledger.js';
+import type { Retention, RunPosition, RunQuery, RunRow } from '../ledger.js';
 
 /** Retention when the scheduler's `history` option is not given: 100 runs a job, 7 days. */
 export const DEFAULT_RETENTION: Retention = Object.freeze({ keep: 100, maxAge: 604_800 });
 
 /** Retention with history off: a run's row goes as soon as its outcome is recorded. */
 export const NO_HISTORY: Retention = Object.freeze({ keep: 0, maxAge: 0 });
-
-/**
- * The retry an `abandonLapsed` step wrote from the opening `LapsedScan.retry` gave: its run in
- * flight when the opening was opened, else the same run ended `skipped`.
- */
-export function writtenRetry(opening: RunOpening, opened: boolean): RunRow | null {
-  return (opened ? opening.rows[0] : opening.refused[0]) ?? null;
-}
 
 /** A row as JSON text (what stores keep beside their indexed copies). */
 export function encodeRunRow(row: RunRow): string {

@@ -371,7 +371,15 @@ export class Cluster {
       run.ledgerDocument = document;
       rows.push(run.toRow(leaseUntil, document));
     }
-    return openingOf(rows, job.maxInstances, now);
+    let refused: RunRow[] | null = null;
+    return {
+      rows,
+      // Made when a store reads them: most claims refuse nothing.
+      get refused(): RunRow[] {
+        return (refused ??= refusedRows(rows, job.maxInstances, now));
+      },
+      maxInstances: job.maxInstances,
+    };
   }
 
   /**
@@ -520,12 +528,7 @@ export class Cluster {
   }
 
   /** The retry row of an abandoned run, or null; its record waits in `retries`. */
-  #retry(
-    alias: string,
-    row: RunRow,
-    now: number,
-    retries: Map<string, RunRecord>,
-  ): RunOpening | null {
+  #retry(alias: string, row: RunRow, now: number, retries: Map<string, RunRecord>): RunRow | null {
     if (row.onAbandoned !== 'retry' || row.attempt >= row.maxRetries || row.job === null) {
       return null;
     }
@@ -551,8 +554,7 @@ export class Cluster {
     );
     retries.set(first.id, first);
     first.ledgerDocument = row.job;
-    const leaseUntil = now + this.#parts.settings.leaseSeconds * 1000;
-    return openingOf([first.toRow(leaseUntil, row.job)], job.maxInstances, now);
+    return first.toRow(now + this.#parts.settings.leaseSeconds * 1000, row.job);
   }
 
   #abandoned(
@@ -564,8 +566,6 @@ export class Cluster {
   ): void {
     const { settings, listeners, runs } = this.#parts;
     const run = new StoredRun(row);
-    const first = retry === null ? undefined : retries.get(retry.id);
-    const refused = retry?.outcome === 'skipped';
     settings.log.warn(
       `Run ${row.id} of job "${row.jobName}" (id ${row.jobId}, scheduled at ` +
         `${run.scheduledRunTime.toISOString()}) was abandoned: ${this.#whyLapsed(row)}. ` +
@@ -573,20 +573,11 @@ export class Cluster {
           ? row.onAbandoned === 'retry'
             ? `It has had its ${row.maxRetries} retr${row.maxRetries === 1 ? 'y' : 'ies'}; not run again`
             : `Not run again (onAbandoned: 'fail')`
-          : refused
-            ? `Its retry (attempt ${retry.attempt} of ${row.maxRetries}) is skipped: the job ` +
-              `has maxInstances runs in flight`
-            : `Retrying it (attempt ${retry.attempt} of ${row.maxRetries})`),
+          : `Retrying it (attempt ${retry.attempt} of ${row.maxRetries})`),
     );
-    listeners.emit(
-      EVENT_JOB_ABANDONED,
-      () => new JobAbandonedEvent(alias, run, retry !== null && !refused),
-    );
+    listeners.emit(EVENT_JOB_ABANDONED, () => new JobAbandonedEvent(alias, run, retry !== null));
+    const first = retry === null ? undefined : retries.get(retry.id);
     if (first === undefined) return;
-    if (refused) {
-      runs.refuseOpened(first, now);
-      return;
-    }
     this.track(first);
     runs.submitOpened(first, now);
   }
@@ -607,18 +598,6 @@ export class Cluster {
     this.#parts.settings.log.warn(`Error ${action} in job store '${alias}'; retrying`, error);
     this.#parts.listeners.reportError('jobstore', alias, error, action);
   }
-}
-
-/** The opening of `rows`, its refused rows made when a store reads them (most claims refuse none). */
-function openingOf(rows: RunRow[], maxInstances: number, now: number): RunOpening {
-  let refused: RunRow[] | null = null;
-  return {
-    rows,
-    get refused(): RunRow[] {
-      return (refused ??= refusedRows(rows, maxInstances, now));
-    },
-    maxInstances,
-  };
 }
 
 /** The runs of a submission ended `skipped` for `maxInstances` (no error made: no stack taken). */

@@ -284,8 +284,8 @@ export function defineLedgerOutcomeTests(h: Harness): void {
       await openRows(ledger, [row, failing], now - 10);
       const scan = lapsedScan({ now, schedulerId: 'rescuer' });
       const ended = await ledger.abandonLapsed(scan);
-      const retry = scan.retry(row)?.rows[0];
-      expect(retry).toBeDefined();
+      const retry = scan.retry(row);
+      expect(retry).not.toBeNull();
       expect(ended).toEqual([
         { row: scan.abandoned(row), retry },
         { row: scan.abandoned(failing), retry: null },
@@ -293,39 +293,6 @@ export function defineLedgerOutcomeTests(h: Harness): void {
       expect(await ledger.getRuns({ outcomes: [null], limit: 10 })).toEqual([retry]);
       expect(retry?.schedulerId).toBe('rescuer');
       expect(await ledger.abandonLapsed(scan)).toEqual([]);
-    });
-
-    it('writes the retry skipped when its job has maxInstances runs in flight', async () => {
-      const ledger = ledgerOf(h.store);
-      const now = h.context.clock.now();
-      // r1's lease lapsed first: the first scan, of one run, ends it.
-      const retried = (id: string): RunRow =>
-        runRow({
-          id,
-          scheduledRunTime: now - 10,
-          leaseUntil: id === 'r1' ? now - 2 : now - 1,
-          onAbandoned: 'retry',
-          maxRetries: 1,
-        });
-      // A later run of the same job, still in flight under a live lease: the one slot is taken.
-      const live = runRow({ id: 'live', scheduledRunTime: now - 5, leaseUntil: now + SECOND });
-      await openRows(ledger, [retried('r1'), retried('r2'), live], now - 10);
-      const full = lapsedScan({ now, schedulerId: 'rescuer', maxInstances: 1, limit: 1 });
-      const [refused] = await ledger.abandonLapsed(full);
-      const skipped = full.retry(retried('r1'))?.refused[0];
-      expect(skipped?.outcome).toBe('skipped');
-      expect(refused).toEqual({ row: full.abandoned(retried('r1')), retry: skipped });
-      expect(await ledger.getRuns({ outcomes: ['skipped'], limit: 10 })).toEqual([skipped]);
-      // With a second slot the next retry runs, and then the job's two slots are taken.
-      const roomy = lapsedScan({ now, schedulerId: 'rescuer', maxInstances: 2 });
-      const retry = roomy.retry(retried('r2'))?.rows[0];
-      expect(await ledger.abandonLapsed(roomy)).toEqual([
-        { row: roomy.abandoned(retried('r2')), retry },
-      ]);
-      expect(runIds(await ledger.getRuns({ outcomes: [null], limit: 10 }))).toEqual([
-        'live',
-        'r2.retry1',
-      ]);
     });
 
     it('does not end a run whose lease a heartbeat renewed', async () => {
@@ -371,12 +338,7 @@ export function defineLedgerOutcomeTests(h: Harness): void {
       }
       const results = await Promise.all(
         scanners.map(async (ledger, index) => {
-          const scan = lapsedScan({
-            now,
-            limit: 3,
-            schedulerId: `scanner-${index}`,
-            maxInstances: count,
-          });
+          const scan = lapsedScan({ now, limit: 3, schedulerId: `scanner-${index}` });
           const won: string[] = [];
           for (;;) {
             const ended = await ledger.abandonLapsed(scan);
