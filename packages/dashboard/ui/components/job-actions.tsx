@@ -43,18 +43,22 @@ export function JobActions({ job, onChanged, onRemoved }: JobActionsProps) {
   }
 
   const paused = job.state === 'paused';
+  // A job its store cannot restore can only be removed: it has no task to run or schedule.
+  const restorable = job.state !== 'unrestorable';
   return (
     <div class="actions">
       <div class="buttons" role="group" aria-label="Actions">
-        <button
-          type="button"
-          class="primary"
-          disabled={busy}
-          onClick={() => void act('run', `${job.name} was started.`)}
-        >
-          Run now
-        </button>
-        {paused ? (
+        {restorable && (
+          <button
+            type="button"
+            class="primary"
+            disabled={busy}
+            onClick={() => void act('run', `${job.name} was started.`)}
+          >
+            Run now
+          </button>
+        )}
+        {!restorable ? null : paused ? (
           <button
             type="button"
             disabled={busy}

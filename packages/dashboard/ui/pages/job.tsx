@@ -122,20 +122,16 @@ export function JobPage({ id }: { id: string }) {
             </dd>
             <dt>Store / executor</dt>
             <dd>
-              {detail.jobstore} / {detail.executor ?? 'default'}
+              {detail.jobstore} / {detail.executor ?? '—'}
             </dd>
-            <dt>Runs at once</dt>
-            <dd>at most {detail.maxInstances}</dd>
-            <dt>Misfire grace</dt>
-            <dd>
-              {detail.misfireGraceTime === null
-                ? 'none (always run)'
-                : `${detail.misfireGraceTime} s`}
-            </dd>
-            <dt>Coalesce</dt>
-            <dd>{detail.coalesce ? 'yes' : 'no'}</dd>
-            <dt>Timeout</dt>
-            <dd>{detail.timeout === null ? 'none' : `${detail.timeout} s`}</dd>
+            {detail.state === 'unrestorable' ? (
+              <>
+                <dt>Policies</dt>
+                <dd class="muted">unknown: the store cannot restore the job</dd>
+              </>
+            ) : (
+              <JobPolicies detail={detail} />
+            )}
           </dl>
         </section>
 
@@ -202,6 +198,24 @@ export function JobPage({ id }: { id: string }) {
         )}
       </section>
     </section>
+  );
+}
+
+/** A restorable job's policies (terms of its facts list): runs at once, misfire grace, coalescing, timeout. */
+function JobPolicies({ detail }: { detail: JobDetail }) {
+  return (
+    <>
+      <dt>Runs at once</dt>
+      <dd>at most {detail.maxInstances}</dd>
+      <dt>Misfire grace</dt>
+      <dd>
+        {detail.misfireGraceTime === null ? 'none (always run)' : `${detail.misfireGraceTime} s`}
+      </dd>
+      <dt>Coalesce</dt>
+      <dd>{detail.coalesce ? 'yes' : 'no'}</dd>
+      <dt>Timeout</dt>
+      <dd>{detail.timeout === null ? 'none' : `${detail.timeout} s`}</dd>
+    </>
   );
 }
 
