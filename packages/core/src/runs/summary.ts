@@ -30,7 +30,7 @@ export function describeError(error: unknown): RunError {
 
 /**
  * A JSON-safe summary of a task's return value: `undefined` stays undefined; JSON values whose
- * text is at most {@link MAX_RESULT_JSON} characters are kept as JSON would read them back
+ * text is at most 4,096 characters (`MAX_RESULT_JSON`) are kept as JSON would read them back
  * (Dates become ISO strings); anything else (too large, cyclic, a BigInt, a function) becomes
  * `{ type, preview }` with a bounded preview.
  */
