@@ -3,17 +3,13 @@
  * removed under a page past the first, and a job's history beyond the 1,000 runs one API call
  * gives.
  */
-import { createDashboard } from '@kairos/dashboard';
-import { serve, type RunningServer } from '@kairos/http';
 import { BackgroundScheduler, FakeClock } from 'kairos';
-import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from './harness/dashboard-browser.js';
+import { serveDashboard, type ServedDashboard } from './harness/dashboard-served.js';
 
-let browser: Browser;
 let scheduler: BackgroundScheduler;
 let clock: FakeClock;
-let server: RunningServer;
+let dashboard: ServedDashboard;
 
 /** Runs the job `busy` has by the end. */
 const BUSY_RUNS = 1030;
@@ -39,25 +35,17 @@ beforeAll(async () => {
       { id: `job-${String(index).padStart(2, '0')}` },
     );
   }
-  server = await serve(createDashboard({ scheduler }), { port: 0 });
-  browser = await launchChromium();
+  dashboard = await serveDashboard(scheduler);
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await server?.close();
+  await dashboard?.close();
   await scheduler?.shutdown();
 });
 
-async function openPage(path: string): Promise<Page> {
-  const page = await browser.newPage();
-  await page.goto(new URL(path, `${server.url.replace(/\/?$/, '/')}`).href);
-  return page;
-}
-
 describe('paging in the dashboard', () => {
   it('the jobs list goes back to the last page there is when jobs are removed under it', async () => {
-    const page = await openPage('#/');
+    const page = await dashboard.open('#/');
     await expect.poll(() => page.getByText('55 jobs').count()).toBe(1);
     await page.getByRole('button', { name: 'Next' }).click();
     await expect.poll(() => page.getByText('51–55 of 55').count()).toBe(1);
@@ -71,7 +59,7 @@ describe('paging in the dashboard', () => {
   });
 
   it("shows a job's runs beyond the 1,000 one call of the API gives", async () => {
-    const page = await openPage('#/jobs/busy');
+    const page = await dashboard.open('#/jobs/busy');
     const rows = page.locator('table tbody tr');
     await expect.poll(() => rows.count()).toBe(20);
     const older = page.getByRole('button', { name: 'Show older runs' });

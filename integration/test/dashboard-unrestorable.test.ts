@@ -5,18 +5,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createDashboard } from '@kairos/dashboard';
-import { serve, type RunningServer } from '@kairos/http';
 import { BackgroundScheduler } from 'kairos';
-import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { launchChromium } from './harness/dashboard-browser.js';
+import { serveDashboard, type ServedDashboard } from './harness/dashboard-served.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'kairos-unrestorable-'));
 const jobstores = { default: { type: 'sqlite', path: join(dir, 'jobs.sqlite') } };
-let browser: Browser;
 let scheduler: BackgroundScheduler;
-let server: RunningServer;
+let dashboard: ServedDashboard;
 
 beforeAll(async () => {
   // A job stored with a registered task that the next scheduler does not have.
@@ -27,21 +23,18 @@ beforeAll(async () => {
   await first.shutdown();
   scheduler = new BackgroundScheduler({ logger: false, timezone: 'UTC', jobstores });
   await scheduler.start({ paused: true });
-  server = await serve(createDashboard({ scheduler }), { port: 0 });
-  browser = await launchChromium();
+  dashboard = await serveDashboard(scheduler);
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await server?.close();
+  await dashboard?.close();
   await scheduler?.shutdown();
   rmSync(dir, { recursive: true, force: true });
 });
 
 it('offers only Remove for a job its store cannot restore, and shows no made-up policies', async () => {
   expect((await scheduler.getJob('orphan'))?.state).toBe('unrestorable');
-  const page = await browser.newPage();
-  await page.goto(new URL('#/jobs/orphan', `${server.url.replace(/\/?$/, '/')}`).href);
+  const page = await dashboard.open('#/jobs/orphan');
   await expect.poll(() => page.getByText('Cannot be restored', { exact: true }).count()).toBe(1);
   const actions = page.getByRole('group', { name: 'Actions' }).getByRole('button');
   expect(await actions.allTextContents()).toEqual(['Remove…']);
