@@ -53,15 +53,30 @@ export async function claimDueJobs(
   while (claimed.length < limit) {
     const wanted = limit - claimed.length;
     const count = wanted + unrestorable.size;
-    const rows = await scripts.dueJobs(now, offset, count);
-    const plan = planClaims(rows, { claim, context, unrestorable, limit: wanted, seen });
-    offset += plan.passedOver;
-    const candidates = plan.claims;
-    const won = new Map(
-      (await scripts.claimJobs(candidates.map((planned) => claimWrite(planned, now)))).map(
-        ({ id, refused }) => [id, refused],
-      ),
-    );
+    let rows: DueRow[];
+    let candidates: PlannedClaim<DueRow>[];
+    let won: Map<string, boolean>;
+    try {
+      rows = await scripts.dueJobs(now, offset, count);
+      const plan = planClaims(rows, { claim, context, unrestorable, limit: wanted, seen });
+      offset += plan.passedOver;
+      candidates = plan.claims;
+      won = new Map(
+        (await scripts.claimJobs(candidates.map((planned) => claimWrite(planned, now)))).map(
+          ({ id, refused }) => [id, refused],
+        ),
+      );
+    } catch (error) {
+      // The batches before were won and written: their runs must go ahead, not be dropped with
+      // the error (the store has moved those jobs on). The next pass meets the failure again.
+      if (claimed.length === 0) throw error;
+      context.logger.warn(
+        { err: error },
+        `Redis job store: a further batch of due jobs could not be claimed; the ` +
+          `${claimed.length} run(s) already claimed go ahead, the rest wait for the next pass`,
+      );
+      break;
+    }
     for (const { job, next, opening } of candidates) {
       const refused = won.get(job.id);
       if (refused === undefined) continue;

@@ -1,8 +1,16 @@
-import type { ClaimedRun } from '@kairos/core';
-import { TestStoreContext, claimUntilEmpty, oneMinuteLater } from '@kairos/testkit';
+import { UnrestorableJobs, type ClaimedRun } from '@kairos/core';
+import {
+  RecordingLogger,
+  TestStoreContext,
+  claimUntilEmpty,
+  oneMinuteLater,
+} from '@kairos/testkit';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { claimDueJobs } from '../src/claims.js';
 import { RedisJobStore } from '../src/index.js';
+import { keyLayout } from '../src/layout.js';
+import { defineScripts } from '../src/scripts.js';
 import { deleteKeys, inspector, REDIS_URL, redisAvailable, uniquePrefix } from './redis-server.js';
 
 describe.skipIf(!redisAvailable)('RedisJobStore claims', () => {
@@ -99,6 +107,41 @@ describe.skipIf(!redisAvailable)('RedisJobStore claims', () => {
     expect((await claim()).map((run) => run.job.id)).toEqual(['fine-2']);
     expect(await claim()).toEqual([]);
     expect(await redis.zcount(`${keyPrefix}run_times`, '-inf', now)).toBe(5);
+  });
+
+  it('keeps the runs of the batches it won when a later batch fails', async () => {
+    keyPrefix = uniquePrefix('claims-partial');
+    const logger = new RecordingLogger();
+    const context = new TestStoreContext({ logger });
+    const now = context.clock.now();
+    const store = await startStore(context);
+    await store.addJob(context.job({ id: 'fine', nextRunTime: now - 100 }));
+    for (let index = 0; index < 3; index += 1) {
+      await store.addJob(context.job({ id: `stuck-${index}`, nextRunTime: now - 50 + index }));
+    }
+    await store.addJob(context.job({ id: 'later', nextRunTime: now - 10 }));
+    // The store's own scripts, whose second read of due jobs fails (the server went away).
+    const client = new Redis(REDIS_URL);
+    clients.push(client);
+    const real = defineScripts(client, keyLayout(keyPrefix));
+    let reads = 0;
+    const scripts: typeof real = {
+      ...real,
+      dueJobs: (...args) => {
+        reads += 1;
+        return reads === 2 ? Promise.reject(new Error('connection lost')) : real.dueJobs(...args);
+      },
+    };
+    const advance = oneMinuteLater(context);
+    const claimed = await claimDueJobs(
+      { context, scripts, unrestorable: new UnrestorableJobs(context, 'default') },
+      { now, limit: 2, advance: (job) => (job.id.startsWith('stuck') ? undefined : advance(job)) },
+    );
+    expect(claimed.map((run) => run.job.id)).toEqual(['fine']);
+    expect(logger.messages('warn')).toEqual([
+      'Redis job store: a further batch of due jobs could not be claimed; the 1 run(s) already ' +
+        'claimed go ahead, the rest wait for the next pass',
+    ]);
   });
 
   it('does not claim a job whose run time changed after it was read', async () => {
