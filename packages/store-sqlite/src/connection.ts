@@ -164,10 +164,7 @@ export function fileCheck(source: DatabaseSource, where: string): () => void {
  */
 export function failedCall(source: DatabaseSource, where: string, error: unknown): unknown {
   if (!(error instanceof Database.SqliteError)) return error;
-  const file =
-    source.kind === 'path'
-      ? `the database file ${quote(source.path)}`
-      : `the database given in option 'database' (${describe(source.database)})`;
+  const file = databaseOf(source);
   if (LOCK_CODES.has(error.code)) {
     const waited =
       source.kind === 'path'
@@ -180,8 +177,7 @@ export function failedCall(source: DatabaseSource, where: string, error: unknown
       { cause: error },
     );
   }
-  const primary = /^SQLITE_[A-Z]+/.exec(error.code)?.[0] ?? error.code;
-  if (PRIMARY_DIAGNOSES[primary] === undefined) return error;
+  if (PRIMARY_DIAGNOSES[primaryCode(error)] === undefined) return error;
   return new JobStoreError(`${where}: ${file} cannot be used: ${explain(error)}`, {
     cause: error,
   });
@@ -192,8 +188,8 @@ function unusableFile(source: DatabaseSource, where: string, error: unknown): Jo
   const message = error instanceof Error ? error.message : String(error);
   const file =
     source.kind === 'path'
-      ? `cannot open the database file ${quote(source.path)} (option 'path')`
-      : `the database given in option 'database' (${describe(source.database)}) cannot be used`;
+      ? `cannot open ${databaseOf(source)} (option 'path')`
+      : `${databaseOf(source)} cannot be used`;
   // better-sqlite3 checks the directory itself, with an error that says so in words.
   const explained =
     error instanceof Database.SqliteError
@@ -202,11 +198,24 @@ function unusableFile(source: DatabaseSource, where: string, error: unknown): Jo
   return new JobStoreError(`${where}: ${file}: ${explained}`, { cause: error });
 }
 
+/** The store's database as messages name it: its file, or the connection it was given. */
+function databaseOf(source: DatabaseSource): string {
+  return source.kind === 'path'
+    ? `the database file ${quote(source.path)}`
+    : `the database given in option 'database' (${describe(source.database)})`;
+}
+
+/**
+ * The primary result code of a SQLite error: extended codes (SQLITE_IOERR_FSYNC,
+ * SQLITE_READONLY_DIRECTORY…) share their primary's meaning.
+ */
+function primaryCode(error: InstanceType<typeof Database.SqliteError>): string {
+  return /^SQLITE_[A-Z]+/.exec(error.code)?.[0] ?? error.code;
+}
+
 /** A SQLite error about a file, in words: the cause (SQLite's message), then what to do. */
 function explain(error: InstanceType<typeof Database.SqliteError>): string {
-  // Extended codes (SQLITE_IOERR_FSYNC, SQLITE_READONLY_DIRECTORY…) share their primary's meaning.
-  const primary = /^SQLITE_[A-Z]+/.exec(error.code)?.[0] ?? error.code;
-  const { cause, advice } = PRIMARY_DIAGNOSES[primary] ?? {
+  const { cause, advice } = PRIMARY_DIAGNOSES[primaryCode(error)] ?? {
     cause: `SQLite failed with ${error.code}`,
     advice: 'check that the path names a SQLite database this process can read and write',
   };

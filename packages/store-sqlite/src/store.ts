@@ -104,7 +104,7 @@ export class SQLiteJobStore implements JobStore {
    * schema version is newer than this package knows.
    */
   start(context: JobStoreContext, alias: string): Promise<void> {
-    return settle((): void => {
+    return settle(() => {
       this.#close();
       const where = `SQLiteJobStore '${alias}'`;
       const source = this.#options.source;
@@ -145,7 +145,7 @@ export class SQLiteJobStore implements JobStore {
 
   /** Stops polling and closes the connection the store opened (not one it was given). */
   shutdown(): Promise<void> {
-    return settle((): void => this.#close());
+    return settle(() => this.#close());
   }
 
   /** {@inheritDoc JobStore.lookupJob} */
