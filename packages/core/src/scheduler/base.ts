@@ -7,7 +7,6 @@
  */
 import { parseConfig, type SchedulerConfig } from '../config/index.js';
 import {
-  ComponentLookupError,
   JobLookupError,
   JobStoreError,
   SchedulerNotRunningError,
@@ -646,12 +645,11 @@ export abstract class BaseScheduler implements JobHost {
 
   /**
    * Checks that a job store alias given to a call that lists or removes jobs names one (an
-   * unknown one listed no jobs and removed none, silently).
+   * unknown one listed no jobs and removed none, silently), as `addJob` checks its `jobstore`.
    * @throws ComponentLookupError naming the job stores there are
    */
   #checkJobstore(jobstore: string | undefined): void {
-    if (jobstore !== undefined && !this.jobstores.includes(jobstore))
-      throw new ComponentLookupError('job store', jobstore, this.jobstores);
+    if (jobstore !== undefined) this.#rooms.components.checkJobstoreAlias(jobstore);
   }
 
   /**

@@ -87,7 +87,7 @@ export class JobBuilder {
    */
   buildChecked(given: Task, { trigger, options }: AddJobArguments): BuiltJob {
     const { settings, components } = this.#parts;
-    const task = this.#checkTask(given, () => `addJob(${taskLabel(given)})`);
+    const task = this.#checkTask(given, () => addJobLabel(given));
     const id = options.id ?? newJobId();
     const builtTrigger =
       trigger === undefined || trigger === null
@@ -104,7 +104,7 @@ export class JobBuilder {
       nextRunTimeMs = instantOf(
         options.nextRunTime,
         settings.timezone,
-        // Named as the call's other errors name it: by its id or name when given.
+        // By the id or name given, else as the call's option errors name it (`addJob(task)`).
         options.id !== undefined || options.name !== undefined
           ? `job ${show(options.id ?? options.name)}`
           : addJobLabel(given),
